@@ -1,0 +1,87 @@
+"""Settings: a TOML file in the platform's config folder, overridden by ``HALLTERM_*`` variables.
+
+Precedence (highest first): explicit keyword arguments (CLI options), environment variables,
+the TOML file, defaults.  ``HALLTERM_CONFIG`` points at another file.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from pydantic import Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+APP_NAME = "hallterm"
+
+
+def config_path() -> Path:
+    """Where the settings file is read from."""
+    explicit = os.environ.get("HALLTERM_CONFIG")
+    if explicit:
+        return Path(explicit).expanduser()
+    return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
+
+
+def data_dir() -> Path:
+    """Where stores, PDFs and keys live unless configured otherwise."""
+    explicit = os.environ.get("HALLTERM_DATA_DIR")
+    if explicit:
+        return Path(explicit).expanduser()
+    return Path(platformdirs.user_data_dir(APP_NAME))
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HALLTERM_", extra="ignore")
+
+    store: str = Field(default="", description="store URL or SQLite file path")
+    central: str = Field(default="", description="central store URL for sync")
+    language: str = Field(default="", description="zh_CN or en; empty: from the locale")
+    window: str = Field(default="1", description="this terminal's window number")
+    idle_lock_minutes: int = Field(
+        default=10, ge=0, description="lock the screen after idle minutes (0: never)"
+    )
+    pdf_folder: str = Field(default="", description="where printed PDFs are written")
+    printer: str = Field(default="", description="system printer name for lp (empty: PDF only)")
+    font_path: str = Field(default="", description="CJK TrueType font file (.ttf/.ttc)")
+    yellow_days: int = Field(
+        default=2, ge=0, description="yellow light at this many working days left"
+    )
+    key_file: str = Field(default="", description="station signing key (PKCS#12)")
+    root_cert: str = Field(default="", description="trusted root certificate (PEM)")
+    sync_batch: int = Field(default=200, ge=1, le=10000)
+    sync_interval_seconds: int = Field(default=30, ge=1)
+    sync_warn_days: int = Field(
+        default=3, ge=1, description="warn when not synced for this many days"
+    )
+    tts_command: str = Field(default="", description="command that speaks a call, text appended")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=config_path())
+        return (init_settings, env_settings, toml)
+
+    def store_url(self) -> str:
+        return self.store or str(data_dir() / "station.db")
+
+    def pdf_dir(self) -> Path:
+        return Path(self.pdf_folder).expanduser() if self.pdf_folder else data_dir() / "pdf"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings with CLI overrides applied (``None`` values are ignored)."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})

@@ -1,0 +1,1 @@
+"""Persistence: tables, engine and session setup, migrations, services (use cases) and sync."""

@@ -1,0 +1,171 @@
+"""Reading the catalog for screens: departments, matters, guides, checklists, search items.
+
+Returns plain dataclasses (safe to hand from a worker thread to the event loop).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from hallterm.db.models import Bundle, BundleMatter, Department, MaterialRequirement, Matter
+
+
+@dataclass(frozen=True)
+class DepartmentRow:
+    code: str
+    name: str
+    matter_count: int
+
+
+@dataclass(frozen=True)
+class MatterRow:
+    code: str
+    basic_code: str
+    name: str
+    department_code: str
+    department: str
+    kind: str
+    handling_type: str
+    promised_limit_days: int
+    legal_limit_days: int
+
+
+@dataclass(frozen=True)
+class RequirementRow:
+    type_code: str
+    name: str
+    necessity: str
+    form: str
+    source: str
+    originals: int
+    copies: int
+    standard: str
+    valid_days: int | None
+
+
+@dataclass(frozen=True)
+class MatterGuide:
+    row: MatterRow
+    audience: str
+    fee: str
+    conditions: str
+    legal_basis: str
+    process: tuple[str, ...]
+    visits: int
+    online_depth: int
+    certificate_type: str | None
+    queue_category: str | None
+    theme: str
+    place: str
+    hours: str
+    phone: str
+    catalog_version: str
+    materials: tuple[RequirementRow, ...]
+
+
+@dataclass(frozen=True)
+class BundleRow:
+    code: str
+    name: str
+    description: str
+    matter_codes: tuple[str, ...]
+
+
+def departments(session: Session) -> list[DepartmentRow]:
+    counts = dict(
+        session.execute(
+            select(Matter.department_code, func.count()).group_by(Matter.department_code)
+        ).all()
+    )
+    return [
+        DepartmentRow(d.code, d.name, counts.get(d.code, 0))
+        for d in session.exec(select(Department).order_by(Department.code))
+    ]
+
+
+def _matter_row(m: Matter, dept_names: dict[str, str]) -> MatterRow:
+    return MatterRow(
+        code=m.code,
+        basic_code=m.basic_code,
+        name=m.name,
+        department_code=m.department_code,
+        department=dept_names.get(m.department_code, m.department_code),
+        kind=m.kind,
+        handling_type=m.handling_type,
+        promised_limit_days=m.promised_limit_days,
+        legal_limit_days=m.legal_limit_days,
+    )
+
+
+def _dept_names(session: Session) -> dict[str, str]:
+    return {d.code: d.name for d in session.exec(select(Department))}
+
+
+def matters(session: Session, department_code: str | None = None) -> list[MatterRow]:
+    q = select(Matter).order_by(Matter.position)
+    if department_code:
+        q = q.where(Matter.department_code == department_code)
+    names = _dept_names(session)
+    return [_matter_row(m, names) for m in session.exec(q)]
+
+
+def requirements(session: Session, matter_code: str) -> tuple[RequirementRow, ...]:
+    rows = session.exec(
+        select(MaterialRequirement)
+        .where(MaterialRequirement.matter_code == matter_code)
+        .order_by(MaterialRequirement.position)
+    )
+    return tuple(
+        RequirementRow(
+            r.type_code,
+            r.name,
+            r.necessity,
+            r.form,
+            r.source,
+            r.originals,
+            r.copies,
+            r.standard,
+            r.valid_days,
+        )
+        for r in rows
+    )
+
+
+def guide(session: Session, matter_code: str) -> MatterGuide | None:
+    m = session.get(Matter, matter_code)
+    if m is None:
+        return None
+    return MatterGuide(
+        row=_matter_row(m, _dept_names(session)),
+        audience=m.audience,
+        fee=m.fee,
+        conditions=m.conditions,
+        legal_basis=m.legal_basis,
+        process=tuple(json.loads(m.process or "[]")),
+        visits=m.visits,
+        online_depth=m.online_depth,
+        certificate_type=m.certificate_type,
+        queue_category=m.queue_category,
+        theme=m.theme,
+        place=m.place,
+        hours=m.hours,
+        phone=m.phone,
+        catalog_version=m.catalog_version,
+        materials=requirements(session, m.code),
+    )
+
+
+def bundles(session: Session) -> list[BundleRow]:
+    members: dict[str, list[str]] = {}
+    for bm in session.exec(
+        select(BundleMatter).order_by(BundleMatter.bundle_code, BundleMatter.position)
+    ):
+        members.setdefault(bm.bundle_code, []).append(bm.matter_code)
+    return [
+        BundleRow(b.code, b.name, b.description, tuple(members.get(b.code, [])))
+        for b in session.exec(select(Bundle).order_by(Bundle.code))
+    ]

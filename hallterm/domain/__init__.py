@@ -1,0 +1,1 @@
+"""Pure rules of the service hall: no Textual, no SQL."""

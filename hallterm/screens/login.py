@@ -1,0 +1,65 @@
+"""Sign-in: user name and password; the check runs in a worker and is always recorded."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Center, Vertical
+from textual.widgets import Input, Label, Static
+
+from hallterm.db.services import Actor
+from hallterm.i18n import _
+from hallterm.screens.base import BaseScreen
+
+
+class LoginScreen(BaseScreen):
+    AUTO_FOCUS = "#username"
+
+    def compose_body(self) -> ComposeResult:
+        with Center(id="login-wrap"), Vertical(id="login-box"):
+            yield Static(_("Sign in"), classes="screen-title", id="login-title")
+            yield Label(_("User name"), id="lbl-username")
+            yield Input(id="username", placeholder=_("user name"))
+            yield Label(_("Password"), id="lbl-password")
+            yield Input(id="password", password=True, placeholder=_("password"))
+            yield Static("", classes="error", id="login-error")
+            yield Static(
+                _("Enter: sign in · F10: 中文/English · F1: help"), classes="hint", id="login-hint"
+            )
+
+    def retranslate(self) -> None:
+        user = self.query_one("#username", Input).value
+        self.refresh(recompose=True)
+        self.call_after_refresh(lambda: setattr(self.query_one("#username", Input), "value", user))
+
+    @on(Input.Submitted, "#username")
+    def _to_password(self) -> None:
+        self.query_one("#password", Input).focus()
+
+    @on(Input.Submitted, "#password")
+    def _submit(self) -> None:
+        username = self.query_one("#username", Input).value.strip()
+        password = self.query_one("#password", Input).value
+        if not username:
+            self.query_one("#username", Input).focus()
+            return
+        self.query_one("#login-error", Static).update("")
+        self._check(username, password)
+
+    @work(thread=True, exit_on_error=False, exclusive=True)
+    def _check(self, username: str, password: str) -> None:
+        from hallterm.db.services.staff import login
+
+        with self.app.store.write() as session:  # type: ignore[attr-defined]
+            result = login(session, self.app.ctx(), username, password)  # type: ignore[attr-defined]
+        self.app.call_from_thread(self._done, result.actor, result.message)
+
+    def _done(self, actor: Actor | None, message: str) -> None:
+        password = self.query_one("#password", Input)
+        password.value = ""
+        if actor is None:
+            self.query_one("#login-error", Static).update(Text(message))
+            password.focus()
+            return
+        self.app.signed_in(actor)  # type: ignore[attr-defined]

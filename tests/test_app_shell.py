@@ -1,0 +1,156 @@
+"""The app shell driven by the keyboard as a clerk would: sign in, lockout, catalog, language."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, Input, OptionList, Static
+
+from hallterm.app import create_app
+from hallterm.i18n import current_language
+from hallterm.screens.catalog import CatalogScreen, GuideScreen
+from hallterm.screens.help import HelpScreen
+from hallterm.screens.home import HomeScreen
+from hallterm.screens.lock import LockScreen
+from hallterm.screens.login import LoginScreen
+
+SIZE = (140, 44)
+
+
+async def _sign_in(pilot, username: str, password: str) -> None:
+    await pilot.pause()
+    await pilot.press(*username)
+    await pilot.press("enter")
+    await pilot.press(*password)
+    await pilot.press("enter")
+    for _ in range(40):
+        await pilot.pause(0.05)
+        await pilot.app.workers.wait_for_complete()
+        if not isinstance(pilot.app.screen, LoginScreen) or str(
+            pilot.app.screen.query_one("#login-error", Static).render()
+        ):
+            break
+
+
+def _text(widget: Static) -> str:
+    return str(widget.render())
+
+
+async def test_each_role_signs_in_and_sees_its_menu(demo_store, settings, clock):
+    expected = {
+        "clerk": ("clerk1234", "catalog", "manage"),
+        "supervisor": ("super1234", "catalog", None),
+        "admin": ("admin1234", "catalog", None),
+    }
+    for username, (password, must, _) in expected.items():
+        app = create_app(demo_store, settings, clock=clock)
+        async with app.run_test(size=SIZE) as pilot:
+            await _sign_in(pilot, username, password)
+            assert isinstance(app.screen, HomeScreen), username
+            assert app.actor.role == username
+            menu = app.screen.query_one("#home-menu", OptionList)
+            ids = [menu.get_option_at_index(i).id for i in range(menu.option_count)]
+            assert must in ids
+            header = app.screen.query_one("#hdr-who", Static)
+            assert app.actor.name in _text(header)
+
+
+async def test_wrong_password_five_times_locks(demo_store, settings, clock):
+    app = create_app(demo_store, settings, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        for attempt in range(5):
+            if attempt:
+                await pilot.press(*"\b" * 0)
+                app.screen.query_one("#username", Input).focus()
+                app.screen.query_one("#username", Input).value = ""
+            await _sign_in(pilot, "clerk", "nope")
+        error = _text(app.screen.query_one("#login-error", Static))
+        assert "锁定" in error
+        app.screen.query_one("#username", Input).value = ""
+        app.screen.query_one("#username", Input).focus()
+        await _sign_in(pilot, "clerk", "clerk1234")
+        assert isinstance(app.screen, LoginScreen)
+        assert "锁定" in _text(app.screen.query_one("#login-error", Static))
+
+
+async def test_catalog_browse_search_guide_and_language(demo_store, settings, clock):
+    app = create_app(demo_store, settings, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await _sign_in(pilot, "clerk", "clerk1234")
+        await app.workers.wait_for_complete()
+        await pilot.press("f2")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, CatalogScreen)
+        table = app.screen.query_one("#cat-matters", DataTable)
+        assert table.row_count >= 45
+        # search by pinyin initials, typed key by key
+        await pilot.press(*"gtgsh")
+        await pilot.pause()
+        first = table.get_row_at(0)
+        assert "个体工商户" in str(first[0])
+        await pilot.press("enter")  # to the results
+        await pilot.press("enter")  # open the guide
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, GuideScreen)
+        texts = " ".join(_text(w) for w in app.screen.query(Static))
+        assert "个体工商户" in texts and "居民身份证" in " ".join(
+            str(c) for t in app.screen.query(DataTable) for r in range(t.row_count) for c in t.get_row_at(r)
+        )
+        assert "办理条件" in texts or "Conditions" not in texts
+        # switch to English and back
+        await pilot.press("f10")
+        await pilot.pause()
+        assert current_language() == "en"
+        texts = " ".join(_text(w) for w in app.screen.query(Static))
+        assert "Conditions" in texts
+        await pilot.press("f10")
+        await pilot.pause()
+        assert current_language() == "zh_CN"
+        await pilot.press("escape")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_help_lists_keys_and_lock_screen(demo_store, settings, clock):
+    app = create_app(demo_store, settings, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await _sign_in(pilot, "supervisor", "super1234")
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        keys = str(app.screen.query_one("#help-keys", Static).render())
+        assert "f2" in keys.lower() or "F2" in keys
+        await pilot.press("escape")
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert isinstance(app.screen, LockScreen)
+        await pilot.press(*"wrong")
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, LockScreen)
+        app.screen.query_one("#unlock-password", Input).value = ""
+        await pilot.press(*"super1234")
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_command_palette_finds_matters(demo_store, settings, clock):
+    app = create_app(demo_store, settings, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await _sign_in(pilot, "clerk", "clerk1234")
+        await app.workers.wait_for_complete()
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"gtgsh")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, GuideScreen)
