@@ -168,3 +168,18 @@ def verify_chain(session: Session, station_code: str | None = None) -> list[Chai
             prev = ev.hash
             expected_seq += 1
     return breaks
+
+
+def snapshot(row: Any, base_version: int | None = None) -> dict[str, Any]:
+    """A row as it is after the change, for the event payload's ``rows`` list.
+
+    Sync applies these generically at central: insert, or update when the central copy is
+    at ``base_version`` (the version this change was based on); anything else is a conflict.
+    """
+    table = row.__table__
+    values = {c.name: getattr(row, c.name) for c in table.columns}
+    pk = {c.name: values[c.name] for c in table.primary_key.columns}
+    out: dict[str, Any] = {"table": table.name, "pk": pk, "values": values}
+    if base_version is not None:
+        out["base_version"] = base_version
+    return json.loads(canonical_json(out))

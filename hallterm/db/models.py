@@ -7,10 +7,21 @@ where the record is created; catalog records keep their national codes as keys.
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from datetime import date, datetime
 
 from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+
+def import_all_tables() -> None:
+    """Import every ``hallterm.db.models_*`` module so their tables join the metadata."""
+    import hallterm.db as package
+
+    for info in pkgutil.iter_modules(package.__path__):
+        if info.name.startswith("models_"):
+            importlib.import_module(f"hallterm.db.{info.name}")
 
 
 def _text() -> Column:  # type: ignore[type-arg]
@@ -206,6 +217,13 @@ class CaseMaterialLine(SQLModel, table=True):
     type_code: str = Field(max_length=32)
     name: str = Field(max_length=200)
     necessity: str = Field(max_length=12)
+    form: str = Field(default="", max_length=12)
+    source: str = Field(default="", max_length=12)
+    originals: int = 0
+    copies: int = 0
+    standard: str = Field(sa_column=_text())
+    valid_days: int | None = None
+    matters: str = Field(default="", max_length=1000)  # implementation codes needing it, comma-separated
     state: str = Field(max_length=16)
     received_as: str | None = Field(default=None, max_length=12)
     count: int = 0

@@ -149,14 +149,14 @@ def decode_with_signer(
     if (
         not isinstance(cose, cbor2.CBORTag)
         or cose.tag != COSE_SIGN1_TAG
-        or not isinstance(cose.value, list)
+        or not isinstance(cose.value, (list, tuple))  # cbor2 gives tuples inside tags
         or len(cose.value) != 4
     ):
         raise _fail("structure", _("the code is not a COSE_Sign1 signed message"))
     protected, unprotected, payload, signature = cose.value
     if not (
         isinstance(protected, bytes)
-        and isinstance(unprotected, dict)
+        and isinstance(unprotected, Mapping)
         and isinstance(payload, bytes)
         and isinstance(signature, bytes)
     ):
@@ -165,7 +165,7 @@ def decode_with_signer(
         headers = cbor2.loads(protected) if protected else {}
     except Exception:
         raise _fail("cbor", _("the code is damaged (not valid CBOR)")) from None
-    if not isinstance(headers, dict) or headers.get(HDR_ALG) != ALG_ES256:
+    if not isinstance(headers, Mapping) or headers.get(HDR_ALG) != ALG_ES256:
         raise _fail("structure", _("the code is not signed with ES256"))
     kid = headers.get(HDR_KID, unprotected.get(HDR_KID))
     if not isinstance(kid, bytes):
@@ -190,7 +190,7 @@ def decode_with_signer(
         body = cbor2.loads(payload)
     except Exception:
         raise _fail("cbor", _("the code is damaged (not valid CBOR)")) from None
-    if not isinstance(body, dict):
+    if not isinstance(body, Mapping):
         raise _fail("claims", _("the code carries no certificate data"))
     claims = {_NAMES[k]: v for k, v in body.items() if k in _NAMES}
     if any(name not in claims for name in REQUIRED_CLAIMS):

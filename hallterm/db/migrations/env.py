@@ -5,7 +5,9 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-import hallterm.db.models  # noqa: F401 - registers the tables
+from hallterm.db.models import import_all_tables
+
+import_all_tables()
 
 config = context.config
 target_metadata = SQLModel.metadata

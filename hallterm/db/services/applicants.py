@@ -1,0 +1,194 @@
+"""Applicants: registration with checked ID numbers, recall by ID, revealing the full number.
+
+One ID number is one applicant (a unique constraint backs the check).  The full number is
+only returned by ``reveal_id``, which writes an audit event; everything else carries the
+masked form.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from hallterm.db.events import append_event, snapshot
+from hallterm.db.models import Applicant, StoredMaterial
+from hallterm.db.services import Ctx, ServiceError
+from hallterm.domain.ids import IdError, IdType, mask_id, validate_id, validate_phone
+from hallterm.i18n import _
+
+
+@dataclass(frozen=True)
+class ApplicantView:
+    id: str
+    kind: str
+    name: str
+    id_type: str
+    id_masked: str
+    phone: str
+    address: str
+    legal_rep: str
+
+
+@dataclass(frozen=True)
+class StoredView:
+    id: str
+    type_code: str
+    name: str
+    received_as: str
+    received_on: date
+    valid_until: date | None
+
+
+def view(a: Applicant) -> ApplicantView:
+    return ApplicantView(
+        a.id, a.kind, a.name, a.id_type, mask_id(a.id_number), a.phone, a.address, a.legal_rep
+    )
+
+
+def normalize_id(id_type: str, id_number: str) -> str:
+    try:
+        return validate_id(id_type, id_number)
+    except IdError as exc:
+        raise ServiceError(str(exc)) from None
+
+
+def find_applicant(session: Session, id_type: str, id_number: str) -> ApplicantView | None:
+    """The applicant with this ID, or None; raises ``ServiceError`` for an invalid number."""
+    number = normalize_id(id_type, id_number)
+    row = session.exec(
+        select(Applicant).where(Applicant.id_type == id_type, Applicant.id_number == number)
+    ).first()
+    return view(row) if row else None
+
+
+def get_applicant(session: Session, applicant_id: str) -> ApplicantView:
+    row = session.get(Applicant, applicant_id)
+    if row is None:
+        raise ServiceError(_("no such applicant"))
+    return view(row)
+
+
+def register_applicant(
+    session: Session,
+    ctx: Ctx,
+    *,
+    id_type: str,
+    id_number: str,
+    name: str,
+    phone: str = "",
+    address: str = "",
+    legal_rep: str = "",
+) -> ApplicantView:
+    """Register a new applicant; an ID number already on file is refused (recall it instead)."""
+    number = normalize_id(id_type, id_number)
+    name = " ".join(name.split())
+    if not name:
+        raise ServiceError(_("the name is required"))
+    kind = "entity" if IdType(id_type) is IdType.uscc else "person"
+    if kind == "entity" and not legal_rep.strip():
+        raise ServiceError(_("an entity needs its legal representative"))
+    try:
+        phone = validate_phone(phone) if phone.strip() else ""
+    except IdError as exc:
+        raise ServiceError(str(exc)) from None
+    if session.exec(
+        select(Applicant).where(Applicant.id_type == id_type, Applicant.id_number == number)
+    ).first():
+        raise ServiceError(_("an applicant with this ID number is already registered"))
+    row = Applicant(
+        id=str(uuid.uuid4()),
+        kind=kind,
+        name=name,
+        id_type=str(id_type),
+        id_number=number,
+        phone=phone,
+        address=address.strip(),
+        legal_rep=legal_rep.strip(),
+        station_code=ctx.station_code,
+        created_at=ctx.clock.now(),
+    )
+    session.add(row)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise ServiceError(_("an applicant with this ID number is already registered")) from None
+    append_event(
+        session,
+        station_code=ctx.station_code,
+        entity="applicant",
+        entity_id=row.id,
+        kind="applicant.registered",
+        payload={"rows": [snapshot(row)]},
+        actor=ctx.actor.username,
+        at=ctx.clock.now(),
+    )
+    return view(row)
+
+
+def update_contact(
+    session: Session, ctx: Ctx, applicant_id: str, *, phone: str, address: str
+) -> ApplicantView:
+    row = session.get(Applicant, applicant_id)
+    if row is None:
+        raise ServiceError(_("no such applicant"))
+    try:
+        phone = validate_phone(phone) if phone.strip() else ""
+    except IdError as exc:
+        raise ServiceError(str(exc)) from None
+    if (row.phone, row.address) == (phone, address.strip()):
+        return view(row)
+    base = row.version
+    row.phone, row.address, row.version = phone, address.strip(), row.version + 1
+    session.add(row)
+    append_event(
+        session,
+        station_code=ctx.station_code,
+        entity="applicant",
+        entity_id=row.id,
+        kind="applicant.updated",
+        payload={"rows": [snapshot(row, base_version=base)]},
+        actor=ctx.actor.username,
+        at=ctx.clock.now(),
+    )
+    return view(row)
+
+
+def reveal_id(session: Session, ctx: Ctx, applicant_id: str, purpose: str = "") -> str:
+    """The full ID number; the read is written to the audit trail."""
+    row = session.get(Applicant, applicant_id)
+    if row is None:
+        raise ServiceError(_("no such applicant"))
+    append_event(
+        session,
+        station_code=ctx.station_code,
+        entity="applicant",
+        entity_id=row.id,
+        kind="applicant.id_revealed",
+        payload={"purpose": purpose, "window": ctx.actor.window},
+        actor=ctx.actor.username,
+        at=ctx.clock.now(),
+    )
+    return row.id_number
+
+
+def stored_materials(session: Session, applicant_id: str, today: date) -> list[StoredView]:
+    """Documents on file for the applicant that are still valid today (newest first)."""
+    rows = session.exec(
+        select(StoredMaterial)
+        .where(StoredMaterial.applicant_id == applicant_id)
+        .order_by(StoredMaterial.received_on.desc())  # type: ignore[attr-defined]
+    )
+    out: list[StoredView] = []
+    seen: set[str] = set()
+    for r in rows:
+        if r.type_code in seen or (r.valid_until is not None and r.valid_until < today):
+            continue
+        seen.add(r.type_code)
+        out.append(
+            StoredView(r.id, r.type_code, r.name, r.received_as, r.received_on, r.valid_until)
+        )
+    return out

@@ -1,0 +1,56 @@
+"""The working-day calendar of a store: chinese-calendar, the shipped override file, and the
+admin-kept override table (which wins)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import Session, select
+
+from hallterm.db.events import append_event, snapshot
+from hallterm.db.models import HolidayOverride, HolidayYear
+from hallterm.db.services import Ctx
+from hallterm.domain.workdays import DEFAULT_OVERRIDE_FILE, WorkCalendar, load_override_file
+
+
+def calendar_for(session: Session) -> WorkCalendar:
+    overrides, years = load_override_file(DEFAULT_OVERRIDE_FILE)
+    for row in session.exec(select(HolidayOverride)):
+        overrides[row.day] = row.is_workday
+    years |= set(session.exec(select(HolidayYear.year)))
+    return WorkCalendar(overrides, years)
+
+
+def set_override(session: Session, ctx: Ctx, day: date, is_workday: bool, note: str = "") -> None:
+    row = session.get(HolidayOverride, day) or HolidayOverride(day=day, is_workday=is_workday)
+    row.is_workday, row.note = is_workday, note
+    session.add(row)
+    session.flush()
+    append_event(
+        session,
+        station_code=ctx.station_code,
+        entity="holiday",
+        entity_id=day.isoformat(),
+        kind="holiday.set",
+        payload={"rows": [snapshot(row)]},
+        actor=ctx.actor.username,
+        at=ctx.clock.now(),
+    )
+
+
+def declare_year(session: Session, ctx: Ctx, year: int) -> None:
+    """Mark ``year`` as fully entered: its days then count as known (no warning)."""
+    if session.get(HolidayYear, year) is None:
+        row = HolidayYear(year=year)
+        session.add(row)
+        session.flush()
+        append_event(
+            session,
+            station_code=ctx.station_code,
+            entity="holiday",
+            entity_id=str(year),
+            kind="holiday.year_declared",
+            payload={"rows": [snapshot(row)]},
+            actor=ctx.actor.username,
+            at=ctx.clock.now(),
+        )
