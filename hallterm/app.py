@@ -21,7 +21,7 @@ from hallterm.config import Settings
 from hallterm.db.engine import Store
 from hallterm.db.services import Actor, Ctx
 from hallterm.domain.search import MatterIndex, SearchItem
-from hallterm.i18n import N_, _, current_language, set_language
+from hallterm.i18n import _, current_language, set_language
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class HalltermApp(App[None]):
             priority=True,
         )
         for a in ACTIONS
-    ] + [Binding("ctrl+p", "command_palette", N_("Commands"), show=True, priority=True)]
+    ]
 
     def __init__(
         self,

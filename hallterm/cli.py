@@ -48,16 +48,16 @@ def _ctx(store, station_code: str | None = None):  # type: ignore[no-untyped-def
 def _run_tui(settings: Settings, language: str | None) -> None:
     from hallterm.app import create_app
     from hallterm.db.engine import Store
-    from hallterm.db.migrate import current_revision, head_revision
+    from hallterm.db.migrate import current_revision, head_revision, upgrade
 
     store = Store(settings.store_url())
     try:
-        if current_revision(store) != head_revision():
-            _fail(
-                _(
-                    "the store {url} is not initialised or is out of date; run: hallterm init"
-                ).format(url=store.display_url)
-            )
+        revision = current_revision(store)
+        if revision is None:
+            _fail(_("the store {url} is not initialised; run: hallterm init").format(url=store.display_url))
+        if revision != head_revision():
+            # A newer hallterm brings new migrations: apply them (one transaction) before starting.
+            upgrade(store)
         create_app(store, settings, language=language).run()
     finally:
         store.dispose()

@@ -8,7 +8,6 @@ string up at call time, so switching language at run time re-renders in the new 
 from __future__ import annotations
 
 import gettext
-import locale as _locale
 import os
 from pathlib import Path
 
@@ -35,13 +34,10 @@ def language_from_environment() -> str:
     """The language the environment asks for (HALLTERM_LANG, then LC_ALL/LC_MESSAGES/LANG)."""
     for var in ("HALLTERM_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(var)
-        if value and value not in ("C", "POSIX", "C.UTF-8"):
+        # The C/POSIX locale says nothing about the reader's language: keep the default.
+        if value and value.split(".")[0] not in ("C", "POSIX"):
             return normalize_language(value)
-    try:
-        loc = _locale.getlocale()[0]
-    except ValueError:
-        loc = None
-    return normalize_language(loc)
+    return DEFAULT_LANGUAGE
 
 
 def set_language(language: str | None) -> str:

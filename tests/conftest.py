@@ -38,8 +38,9 @@ def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     base = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HALLTERM_CONFIG", str(base / "config.toml"))
     monkeypatch.setenv("HALLTERM_DATA_DIR", str(base / "data"))
-    for var in ("HALLTERM_STORE", "HALLTERM_CENTRAL", "HALLTERM_LANG", "HALLTERM_LANGUAGE", "HALLTERM_WINDOW"):
+    for var in ("HALLTERM_STORE", "HALLTERM_CENTRAL", "HALLTERM_LANGUAGE", "HALLTERM_WINDOW"):
         monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("HALLTERM_LANG", "zh_CN")  # the machine's locale must not change the language
 
 
 @pytest.fixture

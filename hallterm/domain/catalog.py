@@ -217,7 +217,37 @@ def _where(loc: tuple[Any, ...]) -> str:
         else:
             parts.append(_("field {field}").format(field=key))
             i += 1
-    return ", ".join(parts) if parts else _("document")
+    return _(", ").join(parts) if parts else _("document")
+
+
+# pydantic's error types in words a catalog editor understands (its own text is English).
+_ERRORS = {
+    "missing": N_("the field is missing"),
+    "extra_forbidden": N_("unknown field"),
+    "int_parsing": N_("must be a whole number"),
+    "int_type": N_("must be a whole number"),
+    "int_from_float": N_("must be a whole number"),
+    "string_type": N_("must be text"),
+    "string_too_short": N_("must not be empty"),
+    "string_too_long": N_("is too long"),
+    "string_pattern_mismatch": N_("has the wrong format"),
+    "greater_than_equal": N_("is too small"),
+    "less_than_equal": N_("is too large"),
+    "list_type": N_("must be a list"),
+    "too_short": N_("has too few entries"),
+    "enum": N_("must be one of: {expected}"),
+    "model_type": N_("must be an object"),
+    "dict_type": N_("must be an object"),
+}
+
+
+def _message(error: Any) -> str:
+    template = _ERRORS.get(error["type"])
+    if template is None:
+        return str(error["msg"]).removeprefix("Value error, ")
+    return _(template).format(
+        **{k: v for k, v in (error.get("ctx") or {}).items() if isinstance(v, str)}
+    )
 
 
 def parse_catalog(data: Any) -> CatalogIn:
@@ -225,7 +255,15 @@ def parse_catalog(data: Any) -> CatalogIn:
     try:
         catalog = CatalogIn.model_validate(data)
     except ValidationError as exc:
-        problems = [f"{_where(tuple(e['loc']))}: {e['msg']}" for e in exc.errors()]
+        problems = [
+            _("{where}: {problem}").format(
+                where=_where(tuple(e["loc"])),
+                problem=_message(e)
+                if e["type"] == "missing"
+                else f"{_message(e)} ({e.get('input')!r})",
+            )
+            for e in exc.errors()
+        ]
         raise CatalogError(problems) from None
     problems: list[str] = []
     dept_codes = [d.code for d in catalog.departments]

@@ -165,9 +165,11 @@ class MatterIndex:
         # Chinese reader expects; code points would be arbitrary).  Fields follow this order.
         entries.sort(key=lambda e: (len(e[0].name), e[2], e[0].name))
         self._items: list[SearchItem] = [e[0] for e in entries]
-        self._exact: dict[str, list[int]] = {}
+        exact: dict[str, list[int]] = {}
         for ordinal, e in enumerate(entries):
-            self._exact.setdefault(e[1], []).append(ordinal)
+            exact.setdefault(e[1], []).append(ordinal)
+        # Tuples of ints drop out of the garbage collector's tracking; lists would not.
+        self._exact: dict[str, tuple[int, ...]] = {k: tuple(v) for k, v in exact.items()}
         self._names = _Field((e[1],) for e in entries)
         self._initials = _Field(e[3] for e in entries)
         self._pinyin = _Field((e[2],) for e in entries)
@@ -235,10 +237,14 @@ class MatterIndex:
         return [self._items[o] for o in found]
 
     def _department_items(self, q: str, py: str) -> Iterable[int]:
+        """Items of departments whose name, pinyin or initials contain the query.
+
+        Substring, not prefix: department names start with the region (江川市公安局), and
+        this is the last tier anyway.
+        """
         lists = [
             ordinals
             for name, full, initials, ordinals in self._departments
-            if q in name
-            or (py and (full.startswith(py) or any(v.startswith(py) for v in initials)))
+            if q in name or (py and (py in full or any(py in v for v in initials)))
         ]
         return heapq.merge(*lists)

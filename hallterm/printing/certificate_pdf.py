@@ -306,9 +306,7 @@ def _draw_page(c: Canvas, data: CertificateData, payload: str, font: str) -> Non
     )
     c.setFont(font, 9)
     c.setFillColorRGB(0.3, 0.3, 0.3)
-    c.drawRightString(
-        right, margin + 104, _("Station code: {code}").format(code=data.issuer_code)
-    )
+    c.drawRightString(right, margin + 104, _("Station code: {code}").format(code=data.issuer_code))
     c.drawRightString(
         right,
         margin + 60,
@@ -316,10 +314,10 @@ def _draw_page(c: Canvas, data: CertificateData, payload: str, font: str) -> Non
     )
 
 
-def render_certificate(
+def render_unsigned(
     data: CertificateData, signer: KeyBundle, *, signed_at: dt.datetime | None = None
-) -> bytes:
-    """The signed PDF of one certificate."""
+) -> tuple[bytes, dict[str, str]]:
+    """The certificate PDF before signing, and the document information entries to sign with it."""
     station = signer.station_code
     if station is not None and station != data.issuer_code:
         raise ValueError(
@@ -341,4 +339,12 @@ def render_certificate(
     c.showPage()
     c.save()
     fields_json = json.dumps(data.to_record(), ensure_ascii=False, sort_keys=True)
-    return sign_pdf(buf.getvalue(), signer, {INFO_PAYLOAD: payload, INFO_FIELDS: fields_json})
+    return buf.getvalue(), {INFO_PAYLOAD: payload, INFO_FIELDS: fields_json}
+
+
+def render_certificate(
+    data: CertificateData, signer: KeyBundle, *, signed_at: dt.datetime | None = None
+) -> bytes:
+    """The signed PDF of one certificate."""
+    pdf, info = render_unsigned(data, signer, signed_at=signed_at)
+    return sign_pdf(pdf, signer, info)

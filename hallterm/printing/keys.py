@@ -221,7 +221,7 @@ def _pkcs12_mac_key(passphrase: bytes, salt: bytes, iterations: int) -> bytes:
     digest = hashlib.sha256(bytes([3]) * v + stretch(salt) + stretch(_bmp_password(passphrase)))
     a = digest.digest()
     sha256 = hashlib.sha256
-    for _ in range(iterations - 1):
+    for _round in range(iterations - 1):
         a = sha256(a).digest()
     return a
 

@@ -175,7 +175,9 @@ def decode_with_signer(
     else:
         cert = next((c for c in trusted if cert_kid(c) == kid), None)
     if cert is None:
-        raise _fail("unknown_kid", _("the code was signed by an unknown key {kid}").format(kid=kid.hex()))
+        raise _fail(
+            "unknown_kid", _("the code was signed by an unknown key {kid}").format(kid=kid.hex())
+        )
     public = cert.public_key()
     if len(signature) != 64 or not isinstance(public, ec.EllipticCurvePublicKey):
         raise _fail("signature", _("the signature of the code is not valid"))

@@ -99,7 +99,9 @@ class _Findings:
             Verdict.untrusted: _("the signer is not trusted; the certificate cannot be confirmed"),
         }[verdict]
         head = _("{verdict}: {summary}").format(verdict=verdict.label, summary=summary)
-        return VerifyResult(verdict=verdict, lines=[head, *self.lines], claims=claims, number=number)
+        return VerifyResult(
+            verdict=verdict, lines=[head, *self.lines], claims=claims, number=number
+        )
 
 
 def _station_code(cert: x509.Certificate) -> str | None:
@@ -192,7 +194,9 @@ def _check_record(
 
 def _check_revoked(number: str, revoked: Collection[str], findings: _Findings) -> None:
     if number in revoked:
-        findings.bad(Verdict.revoked, _("Certificate {number} has been revoked.").format(number=number))
+        findings.bad(
+            Verdict.revoked, _("Certificate {number} has been revoked.").format(number=number)
+        )
 
 
 def _info_text(reader: PdfFileReader, key: str) -> str | None:
@@ -229,7 +233,9 @@ def verify_pdf(
         return findings.result(None, None)
     embedded = signatures[0]
     context = ValidationContext(
-        trust_roots=[asn1_x509.Certificate.load(c.public_bytes(Encoding.DER)) for c in trusted_roots],
+        trust_roots=[
+            asn1_x509.Certificate.load(c.public_bytes(Encoding.DER)) for c in trusted_roots
+        ],
         allow_fetching=False,  # stations are offline; our certificates carry no CRL/OCSP URLs
         revocation_mode="soft-fail",
         moment=when,
@@ -255,7 +261,9 @@ def verify_pdf(
         reason = _time_problem(signer, when) or _(
             "the signer {name} is not issued by a trusted root"
         ).format(name=name)
-        findings.bad(Verdict.untrusted, _("Signed by: {name}; {reason}.").format(name=name, reason=reason))
+        findings.bad(
+            Verdict.untrusted, _("Signed by: {name}; {reason}.").format(name=name, reason=reason)
+        )
 
     payload = _info_text(reader, INFO_PAYLOAD)
     fields_text = _info_text(reader, INFO_FIELDS)
@@ -272,9 +280,13 @@ def verify_pdf(
         fields = json.loads(fields_text)
     except ValueError:
         fields = None
-    if not isinstance(fields, dict) or qrpayload.fields_hash(fields) != claims["fields_hash"]:
-        findings.bad(Verdict.invalid, _("QR code and document text do not agree."))
-    elif fields.get("number") != number or fields.get("issuer_code") != claims["iss"]:
+    agrees = (
+        isinstance(fields, dict)
+        and qrpayload.fields_hash(fields) == claims["fields_hash"]
+        and fields.get("number") == number
+        and fields.get("issuer_code") == claims["iss"]
+    )
+    if not agrees:
         findings.bad(Verdict.invalid, _("QR code and document text do not agree."))
     elif _station_code(signer) != claims["iss"]:
         findings.bad(
@@ -314,7 +326,9 @@ def verify_qr(
     name = _common_name(signer)
     problem = _chain_problem(signer, trusted_roots, _utc(at))
     if problem:
-        findings.bad(Verdict.untrusted, _("Signed by: {name}; {reason}.").format(name=name, reason=problem))
+        findings.bad(
+            Verdict.untrusted, _("Signed by: {name}; {reason}.").format(name=name, reason=problem)
+        )
     else:
         findings.ok(_("Signed by: {name}; trusted.").format(name=name))
     if _station_code(signer) != claims["iss"]:

@@ -28,7 +28,7 @@ ALL = "__all__"
 class CatalogScreen(BaseScreen):
     BINDINGS = [
         Binding("slash", "focus_search", N_("Search")),
-        Binding("ctrl+d", "focus_departments", N_("Departments")),
+        Binding("ctrl+g", "focus_departments", N_("Departments")),
         Binding("ctrl+t", "focus_matters", N_("Matters")),
         Binding("escape", "back", N_("Back")),
     ]
@@ -210,7 +210,7 @@ class GuideScreen(BaseScreen):
         self._load()
 
     def retranslate(self) -> None:
-        self._render()
+        self._show()
 
     @work(thread=True, exit_on_error=False, exclusive=True)
     def _load(self) -> None:
@@ -232,9 +232,9 @@ class GuideScreen(BaseScreen):
         self, guide: MatterGuide | None, bundle: tuple[BundleRow, list[MatterGuide]] | None
     ) -> None:
         self.guide, self.bundle = guide, bundle
-        self._render()
+        self._show()
 
-    def _render(self) -> None:
+    def _show(self) -> None:
         scroll = self.query_one("#guide-scroll", VerticalScroll)
         scroll.remove_children()
         if self.guide is not None:

@@ -18,6 +18,7 @@ from hallterm.db.events import append_event, snapshot
 from hallterm.db.models import Applicant, StoredMaterial
 from hallterm.db.services import Ctx, ServiceError
 from hallterm.domain.ids import IdError, IdType, mask_id, validate_id, validate_phone
+from hallterm.domain.roles import Permission, allowed
 from hallterm.i18n import _
 
 
@@ -159,6 +160,8 @@ def update_contact(
 
 def reveal_id(session: Session, ctx: Ctx, applicant_id: str, purpose: str = "") -> str:
     """The full ID number; the read is written to the audit trail."""
+    if not allowed(ctx.actor.role, Permission.reveal_id):
+        raise ServiceError(_("you may not open full ID numbers"))
     row = session.get(Applicant, applicant_id)
     if row is None:
         raise ServiceError(_("no such applicant"))

@@ -293,7 +293,9 @@ def start_case(
         cm = CaseMatter(case_id=case.id, matter_code=code, position=pos)
         session.add(cm)
         rows.append(snapshot(cm))
-    stored = {s.type_code: s for s in _valid_stored(session, applicant_id, today)}
+    stored: dict[str, StoredMaterial] = {}
+    for s in _valid_stored(session, applicant_id, today):  # newest first: the newest wins
+        stored.setdefault(s.type_code, s)
     for pos, req in enumerate(checklist_for(session, codes)):
         on_file = stored.get(req.type_code)
         line = CaseMaterialLine(
@@ -345,7 +347,8 @@ def record_lines(session: Session, ctx: Ctx, case_id: str, inputs: Sequence[Line
             select(CaseMaterialLine).where(CaseMaterialLine.case_id == case_id)
         )
     }
-    stored_ids = {s.id for s in _valid_stored(session, case.applicant_id, today)}
+    # A reused document must be on file, still valid, and of the line's own material type.
+    stored_types = {s.id: s.type_code for s in _valid_stored(session, case.applicant_id, today)}
     rows: list[dict[str, Any]] = []
     for item in inputs:
         row = lines.get(item.type_code)
@@ -367,7 +370,7 @@ def record_lines(session: Session, ctx: Ctx, case_id: str, inputs: Sequence[Line
                     )
                 domain_line.defer(item.deferred_until, today)
             elif state is LineState.reused:
-                if item.reused_from not in stored_ids:
+                if stored_types.get(item.reused_from or "") != row.type_code:
                     raise ChecklistError(
                         _("{name}: the document on file is no longer valid").format(name=row.name)
                     )
@@ -674,6 +677,38 @@ def _matters(session: Session, case_id: str) -> list[MatterBrief]:
     return out
 
 
+_RUNNING = (CaseStatus.accepted, CaseStatus.in_review, CaseStatus.suspended)
+
+
+def _deadline(
+    case: ServiceCase,
+    suspensions: list[tuple[date, date | None]],
+    cal: WorkCalendar,
+    today: date,
+    yellow_days: int,
+) -> tuple[int | None, str | None, bool]:
+    """Working days left, the light and whether the calendar needs updating.
+
+    Only a case whose clock runs (or is stopped) has days left; while a suspension is open
+    the due date moves with it.
+    """
+    if case.due_date is None:
+        return None, None, False
+    needs_update = cal.needs_update(case.due_date)
+    if case.status not in _RUNNING:
+        return None, None, needs_update
+    due = case.due_date
+    if (
+        any(e is None for _s, e in suspensions)
+        and case.limit_days is not None
+        and case.accepted_at is not None
+    ):
+        due = cal.due_date(to_local(case.accepted_at).date(), case.limit_days, suspensions, today)
+        needs_update = cal.needs_update(due)
+    days_left = cal.working_days_left(today, due)
+    return days_left, deadline_light(days_left, yellow_days), needs_update
+
+
 def load_case(
     session: Session,
     case_id: str,
@@ -689,22 +724,7 @@ def load_case(
     cal = calendar or calendar_for(session)
     suspensions = _suspensions(session, case_id)
     open_since = next((s for s, e in suspensions if e is None), None)
-    days_left = light = None
-    needs_update = False
-    if case.due_date is not None:
-        needs_update = cal.needs_update(case.due_date)
-        if case.status in (CaseStatus.accepted, CaseStatus.in_review, CaseStatus.suspended):
-            due = case.due_date
-            if (
-                open_since is not None
-                and case.limit_days is not None
-                and case.accepted_at is not None
-            ):
-                due = cal.due_date(
-                    to_local(case.accepted_at).date(), case.limit_days, suspensions, today
-                )
-            days_left = cal.working_days_left(today, due)
-            light = deadline_light(days_left, yellow_days)
+    days_left, light, needs_update = _deadline(case, suspensions, cal, today, yellow_days)
     lines = tuple(
         LineView(
             id=r.id,
@@ -764,6 +784,8 @@ class CaseRow:
     title: str
     registered_at: datetime
     due_date: date | None
+    days_left: int | None = None
+    light: str | None = None
 
 
 def list_cases(
@@ -772,7 +794,11 @@ def list_cases(
     statuses: Sequence[str] = (),
     applicant_id: str | None = None,
     limit: int = 200,
+    today: date | None = None,
+    yellow_days: int = 2,
 ) -> list[CaseRow]:
+    """Cases newest first; with ``today`` each running case carries its days left and light."""
+    cal = calendar_for(session) if today is not None else None
     q = select(ServiceCase, Applicant.name).join(
         Applicant, Applicant.id == ServiceCase.applicant_id
     )
@@ -785,9 +811,22 @@ def list_cases(
     for case, name in session.exec(q):
         bundle = session.get(Bundle, case.bundle_code) if case.bundle_code else None
         title = bundle.name if bundle else "、".join(m.name for m in _matters(session, case.id))
+        days_left = light = None
+        if cal is not None and today is not None:
+            days_left, light, _update = _deadline(
+                case, _suspensions(session, case.id), cal, today, yellow_days
+            )
         out.append(
             CaseRow(
-                case.id, case.number, case.status, name, title, case.registered_at, case.due_date
+                case.id,
+                case.number,
+                case.status,
+                name,
+                title,
+                case.registered_at,
+                case.due_date,
+                days_left,
+                light,
             )
         )
     return out

@@ -1,0 +1,232 @@
+"""The printed papers of a case: from the stored case to ``CaseDocument``/``Issuer`` to a PDF.
+
+``document_data`` reads a case into the plain data the renderers take; ``render_document``
+draws one document (no database); ``print_documents`` does both around the PDF drawing
+(read, draw outside any transaction, then ``record_print`` in a short write), so every
+printed paper is in the audit trail and a slow printer never holds a database lock.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from sqlmodel import Session
+
+from hallterm.clock import to_local
+from hallterm.db.engine import Store
+from hallterm.db.models import Matter, Station, StoredMaterial
+from hallterm.db.services import Ctx, ServiceError
+from hallterm.db.services.calendar import calendar_for
+from hallterm.db.services.cases import CaseView, load_case, record_print
+from hallterm.domain.case_states import CaseStatus
+from hallterm.domain.checklist import LineState
+from hallterm.i18n import N_, _
+from hallterm.printing.documents import (
+    CaseDocument,
+    DeferredItem,
+    Issuer,
+    MissingItem,
+    ReceivedItem,
+    render_deferral_pledge,
+    render_notice,
+    render_receipt,
+    render_refusal,
+)
+from hallterm.printing.fonts import FontNotFound
+from hallterm.printing.output import Printer
+
+DocumentKind = Literal["receipt", "notice", "refusal", "pledge"]
+
+_RENDERERS: dict[str, Callable[..., Path]] = {
+    "receipt": render_receipt,
+    "notice": render_notice,
+    "refusal": render_refusal,
+    "pledge": render_deferral_pledge,
+}
+
+_KIND_LABELS = {
+    "receipt": N_("acceptance notice"),
+    "notice": N_("one-time notice"),
+    "refusal": N_("decision not to accept"),
+    "pledge": N_("deferral pledge"),
+}
+
+_RECEIVED_AS = {
+    "original": N_("original"),
+    "copy": N_("copy"),
+    "electronic": N_("electronic file"),
+}
+
+
+def kind_label(kind: str) -> str:
+    """Translated name of a document kind (受理通知书 …)."""
+    return _(_KIND_LABELS.get(kind, kind))
+
+
+def received_as_label(received_as: str | None) -> str:
+    return _(_RECEIVED_AS[received_as]) if received_as in _RECEIVED_AS else ""
+
+
+@dataclass(frozen=True)
+class Printed:
+    """One printed document: the kept PDF and, if the printer failed, what to tell the clerk."""
+
+    kind: str
+    path: Path
+    printer_message: str | None = None
+
+
+def documents_for(view: CaseView) -> tuple[str, ...]:
+    """The papers the case's status calls for (what a reprint prints)."""
+    status = CaseStatus(view.status)
+    if status is CaseStatus.notified:
+        return ("notice",)
+    if status is CaseStatus.refused:
+        return ("refusal",)
+    if status in (CaseStatus.registered, CaseStatus.withdrawn):
+        return ()
+    deferred = any(line.state == LineState.deferred for line in view.lines)
+    return ("receipt", "pledge") if deferred else ("receipt",)
+
+
+def _count_text(originals: int, copies: int) -> str:
+    parts = []
+    if originals:
+        parts.append(_("originals: {n}").format(n=originals))
+    if copies:
+        parts.append(_("copies: {n}").format(n=copies))
+    return _("; ").join(parts)
+
+
+def document_data(
+    session: Session, ctx: Ctx, case_id: str, yellow_days: int = 2
+) -> tuple[CaseDocument, Issuer]:
+    """Everything the four documents print about the case, and who prints it."""
+    today = to_local(ctx.clock.now()).date()
+    cal = calendar_for(session)
+    view = load_case(session, case_id, today, yellow_days, cal)
+    verdict = view.verdict()
+    missing_names = set(verdict.missing)
+    received: list[ReceivedItem] = []
+    missing: list[MissingItem] = []
+    deferred: list[DeferredItem] = []
+    for line in view.lines:
+        req = line.requirement
+        if line.state == LineState.received:
+            received.append(ReceivedItem(req.name, received_as_label(line.received_as), line.count))
+        elif line.state == LineState.reused:
+            stored = session.get(StoredMaterial, line.reused_from) if line.reused_from else None
+            kind = received_as_label(stored.received_as) if stored else ""
+            received.append(ReceivedItem(req.name, kind, max(line.count, 1), reused=True))
+        elif line.state == LineState.deferred and line.deferred_until is not None:
+            deferred.append(DeferredItem(req.name, line.deferred_until))
+        if req.name in missing_names and line.state not in (
+            LineState.received,
+            LineState.reused,
+        ):
+            reason = line.note.strip() or _("not submitted")
+            counts = _count_text(req.originals, req.copies)
+            standard = "；".join(s for s in (req.standard, counts) if s)
+            missing.append(MissingItem(req.name, reason, standard))
+    limit = view.limit_days
+    if limit is None:
+        limit = max((m.promised_limit_days for m in view.matters), default=0)
+    note = None
+    if view.due_date is not None and cal.needs_update(view.due_date):
+        note = calendar_note(view.due_date)
+    refusal_reason = view.decision_reason if view.status == CaseStatus.refused else None
+    document = CaseDocument(
+        case_number=view.number,
+        applicant_name=view.applicant.name,
+        applicant_id_masked=view.applicant.id_masked,
+        applicant_phone=view.applicant.phone,
+        matters=tuple(m.name for m in view.matters),
+        bundle_name=view.bundle_name,
+        received=tuple(received),
+        missing=tuple(missing),
+        deferred=tuple(deferred),
+        registered_at=to_local(view.registered_at),
+        accepted_at=to_local(view.accepted_at) if view.accepted_at else None,
+        due_date=view.due_date,
+        promised_days=limit,
+        calendar_note=note,
+        refusal_reason=refusal_reason,
+        legal_basis=_refusal_basis(session, view) if refusal_reason else "",
+    )
+    station = session.get(Station, view.station_code)
+    issuer = Issuer(
+        station_code=view.station_code,
+        station_name=station.name if station else view.station_code,
+        window=ctx.actor.window or view.window,
+        clerk_name=ctx.actor.name,
+        printed_at=to_local(ctx.clock.now()),
+        hall_address=station.address if station else "",
+        phone=station.phone if station else "",
+    )
+    return document, issuer
+
+
+def calendar_note(due: date) -> str:
+    """The warning printed and shown when the due date falls in a year not yet in the calendar."""
+    return _(
+        "The holiday arrangement for {year} is not in the working-day calendar yet; the date "
+        "counts Monday to Friday and may move once the calendar is updated."
+    ).format(year=due.year)
+
+
+def _refusal_basis(session: Session, view: CaseView) -> str:
+    """Article 32 of the Administrative Licensing Law, and the matters' own legal basis."""
+    parts = [_("Administrative Licensing Law of the People's Republic of China, Article 32")]
+    for brief in view.matters:
+        matter = session.get(Matter, brief.code)
+        if matter is not None and matter.legal_basis.strip():
+            parts.append(matter.legal_basis.strip())
+    return "\n".join(dict.fromkeys(parts))
+
+
+def render_document(
+    kind: str,
+    document: CaseDocument,
+    issuer: Issuer,
+    printer: Printer,
+    *,
+    font_path: str | os.PathLike[str] | None = None,
+) -> Printed:
+    """Draw one document into the printer's folder and send it to the printer (if any)."""
+    try:
+        render = _RENDERERS[kind]
+    except KeyError:
+        raise ServiceError(_("unknown document {kind}").format(kind=kind)) from None
+    out = printer.pdf_path(kind, document.case_number)
+    try:
+        render(document, issuer, out, font_path=font_path or None)
+    except FontNotFound as exc:
+        raise ServiceError(str(exc)) from None
+    return Printed(kind, out, printer.send(out))
+
+
+def print_documents(
+    store: Store,
+    ctx: Ctx,
+    case_id: str,
+    kinds: Sequence[str],
+    printer: Printer,
+    *,
+    font_path: str | os.PathLike[str] | None = None,
+    yellow_days: int = 2,
+) -> list[Printed]:
+    """Print ``kinds`` for the case and record each print in the audit trail."""
+    if not kinds:
+        return []
+    with store.read() as session:
+        document, issuer = document_data(session, ctx, case_id, yellow_days)
+    printed = [render_document(k, document, issuer, printer, font_path=font_path) for k in kinds]
+    with store.write() as session:
+        for p in printed:
+            record_print(session, ctx, case_id, p.kind, str(p.path))
+    return printed

@@ -1,0 +1,437 @@
+"""The front desk (F3): the applicant by ID number, then the matter or bundle, then the checklist.
+
+Step 1 recalls a known applicant at once or opens the registration form; every rejection
+shows the service's precise message under the field and keeps what was typed.  The full ID
+number stays masked; Ctrl+R opens it through ``reveal_id`` (an audit event).  Step 2 searches
+``app.matter_index`` on every keystroke.  A case number typed instead of an ID number resumes
+that case (e.g. an applicant back with the missing materials).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Input, Label, OptionList, Select, Static
+from textual.widgets.option_list import Option
+
+from hallterm.db.services.applicants import ApplicantView
+from hallterm.domain.case_states import CaseStatus
+from hallterm.domain.catalog import display
+from hallterm.domain.ids import IdType, id_type_label
+from hallterm.i18n import N_, _
+from hallterm.screens.base import BaseScreen
+from hallterm.screens.desk_common import in_thread
+from hallterm.widgets.plain import plain
+
+ID_TYPES = tuple(IdType)
+_REG_FIELDS = ("#reg-name", "#reg-phone", "#reg-address", "#reg-legal-rep")
+
+
+@dataclass(frozen=True)
+class _Found:
+    """Result of typing a case number: the case and whether its checklist is still open."""
+
+    case_id: str
+    editable: bool
+
+
+class DeskScreen(BaseScreen):
+    """Applicant and matter choice; the checklist and decisions follow on their own screen."""
+
+    BINDINGS = [
+        Binding("ctrl+t", "next_id_type", N_("ID type")),
+        Binding("ctrl+r", "reveal", N_("Reveal ID")),
+        Binding("ctrl+s", "register", N_("Register")),
+        Binding("ctrl+n", "next_applicant", N_("Next applicant")),
+        Binding("down", "down", N_("To the results"), show=False),
+        Binding("escape", "back", N_("Back")),
+    ]
+    DEFAULT_CSS = """
+    DeskScreen #desk-body { height: 1fr; padding: 0 1; }
+    DeskScreen #id-row { height: auto; }
+    DeskScreen #id-type { width: 44; }
+    DeskScreen #id-number { width: 1fr; }
+    DeskScreen #applicant-card { height: auto; border: round $success; padding: 0 1; }
+    DeskScreen #register-form { height: auto; border: round $warning; padding: 0 1; }
+    DeskScreen #register-form Input { margin-bottom: 0; }
+    DeskScreen #matter-step { height: 1fr; }
+    DeskScreen #matter-results { height: 1fr; }
+    DeskScreen .step { text-style: bold; margin-top: 1; }
+    """
+    AUTO_FOCUS = "#id-number"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.applicant: ApplicantView | None = None
+        self.revealed: str | None = None
+        self.registering = False
+        self._id_type: str = IdType.resident_id.value
+        self._busy = False
+
+    # -- layout ----------------------------------------------------------------------------
+
+    def compose_body(self) -> ComposeResult:
+        with Vertical(id="desk-body"):
+            yield Static(_("Front desk"), classes="screen-title", id="desk-title")
+            yield Static(
+                _("1. Applicant: choose the ID type and type the number (or a case number)."),
+                classes="step",
+                id="step-1",
+            )
+            with Horizontal(id="id-row"):
+                yield Select(
+                    [(id_type_label(t), t.value) for t in ID_TYPES],
+                    value=self._id_type,
+                    allow_blank=False,
+                    id="id-type",
+                )
+                yield Input(
+                    id="id-number",
+                    placeholder=_("ID number, then Enter; or a case number to resume"),
+                )
+            yield Static("", classes="error", id="id-error")
+            yield Static("", id="applicant-card")
+            with Vertical(id="register-form"):
+                yield Static(
+                    _("New applicant: fill in and press Enter on the last field (or Ctrl+S)."),
+                    classes="hint",
+                    id="reg-hint",
+                )
+                yield Label(_("Name"), id="lbl-reg-name")
+                yield Input(id="reg-name")
+                yield Label(_("Phone"), id="lbl-reg-phone")
+                yield Input(id="reg-phone", placeholder=_("mobile or landline"))
+                yield Label(_("Address"), id="lbl-reg-address")
+                yield Input(id="reg-address")
+                yield Label(_("Legal representative"), id="lbl-reg-legal-rep")
+                yield Input(id="reg-legal-rep")
+                yield Static("", classes="error", id="reg-error")
+            with Vertical(id="matter-step"):
+                yield Static(
+                    _(
+                        "2. Matter or bundle (一件事): type a name, code or pinyin initials; "
+                        "↓ to the list, Enter picks."
+                    ),
+                    classes="step",
+                    id="step-2",
+                )
+                yield Input(id="matter-search", placeholder=_("e.g. gtgsh for 个体工商户"))
+                yield OptionList(id="matter-results")
+
+    def on_mount(self) -> None:
+        self._render_state()
+
+    def retranslate(self) -> None:
+        values = {f"#{i.id}": i.value for i in self.query(Input) if i.id}
+        self.refresh(recompose=True)
+
+        def restore() -> None:
+            for selector, value in values.items():
+                self.query_one(selector, Input).value = value
+            self._render_state()
+
+        self.call_after_refresh(restore)
+
+    def _render_state(self) -> None:
+        """Show the parts that fit the current step (called after every change)."""
+        self.query_one("#register-form").display = self.registering
+        is_entity = self._id_type == IdType.uscc
+        self.query_one("#lbl-reg-legal-rep").display = is_entity
+        self.query_one("#reg-legal-rep").display = is_entity
+        card = self.query_one("#applicant-card", Static)
+        card.display = self.applicant is not None
+        if self.applicant is not None:
+            card.update(self._card_text(self.applicant))
+        self.query_one("#matter-step").display = self.applicant is not None
+        if self.applicant is not None:
+            self._fill_results()
+        self.refresh_bindings()
+
+    def _card_text(self, a: ApplicantView) -> Text:
+        text = Text()
+
+        def field(label: str, value: str) -> None:
+            text.append(label + "：", style="bold")
+            text.append(value or "—")  # appended as plain text: never markup
+            text.append("  ")
+
+        field(_("Applicant"), a.name)
+        field(_("Kind"), display(a.kind))
+        text.append("\n")
+        number = self.revealed or a.id_masked
+        field(id_type_label(a.id_type), number)
+        if self.revealed:
+            text.append(_("(opened; recorded in the audit trail)"), style="yellow")
+        else:
+            text.append(_("Ctrl+R shows the full number"), style="dim")
+        text.append("\n")
+        field(_("Phone"), a.phone)
+        field(_("Address"), a.address)
+        if a.legal_rep:
+            field(_("Legal representative"), a.legal_rep)
+        return text
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "reveal":
+            return self.applicant is not None
+        if action == "register":
+            return self.registering
+        return True
+
+    # -- step 1: the applicant -----------------------------------------------------------------
+
+    @on(Select.Changed, "#id-type")
+    def _type_changed(self, event: Select.Changed) -> None:
+        if isinstance(event.value, str):
+            self._id_type = event.value
+            self._render_state()
+
+    def action_next_id_type(self) -> None:
+        values = [t.value for t in ID_TYPES]
+        nxt = values[(values.index(self._id_type) + 1) % len(values)]
+        self.query_one("#id-type", Select).value = nxt
+        self._id_type = nxt
+        self._render_state()
+
+    @on(Input.Changed, "#id-number")
+    def _id_edited(self) -> None:
+        self.query_one("#id-error", Static).update("")
+
+    @on(Input.Submitted, "#id-number")
+    def _look_up(self, event: Input.Submitted) -> None:
+        value = event.value.strip()
+        if not value or self._busy:
+            return
+        self.query_one("#id-error", Static).update("")
+        if "-" in value:  # an ID number never holds a dash; a case number always does
+            self._open_case_number(value)
+            return
+        id_type = self._id_type
+        app = self.app
+
+        def job() -> ApplicantView | None:
+            from hallterm.db.services.applicants import find_applicant
+
+            with app.store.read() as session:  # type: ignore[attr-defined]
+                return find_applicant(session, id_type, value)
+
+        self._busy = True
+        in_thread(self, job, self._found, self._id_rejected, group="desk", exclusive=True)
+
+    def _id_rejected(self, message: str) -> None:
+        self._busy = False
+        self.query_one("#id-error", Static).update(plain(message))
+        self.query_one("#id-number", Input).focus()
+
+    def _found(self, applicant: ApplicantView | None) -> None:
+        self._busy = False
+        if applicant is not None:
+            self._set_applicant(applicant)
+            return
+        self.applicant = None
+        self.registering = True
+        self.query_one("#reg-error", Static).update("")
+        self._render_state()
+        self.query_one("#reg-name", Input).focus()
+
+    def _set_applicant(self, applicant: ApplicantView) -> None:
+        self.applicant = applicant
+        self.revealed = None
+        self.registering = False
+        # The full number leaves the screen once the applicant is known; the card masks it.
+        self.query_one("#id-number", Input).value = ""
+        for selector in _REG_FIELDS:
+            self.query_one(selector, Input).value = ""
+        self.query_one("#matter-search", Input).value = ""
+        self._render_state()
+        self.query_one("#matter-search", Input).focus()
+
+    @on(Input.Submitted, "#reg-name, #reg-phone, #reg-address, #reg-legal-rep")
+    def _next_field(self, event: Input.Submitted) -> None:
+        last = "#reg-legal-rep" if self._id_type == IdType.uscc else "#reg-address"
+        if f"#{event.input.id}" == last:
+            self.action_register()
+            return
+        order = list(_REG_FIELDS)
+        self.query_one(order[order.index(f"#{event.input.id}") + 1], Input).focus()
+
+    def action_register(self) -> None:
+        if not self.registering or self._busy:
+            return
+        number = self.query_one("#id-number", Input).value.strip()
+        values = {s[5:]: self.query_one(s, Input).value for s in _REG_FIELDS}
+        id_type = self._id_type
+        app = self.app
+        ctx = app.ctx()  # type: ignore[attr-defined]
+
+        def job() -> ApplicantView:
+            from hallterm.db.services.applicants import register_applicant
+
+            with app.store.write() as session:  # type: ignore[attr-defined]
+                return register_applicant(
+                    session,
+                    ctx,
+                    id_type=id_type,
+                    id_number=number,
+                    name=values["name"],
+                    phone=values["phone"],
+                    address=values["address"],
+                    legal_rep=values["legal-rep"] if id_type == IdType.uscc else "",
+                )
+
+        self._busy = True
+        self.query_one("#reg-error", Static).update("")
+        in_thread(self, job, self._registered, self._register_rejected, group="desk")
+
+    def _register_rejected(self, message: str) -> None:
+        self._busy = False
+        self.query_one("#reg-error", Static).update(plain(message))
+
+    def _registered(self, applicant: ApplicantView) -> None:
+        self._busy = False
+        self.app.notify(
+            _("Registered {name}").format(name=applicant.name), markup=False, timeout=3
+        )
+        self._set_applicant(applicant)
+
+    def action_reveal(self) -> None:
+        if self.applicant is None:
+            return
+        applicant_id = self.applicant.id
+        app = self.app
+        ctx = app.ctx()  # type: ignore[attr-defined]
+
+        def job() -> str:
+            from hallterm.db.services.applicants import reveal_id
+
+            with app.store.write() as session:  # type: ignore[attr-defined]
+                return reveal_id(session, ctx, applicant_id, purpose="front desk")
+
+        in_thread(self, job, self._revealed, group="desk")
+
+    def _revealed(self, number: str) -> None:
+        self.revealed = number
+        self._render_state()
+
+    def action_next_applicant(self) -> None:
+        """Clear everything for the next person at the window."""
+        self.applicant = None
+        self.revealed = None
+        self.registering = False
+        for widget in self.query(Input):
+            widget.value = ""
+        self.query_one("#id-error", Static).update("")
+        self.query_one("#reg-error", Static).update("")
+        self._render_state()
+        self.query_one("#id-number", Input).focus()
+
+    # -- a case number: resume -----------------------------------------------------------------
+
+    def _open_case_number(self, number: str) -> None:
+        app = self.app
+
+        def job() -> _Found:
+            from hallterm.db.services import ServiceError
+            from hallterm.db.services.cases import find_case_id, load_case
+
+            with app.store.read() as session:  # type: ignore[attr-defined]
+                case_id = find_case_id(session, number)
+                if case_id is None:
+                    raise ServiceError(_("no case with number {number}").format(number=number))
+                view = load_case(session, case_id, app.clock.today())  # type: ignore[attr-defined]
+            return _Found(case_id, view.status in (CaseStatus.registered, CaseStatus.notified))
+
+        self._busy = True
+        in_thread(self, job, self._case_found, self._id_rejected, group="desk")
+
+    def _case_found(self, found: _Found) -> None:
+        from hallterm.screens.desk_cases import CaseDetailScreen
+        from hallterm.screens.desk_checklist import ChecklistScreen
+
+        self._busy = False
+        self.query_one("#id-number", Input).value = ""
+        if found.editable:
+            self.app.push_screen(ChecklistScreen(found.case_id), self._checklist_closed)
+        else:
+            self.app.push_screen(CaseDetailScreen(found.case_id))
+
+    # -- step 2: the matter ----------------------------------------------------------------------
+
+    @on(Input.Changed, "#matter-search")
+    def _search(self) -> None:
+        self._fill_results()
+
+    def _fill_results(self) -> None:
+        query = self.query_one("#matter-search", Input).value
+        results = self.query_one("#matter-results", OptionList)
+        results.clear_options()
+        hits = self.app.matter_index.search(query, limit=30)  # type: ignore[attr-defined]
+        for item in hits:
+            label = Text(item.name)
+            if item.kind == "bundle":
+                label.append("  " + _("bundle (一件事)"), style="bold magenta")
+            if item.department:
+                label.append("  " + item.department, style="dim")
+            results.add_option(Option(label, id=f"{item.kind}:{item.key}"))
+        if hits:
+            results.highlighted = 0
+
+    def action_down(self) -> None:
+        focused = self.focused
+        if focused is not None and focused.id == "matter-search":
+            self.query_one("#matter-results", OptionList).focus()
+        elif isinstance(focused, Input) and focused.id and focused.id.startswith("reg-"):
+            self.focus_next()
+
+    @on(Input.Submitted, "#matter-search")
+    def _pick_first(self) -> None:
+        results = self.query_one("#matter-results", OptionList)
+        index = results.highlighted if results.highlighted is not None else 0
+        if results.option_count:
+            self._start(results.get_option_at_index(index).id or "")
+
+    @on(OptionList.OptionSelected, "#matter-results")
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        self._start(event.option.id or "")
+
+    def _start(self, choice: str) -> None:
+        if self.applicant is None or not choice or self._busy:
+            return
+        kind, _sep, code = choice.partition(":")
+        applicant_id = self.applicant.id
+        app = self.app
+        ctx = app.ctx()  # type: ignore[attr-defined]
+
+        def job() -> str:
+            from hallterm.db.services.cases import start_case
+
+            with app.store.write() as session:  # type: ignore[attr-defined]
+                if kind == "bundle":
+                    return start_case(session, ctx, applicant_id=applicant_id, bundle_code=code)
+                return start_case(session, ctx, applicant_id=applicant_id, matter_codes=[code])
+
+        self._busy = True
+        in_thread(self, job, self._started, self._start_failed, group="desk")
+
+    def _start_failed(self, message: str) -> None:
+        self._busy = False
+        self.app.notify_error(message)  # type: ignore[attr-defined]
+
+    def _started(self, case_id: str) -> None:
+        from hallterm.screens.desk_checklist import ChecklistScreen
+
+        self._busy = False
+        self.app.push_screen(ChecklistScreen(case_id), self._checklist_closed)
+
+    def _checklist_closed(self, decided: bool | None) -> None:
+        """After a decision the desk is ready for the next applicant."""
+        if decided:
+            self.action_next_applicant()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

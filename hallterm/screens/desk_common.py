@@ -1,0 +1,131 @@
+"""Shared by the front-desk screens: running services in threads, labels, deadline texts.
+
+``in_thread`` runs a blocking job (a service call in its own session) in a thread worker and
+hands the plain result back on the event loop; a ``ServiceError`` is shown as the
+translated message it carries, anything else as an unexpected error, never silently lost.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import date
+from typing import Any, TypeVar
+
+from rich.text import Text
+from textual.dom import DOMNode
+from textual.worker import Worker
+
+from hallterm.config import Settings
+from hallterm.db.services import ServiceError
+from hallterm.db.services.case_documents import Printed, kind_label
+from hallterm.domain.checklist import LineState
+from hallterm.i18n import N_, _
+from hallterm.printing.output import Printer
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+_LINE_STATES = {
+    LineState.pending: N_("to check"),
+    LineState.received: N_("received"),
+    LineState.missing: N_("missing"),
+    LineState.deferred: N_("deferred"),
+    LineState.reused: N_("on file"),
+    LineState.not_applicable: N_("not applicable"),
+}
+_LINE_STYLES = {
+    LineState.pending: "dim",
+    LineState.received: "green",
+    LineState.missing: "bold red",
+    LineState.deferred: "yellow",
+    LineState.reused: "cyan",
+    LineState.not_applicable: "dim",
+}
+_LIGHT_STYLES = {"green": "bold green", "yellow": "bold yellow", "red": "bold red"}
+_LIGHT_LABELS = {"green": N_("on time"), "yellow": N_("due soon"), "red": N_("overdue")}
+
+
+def line_state_text(state: str) -> Text:
+    st = LineState(state)
+    return Text(_(_LINE_STATES[st]), style=_LINE_STYLES[st])
+
+
+def light_text(light: str | None) -> Text:
+    """A coloured dot and its word (the word keeps it readable without colour)."""
+    if not light:
+        return Text("")
+    return Text("● " + _(_LIGHT_LABELS[light]), style=_LIGHT_STYLES[light])
+
+
+def days_left_text(days_left: int | None) -> str:
+    if days_left is None:
+        return ""
+    if days_left < 0:
+        return _("{n} working days overdue").format(n=-days_left)
+    if days_left == 0:
+        return _("due today")
+    return _("{n} working days left").format(n=days_left)
+
+
+def due_text(due: date | None, limit_days: int | None) -> str:
+    """``2026-12-08（5个工作日）``: the due date and the promised limit it comes from."""
+    if due is None:
+        return ""
+    if limit_days:
+        return _("{date} ({n} working days)").format(date=due.isoformat(), n=limit_days)
+    return _("{date} (on the spot)").format(date=due.isoformat())
+
+
+def printer_for(app: Any) -> Printer:
+    """The app's injected printer, else one made from the settings."""
+    printer = getattr(app, "printer", None)
+    if printer is not None:
+        return printer
+    settings: Settings = app.settings
+    return Printer(settings.pdf_dir(), settings.printer or None)
+
+
+def printed_message(printed: list[Printed]) -> str:
+    """One line per PDF (kind and path), plus any printer failure."""
+    lines = []
+    for p in printed:
+        lines.append(_("{kind}: {path}").format(kind=kind_label(p.kind), path=p.path))
+        if p.printer_message:
+            lines.append(p.printer_message)
+    return "\n".join(lines)
+
+
+def in_thread(
+    node: DOMNode,
+    job: Callable[[], T],
+    done: Callable[[T], object],
+    failed: Callable[[str], object] | None = None,
+    *,
+    group: str = "service",
+    exclusive: bool = False,
+) -> Worker[None]:
+    """Run ``job`` in a thread; ``done(result)`` or ``failed(message)`` on the event loop."""
+    app = node.app
+
+    def show_error(message: str) -> None:
+        if failed is not None:
+            failed(message)
+        else:
+            app.notify_error(message)  # type: ignore[attr-defined]
+
+    def runner() -> None:
+        try:
+            result = job()
+        except ServiceError as exc:
+            app.call_from_thread(show_error, str(exc))
+            return
+        except Exception as exc:  # shown to the clerk instead of vanishing with the worker
+            log.exception("front desk job failed")
+            app.call_from_thread(
+                show_error, _("Unexpected error: {error}").format(error=f"{exc}")
+            )
+            return
+        app.call_from_thread(done, result)
+
+    return node.run_worker(runner, thread=True, exit_on_error=False, group=group, exclusive=exclusive)
