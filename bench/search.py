@@ -5,9 +5,9 @@ Builds a deterministic catalog of realistic matter names (real stems combined), 
 search.  A naive ``[i for i in items if q in i.name]`` scan over the same items runs in the
 same process as the baseline.  Run with ``.venv/bin/python bench/search.py``.
 
-The slow tail (p99) is mostly the cyclic garbage collector walking pypinyin's phrase
-dictionary (some 200,000 lists) during a keystroke.  ``--gc-freeze`` measures what an app
-gets after ``gc.collect(); gc.freeze()`` once its index is built.
+A keystroke's slow tail can include a cyclic-GC pass over every live container (pypinyin's
+phrase dictionary alone is some 200,000 lists).  ``--gc-freeze`` measures what an app gets
+after ``gc.collect(); gc.freeze()`` once its index is built.
 """
 
 from __future__ import annotations

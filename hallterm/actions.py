@@ -39,6 +39,22 @@ ACTIONS: list[AppAction] = [
         "open('catalog')",
         Permission.browse_catalog,
     ),
+    AppAction(
+        "desk",
+        "f3",
+        N_("Front desk"),
+        N_("Register the applicant, check the materials, accept or notify, print"),
+        "open('desk')",
+        Permission.front_desk,
+    ),
+    AppAction(
+        "cases",
+        "f4",
+        N_("Cases"),
+        N_("Open cases with deadline lights; a case's timeline and its next steps"),
+        "open('cases')",
+        Permission.process_cases,
+    ),
     AppAction("home", "f9", N_("Home"), N_("Back to the menu of your role"), "go_home"),
     AppAction(
         "language",

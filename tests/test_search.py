@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from importlib.resources import files
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pypinyin import Style, lazy_pinyin
 
 from hallterm.domain.search import MatterIndex, SearchItem, normalize, pinyin_forms
 
@@ -97,6 +101,23 @@ def test_polyphones() -> None:
     assert names(index.search("xzfy")) == ["行政复议申请"]
     full, initials = pinyin_forms("银行")
     assert full == "yinhang" and initials[0] == "yh"
+
+
+def test_pinyin_matches_pypinyin_whole_name() -> None:
+    """The per-word cache must give what pypinyin gives for the whole name."""
+    text = (files("hallterm") / "data" / "demo_catalog.json").read_text(encoding="utf-8")
+    catalog = json.loads(text)
+    names_ = [m["name"] for m in catalog["matters"]] + [d["name"] for d in catalog["departments"]]
+    names_ += ["银行行长", "重庆市长江大桥", "ICP备案（第2次）", "绿色通道"]
+    for name in names_:
+        norm = normalize(name)
+        full, initials = pinyin_forms(name)
+        assert full == _alnum(lazy_pinyin(norm, errors=list)), name
+        assert initials[0] == _alnum(lazy_pinyin(norm, style=Style.FIRST_LETTER, errors=list)), name
+
+
+def _alnum(parts: list[str]) -> str:
+    return "".join(p for p in parts if p.isascii() and p.isalnum()).lower()
 
 
 def test_rank_name_tiers() -> None:
@@ -213,7 +234,7 @@ item_strategy = st.builds(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, database=None)
 @given(
     items=st.lists(item_strategy, max_size=25),
     query=st.text(QUERY_ALPHABET, max_size=4),

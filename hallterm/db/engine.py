@@ -4,6 +4,9 @@ A plain file path means SQLite.  SQLite connections use WAL, ``synchronous=FULL`
 ``foreign_keys=ON`` and a ``busy_timeout``; write transactions start with ``BEGIN IMMEDIATE``
 so a writer waits for the lock up front instead of failing with SQLITE_BUSY half-way.
 Read transactions use a plain deferred ``BEGIN``.
+
+SQLAlchemy is imported when a store is first used, not when it is named: the terminal shows
+its login screen while a worker thread opens the store.
 """
 
 from __future__ import annotations
@@ -12,11 +15,11 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool
-from sqlmodel import Session
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlmodel import Session
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -38,10 +41,7 @@ def mask_url(url_or_path: str) -> str:
     value = url_or_path.strip()
     if "://" not in value:
         return value
-    try:
-        return make_url(value).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - an unparsable URL is masked crudely
-        return re.sub(r":[^:@/]*@", ":***@", value)
+    return re.sub(r"(://[^:/@]*):[^@/]*@", r"\1:***@", value)
 
 
 def is_sqlite(url: str) -> bool:
@@ -49,6 +49,10 @@ def is_sqlite(url: str) -> bool:
 
 
 def _sqlite_engine(url: str) -> Engine:
+    from sqlalchemy import create_engine, event
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.pool import NullPool
+
     path = make_url(url).database
     if path and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -59,7 +63,7 @@ def _sqlite_engine(url: str) -> Engine:
     )
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite's own is deferred).
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
@@ -70,7 +74,7 @@ def _sqlite_engine(url: str) -> Engine:
         cur.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
+    def _on_begin(conn: Any) -> None:
         mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
         conn.exec_driver_sql(f"BEGIN {mode}")
 
@@ -81,6 +85,8 @@ def make_engine(url_or_path: str) -> Engine:
     url = normalize_url(url_or_path)
     if url.startswith("sqlite"):
         return _sqlite_engine(url)
+    from sqlalchemy import create_engine
+
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
 
 
@@ -89,18 +95,27 @@ class Store:
 
     ``write()`` yields a session inside one transaction (``BEGIN IMMEDIATE`` on SQLite)
     that commits on success and rolls back on error.  ``read()`` is a deferred transaction.
-    Open a store per thread or share it: the engine's pool is thread-safe, sessions are not.
+    Share a store between threads freely: the engine's pool is thread-safe, sessions are not.
     """
 
     def __init__(self, url_or_path: str) -> None:
         self.url = normalize_url(url_or_path)
-        self.engine = make_engine(self.url)
-        self.dialect = self.engine.dialect.name
-        self._read_engine = (
-            self.engine.execution_options(sqlite_begin="DEFERRED")
-            if self.dialect == "sqlite"
-            else self.engine
+        self.dialect = (
+            "sqlite" if self.url.startswith("sqlite") else self.url.split(":", 1)[0].split("+")[0]
         )
+        self._engine: Engine | None = None
+        self._read_engine: Engine | None = None
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = make_engine(self.url)
+            self._read_engine = (
+                self._engine.execution_options(sqlite_begin="DEFERRED")
+                if self.dialect == "sqlite"
+                else self._engine
+            )
+        return self._engine
 
     @property
     def display_url(self) -> str:
@@ -108,14 +123,24 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
+        from sqlmodel import Session
+
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
             session.connection()  # BEGIN (IMMEDIATE) now, not at the first statement
             yield session
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with Session(self._read_engine, expire_on_commit=False) as session, session.begin():
+        from sqlmodel import Session
+
+        engine = self.engine
+        assert self._read_engine is not None
+        with (
+            Session(self._read_engine or engine, expire_on_commit=False) as session,
+            session.begin(),
+        ):
             yield session
 
     def dispose(self) -> None:
-        self.engine.dispose()
+        if self._engine is not None:
+            self._engine.dispose()

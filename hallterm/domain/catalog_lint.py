@@ -190,6 +190,11 @@ def _steps(record: Any) -> list[str]:
 # --------------------------------------------------------------------------- locating
 
 
+def join_where(parts: list[str]) -> str:
+    """Parts of a location joined the way the current language writes lists."""
+    return ("，" if current_language() != "en" else ", ").join(parts)
+
+
 def default_locator(doc: Any) -> Locator:
     """Where-strings in the document's own terms: section, row (and matter name), field.
 
@@ -236,9 +241,7 @@ def default_locator(doc: Any) -> Locator:
             else:
                 parts.append(_("field {field}").format(field=field_label(section, str(key))))
                 i += 1
-        if not parts:
-            return _("document")
-        return ("，" if national else ", ").join(parts)
+        return join_where(parts) if parts else _("document")
 
     return locate
 
@@ -295,8 +298,8 @@ class _Lint:
                         ERROR,
                         "duplicate-code",
                         (section, i, key),
-                        _("code {code} is used twice (first in row {first})").format(
-                            code=code, first=first[code] + 1
+                        _("code {code} is used twice (first at {first})").format(
+                            code=code, first=self.locate((section, first[code]))
                         ),
                     )
                 else:
@@ -338,8 +341,8 @@ class _Lint:
                         ERROR,
                         "duplicate-name",
                         ("matters", i, "name"),
-                        _("the name “{name}” is used twice (first in row {first})").format(
-                            name=name, first=exact[name] + 1
+                        _("the name “{name}” is used twice (first at {first})").format(
+                            name=name, first=self.locate(("matters", exact[name]))
                         ),
                     )
                 else:
@@ -374,8 +377,9 @@ class _Lint:
                 WARNING,
                 "two-themes",
                 ("matters", rows[1], "theme"),
-                _("the same matter is listed under the themes {themes} (rows {rows})").format(
-                    themes="、".join(themes), rows=", ".join(str(i + 1) for i in rows)
+                _("the same matter is listed under the themes {themes}: {rows}").format(
+                    themes="、".join(themes),
+                    rows="；".join(self.locate(("matters", i)) for i in rows),
                 ),
             )
         return True

@@ -25,7 +25,6 @@ from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
@@ -113,20 +112,6 @@ class CertificateData:
 # --- signing ---------------------------------------------------------------------------------
 
 
-class _BundleSigner(signers.SimpleSigner):
-    """SimpleSigner that keeps the pyca key instead of re-parsing its DER on every signature."""
-
-    def __init__(self, bundle: KeyBundle, **kwargs: Any) -> None:
-        self._pyca_key = bundle.key
-        super().__init__(**kwargs)
-
-    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
-        from cryptography.hazmat.primitives import hashes
-
-        algo = {"sha256": hashes.SHA256(), "sha384": hashes.SHA384(), "sha512": hashes.SHA512()}
-        return self._pyca_key.sign(data, ec.ECDSA(algo[digest_algorithm.lower()]))
-
-
 @dataclass(frozen=True)
 class _Prepared:
     pdf_signer: signers.PdfSigner
@@ -153,8 +138,7 @@ def _prepare(bundle: KeyBundle) -> _Prepared:
             serialization.NoEncryption(),
         )
     )
-    signer = _BundleSigner(
-        bundle,
+    signer = signers.SimpleSigner(
         signing_cert=_asn1_cert(bundle.cert),
         signing_key=key_info,
         cert_registry=SimpleCertificateStore.from_certs([_asn1_cert(c) for c in bundle.chain]),

@@ -10,4 +10,12 @@ def open_screen(name: str) -> Screen:  # type: ignore[type-arg]
         from hallterm.screens.catalog import CatalogScreen
 
         return CatalogScreen()
+    if name == "desk":
+        from hallterm.screens.desk import DeskScreen
+
+        return DeskScreen()
+    if name == "cases":
+        from hallterm.screens.desk_cases import CaseListScreen
+
+        return CaseListScreen()
     raise KeyError(name)

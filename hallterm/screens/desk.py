@@ -294,9 +294,7 @@ class DeskScreen(BaseScreen):
 
     def _registered(self, applicant: ApplicantView) -> None:
         self._busy = False
-        self.app.notify(
-            _("Registered {name}").format(name=applicant.name), markup=False, timeout=3
-        )
+        self.app.notify(_("Registered {name}").format(name=applicant.name), markup=False, timeout=3)
         self._set_applicant(applicant)
 
     def action_reveal(self) -> None:

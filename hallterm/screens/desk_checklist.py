@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -196,7 +196,9 @@ class ChecklistScreen(BaseScreen):
             with app.store.read() as session:  # type: ignore[attr-defined]
                 cal = calendar_for(session)
                 view = load_case(session, case_id, today, yellow, cal)
-                stored = {s.type_code: s for s in stored_materials(session, view.applicant.id, today)}
+                stored = {
+                    s.type_code: s for s in stored_materials(session, view.applicant.id, today)
+                }
             return _Loaded(view, stored, cal, today)
 
         def loaded(data: _Loaded) -> None:
@@ -274,12 +276,17 @@ class ChecklistScreen(BaseScreen):
         if line.state == LineState.reused:
             file_text = Text("✔ " + _("reused"), style="cyan")
         elif on_file is not None:
-            file_text = Text(_("on file until {date}").format(
-                date=on_file.valid_until.isoformat() if on_file.valid_until else "—"
-            ), style="cyan")
+            file_text = Text(
+                _("on file until {date}").format(
+                    date=on_file.valid_until.isoformat() if on_file.valid_until else "—"
+                ),
+                style="cyan",
+            )
         else:
             file_text = Text("")
-        necessity = Text(display(req.necessity), style="bold" if req.necessity != "optional" else "")
+        necessity = Text(
+            display(req.necessity), style="bold" if req.necessity != "optional" else ""
+        )
         return [
             plain(index),
             plain(req.name),
@@ -629,8 +636,3 @@ class ChecklistScreen(BaseScreen):
             self.action_save(then=lambda: self.dismiss(self.decided))
             return
         self.dismiss(self.decided)
-
-
-def default_deferral_date(calendar: WorkCalendar, today: date) -> date:
-    """Today plus five working days (what the deferral prompt proposes)."""
-    return calendar.add_working_days(today, DEFERRAL_WORKING_DAYS) or today + timedelta(days=7)

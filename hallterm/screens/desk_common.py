@@ -122,10 +122,10 @@ def in_thread(
             return
         except Exception as exc:  # shown to the clerk instead of vanishing with the worker
             log.exception("front desk job failed")
-            app.call_from_thread(
-                show_error, _("Unexpected error: {error}").format(error=f"{exc}")
-            )
+            app.call_from_thread(show_error, _("Unexpected error: {error}").format(error=f"{exc}"))
             return
         app.call_from_thread(done, result)
 
-    return node.run_worker(runner, thread=True, exit_on_error=False, group=group, exclusive=exclusive)
+    return node.run_worker(
+        runner, thread=True, exit_on_error=False, group=group, exclusive=exclusive
+    )

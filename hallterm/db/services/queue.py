@@ -265,20 +265,23 @@ def categories(session: Session) -> list[CategoryView]:
 
 def _before(ticket: Ticket) -> Any:
     """SQL condition: a waiting ticket of the same line that is called before ``ticket``."""
-    same = and_(Ticket.priority == ticket.priority, Ticket.appointment == ticket.appointment)
-    earlier = or_(
-        col(Ticket.queue_at) < ticket.queue_at,
-        and_(Ticket.queue_at == ticket.queue_at, col(Ticket.seq) < ticket.seq),
-    )
-    return or_(
-        and_(Ticket.priority.is_(True), ticket.priority is False),  # type: ignore[attr-defined]
+    conditions = [
         and_(
             Ticket.priority == ticket.priority,
-            Ticket.appointment.is_(True),  # type: ignore[attr-defined]
-            ticket.appointment is False,
-        ),
-        and_(same, earlier),
-    )
+            Ticket.appointment == ticket.appointment,
+            or_(
+                col(Ticket.queue_at) < ticket.queue_at,
+                and_(Ticket.queue_at == ticket.queue_at, col(Ticket.seq) < ticket.seq),
+            ),
+        )
+    ]
+    if not ticket.priority:
+        conditions.append(col(Ticket.priority).is_(True))
+    if not ticket.appointment:
+        conditions.append(
+            and_(Ticket.priority == ticket.priority, col(Ticket.appointment).is_(True))
+        )
+    return or_(*conditions)
 
 
 def ahead_of(session: Session, ticket: Ticket) -> int:
@@ -566,7 +569,6 @@ def no_show(session: Session, ctx: Ctx, ticket_id: str) -> TicketView:
         t.requeued_once = True
         t.queue_at = now
         t.window = None
-        t.clerk_id = None
         kind = "ticket.requeued"
     else:
         t.status = TicketStatus.no_show
@@ -634,7 +636,12 @@ def finish(session: Session, ctx: Ctx, ticket_id: str, case_id: str | None = Non
     wrows = _free_window(session, ctx, t)
     session.flush()
     _event(
-        session, ctx, t, "ticket.finished", [snapshot(t, base), *wrows], window=t.window,
+        session,
+        ctx,
+        t,
+        "ticket.finished",
+        [snapshot(t, base), *wrows],
+        window=t.window,
         case_id=t.case_id,
     )
     return view_ticket(session, t)
@@ -861,7 +868,7 @@ def display_state(session: Session, station_code: str, day: date, limit: int = 6
             Ticket.station_code == station_code,
             Ticket.day == day,
             col(Ticket.announced_at).is_not(None),
-            col(Ticket.status).in_([TicketStatus.called, TicketStatus.serving]),
+            Ticket.status != TicketStatus.waiting,  # a re-queued ticket leaves the board
         )
         .order_by(col(Ticket.announced_at).desc())
         .limit(limit)
@@ -888,4 +895,6 @@ def tickets_of_day(
 def staff_names(session: Session, ids: Sequence[str]) -> dict[str, str]:
     if not ids:
         return {}
-    return dict(session.exec(select(Staff.id, Staff.name).where(col(Staff.id).in_(list(ids)))).all())
+    return dict(
+        session.exec(select(Staff.id, Staff.name).where(col(Staff.id).in_(list(ids)))).all()
+    )

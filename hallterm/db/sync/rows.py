@@ -1,0 +1,118 @@
+"""Row snapshots (``events.snapshot``) back to table rows, generically by table name.
+
+A snapshot carries JSON values (ISO dates, decimals as strings); ``to_python`` turns them
+into the column types again so they can be compared with, inserted into and updated in any
+store.  ``upsert`` is the station-side apply of a pulled row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Table, and_, insert, select, update
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session, SQLModel
+
+from hallterm.db.models import import_all_tables
+
+Converter = Callable[[Any], Any]
+
+
+@cache
+def _tables() -> dict[str, Table]:
+    import_all_tables()
+    return dict(SQLModel.metadata.tables)
+
+
+def table_for(name: str) -> Table | None:
+    return _tables().get(name)
+
+
+@cache
+def table_order() -> dict[str, int]:
+    """Parents before children (foreign keys), for inserting a mixed set of rows."""
+    _tables()
+    return {t.name: i for i, t in enumerate(SQLModel.metadata.sorted_tables)}
+
+
+def _datetime(value: Any) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+
+def _date(value: Any) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+@cache
+def _converters(table_name: str) -> dict[str, Converter]:
+    table = _tables()[table_name]
+    out: dict[str, Converter] = {}
+    for col in table.columns:
+        try:
+            py = col.type.python_type
+        except NotImplementedError:
+            py = object
+        if py is datetime:
+            out[col.name] = _datetime
+        elif py is date:
+            out[col.name] = _date
+        elif py is bool:
+            out[col.name] = bool
+        elif py is int:
+            out[col.name] = int
+        elif py is Decimal:
+            out[col.name] = lambda v: Decimal(str(v))
+        else:
+            out[col.name] = lambda v: v
+    return out
+
+
+def to_python(table: Table, values: dict[str, Any]) -> dict[str, Any]:
+    """Snapshot values in column types; keys this schema does not know are dropped."""
+    conv = _converters(table.name)
+    return {k: (None if v is None else conv[k](v)) for k, v in values.items() if k in conv}
+
+
+def pk_names(table: Table) -> tuple[str, ...]:
+    return tuple(c.name for c in table.primary_key.columns)
+
+
+def pk_of(table: Table, values: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(values.get(n) for n in pk_names(table))
+
+
+def pk_where(table: Table, pk: tuple[Any, ...]) -> ColumnElement[bool]:
+    return and_(*(table.c[n] == v for n, v in zip(pk_names(table), pk, strict=True)))
+
+
+def row_key(table: Table, pk: tuple[Any, ...]) -> str:
+    return ",".join(f"{n}={v}" for n, v in zip(pk_names(table), pk, strict=True))[:200]
+
+
+def same(existing: dict[str, Any], values: dict[str, Any]) -> bool:
+    """True when every given value equals the stored one (datetimes compared as instants)."""
+    return all(existing.get(k) == v for k, v in values.items())
+
+
+def upsert(session: Session, snap: dict[str, Any]) -> str:
+    """Insert or update one snapshot row; returns 'inserted', 'updated' or 'unchanged'."""
+    table = table_for(str(snap.get("table", "")))
+    if table is None:
+        raise LookupError(f"unknown table {snap.get('table')!r}")
+    values = to_python(table, snap.get("values") or {})
+    pk = pk_of(table, values)
+    existing = session.execute(select(table).where(pk_where(table, pk))).mappings().first()
+    if existing is None:
+        session.execute(insert(table).values(values))
+        return "inserted"
+    if same(dict(existing), values):
+        return "unchanged"
+    changed = {k: v for k, v in values.items() if k not in pk_names(table)}
+    session.execute(update(table).where(pk_where(table, pk)).values(changed))
+    return "updated"

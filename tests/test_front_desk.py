@@ -1,0 +1,343 @@
+"""The front desk driven by the keyboard as a clerk would, on a copy of the demo store.
+
+Applicant recall and registration, a bundle checklist → one-time notice → return → accept,
+a deferral, a refusal, a 即办件 completed at once, and the case list / detail moves.  The
+printed PDFs are opened with pypdf: case number, item names, embedded CJK font.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pypdf import PdfReader
+from sqlmodel import func, select
+from textual.widgets import DataTable, Input, OptionList, Static
+
+from hallterm.app import create_app
+from hallterm.db.models import Event, ServiceCase
+from hallterm.db.services import Ctx
+from hallterm.db.services.applicants import register_applicant
+from hallterm.db.services.cases import find_case_id, load_case
+from hallterm.domain.ids import resident_id_check_char
+from hallterm.printing.output import Printer
+from hallterm.screens.desk import DeskScreen
+from hallterm.screens.desk_cases import CaseDetailScreen, CaseListScreen
+from hallterm.screens.desk_checklist import ChecklistScreen
+from hallterm.screens.desk_dialogs import PromptScreen, ReasonScreen
+from hallterm.screens.login import LoginScreen
+
+SIZE = (150, 48)
+DESK_CLERK = ("clerk", "clerk1234")
+
+
+def rid(first17: str) -> str:
+    """A valid resident ID from its first 17 digits."""
+    return first17 + resident_id_check_char(first17)
+
+
+def wrong_check(first17: str) -> tuple[str, str]:
+    """A resident ID with a wrong check character, and the right one."""
+    right = resident_id_check_char(first17)
+    wrong = "0" if right != "0" else "1"
+    return first17 + wrong, right
+
+
+async def settle(pilot, rounds: int = 4) -> None:
+    """Let workers finish and their results reach the screen."""
+    for _ in range(rounds):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def sign_in(pilot, username: str = "clerk", password: str = "clerk1234") -> None:
+    await pilot.pause()
+    await pilot.press(*username, "enter", *password, "enter")
+    for _ in range(40):
+        await settle(pilot, 1)
+        if not isinstance(pilot.app.screen, LoginScreen):
+            break
+    assert not isinstance(pilot.app.screen, LoginScreen)
+    await settle(pilot)
+
+
+async def open_desk(pilot) -> DeskScreen:
+    await pilot.press("f3")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, DeskScreen)
+    return pilot.app.screen
+
+
+def text_of(screen, selector: str) -> str:
+    return str(screen.query_one(selector, Static).render())
+
+
+def pdf_text(path: Path) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+def embedded_fonts(path: Path) -> list[str]:
+    """BaseFont of every page font; each must carry an embedded TrueType program."""
+    names = []
+    for page in PdfReader(path).pages:
+        for ref in page["/Resources"]["/Font"].values():
+            font = ref.get_object()
+            if "/DescendantFonts" in font:
+                descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            else:
+                descriptor = font["/FontDescriptor"]
+            assert len(descriptor.get_object()["/FontFile2"].get_object().get_data()) > 1000
+            names.append(str(font["/BaseFont"]))
+    return names
+
+
+def pdfs(folder: Path, kind: str) -> list[Path]:
+    return sorted(folder.glob(f"{kind}-*.pdf"))
+
+
+def events(store, kind: str) -> int:
+    with store.read() as session:
+        return session.exec(select(func.count()).select_from(Event).where(Event.kind == kind)).one()
+
+
+def make_app(demo_store, settings, clock, tmp_path: Path):
+    printer = Printer(tmp_path / "printed")
+    return create_app(demo_store, settings, clock=clock, printer=printer), printer.folder
+
+
+def clerk_ctx(demo_store, clock) -> Ctx:
+    from hallterm.db.models import Staff
+    from hallterm.db.services.staff import actor_of
+
+    with demo_store.read() as session:
+        staff = session.exec(select(Staff).where(Staff.username == "clerk")).one()
+        actor = actor_of(staff)
+    return Ctx(actor=actor, station_code="3299", clock=clock)
+
+
+def register(demo_store, clock, number: str, name: str, phone: str = "13812345678") -> str:
+    with demo_store.write() as session:
+        view = register_applicant(
+            session,
+            clerk_ctx(demo_store, clock),
+            id_type="resident_id",
+            id_number=number,
+            name=name,
+            phone=phone,
+            address="江川市人民路1号",
+        )
+    return view.id
+
+
+async def recall(pilot, number: str) -> DeskScreen:
+    desk = pilot.app.screen
+    assert isinstance(desk, DeskScreen)
+    await pilot.press(*number, "enter")
+    await settle(pilot)
+    assert desk.applicant is not None, text_of(desk, "#id-error")
+    return desk
+
+
+async def choose(pilot, query: str) -> ChecklistScreen:
+    await pilot.press(*query)
+    await pilot.pause()
+    await pilot.press("enter")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, ChecklistScreen), type(screen)
+    return screen
+
+
+def line_states(screen: ChecklistScreen) -> dict[str, str]:
+    return {ln.requirement.name: ln.state.value for ln in screen.lines}
+
+
+async def goto_line(pilot, screen: ChecklistScreen, name: str) -> None:
+    """Move the cursor to the line ``name`` with the arrow keys."""
+    table = screen.query_one("#cl-lines", DataTable)
+    target = [ln.requirement.name for ln in screen.lines].index(name)
+    while table.cursor_row > target:
+        await pilot.press("up")
+    while table.cursor_row < target:
+        await pilot.press("down")
+
+
+async def tick(pilot, screen: ChecklistScreen, marks: dict[str, str]) -> None:
+    """Press one key per line (by material name)."""
+    for name, key in marks.items():
+        await goto_line(pilot, screen, name)
+        await pilot.press(key)
+        await pilot.pause()
+
+
+# --------------------------------------------------------------------------- applicants
+
+
+async def test_returning_applicant_is_recalled_and_id_revealed(
+    demo_store, settings, clock, tmp_path
+):
+    number = rid("32010219800101123")
+    register(demo_store, clock, number, "张三")
+    app, _folder = make_app(demo_store, settings, clock, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await open_desk(pilot)
+        desk = await recall(pilot, number)
+        card = text_of(desk, "#applicant-card")
+        assert "张三" in card and "138" in card
+        assert "320102********" + number[-4:] in card
+        assert number not in card  # masked until opened
+        assert not desk.registering
+        assert isinstance(app.focused, Input) and app.focused.id == "matter-search"
+        before = events(demo_store, "applicant.id_revealed")
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert number in text_of(desk, "#applicant-card")
+        assert events(demo_store, "applicant.id_revealed") == before + 1
+
+
+async def test_new_person_invalid_then_valid_id_and_registration(
+    demo_store, settings, clock, tmp_path
+):
+    first17 = "11010519491231002"
+    bad, right = wrong_check(first17)
+    app, _folder = make_app(demo_store, settings, clock, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        desk = await open_desk(pilot)
+        await pilot.press(*bad, "enter")
+        await settle(pilot)
+        assert f"第18位校验码应为 {right}" in text_of(desk, "#id-error")
+        assert desk.query_one("#id-number", Input).value == bad  # nothing typed is lost
+        assert desk.applicant is None and not desk.registering
+        await pilot.press("backspace", right, "enter")
+        await settle(pilot)
+        assert desk.registering and desk.query_one("#register-form").display
+        assert app.focused is desk.query_one("#reg-name", Input)
+        # an invalid phone: the precise message, the form keeps everything
+        await pilot.press(*"王小明", "enter", *"1381234567", "enter", *"江川市新华路8号", "enter")
+        await settle(pilot)
+        assert "11" in text_of(desk, "#reg-error")
+        assert desk.query_one("#reg-name", Input).value == "王小明"
+        assert desk.query_one("#reg-address", Input).value == "江川市新华路8号"
+        assert desk.applicant is None
+        phone = desk.query_one("#reg-phone", Input)
+        phone.focus()
+        await pilot.press("end", "8", "ctrl+s")
+        await settle(pilot)
+        assert desk.applicant is not None and desk.applicant.name == "王小明"
+        assert "110105********" in text_of(desk, "#applicant-card")
+        assert not desk.query_one("#register-form").display
+    with demo_store.read() as session:
+        from hallterm.db.services.applicants import find_applicant
+
+        found = find_applicant(session, "resident_id", first17 + right)
+        assert found is not None and found.phone == "13812345678"
+
+
+async def test_entity_needs_legal_representative(demo_store, settings, clock, tmp_path):
+    from hallterm.domain.ids import uscc_check_char
+
+    code = "91329900MA1234567"
+    code += uscc_check_char(code)
+    app, _folder = make_app(demo_store, settings, clock, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        desk = await open_desk(pilot)
+        for _ in range(4):  # resident ID → passport → HK/Macao → Taiwan → USCC
+            await pilot.press("ctrl+t")
+        assert desk.query_one("#id-type").value == "uscc"
+        await pilot.press(*code, "enter")
+        await settle(pilot)
+        assert desk.registering and desk.query_one("#reg-legal-rep").display
+        await pilot.press(*"江川味道餐饮有限公司", "enter", "enter", "enter", "enter")
+        await settle(pilot)
+        assert text_of(desk, "#reg-error")  # no legal representative yet
+        await pilot.press(*"赵六", "enter")
+        await settle(pilot)
+        assert desk.applicant is not None and desk.applicant.kind == "entity"
+        assert desk.applicant.legal_rep == "赵六"
+
+
+# --------------------------------------------------------------------------- checklist
+
+
+async def test_bundle_missing_item_notice_then_return_and_accept(
+    demo_store, settings, clock, tmp_path
+):
+    number = rid("32010219900215004")
+    register(demo_store, clock, number, "李四")
+    app, folder = make_app(demo_store, settings, clock, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await open_desk(pilot)
+        await recall(pilot, number)
+        screen = await choose(pilot, "xsecs")  # 新生儿出生一件事, by pinyin initials
+        assert screen.view is not None and screen.view.bundle_name == "新生儿出生一件事"
+        names = [ln.requirement.name for ln in screen.lines]
+        assert names.count("居民身份证") == 1 and "出生医学证明" in names  # merged by type code
+        assert len(names) == 8
+        await tick(
+            pilot,
+            screen,
+            {
+                "居民身份证": "r",
+                "《出生医学证明》首次签发登记表": "r",
+                "助产机构分娩记录": "c",
+                "户口簿": "r",
+                "授权委托书": "n",
+                "结婚证": "n",
+                "近期免冠照片": "n",
+            },
+        )
+        verdict = text_of(screen, "#cl-verdict")
+        assert "出生医学证明" in verdict and "✘" in verdict
+        # the one missing necessary item, with a note for the notice
+        await goto_line(pilot, screen, "出生医学证明")
+        await pilot.press("m")
+        await pilot.pause()
+        assert isinstance(app.screen, PromptScreen)
+        await pilot.press(*"未带原件", "enter")
+        await pilot.pause()
+        assert line_states(screen)["出生医学证明"] == "missing"
+        # accepting is refused with the service's message; nothing changes
+        await pilot.press("a")
+        await settle(pilot)
+        assert screen.view.status == "registered"
+        await pilot.press("o")
+        await settle(pilot)
+        assert screen.view.status == "notified"
+        case_number = screen.view.number
+        assert case_number.startswith("3299-20261127-")
+        [notice] = pdfs(folder, "notice")
+        text = pdf_text(notice)
+        assert case_number in text and "出生医学证明" in text and "未带原件" in text
+        assert "居民身份证" in text  # already received, listed as kept
+        assert embedded_fonts(notice)
+        assert case_number in text_of(screen, "#cl-result")
+        await pilot.press("escape")
+        await settle(pilot)
+        desk = app.screen
+        assert isinstance(desk, DeskScreen) and desk.applicant is None  # ready for the next
+
+        # the applicant comes back with the certificate: type the case number at the desk
+        await pilot.press(*case_number, "enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ChecklistScreen)
+        states = line_states(screen)
+        assert states["居民身份证"] == "received" and states["出生医学证明"] == "missing"
+        await goto_line(pilot, screen, "出生医学证明")
+        await pilot.press("r")
+        await pilot.pause()
+        assert "✔" in text_of(screen, "#cl-verdict")
+        await pilot.press("a")
+        await settle(pilot)
+        assert screen.view.status == "accepted"
+        [receipt] = pdfs(folder, "receipt")
+        text = pdf_text(receipt)
+        assert case_number in text and "出生医学证明" in text and "新生儿出生一件事" in text
+        assert embedded_fonts(receipt)
+    assert events(demo_store, "case.printed") == 2
+    with demo_store.read() as session:
+        assert session.exec(select(func.count()).select_from(ServiceCase)).one() == 1
