@@ -1,8 +1,8 @@
 """Start-up time: process start → login screen ready, against a bare Textual app.
 
-Both run headless in a fresh interpreter the same way and exit once their first screen
-is mounted; the wall time of each process is measured several times and the medians
-compared.  Goal: ratio ≤ 2 (heavy libraries are imported lazily).
+Both run headless in a fresh interpreter the same way; each reports the wall time from the
+moment its parent started it to its first screen being ready (then leaves at once), several
+times over, and the medians are compared.  Goal: ratio ≤ 2 (heavy libraries are imported lazily).
 
     python bench/startup.py [--runs N]
 """
@@ -18,8 +18,14 @@ import time
 from pathlib import Path
 
 TARGET = r'''
-import sys
-kind, store = sys.argv[1], sys.argv[2]
+import os, sys, time
+kind, store, t0 = sys.argv[1], sys.argv[2], float(sys.argv[3])
+
+
+def ready():
+    print(time.time() - t0, flush=True)
+    os._exit(0)
+
 if kind == "bare":
     from textual.app import App
     from textual.widgets import Footer, Header, Input
@@ -32,7 +38,7 @@ if kind == "bare":
             yield Footer()
 
         def on_mount(self):
-            self.call_after_refresh(self.exit)
+            self.call_after_refresh(ready)
 
     Bare().run(headless=True, size=(120, 40))
 else:
@@ -43,16 +49,12 @@ else:
 
     app = create_app(Store(store), Settings(idle_lock_minutes=0))
 
-    def ready(screen):
-        if isinstance(screen, LoginScreen):
-            app.call_after_refresh(app.exit)
-
-    app.screen_stack  # noqa: B018
     orig = app.push_screen
 
     def push_screen(screen, *a, **k):
         result = orig(screen, *a, **k)
-        ready(screen)
+        if isinstance(screen, LoginScreen):
+            app.call_after_refresh(ready)
         return result
 
     app.push_screen = push_screen
@@ -61,9 +63,10 @@ else:
 
 
 def run_once(kind: str, store: str) -> float:
-    start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", TARGET, kind, store], check=True)
-    return time.perf_counter() - start
+    out = subprocess.run(
+        [sys.executable, "-c", TARGET, kind, store, repr(time.time())], check=True, capture_output=True, text=True
+    )
+    return float(out.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:

@@ -357,5 +357,475 @@ def doctor(ctx: click.Context) -> None:
     sys.exit(0 if ok else 1)
 
 
+# -- sync and central (station ⇄ central; DESIGN §4) -------------------------------------
+
+CENTRAL_HELP = "central store URL or SQLite file path (env HALLTERM_CENTRAL)"
+
+
+def _central_url(ctx: click.Context, central: str | None) -> str:
+    url = central or ctx.obj["settings"].central
+    if not url:
+        _fail(_("give the central store with --central URL (or HALLTERM_CENTRAL)"))
+    return url
+
+
+def _open_central(url: str):  # type: ignore[no-untyped-def]
+    from hallterm.db.sync.runner import open_central
+
+    return open_central(url)
+
+
+def _db_error(exc: Exception, url: str) -> str:
+    """A one-line database error with the URL masked (never the password)."""
+    from hallterm.db.engine import mask_url
+    from hallterm.db.sync.runner import describe_error
+
+    return _("cannot use {url}: {error}").format(url=mask_url(url), error=describe_error(exc))
+
+
+@main.group()
+def central() -> None:
+    """The central store: stations, staff, catalog publishing, transfers, conflicts."""
+
+
+@central.command("init")
+@click.option("--central", "central_url", envvar="HALLTERM_CENTRAL", help=CENTRAL_HELP)
+@click.pass_context
+def central_init(ctx: click.Context, central_url: str | None) -> None:
+    """Create or upgrade the central store (safe to run again)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from hallterm.db.services import ServiceError
+    from hallterm.db.sync.central import init_central
+
+    url = _central_url(ctx, central_url)
+    st = _open_central(url)
+    try:
+        init_central(st)
+    except ServiceError as exc:
+        _fail(str(exc))
+    except SQLAlchemyError as exc:
+        _fail(_db_error(exc, url))
+    finally:
+        st.dispose()
+    click.echo(_("central store {url} is ready").format(url=st.display_url))
+
+
+@central.command("add-station")
+@click.option("--central", "central_url", envvar="HALLTERM_CENTRAL", help=CENTRAL_HELP)
+@click.option("--station", "code", required=True, help="station code")
+@click.option("--name", required=True, help="station name")
+@click.option("--level", required=True, help="city, county, township or village (市/县/乡/村)")
+@click.option("--parent", default=None, help="parent station code")
+@click.option(
+    "--password-for-role",
+    "role_password",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    envvar="HALLTERM_ROLE_PASSWORD",
+    help="PostgreSQL: create the station's login role (no value: asked for)",
+)
+@click.pass_context
+def central_add_station(
+    ctx: click.Context,
+    central_url: str | None,
+    code: str,
+    name: str,
+    level: str,
+    parent: str | None,
+    role_password: str | None,
+) -> None:
+    """Register a station at central (and, on PostgreSQL, its own login role)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from hallterm.db.engine import mask_url
+    from hallterm.db.services import ServiceError
+    from hallterm.db.sync.central import central_ctx, register_station
+
+    url = _central_url(ctx, central_url)
+    if role_password == "":
+        role_password = click.prompt(
+            _("password for the station's login role"), hide_input=True, confirmation_prompt=True
+        )
+    st = _open_central(url)
+    role = None
+    try:
+        if role_password and st.dialect != "postgresql":
+            _fail(_("login roles exist only on PostgreSQL"))
+        with st.write() as session:
+            register_station(session, central_ctx(), code, name, level, parent)
+            if role_password:
+                from hallterm.db.sync.security import ensure_station_role
+
+                role = ensure_station_role(session, code, role_password)
+    except ServiceError as exc:
+        _fail(str(exc))
+    except SQLAlchemyError as exc:
+        _fail(_db_error(exc, url))
+    finally:
+        st.dispose()
+    click.echo(_("station {code} {name} is registered at central").format(code=code, name=name))
+    if role:
+        from sqlalchemy.engine import make_url
+
+        station_url = make_url(st.url).set(username=role, password="***", query={})
+        click.echo(
+            _("the station connects as: {url}").format(
+                url=mask_url(station_url.render_as_string(hide_password=False))
+            )
+        )
+
+
+@central.command("add-staff")
+@click.option("--central", "central_url", envvar="HALLTERM_CENTRAL", help=CENTRAL_HELP)
+@click.option("--station", "station_code", required=True, help="the station the account works at")
+@click.option("--username", required=True)
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice(["clerk", "supervisor", "admin"]), required=True)
+@click.option("--window", default="")
+@click.password_option(envvar="HALLTERM_NEW_PASSWORD")
+@click.pass_context
+def central_add_staff(
+    ctx: click.Context,
+    central_url: str | None,
+    station_code: str,
+    username: str,
+    name: str,
+    role: str,
+    window: str,
+    password: str,
+) -> None:
+    """Create a staff account at central; its station pulls it at the next sync."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from hallterm.db.services import ServiceError
+    from hallterm.db.sync.central import add_staff, central_ctx
+
+    url = _central_url(ctx, central_url)
+    st = _open_central(url)
+    try:
+        with st.write() as session:
+            add_staff(
+                session,
+                central_ctx(),
+                username=username,
+                name=name,
+                role=role,
+                password=password,
+                station_code=station_code,
+                window=window,
+            )
+    except ServiceError as exc:
+        _fail(str(exc))
+    except SQLAlchemyError as exc:
+        _fail(_db_error(exc, url))
+    finally:
+        st.dispose()
+    click.echo(
+        _("created {role} {username} for station {code}").format(
+            role=role, username=username, code=station_code
+        )
+    )
+
+
+@central.command("publish-catalog")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--central", "central_url", envvar="HALLTERM_CENTRAL", help=CENTRAL_HELP)
+@click.pass_context
+def central_publish_catalog(ctx: click.Context, file: Path, central_url: str | None) -> None:
+    """Import a catalog version at central; every station pulls it at the next sync."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from hallterm.db.services.catalog_io import read_catalog_file
+    from hallterm.db.sync.central import central_ctx, publish_catalog
+    from hallterm.domain.catalog import CatalogError
+
+    url = _central_url(ctx, central_url)
+    problems: list[str] = []
+    try:
+        parsed, _raw = read_catalog_file(file)
+    except CatalogError as exc:
+        problems = exc.problems
+    if not problems:
+        st = _open_central(url)
+        try:
+            with st.write() as session:
+                outcome = publish_catalog(session, central_ctx(), parsed)
+        except CatalogError as exc:
+            problems = exc.problems
+        except SQLAlchemyError as exc:
+            _fail(_db_error(exc, url))
+        finally:
+            st.dispose()
+    if problems:
+        _fail(
+            _("catalog not published, nothing was written:")
+            + "\n"
+            + "\n".join(f"  - {p}" for p in problems)
+        )
+    if outcome == "unchanged":
+        click.echo(_("catalog version {v} was already published").format(v=parsed.version))
+    else:
+        click.echo(
+            _("published catalog version {v}: {m} matters, {b} bundles").format(
+                v=parsed.version, m=len(parsed.matters), b=len(parsed.bundles)
+            )
+        )
+
+
+@central.command("holiday")
+@click.argument("day", type=click.DateTime(formats=["%Y-%m-%d"]))
+@click.option("--workday/--day-off", "is_workday", required=True, help="a working day or a day off")
+@click.option("--note", default="", help="e.g. 春节调休")
+@click.option("--central", "central_url", envvar="HALLTERM_CENTRAL", help=CENTRAL_HELP)
+@click.pass_context
+def central_holiday(
+    ctx: click.Context, day: object, is_workday: bool, note: str, central_url: str | None
+) -> None:
+    """Set a calendar override at central; every station pulls it at the next sync."""
+    from datetime import datetime
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from hallterm.db.sync.central import central_ctx, set_holiday
+
+    assert isinstance(day, datetime)
+    url = _central_url(ctx, central_url)
+    st = _open_central(url)
+    try:
+        with st.write() as session:
+            set_holiday(session, central_ctx(), day.date(), is_workday, note)
+    except SQLAlchemyError as exc:
+        _fail(_db_error(exc, url))
+    finally:
+        st.dispose()
+    kind = _("working day") if is_workday else _("day off")
+    click.echo(_("{day} is now a {kind}").format(day=day.date().isoformat(), kind=kind))
+
+
+@central.command("transfer")
+@click.argument("case")
+@click.option("--to", "to_station", required=True, help="the station that takes the case over")
+@click.option("--central", "central_url", envvar="HALLTERM_CENTRAL", help=CENTRAL_HELP)
+@click.pass_context
+def central_transfer(ctx: click.Context, case: str, to_station: str, central_url: str | None) -> None:
+    """通办: give a case (number or id) to another station; both pull the change."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from hallterm.db.services import ServiceError
+    from hallterm.db.sync.central import central_ctx, transfer_case
+
+    url = _central_url(ctx, central_url)
+    st = _open_central(url)
+    try:
+        with st.write() as session:
+            moved = transfer_case(session, central_ctx(), case, to_station)
+    except ServiceError as exc:
+        _fail(str(exc))
+    except SQLAlchemyError as exc:
+        _fail(_db_error(exc, url))
+    finally:
+        st.dispose()
+    click.echo(
+        _("case {number} moved from station {a} to station {b}").format(
+            number=moved.number, a=moved.from_station, b=moved.to_station
+        )
+    )
+
+
+@central.command("conflicts")
+@click.option("--central", "central_url", envvar="HALLTERM_CENTRAL", help=CENTRAL_HELP)
+@click.option("--all", "show_all", is_flag=True, help="also resolved conflicts")
+@click.option("--station", "station_code", default=None, help="only this station")
+@click.pass_context
+def central_conflicts(
+    ctx: click.Context, central_url: str | None, show_all: bool, station_code: str | None
+) -> None:
+    """List the quarantine: events and changes central did not apply."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from hallterm.clock import fmt_local
+    from hallterm.db.sync.central import list_conflicts, problem_label
+
+    url = _central_url(ctx, central_url)
+    st = _open_central(url)
+    try:
+        with st.read() as session:
+            rows = list_conflicts(session, open_only=not show_all, station_code=station_code)
+    except SQLAlchemyError as exc:
+        _fail(_db_error(exc, url))
+    finally:
+        st.dispose()
+    if not rows:
+        click.echo(_("no conflicts"))
+        return
+    for q in rows:
+        where = f" {q.table_name} {q.row_key}".rstrip() if q.table_name else ""
+        state = _("resolved") if q.resolved_at else _("open")
+        click.echo(
+            f"#{q.id} {fmt_local(q.created_at)} {q.station_code} seq={q.seq or '-'} "
+            f"[{state}] {problem_label(q.problem)}{where}"
+        )
+        click.echo(f"    {q.detail}")
+        if q.event_id:
+            click.echo(_("    event {id}").format(id=q.event_id))
+        if q.resolution:
+            click.echo(
+                _("    resolved by {who}: {note}").format(who=q.resolved_by, note=q.resolution)
+            )
+    click.echo(_("{n} conflicts").format(n=len(rows)))
+
+
+@central.command("resolve")
+@click.argument("conflict_id", type=int)
+@click.option("--note", required=True, help="what was done about it")
+@click.option("--central", "central_url", envvar="HALLTERM_CENTRAL", help=CENTRAL_HELP)
+@click.pass_context
+def central_resolve(ctx: click.Context, conflict_id: int, note: str, central_url: str | None) -> None:
+    """Close a conflict with a note (it stays listed with --all)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from hallterm.db.services import ServiceError
+    from hallterm.db.sync.central import central_ctx, resolve_conflict
+
+    url = _central_url(ctx, central_url)
+    st = _open_central(url)
+    try:
+        with st.write() as session:
+            resolve_conflict(session, central_ctx(), conflict_id, note)
+    except ServiceError as exc:
+        _fail(str(exc))
+    except SQLAlchemyError as exc:
+        _fail(_db_error(exc, url))
+    finally:
+        st.dispose()
+    click.echo(_("conflict {id} resolved").format(id=conflict_id))
+
+
+def _summary_line(summary) -> str:  # type: ignore[no-untyped-def]
+    return _("pushed {pushed}, duplicates {duplicates}, conflicts {conflicts}, pulled {pulled}").format(
+        pushed=summary.pushed,
+        duplicates=summary.duplicates,
+        conflicts=summary.conflicts,
+        pulled=summary.pulled,
+    )
+
+
+def _summary_notes(summary) -> list[str]:  # type: ignore[no-untyped-def]
+    notes = []
+    if summary.conflicts:
+        notes.append(_("conflicts are kept at central; list them with: hallterm central conflicts"))
+    if summary.pull_conflicts:
+        notes.append(
+            _("{n} pulled items could not be applied here (kept in this store's quarantine)").format(
+                n=summary.pull_conflicts
+            )
+        )
+    if summary.requeued:
+        notes.append(
+            _("central had lost {n} events; they were sent again").format(n=summary.requeued)
+        )
+    if summary.reset:
+        notes.append(_("central asked for a full pull; everything was pulled again"))
+    if summary.diverged:
+        notes.append(
+            _("warning: this station's event chain differs from central's: {why}").format(
+                why=summary.diverged
+            )
+        )
+    return notes
+
+
+@main.command("sync")
+@click.option("--store", envvar="HALLTERM_STORE", help=STORE_HELP)
+@click.option("--central", "central_url", envvar="HALLTERM_CENTRAL", help=CENTRAL_HELP)
+@click.option("--watch", is_flag=True, help="keep syncing (back-off after failures); Ctrl-C stops")
+@click.option("--batch", type=click.IntRange(1, 10000), default=None, help="events per batch")
+@click.pass_context
+def sync_cmd(
+    ctx: click.Context, store: str | None, central_url: str | None, watch: bool, batch: int | None
+) -> None:
+    """Push this station's waiting events to central, then pull what central has for it."""
+    import threading
+
+    from hallterm.clock import Clock, fmt_local
+    from hallterm.db.sync.central import SyncRefused
+    from hallterm.db.sync.push import unsent_count
+    from hallterm.db.sync.runner import station_code_of, sync_once
+    from hallterm.db.sync.runner import watch as watch_loop
+
+    settings = _settings(store) if store else ctx.obj["settings"]
+    url = _central_url(ctx, central_url)
+    batch = batch or settings.sync_batch
+    local = _open_store(settings)
+    try:
+        try:
+            code = station_code_of(local)
+        except SyncRefused as exc:
+            _fail(str(exc))
+        if watch:
+            stop = threading.Event()
+            click.echo(
+                _("syncing {store} with {central} every {s} s; Ctrl-C stops").format(
+                    store=local.display_url, central=_mask(url), s=settings.sync_interval_seconds
+                )
+            )
+
+            def report(summary, error) -> None:  # type: ignore[no-untyped-def]
+                stamp = fmt_local(Clock().now(), with_seconds=True)
+                if error is not None:
+                    click.echo(f"{stamp} " + _db_error(error, url), err=True)
+                else:
+                    click.echo(f"{stamp} " + _summary_line(summary))
+                    for note in _summary_notes(summary):
+                        click.echo("  " + note)
+
+            try:
+                watch_loop(
+                    local,
+                    url,
+                    interval=settings.sync_interval_seconds,
+                    batch=batch,
+                    stop=stop,
+                    on_result=report,
+                )
+            except KeyboardInterrupt:
+                stop.set()
+            return
+        with local.read() as session:
+            waiting = unsent_count(session, code)
+        central_store = _open_central(url)
+        try:
+            with click.progressbar(
+                length=max(waiting, 1), label=_("pushing {n} events").format(n=waiting)
+            ) as bar:
+
+                def progress(kind: str, n: int) -> None:
+                    if kind == "push":
+                        bar.update(n)
+
+                summary = sync_once(local, central_store, batch=batch, progress=progress)
+                if not waiting:
+                    bar.update(1)
+        except SyncRefused as exc:
+            _fail(str(exc))
+        except Exception as exc:  # noqa: BLE001 - any failure is reported, masked
+            _fail(_db_error(exc, url) + "\n" + _("nothing is lost: run hallterm sync again later"))
+        finally:
+            central_store.dispose()
+    finally:
+        local.dispose()
+    click.echo(_summary_line(summary))
+    for note in _summary_notes(summary):
+        click.echo(note)
+
+
+def _mask(url: str) -> str:
+    from hallterm.db.engine import mask_url
+
+    return mask_url(url)
+
+
 if __name__ == "__main__":
     main()

@@ -25,9 +25,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from operator import add
 
-from pypinyin import Style, lazy_pinyin, pinyin
-from pypinyin.seg.simpleseg import seg
-
 _SEP = "\n"
 # Initials variants kept per item (the context-aware reading comes first).
 _MAX_INITIAL_VARIANTS = 8
@@ -59,6 +56,8 @@ def _char_initials(char: str) -> tuple[str, ...]:
     pypinyin lists readings commonest first; the rarer ones (立 wèi, 体 bèn) would only
     add noise and use up the variant budget.
     """
+    from pypinyin import Style, pinyin  # lazy: pypinyin's dictionaries take ~0.5 s to load
+
     readings = pinyin(char, style=Style.TONE, heteronym=True, errors="ignore")
     options = readings[0][:2] if readings else []
     # Tone marks decompose away (ǎ → a); no syllable starts with ü.
@@ -72,6 +71,8 @@ def _word_forms(word: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
     The reading is pypinyin's phrase-aware one (银行 → yin hang), listed first among the
     initials options; characters without pinyin are kept as typed, punctuation dropped.
     """
+    from pypinyin import Style, lazy_pinyin
+
     syllables = lazy_pinyin(word, style=Style.NORMAL, errors=list)
     if len(syllables) != len(word):  # keep one syllable per character
         syllables = [lazy_pinyin(c, style=Style.NORMAL, errors=list)[0] for c in word]
@@ -98,6 +99,8 @@ def pinyin_forms(text: str) -> tuple[str, tuple[str, ...]]:
     norm = normalize(text)
     # pypinyin's own segmentation, then a per-word cache: conversion is the slow part and
     # catalog names share most of their words.
+    from pypinyin.seg.simpleseg import seg
+
     words = list(seg(norm))
     if "".join(words) != norm:
         words = [norm]

@@ -70,7 +70,7 @@ from hallterm.db.sync.rows import (
     to_python,
 )
 from hallterm.domain.catalog import CatalogIn
-from hallterm.i18n import _
+from hallterm.i18n import N_, _
 
 CENTRAL_CODE = "central"  # the chain of central's own events (catalog, stations, transfers)
 FEED_LOCK = 0x68616C6C74  # pg_advisory_xact_lock key of feed writers
@@ -113,6 +113,27 @@ CENTRAL_TABLES = frozenset(
 )
 # Shared records anyone may update (version-checked); their station_code is only the origin.
 SHARED_TABLES = frozenset({"applicant"})
+
+
+PROBLEM_LABELS = {
+    "event_id": N_("same event id, other content"),
+    "seq": N_("sequence number already taken (diverged chain)"),
+    "hash": N_("content does not match its hash"),
+    "foreign": N_("event of another station"),
+    "owner": N_("written by a station that does not own it"),
+    "stale": N_("update based on an old version"),
+    "exists": N_("central already holds another version"),
+    "integrity": N_("refused by the database"),
+    "table": N_("unknown table"),
+    "diverged": N_("station and central chains differ"),
+    "pull": N_("pulled item could not be applied"),
+}
+
+
+def problem_label(problem: str) -> str:
+    """The translated description of a quarantine problem code."""
+    label = PROBLEM_LABELS.get(problem)
+    return _(label) if label else problem
 
 
 class SyncRefused(Exception):
@@ -924,6 +945,7 @@ __all__ = [
     "publish",
     "publish_catalog",
     "publish_rows",
+    "problem_label",
     "pull_page",
     "quarantine",
     "receive",

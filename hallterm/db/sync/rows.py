@@ -13,7 +13,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, and_, insert, select, update
+from sqlalchemy import Table, TypeDecorator, and_, insert, select, update
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, SQLModel
 
@@ -54,8 +54,11 @@ def _converters(table_name: str) -> dict[str, Converter]:
     table = _tables()[table_name]
     out: dict[str, Converter] = {}
     for col in table.columns:
+        col_type = col.type
+        if isinstance(col_type, TypeDecorator):  # e.g. UTCDateTime says "object"
+            col_type = col_type.impl_instance
         try:
-            py = col.type.python_type
+            py = col_type.python_type
         except NotImplementedError:
             py = object
         if py is datetime:

@@ -131,7 +131,7 @@ def sync_once(
         with central.write() as cs:
             note_pull(cs, code, clock.now())
     except Exception as exc:
-        _stamp(local, clock, error=_describe(exc))
+        _stamp(local, clock, error=describe_error(exc))
         raise
     _stamp(local, clock, error=None)
     return SyncSummary(
@@ -146,7 +146,7 @@ def sync_once(
     )
 
 
-def _describe(exc: Exception) -> str:
+def describe_error(exc: Exception) -> str:
     """A one-line reason without credentials (driver messages never contain the password)."""
     if isinstance(exc, SyncRefused):
         return str(exc)
