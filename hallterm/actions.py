@@ -55,6 +55,31 @@ ACTIONS: list[AppAction] = [
         "open('cases')",
         Permission.process_cases,
     ),
+    # Governance (issue 7): interaction, audit trail, catalog lint.
+    AppAction(
+        "interaction",
+        "f8",
+        N_("Interaction"),
+        N_("Consultations, complaints and corrections: record, reply by the deadline, print"),
+        "open('interaction')",
+        Permission.process_cases,
+    ),
+    AppAction(
+        "audit",
+        "ctrl+a",
+        N_("Audit trail"),
+        N_("Search who did what and when; check the event hash chains"),
+        "open('audit')",
+        Permission.supervise,
+    ),
+    AppAction(
+        "lint",
+        "ctrl+k",
+        N_("Catalog lint"),
+        N_("Duplicated, empty or contradictory entries of the matter catalog"),
+        "open('lint')",
+        Permission.manage_catalog,
+    ),
     AppAction("home", "f9", N_("Home"), N_("Back to the menu of your role"), "go_home"),
     AppAction(
         "language",

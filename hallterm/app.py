@@ -95,6 +95,11 @@ class HalltermApp(App[None]):
         self._load_station()
         if self.settings.idle_lock_minutes:
             self.set_interval(5, self._check_idle)
+        from hallterm.widgets.sync_status import SyncMonitor
+
+        # Background sync; its status goes into every header's ``extra`` text.
+        self.sync_monitor = SyncMonitor(self)
+        self.sync_monitor.start()
 
     @work(thread=True, exit_on_error=False, group="startup")
     def _load_station(self) -> None:

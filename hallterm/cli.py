@@ -131,8 +131,14 @@ def demo(ctx: click.Context, no_tui: bool, folder: Path | None) -> None:
     for username, person, role, window, password in info.accounts:
         extra = _(", window {w}").format(w=window) if window else ""
         click.echo(f"  {username:<11} {password:<11} {role} ({person}{extra})")
+    click.echo(_("demo central store: {path}; sync with:").format(path=info.central_path))
+    click.echo(f"  {info.sync_command}")
     if not no_tui:
-        settings = load_settings(store=str(info.store_path), window=ctx.obj["settings"].window)
+        settings = load_settings(
+            store=str(info.store_path),
+            window=ctx.obj["settings"].window,
+            central=str(info.central_path),
+        )
         _run_tui(settings, ctx.obj["language"])
 
 
@@ -170,13 +176,15 @@ def catalog() -> None:
 @click.option("--store", envvar="HALLTERM_STORE", help=STORE_HELP)
 @click.pass_context
 def catalog_import(ctx: click.Context, file: Path, store: str | None) -> None:
-    """Import a catalog (JSON); a bad row is reported and nothing is written."""
-    from hallterm.db.services.catalog_io import import_catalog, read_catalog_file
+    """Import a catalog (.json or .xlsx, our or the national 实施清单 field names); a bad row
+    is reported and nothing is written."""
+    from hallterm.db.services.catalog_io import import_catalog
+    from hallterm.db.services.catalog_xlsx import read_catalog
     from hallterm.domain.catalog import CatalogError
 
     settings = _settings(store) if store else ctx.obj["settings"]
     try:
-        parsed, _raw = read_catalog_file(file)
+        parsed, _raw = read_catalog(file)
     except CatalogError as exc:
         _fail(
             _("catalog not imported, nothing was written:")
@@ -212,10 +220,13 @@ def catalog_import(ctx: click.Context, file: Path, store: str | None) -> None:
 @catalog.command("export")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--store", envvar="HALLTERM_STORE", help=STORE_HELP)
+@click.option("--national", is_flag=True, help="JSON with the national 实施清单 field names")
 @click.pass_context
-def catalog_export(ctx: click.Context, file: Path, store: str | None) -> None:
-    """Export the catalog as JSON in the import format."""
+def catalog_export(ctx: click.Context, file: Path, store: str | None, national: bool) -> None:
+    """Export the catalog in the import format: .xlsx (national field names) or .json."""
     from hallterm.db.services.catalog_io import export_catalog
+    from hallterm.db.services.catalog_xlsx import write_catalog
+    from hallterm.domain.catalog import CatalogError
 
     settings = _settings(store) if store else ctx.obj["settings"]
     st = _open_store(settings)
@@ -224,9 +235,10 @@ def catalog_export(ctx: click.Context, file: Path, store: str | None) -> None:
             doc = export_catalog(session)
     finally:
         st.dispose()
-    tmp = file.with_name(file.name + ".tmp")
-    tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    tmp.replace(file)
+    try:
+        write_catalog(doc, file, national=national)
+    except (CatalogError, OSError) as exc:
+        _fail("\n".join(getattr(exc, "problems", None) or [str(exc)]))
     click.echo(_("exported {m} matters to {path}").format(m=len(doc["matters"]), path=file))
 
 
@@ -609,7 +621,9 @@ def central_holiday(
 @click.option("--to", "to_station", required=True, help="the station that takes the case over")
 @click.option("--central", "central_url", envvar="HALLTERM_CENTRAL", help=CENTRAL_HELP)
 @click.pass_context
-def central_transfer(ctx: click.Context, case: str, to_station: str, central_url: str | None) -> None:
+def central_transfer(
+    ctx: click.Context, case: str, to_station: str, central_url: str | None
+) -> None:
     """通办: give a case (number or id) to another station; both pull the change."""
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -682,7 +696,9 @@ def central_conflicts(
 @click.option("--note", required=True, help="what was done about it")
 @click.option("--central", "central_url", envvar="HALLTERM_CENTRAL", help=CENTRAL_HELP)
 @click.pass_context
-def central_resolve(ctx: click.Context, conflict_id: int, note: str, central_url: str | None) -> None:
+def central_resolve(
+    ctx: click.Context, conflict_id: int, note: str, central_url: str | None
+) -> None:
     """Close a conflict with a note (it stays listed with --all)."""
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -704,7 +720,9 @@ def central_resolve(ctx: click.Context, conflict_id: int, note: str, central_url
 
 
 def _summary_line(summary) -> str:  # type: ignore[no-untyped-def]
-    return _("pushed {pushed}, duplicates {duplicates}, conflicts {conflicts}, pulled {pulled}").format(
+    return _(
+        "pushed {pushed}, duplicates {duplicates}, conflicts {conflicts}, pulled {pulled}"
+    ).format(
         pushed=summary.pushed,
         duplicates=summary.duplicates,
         conflicts=summary.conflicts,
@@ -718,9 +736,9 @@ def _summary_notes(summary) -> list[str]:  # type: ignore[no-untyped-def]
         notes.append(_("conflicts are kept at central; list them with: hallterm central conflicts"))
     if summary.pull_conflicts:
         notes.append(
-            _("{n} pulled items could not be applied here (kept in this store's quarantine)").format(
-                n=summary.pull_conflicts
-            )
+            _(
+                "{n} pulled items could not be applied here (kept in this store's quarantine)"
+            ).format(n=summary.pull_conflicts)
         )
     if summary.requeued:
         notes.append(
@@ -825,6 +843,297 @@ def _mask(url: str) -> str:
     from hallterm.db.engine import mask_url
 
     return mask_url(url)
+
+
+# --------------------------------------------------------------------------- governance (issue 7)
+# catalog lint / guide / publish, audit verify / search, backup, restore.
+
+
+def _store_settings(ctx: click.Context, store: str | None) -> Settings:
+    return _settings(store) if store else ctx.obj["settings"]
+
+
+def _lint_table(findings) -> list[str]:  # type: ignore[no-untyped-def]
+    from hallterm.domain.catalog_lint import ERROR
+
+    labels = {ERROR: _("error"), "warning": _("warning")}
+    width = max([len(f.code) for f in findings] + [4])
+    return [
+        f"{labels.get(f.severity, f.severity):<4} {f.code:<{width}}  {f.where}: {f.message}"
+        for f in findings
+    ]
+
+
+@catalog.command("lint")
+@click.argument("file", type=click.Path(path_type=Path), required=False)
+@click.option("--store", envvar="HALLTERM_STORE", help=STORE_HELP)
+@click.option("--json", "as_json", is_flag=True, help="findings as JSON lines")
+@click.pass_context
+def catalog_lint(ctx: click.Context, file: Path | None, store: str | None, as_json: bool) -> None:
+    """Find duplicated, empty or contradictory catalog entries in FILE (.json/.xlsx, need not
+    import) or in the store; exit status 1 when there are errors."""
+    from hallterm.domain.catalog_lint import ERROR
+
+    if file is not None:
+        from hallterm.db.services.catalog_xlsx import lint_file
+
+        findings = lint_file(file)
+    else:
+        from hallterm.db.services.catalog_xlsx import lint_store
+
+        st = _open_store(_store_settings(ctx, store))
+        try:
+            with st.read() as session:
+                findings = lint_store(session)
+        except Exception as exc:  # noqa: BLE001 - a store that cannot be read is reported
+            _fail(
+                _("cannot read the catalog of {url}: {error}").format(url=st.display_url, error=exc)
+            )
+        finally:
+            st.dispose()
+    findings = sorted(findings, key=lambda f: f.severity != ERROR)
+    errors = sum(1 for f in findings if f.severity == ERROR)
+    if as_json:
+        for f in findings:
+            click.echo(json.dumps(f.__dict__, ensure_ascii=False))
+    else:
+        for line in _lint_table(findings):
+            click.echo(line)
+        click.echo(
+            _("{errors} errors, {warnings} warnings").format(
+                errors=errors, warnings=len(findings) - errors
+            )
+        )
+    sys.exit(1 if errors else 0)
+
+
+@catalog.command("guide")
+@click.argument("code")
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="PDF file")
+@click.option("--store", envvar="HALLTERM_STORE", help=STORE_HELP)
+@click.pass_context
+def catalog_guide(ctx: click.Context, code: str, out: Path, store: str | None) -> None:
+    """Print the service guide (办事指南) of a matter or bundle CODE as a PDF."""
+    from hallterm.db.services import ServiceError
+    from hallterm.db.services.catalog_xlsx import print_guide
+    from hallterm.printing.fonts import FontNotFound
+
+    settings = _store_settings(ctx, store)
+    st = _open_store(settings)
+    try:
+        path, _message = print_guide(
+            st, _ctx(st), code, out=out, font_path=settings.font_path or None
+        )
+    except (ServiceError, FontNotFound) as exc:
+        _fail(str(exc))
+    finally:
+        st.dispose()
+    click.echo(_("wrote {path}").format(path=path))
+
+
+@catalog.command("publish")
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="folder")
+@click.option("--store", envvar="HALLTERM_STORE", help=STORE_HELP)
+@click.pass_context
+def catalog_publish(ctx: click.Context, out: Path, store: str | None) -> None:
+    """Publish the catalog as static HTML pages plus catalog.json (政务公开), readable offline."""
+    from hallterm.db.services import ServiceError
+    from hallterm.db.services.catalog_xlsx import publish
+
+    st = _open_store(_store_settings(ctx, store))
+    try:
+        report = publish(st, _ctx(st), out)
+    except ServiceError as exc:
+        _fail(str(exc))
+    finally:
+        st.dispose()
+    click.echo(
+        _("published {m} matters and {b} bundles to {path}").format(
+            m=report.matters, b=report.bundles, path=report.folder
+        )
+    )
+
+
+@main.group()
+def audit() -> None:
+    """The audit trail: check the event hash chains, search the events."""
+
+
+@audit.command("verify")
+@click.option("--store", envvar="HALLTERM_STORE", help=STORE_HELP)
+@click.option("--station", "station_code", default=None, help="only this station's chain")
+@click.pass_context
+def audit_verify(ctx: click.Context, store: str | None, station_code: str | None) -> None:
+    """Walk every station's event chain; report the first broken link of each (exit 1)."""
+    from hallterm.db.services.audit import verify_store
+
+    st = _open_store(_store_settings(ctx, store))
+    try:
+        with st.read() as session:
+            reports = verify_store(session, station_code)
+    except Exception as exc:  # noqa: BLE001 - reported, masked
+        _fail(_("cannot read {url}: {error}").format(url=st.display_url, error=exc))
+    finally:
+        st.dispose()
+    broken = 0
+    for r in reports:
+        if r.ok:
+            click.echo(
+                _("ok      station {station}: {n} events, chain intact").format(
+                    station=r.station_code, n=r.events
+                )
+            )
+        else:
+            broken += 1
+            click.echo(
+                _(
+                    "BROKEN  station {station}: first broken link at position {position} "
+                    "(seq {seq}, event {event}): {problem}"
+                ).format(
+                    station=r.station_code,
+                    position=r.position,
+                    seq=r.seq if r.seq is not None else "—",
+                    event=r.event_id or "—",
+                    problem=r.problem,
+                )
+            )
+    if not reports:
+        click.echo(_("no events in the store"))
+    sys.exit(1 if broken else 0)
+
+
+@audit.command("search")
+@click.option("--store", envvar="HALLTERM_STORE", help=STORE_HELP)
+@click.option("--actor", default=None, help="user name")
+@click.option("--kind", default=None, help="event kind, a family (staff) or a pattern (*.printed)")
+@click.option("--entity", default=None, help="e.g. applicant, case, staff")
+@click.option("--entity-id", default=None)
+@click.option("--station", "station_code", default=None)
+@click.option("--from", "date_from", type=click.DateTime(formats=["%Y-%m-%d"]), default=None)
+@click.option("--to", "date_to", type=click.DateTime(formats=["%Y-%m-%d"]), default=None)
+@click.option("--text", default=None, help="text inside the event's payload")
+@click.option("--limit", type=click.IntRange(1, 1000), default=100)
+@click.option("--json", "as_json", is_flag=True, help="events as JSON lines")
+@click.pass_context
+def audit_search(
+    ctx: click.Context,
+    store: str | None,
+    actor: str | None,
+    kind: str | None,
+    entity: str | None,
+    entity_id: str | None,
+    station_code: str | None,
+    date_from,  # type: ignore[no-untyped-def]
+    date_to,  # type: ignore[no-untyped-def]
+    text: str | None,
+    limit: int,
+    as_json: bool,
+) -> None:
+    """Search the audit trail (newest first; dates are the hall's calendar days)."""
+    from hallterm.clock import fmt_local
+    from hallterm.db.services.audit import search_events
+
+    st = _open_store(_store_settings(ctx, store))
+    try:
+        with st.read() as session:
+            rows = search_events(
+                session,
+                actor=actor,
+                kind=kind,
+                entity=entity,
+                entity_id=entity_id,
+                station_code=station_code,
+                date_from=date_from.date() if date_from else None,
+                date_to=date_to.date() if date_to else None,
+                text=text,
+                limit=limit,
+            )
+    finally:
+        st.dispose()
+    for r in rows:
+        if as_json:
+            record = dict(r.__dict__, at=r.at.isoformat())
+            click.echo(json.dumps(record, ensure_ascii=False))
+        else:
+            click.echo(
+                f"{fmt_local(r.at, with_seconds=True)}  {r.station_code}#{r.seq:<6} "
+                f"{r.actor:<12} {r.kind:<28} {r.entity} {r.entity_id}  {r.summary}"
+            )
+    if not as_json:
+        click.echo(_("{n} events").format(n=len(rows)))
+
+
+@main.command("backup")
+@click.option("--store", envvar="HALLTERM_STORE", help=STORE_HELP)
+@click.option("--to", "dest", type=click.Path(path_type=Path), required=True, help="backup file")
+@click.option("--force", is_flag=True, help="replace an existing backup file")
+@click.pass_context
+def backup_cmd(ctx: click.Context, store: str | None, dest: Path, force: bool) -> None:
+    """A consistent, chain-checked copy of a SQLite store while clerks keep working."""
+    from hallterm.db.services import ServiceError
+    from hallterm.db.services.backup import backup_store
+
+    settings = _store_settings(ctx, store)
+    try:
+        report = backup_store(settings.store_url(), dest, force=force)
+    except ServiceError as exc:
+        _fail(str(exc))
+    click.echo(
+        _("backup written to {path} ({size} bytes, {events} events, chains intact)").format(
+            path=report.path, size=report.size, events=report.events
+        )
+    )
+
+
+@main.command("restore")
+@click.option("--from", "source", type=click.Path(path_type=Path), required=True, help="backup")
+@click.option("--store", envvar="HALLTERM_STORE", required=True, help="SQLite file to restore to")
+@click.option("--force", is_flag=True, help="replace an existing store (stop hallterm first)")
+def restore_cmd(source: Path, store: str, force: bool) -> None:
+    """Restore a SQLite store from a backup, after checking the backup's event chains."""
+    from hallterm.db.services import ServiceError
+    from hallterm.db.services.backup import restore_store
+
+    try:
+        report = restore_store(source, store, force=force)
+    except ServiceError as exc:
+        _fail(str(exc))
+    click.echo(
+        _("restored {path} from {source} ({events} events, chains intact)").format(
+            path=report.path, source=source, events=report.events
+        )
+    )
+
+
+@main.group()
+def interaction() -> None:
+    """Consultations, complaints and corrections (政务互动)."""
+
+
+@interaction.command("deadline")
+@click.argument("kind", type=click.Choice(["consultation", "complaint", "correction"]))
+@click.argument("days", type=click.IntRange(1, 60), required=False)
+@click.option("--store", envvar="HALLTERM_STORE", help=STORE_HELP)
+@click.pass_context
+def interaction_deadline(
+    ctx: click.Context, kind: str, days: int | None, store: str | None
+) -> None:
+    """Show, or set to DAYS, the working days allowed to reply to items of KIND."""
+    from hallterm.db.services import ServiceError
+    from hallterm.db.services.interaction import reply_days, set_reply_days
+
+    st = _open_store(_store_settings(ctx, store))
+    try:
+        if days is not None:
+            with st.write() as session:
+                set_reply_days(session, _ctx(st), kind, days)
+        with st.read() as session:
+            current = reply_days(session, kind)
+    except ServiceError as exc:
+        _fail(str(exc))
+    finally:
+        st.dispose()
+    click.echo(_("{kind}: reply within {n} working days").format(kind=kind, n=current))
 
 
 if __name__ == "__main__":

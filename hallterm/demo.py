@@ -40,6 +40,11 @@ class DemoInfo:
     store_path: Path
     accounts: tuple[tuple[str, str, str, str, str], ...]
     created: bool
+    central_path: Path | None = None  # a SQLite central store, so ``hallterm sync`` works
+
+    @property
+    def sync_command(self) -> str:
+        return f"hallterm sync --store {self.store_path} --central {self.central_path}"
 
 
 def prepare_demo(folder: Path, clock: Clock | None = None) -> DemoInfo:
@@ -69,6 +74,36 @@ def prepare_demo(folder: Path, clock: Clock | None = None) -> DemoInfo:
                         station_code=code,
                         window=window,
                     )
+        central_path = folder / "central.db"
+        _prepare_central(central_path, store, ctx)
     finally:
         store.dispose()
-    return DemoInfo(folder, store_path, DEMO_ACCOUNTS, created)
+    return DemoInfo(folder, store_path, DEMO_ACCOUNTS, created, central_path)
+
+
+def _prepare_central(path: Path, station: Store, station_ctx: Ctx) -> None:
+    """A central store knowing the demo station, its catalog and its accounts (made once)."""
+    from hallterm.db.models import Station
+    from hallterm.db.sync.central import (
+        central_ctx,
+        init_central,
+        publish_catalog,
+        publish_rows,
+        register_station,
+    )
+
+    central = Store(str(path))
+    try:
+        init_central(central)
+        ctx = central_ctx(station_ctx.clock)
+        with central.write() as session:
+            if session.get(Station, DEMO_STATION[0]) is not None:
+                return
+            register_station(session, ctx, *DEMO_STATION)
+            publish_catalog(session, ctx, demo_catalog())
+            with station.read() as local:
+                accounts = [Staff(**s.model_dump()) for s in local.exec(select(Staff))]
+            session.add_all(accounts)
+            publish_rows(session, accounts, station_code=DEMO_STATION[0], key="staff:demo")
+    finally:
+        central.dispose()

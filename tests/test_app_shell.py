@@ -156,3 +156,37 @@ async def test_command_palette_finds_matters(demo_store, settings, clock):
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert isinstance(app.screen, GuideScreen)
+
+
+async def test_idle_time_locks_the_screen(demo_store, settings, clock):
+    settings.idle_lock_minutes = 1
+    app = create_app(demo_store, settings, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await _sign_in(pilot, "clerk", "clerk1234")
+        app._check_idle()
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)  # just signed in: not idle
+        app._last_input -= 61
+        app._check_idle()
+        await pilot.pause()
+        assert isinstance(app.screen, LockScreen)
+
+
+async def test_user_text_is_never_markup(demo_store, settings, clock, ctx):
+    """A catalog name with Rich markup characters is shown literally."""
+    from hallterm.db.models import Matter
+
+    with demo_store.write() as s:
+        m = s.get(Matter, s.exec(__import__("sqlmodel").select(Matter.code)).first())
+        m.name = "[bold]测试[/bold] [link=x]事项"
+        s.add(m)
+    app = create_app(demo_store, settings, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await _sign_in(pilot, "clerk", "clerk1234")
+        await pilot.press("f2")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = app.screen.query_one("#cat-matters", DataTable)
+        names = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+        assert "[bold]测试[/bold] [link=x]事项" in names

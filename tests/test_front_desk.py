@@ -7,6 +7,7 @@ printed PDFs are opened with pypdf: case number, item names, embedded CJK font.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from pypdf import PdfReader
@@ -19,6 +20,7 @@ from hallterm.db.services import Ctx
 from hallterm.db.services.applicants import register_applicant
 from hallterm.db.services.cases import find_case_id, load_case
 from hallterm.domain.ids import resident_id_check_char
+from hallterm.printing.documents import fmt_date
 from hallterm.printing.output import Printer
 from hallterm.screens.desk import DeskScreen
 from hallterm.screens.desk_cases import CaseDetailScreen, CaseListScreen
@@ -341,3 +343,264 @@ async def test_bundle_missing_item_notice_then_return_and_accept(
     assert events(demo_store, "case.printed") == 2
     with demo_store.read() as session:
         assert session.exec(select(func.count()).select_from(ServiceCase)).one() == 1
+
+
+async def test_deferral_prints_receipt_and_pledge(demo_store, settings, clock, tmp_path):
+    number = rid("32010219751105002")
+    register(demo_store, clock, number, "王五")
+    app, folder = make_app(demo_store, settings, clock, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await open_desk(pilot)
+        await recall(pilot, number)
+        screen = await choose(pilot, "临时救助")
+        await tick(pilot, screen, {"社会救助申请书": "r", "居民身份证": "c", "本人银行借记卡": "r"})
+        # a required item cannot be deferred: the domain's reason, the line unchanged
+        await goto_line(pilot, screen, "居民身份证")
+        await pilot.press("d")
+        await pilot.pause()
+        assert not isinstance(app.screen, PromptScreen)
+        assert line_states(screen)["居民身份证"] == "received"
+        # the deferrable one: the prompt proposes today + 5 working days
+        await goto_line(pilot, screen, "病历及诊断证明")
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, PromptScreen)
+        field = app.screen.query_one("#prompt-input", Input)
+        assert field.value == "2026-12-04"  # Fri 27 Nov + 5 working days
+        await pilot.press("enter")
+        await pilot.pause()
+        assert line_states(screen)["病历及诊断证明"] == "deferred"
+        await goto_line(pilot, screen, "户口簿")
+        await pilot.press("n")
+        await pilot.pause()
+        verdict = text_of(screen, "#cl-verdict")
+        assert "◐" in verdict and "病历及诊断证明" in verdict and "2026-12-04" in verdict
+        # the copy count: + and − on a received line
+        await goto_line(pilot, screen, "居民身份证")
+        await pilot.press("plus", "plus", "minus")
+        await pilot.pause()
+        assert [ln.count for ln in screen.lines if ln.requirement.name == "居民身份证"] == [2]
+        await pilot.press("a")
+        await settle(pilot)
+        view = screen.view
+        assert view.status == "accepted"
+        assert view.due_date.isoformat() == "2026-12-11"  # 10 working days
+        assert "2026-12-11" in text_of(screen, "#cl-due")
+        assert "⚠" not in text_of(screen, "#cl-due")
+        [receipt] = pdfs(folder, "receipt")
+        [pledge] = pdfs(folder, "pledge")
+        for path in (receipt, pledge):
+            text = pdf_text(path)
+            assert view.number in text and "病历及诊断证明" in text
+            assert embedded_fonts(path)
+        assert fmt_date(date(2026, 12, 4)) in pdf_text(pledge)
+        assert fmt_date(date(2026, 12, 11)) in pdf_text(receipt)
+
+
+async def test_refusal_with_a_common_reason(demo_store, settings, clock, tmp_path):
+    number = rid("32010219881212003")
+    register(demo_store, clock, number, "赵敏")
+    app, folder = make_app(demo_store, settings, clock, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await open_desk(pilot)
+        await recall(pilot, number)
+        screen = await choose(pilot, "结婚登记")
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, ReasonScreen)
+        await pilot.press("enter")  # nothing typed: asked again, dialog stays
+        await pilot.pause()
+        assert isinstance(app.screen, ReasonScreen)
+        await pilot.press("down", "down", "enter")  # the second common reason
+        await settle(pilot)
+        assert screen.view.status == "refused"
+        assert "职权范围" in screen.view.decision_reason
+        [decision] = pdfs(folder, "refusal")
+        text = pdf_text(decision)
+        assert screen.view.number in text and "职权范围" in text
+        assert embedded_fonts(decision)
+        # a decided case cannot be ticked or decided again
+        await pilot.press("r", "a")
+        await settle(pilot)
+        assert screen.view.status == "refused"
+        assert events(demo_store, "case.accepted") == 0
+
+
+async def test_immediate_matter_completed_on_the_spot(demo_store, settings, clock, tmp_path):
+    number = rid("32010220000630001")
+    register(demo_store, clock, number, "钱七")
+    app, folder = make_app(demo_store, settings, clock, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await open_desk(pilot)
+        await recall(pilot, number)
+        screen = await choose(pilot, "shbzksl")  # 社会保障卡申领
+        assert screen.view.immediate
+        await tick(pilot, screen, {"居民身份证": "r"})
+        await pilot.press("i")
+        await settle(pilot)
+        assert screen.view.status == "delivered"
+        assert screen.view.completed_at is not None and screen.view.delivered_at is not None
+        [receipt] = pdfs(folder, "receipt")
+        assert screen.view.number in pdf_text(receipt)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, DeskScreen)
+    # the ID card copy received is now on file: the next case offers it for reuse
+    with demo_store.read() as session:
+        from hallterm.db.services.applicants import find_applicant, stored_materials
+
+        applicant = find_applicant(session, "resident_id", number)
+        stored = stored_materials(session, applicant.id, clock.today())
+        assert [s.name for s in stored] == ["居民身份证"]
+
+
+# --------------------------------------------------------------------------- cases
+
+
+def accepted_case(demo_store, clock, applicant_id: str, matter: str) -> str:
+    from hallterm.db.services.cases import LineInput, accept, record_lines, start_case
+
+    ctx = clerk_ctx(demo_store, clock)
+    with demo_store.write() as session:
+        case_id = start_case(session, ctx, applicant_id=applicant_id, matter_codes=[matter])
+        view = load_case(session, case_id, clock.today())
+        record_lines(
+            session,
+            ctx,
+            case_id,
+            [
+                LineInput(lv.requirement.type_code, "received", "original", 1)
+                for lv in view.lines
+                if lv.requirement.necessity != "optional"
+            ],
+        )
+        accept(session, ctx, case_id)
+    return case_id
+
+
+def notified_case(demo_store, clock, applicant_id: str, matter: str) -> str:
+    from hallterm.db.services.cases import notify, start_case
+
+    ctx = clerk_ctx(demo_store, clock)
+    with demo_store.write() as session:
+        case_id = start_case(session, ctx, applicant_id=applicant_id, matter_codes=[matter])
+        notify(session, ctx, case_id)
+    return case_id
+
+
+DIVORCE = "11329900MB0005065500007050020000"  # 离婚登记, 30 working days
+MARRIAGE = "11329900MB0005065500007050010000"  # 结婚登记
+
+
+async def test_case_list_detail_and_the_moves(demo_store, settings, clock, tmp_path):
+    applicant_id = register(demo_store, clock, rid("32010219700707007"), "孙八")
+    case_id = accepted_case(demo_store, clock, applicant_id, DIVORCE)
+    waiting_id = notified_case(demo_store, clock, applicant_id, MARRIAGE)
+    app, _folder = make_app(demo_store, settings, clock, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await pilot.press("f4")
+        await settle(pilot)
+        listing = app.screen
+        assert isinstance(listing, CaseListScreen)
+        table = listing.query_one("#cases-table", DataTable)
+        assert table.row_count == 2
+        keys = [r.id for r in listing.rows]
+        row = table.get_row(case_id)
+        assert "孙八" in str(row[1]) and "离婚登记" in str(row[2])
+        assert "剩余 30 个工作日" in str(row[6]) and "正常" in str(row[7])
+        while table.cursor_row < keys.index(case_id):
+            await pilot.press("down")
+        await pilot.press("enter")
+        await settle(pilot)
+        detail = app.screen
+        assert isinstance(detail, CaseDetailScreen)
+        head = text_of(detail, "#detail-head")
+        assert "⚠" in head and "2027" in head  # due in 2027: the calendar needs updating
+        assert detail.check_action("start_review", ()) and not detail.check_action("resume", ())
+        assert not detail.check_action("checklist", ())
+        due_before = detail.view.due_date
+        await pilot.press("r")  # resume: not allowed while accepted, nothing happens
+        await settle(pilot)
+        assert detail.view.status == "accepted"
+        await pilot.press("v")
+        await settle(pilot)
+        assert detail.view.status == "in_review"
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, ReasonScreen)
+        await pilot.press("down", "down", "down", "enter")  # 专家评审
+        await settle(pilot)
+        assert detail.view.status == "suspended" and detail.view.suspended_since is not None
+        clock.advance(days=7)  # a week of expert review: the clock stands still
+        await pilot.press("r")
+        await settle(pilot)
+        assert detail.view.status == "in_review"
+        assert detail.view.due_date > due_before
+        await pilot.press("y")
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        assert detail.view.status == "delivered"
+        assert not any(
+            detail.check_action(a, ())
+            for a in ("start_review", "suspend", "resume", "approve", "deny", "deliver", "withdraw")
+        )
+        timeline = detail.query_one("#detail-timeline", DataTable)
+        events_shown = [str(timeline.get_row_at(i)[1]) for i in range(timeline.row_count)]
+        assert events_shown[0] == "登记" or "登记" in events_shown[0]
+        for label in ("受理", "开始审查", "中止", "恢复", "准予", "送达"):
+            assert any(label in e for e in events_shown), (label, events_shown)
+        who = {str(timeline.get_row_at(i)[2]) for i in range(timeline.row_count)}
+        assert who == {"clerk"}
+        assert "专家评审" in " ".join(
+            str(timeline.get_row_at(i)[3]) for i in range(timeline.row_count)
+        )
+        # back to the list: the delivered case has left the open cases
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseListScreen)
+        assert [r.id for r in app.screen.rows] == [waiting_id]
+        # the notified case goes back to its checklist
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseDetailScreen)
+        assert app.screen.check_action("checklist", ())
+        await pilot.press("c")
+        await settle(pilot)
+        assert isinstance(app.screen, ChecklistScreen)
+        assert app.screen.view.id == waiting_id
+
+
+async def test_withdraw_needs_a_reason_and_help_lists_the_keys(
+    demo_store, settings, clock, tmp_path
+):
+    from hallterm.screens.help import HelpScreen
+
+    applicant_id = register(demo_store, clock, rid("32010219660606006"), "周九")
+    case_id = accepted_case(demo_store, clock, applicant_id, MARRIAGE)
+    app, _folder = make_app(demo_store, settings, clock, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        app.push_screen(CaseDetailScreen(case_id))
+        await settle(pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        keys = str(app.screen.query_one("#help-keys", Static).render())
+        assert "开始审查" in keys and "撤回" in keys
+        await pilot.press("escape")
+        await pilot.press("w")
+        await pilot.pause()
+        assert isinstance(app.screen, ReasonScreen)
+        await pilot.press(*"申请人另行申请", "enter")
+        await settle(pilot)
+        detail = app.screen
+        assert detail.view.status == "withdrawn"
+        assert detail.view.decision_reason == "申请人另行申请"
+    with demo_store.read() as session:
+        assert session.get(ServiceCase, case_id).status == "withdrawn"
+        assert find_case_id(session, detail.view.number) == case_id

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+import shutil
+from datetime import date, datetime
+from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from hallterm.clock import Clock
@@ -19,6 +22,7 @@ from hallterm.db.sync.central import central_ctx, init_central, publish_catalog,
 from hallterm.demo import demo_catalog
 from hallterm.domain.ids import resident_id_check_char
 
+FROZEN_AT = datetime(2026, 11, 27, 2, 0, 0)  # as in conftest: 10:00 in the hall
 PARENT = ("3299", "江川市政务服务中心", "city")
 ON_SPOT = "11329900MB0001013W00007010010000"  # an immediate matter of the demo catalog
 REGION = {"A": "110101", "B": "320102", "C": "330106"}
@@ -113,3 +117,19 @@ def chain(store: Store, code: str) -> list[tuple[str, int, str]]:
                 .order_by(Event.seq)
             )
         ]
+
+
+def station_copy(
+    factory: pytest.TempPathFactory, dest: Path, code: str, clock: Clock
+) -> Store:
+    """A fresh copy of a station store made once per test session (stations are slow to make)."""
+    template = factory.getbasetemp() / "sync-stations" / f"{code}.db"
+    if not template.exists():
+        template.parent.mkdir(parents=True, exist_ok=True)
+        building = template.with_suffix(".building.db")
+        store = make_station(str(building), code, clock)
+        store.dispose()  # the last connection closing folds the WAL into the file
+        building.replace(template)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(template, dest)
+    return Store(str(dest))

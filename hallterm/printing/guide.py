@@ -272,8 +272,8 @@ def material_header() -> list[str]:
         _("Necessity"),
         _("Form"),
         _("Source"),
-        _("Originals"),
-        _("Copies"),
+        _("Originals (pcs)"),
+        _("Photocopies (pcs)"),
         _("Acceptance standard"),
     ]
 

@@ -18,4 +18,16 @@ def open_screen(name: str) -> Screen:  # type: ignore[type-arg]
         from hallterm.screens.desk_cases import CaseListScreen
 
         return CaseListScreen()
+    if name == "interaction":
+        from hallterm.screens.interaction import InteractionScreen
+
+        return InteractionScreen()
+    if name == "audit":
+        from hallterm.screens.audit import AuditScreen
+
+        return AuditScreen()
+    if name == "lint":
+        from hallterm.screens.lint import LintScreen
+
+        return LintScreen()
     raise KeyError(name)

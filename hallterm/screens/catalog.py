@@ -189,7 +189,10 @@ class CatalogScreen(BaseScreen):
 class GuideScreen(BaseScreen):
     """The service guide (办事指南) of one matter, or of a bundle with its merged checklist."""
 
-    BINDINGS = [Binding("escape", "back", N_("Back"))]
+    BINDINGS = [
+        Binding("p", "print_guide", N_("Print guide")),
+        Binding("escape", "back", N_("Back")),
+    ]
     DEFAULT_CSS = """
     GuideScreen #guide-scroll { height: 1fr; padding: 0 1; }
     GuideScreen .section { text-style: bold; color: $accent; margin-top: 1; }
@@ -351,6 +354,28 @@ class GuideScreen(BaseScreen):
                 )
             )
         return table
+
+    def action_print_guide(self) -> None:
+        """Print this guide for the applicant (PDF kept; sent to the printer if one is set)."""
+        from hallterm.screens.desk_common import in_thread, printer_for
+
+        app, code = self.app, self.code
+        ctx = app.ctx()  # type: ignore[attr-defined]
+        printer = printer_for(app)
+        font = app.settings.font_path or None  # type: ignore[attr-defined]
+
+        def job() -> tuple[object, str | None]:
+            from hallterm.db.services.catalog_xlsx import print_guide
+
+            return print_guide(app.store, ctx, code, printer, font_path=font)  # type: ignore[attr-defined]
+
+        def done(result: tuple[object, str | None]) -> None:
+            path, message = result
+            app.notify(
+                message or _("Printed: {path}").format(path=path), title=_("Printed"), markup=False
+            )
+
+        in_thread(self, job, done, group="guide-print")
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -26,12 +26,11 @@ from sqlmodel import Session, col, select
 
 from hallterm.clock import HALL_TZ, Clock, to_local
 from hallterm.db.engine import Store
-from hallterm.db.models import Bundle, BundleMatter, Matter, Staff, Station
+from hallterm.db.models import Bundle, BundleMatter, Matter, ServiceCase, Staff, Station
 from hallterm.db.models_queue import Rectification
-from hallterm.db.services import SYSTEM, Actor, Ctx, ServiceError
+from hallterm.db.services import SYSTEM, Actor, Ctx, ServiceError, ratings
 from hallterm.db.services import cases as case_svc
 from hallterm.db.services import queue as q
-from hallterm.db.services import ratings
 from hallterm.db.services.applicants import find_applicant, register_applicant
 from hallterm.db.services.calendar import calendar_for
 from hallterm.db.services.setup import get_info, set_info, upsert_station
@@ -44,12 +43,61 @@ from hallterm.domain.workdays import WorkCalendar
 INFO_KEY = "demo_history"
 DEMO_PASSWORD = "clerk1234"
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史黎贺顾毛郝龚邵万钱覃武戴孔汤庞樊兰殷施陶洪翟安颜倪严牛温芦季俞章鲁葛伍申尤毕聂柴焦向柳邢岳齐沿梅莫庄辛管祝左涂谷祁时舒耿牟卜路詹关苗凌费纪靳盛童欧甄项曲成游阳裴席卫查屈鲍位覃霍翁隋植甘景薄单包司柏宁柯阮桂闵欧解强丛华车冉房边辜吉饶刁瞿戚丘古米池滕晋苑邬臧畅宫来嵺苟全褚廉简娄盖符奚木穆党燕郎邸冀谈姬屠连郜晏栾郁商蒙计喻揭窦迟宇敖糜鄢冷卓花艾蓝都巩稽井练仲乐虞卞封竺冼原官衣楚佟栗匡宗应台巫鞠僧桑荆谌银扬明沙薄伏岑习胥保和蔺"
-GIVEN = (
-    "伟 芳 娜 秀英 敏 静 丽 强 磊 军 洋 勇 艳 杰 娟 涛 明 超 秀兰 霞 平 刚 桂英 建华 晓红 "
-    "志强 海燕 建国 玉兰 文 晓梅 春花 国庆 子涵 浩然 雨桐 梓萱 俊杰 欣怡 宇航 思远 佳怡 "
-    "志明 淑珍 德华 丽娟 红梅 建军 秀梅 凤英"
-).split()
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁"
+)
+GIVEN = [
+    "伟",
+    "芳",
+    "娜",
+    "秀英",
+    "敏",
+    "静",
+    "丽",
+    "强",
+    "磊",
+    "军",
+    "洋",
+    "勇",
+    "艳",
+    "杰",
+    "娟",
+    "涛",
+    "明",
+    "超",
+    "秀兰",
+    "霞",
+    "平",
+    "刚",
+    "桂英",
+    "建华",
+    "晓红",
+    "志强",
+    "海燕",
+    "建国",
+    "玉兰",
+    "文",
+    "晓梅",
+    "春花",
+    "国庆",
+    "子涵",
+    "浩然",
+    "雨桐",
+    "梓萱",
+    "俊杰",
+    "欣怡",
+    "宇航",
+    "思远",
+    "佳怡",
+    "志明",
+    "淑珍",
+    "德华",
+    "丽娟",
+    "红梅",
+    "建军",
+    "秀梅",
+    "凤英",
+]
 REGIONS = ("530402", "530421", "530422", "530423", "530424", "530425", "530426", "530427")
 GOOD_COMMENTS = ("办事效率高", "服务热情周到", "一次就办好了", "", "", "", "")
 BAD_COMMENTS = ("等待时间太长", "材料要求没有一次说清楚", "窗口人员态度一般", "系统故障耽误时间")
@@ -155,16 +203,24 @@ def _child_stations(
     while len(out) < count:
         c += 1
         county = upsert_station(
-            session, ctx, f"{root.code}{c:02d}", f"{places[c % len(places)]}区政务服务中心",
-            "county", root.code,
+            session,
+            ctx,
+            f"{root.code}{c:02d}",
+            f"{places[c % len(places)]}区政务服务中心",
+            "county",
+            root.code,
         )
         out.append(county)
         for t in range(1, 3):
             if len(out) >= count:
                 break
             town = upsert_station(
-                session, ctx, f"{county.code}{t:02d}",
-                f"{places[(c + t) % len(places)]}镇便民服务中心", "township", county.code,
+                session,
+                ctx,
+                f"{county.code}{t:02d}",
+                f"{places[(c + t) % len(places)]}镇便民服务中心",
+                "township",
+                county.code,
             )
             out.append(town)
             for v in range(1, 3):
@@ -172,8 +228,12 @@ def _child_stations(
                     break
                 out.append(
                     upsert_station(
-                        session, ctx, f"{town.code}{v:02d}",
-                        f"{rng.choice(places)}{v}村便民服务站", "village", town.code,
+                        session,
+                        ctx,
+                        f"{town.code}{v:02d}",
+                        f"{rng.choice(places)}{v}村便民服务站",
+                        "village",
+                        town.code,
                     )
                 )
     return out[:count]
@@ -193,8 +253,10 @@ def _clerks(session: Session, ctx: Ctx, station: Station, wanted: int) -> list[A
     while len(rows) < wanted:
         while str(number) in used:
             number += 1
-        username = f"clerk{len(rows) + 1}" if station.code == ctx.station_code else (
-            f"clerk_{station.code}_{len(rows) + 1}"
+        username = (
+            f"clerk{len(rows) + 1}"
+            if station.code == ctx.station_code
+            else (f"clerk_{station.code}_{len(rows) + 1}")
         )
         if session.exec(select(Staff).where(Staff.username == username)).first():
             username = f"{username}_{station.code}"
@@ -212,7 +274,10 @@ def _clerks(session: Session, ctx: Ctx, station: Station, wanted: int) -> list[A
         )
         used.add(str(number))
     actors = [actor_of(r) for r in rows]
-    return [a if a.window else Actor(**{**a.__dict__, "window": str(i + 1)}) for i, a in enumerate(actors)]
+    return [
+        a if a.window else Actor(**{**a.__dict__, "window": str(i + 1)})
+        for i, a in enumerate(actors)
+    ]
 
 
 # -- one service at the window ---------------------------------------------------------------
@@ -254,9 +319,9 @@ def _pick_matter(sim: _Sim, category: str | None) -> Matter:
     return sim.rng.choice(fitting or sim.matters)
 
 
-def _receive_all(session: Session, ctx: Ctx, case_id: str, missing: str | None = None) -> None:
-    today = to_local(ctx.clock.now()).date()
-    view = case_svc.load_case(session, case_id, today)
+def _receive_all(
+    session: Session, ctx: Ctx, view: case_svc.CaseView, missing: str | None = None
+) -> None:
     inputs = []
     for line in view.lines:
         req = line.requirement
@@ -271,59 +336,60 @@ def _receive_all(session: Session, ctx: Ctx, case_id: str, missing: str | None =
                 case_svc.LineInput(req.type_code, LineState.received.value, "original", 1)
             )
     if inputs:
-        case_svc.record_lines(session, ctx, case_id, inputs)
+        case_svc.record_lines(session, ctx, view.id, inputs)
 
 
 def _serve(session: Session, sim: _Sim, ctx: Ctx, category: str | None) -> str | None:
     """The work at the window: the applicant, a case and its first decision."""
     rng = sim.rng
-    use_bundle = sim.bundles and rng.random() < 0.05
     matter = _pick_matter(sim, category)
     a = _applicant(session, sim, ctx, entity=matter.audience == "entity")
     applicant_id = _ensure_registered(session, ctx, a)
-    if use_bundle and not a.id_type == "uscc":
+    if sim.bundles and a.id_type != "uscc" and rng.random() < 0.05:
         code = rng.choice(sorted(sim.bundles))
         case_id = case_svc.start_case(session, ctx, applicant_id=applicant_id, bundle_code=code)
     else:
-        case_id = case_svc.start_case(session, ctx, applicant_id=applicant_id, matter_codes=[matter.code])
+        case_id = case_svc.start_case(
+            session, ctx, applicant_id=applicant_id, matter_codes=[matter.code]
+        )
     sim.cases += 1
     roll = rng.random()
     if roll < 0.03:
         return case_id  # the applicant left to fetch a document: registered only
-    view = case_svc.load_case(session, case_id, to_local(ctx.clock.now()).date())
+    today = to_local(ctx.clock.now()).date()
+    view = case_svc.load_case(session, case_id, today)
     required = [
         lv.requirement.type_code
         for lv in view.lines
         if lv.requirement.necessity == "required" and lv.state != LineState.reused
     ]
     if roll < 0.13 and required:
-        missing = rng.choice(required)
-        _receive_all(session, ctx, case_id, missing)
+        _receive_all(session, ctx, view, rng.choice(required))
         case_svc.notify(session, ctx, case_id)
         if rng.random() < 0.6:
-            _plan(sim, ctx, rng.randint(2, 6), lambda s, c=ctx: _come_back(s, sim, c, case_id))
+            _plan(sim, ctx, rng.randint(2, 6), lambda s: _come_back(s, sim, ctx, case_id))
         return case_id
     if roll < 0.17:
         case_svc.refuse(session, ctx, case_id, rng.choice(REFUSE_REASONS))
         return case_id
-    _receive_all(session, ctx, case_id)
-    if view.immediate:
-        case_svc.complete_on_spot(session, ctx, case_id)
-    else:
-        case_svc.accept(session, ctx, case_id)
-        _plan_case(sim, ctx, case_id)
+    _decide_at_window(session, sim, ctx, view)
     return case_id
 
 
-def _come_back(session: Session, sim: _Sim, ctx: Ctx, case_id: str) -> None:
-    """The applicant returns with what was missing: received, accepted, planned."""
-    _receive_all(session, ctx, case_id)
-    view = case_svc.load_case(session, case_id, to_local(ctx.clock.now()).date())
+def _decide_at_window(session: Session, sim: _Sim, ctx: Ctx, view: case_svc.CaseView) -> None:
+    case_id = view.id
+    _receive_all(session, ctx, view)
     if view.immediate:
         case_svc.complete_on_spot(session, ctx, case_id)
     else:
         case_svc.accept(session, ctx, case_id)
-        _plan_case(sim, ctx, case_id)
+        _plan_case(session, sim, ctx, case_id)
+
+
+def _come_back(session: Session, sim: _Sim, ctx: Ctx, case_id: str) -> None:
+    """The applicant returns with what was missing: received, decided, planned."""
+    today = to_local(ctx.clock.now()).date()
+    _decide_at_window(session, sim, ctx, case_svc.load_case(session, case_id, today))
 
 
 def _plan(sim: _Sim, ctx: Ctx, working_days: int, step: Callable[[Session], None]) -> None:
@@ -331,77 +397,315 @@ def _plan(sim: _Sim, ctx: Ctx, working_days: int, step: Callable[[Session], None
     today = to_local(ctx.clock.now()).date()
     day = sim.cal.add_working_days(today, working_days)
     at = _at(day, sim.rng.uniform(9 * 60, 17 * 60))
-    sim.plans.setdefault(day, []).append((at, next(sim.counter), _with_clock(sim, ctx, at, step)))
+    sim.plans.setdefault(day, []).append((at, next(sim.counter), step))
 
 
-def _with_clock(
-    sim: _Sim, ctx: Ctx, at: datetime, step: Callable[[Session], None]
-) -> Callable[[Session], None]:
-    def run(session: Session) -> None:
-        sim.clock.at = at
-        try:
-            with session.begin_nested():
-                step(session)
-        except ServiceError:
-            pass  # the case moved on meanwhile (e.g. withdrawn): the plan step lapses
-
-    return run
-
-
-def _plan_case(sim: _Sim, ctx: Ctx, case_id: str) -> None:
+def _plan_case(session: Session, sim: _Sim, ctx: Ctx, case_id: str) -> None:
     """Review, maybe a suspension, the decision (sometimes late) and the delivery."""
     rng = sim.rng
-    limit = 1
-    offset = 1
+    case_row = session.get(ServiceCase, case_id)
+    limit = max(1, (case_row.limit_days if case_row else 0) or 1)
 
     def move(action: CaseAction, reason: str = "") -> Callable[[Session], None]:
         return lambda s: case_svc.advance(s, ctx, case_id, action, reason)
 
-    def first(session: Session) -> None:
-        nonlocal limit
-        case_row = case_svc.load_case(session, case_id, to_local(ctx.clock.now()).date())
-        limit = case_row.limit_days or 1
-
     _plan(sim, ctx, 1, move(CaseAction.start_review))
-    today = to_local(ctx.clock.now()).date()
-    # The limit is known from the catalog at acceptance; read it through the due date.
-    limit = max(1, sim.cal.working_days_between(today, _due_of(sim, ctx, case_id, today)))
     stopped = 0
-    if rng.random() < 0.1:
-        start = rng.randint(1, max(1, limit - 1))
+    earliest = 1
+    if limit > 1 and rng.random() < 0.1:
+        start = rng.randint(1, limit - 1) + 1  # after the review started
         stopped = rng.randint(2, 5)
         _plan(sim, ctx, start, move(CaseAction.suspend, rng.choice(SUSPEND_REASONS)))
         _plan(sim, ctx, start + stopped, move(CaseAction.resume))
-        offset = start + stopped
-    late = rng.random() < 0.08
-    decide = (limit + stopped + rng.randint(1, 3)) if late else rng.randint(offset, max(offset, limit + stopped))
-    decide = max(decide, offset + 1 if stopped else 1)
+        earliest = start + stopped
+    if rng.random() < 0.08:  # late: decided after the due date
+        decide = limit + stopped + rng.randint(1, 3)
+    else:
+        decide = rng.randint(earliest, max(earliest, limit + stopped))
+    decide = max(decide, earliest + (1 if stopped else 0), 1)
     roll = rng.random()
     if roll < 0.03:
         _plan(sim, ctx, decide, move(CaseAction.withdraw, rng.choice(WITHDRAW_REASONS)))
         return
-    action = CaseAction.deny if roll < 0.08 else CaseAction.approve
-    _plan(sim, ctx, decide, move(action, rng.choice(DENY_REASONS) if action is CaseAction.deny else ""))
+    if roll < 0.08:
+        _plan(sim, ctx, decide, move(CaseAction.deny, rng.choice(DENY_REASONS)))
+    else:
+        _plan(sim, ctx, decide, move(CaseAction.approve))
     _plan(sim, ctx, decide + rng.randint(0, 3), move(CaseAction.deliver))
     if rng.random() < 0.25:
         _plan(sim, ctx, decide + 4, lambda s: _rate(s, sim, ctx, case_id=case_id))
-    del first
-
-
-def _due_of(sim: _Sim, ctx: Ctx, case_id: str, today: date) -> date:
-    due = sim.due_cache.pop(case_id, None) if hasattr(sim, "due_cache") else None
-    return due or today
 
 
 def _rate(
-    session: Session, sim: _Sim, ctx: Ctx, *, case_id: str | None = None, ticket_id: str | None = None
+    session: Session,
+    sim: _Sim,
+    ctx: Ctx,
+    *,
+    case_id: str | None = None,
+    ticket_id: str | None = None,
 ) -> None:
     rng = sim.rng
     level = rng.choices([lv for lv, _w in LEVEL_WEIGHTS], [w for _lv, w in LEVEL_WEIGHTS])[0]
     comment = rng.choice(BAD_COMMENTS if level <= 2 else GOOD_COMMENTS)
-    try:
-        with session.begin_nested():
-            ratings.rate(session, ctx, level=level, comment=comment, case_id=case_id, ticket_id=ticket_id)
-        sim.ratings += 1
-    except ServiceError:
-        pass
+    ratings.rate(session, ctx, level=level, comment=comment, case_id=case_id, ticket_id=ticket_id)
+    sim.ratings += 1
+
+
+# -- one day -----------------------------------------------------------------------------------
+
+
+class _Day:
+    """The timed actions of one day, run in time order (plans, arrivals, window events)."""
+
+    def __init__(self, sim: _Sim, until: datetime | None) -> None:
+        self.sim = sim
+        self.until = until
+        self.heap: list[tuple[datetime, int, Callable[[Session], None]]] = []
+
+    def at(self, when: datetime, action: Callable[[Session], None]) -> None:
+        heapq.heappush(self.heap, (when, next(self.sim.counter), action))
+
+    def run(self, session: Session) -> None:
+        while self.heap:
+            when, _n, action = heapq.heappop(self.heap)
+            if self.until is not None and when > self.until:
+                continue  # the future of today: left undone (the live queue)
+            self.sim.clock.at = when
+            try:
+                with session.begin_nested():
+                    action(session)
+            except ServiceError:
+                pass  # the world moved on (e.g. a withdrawn case): this step lapses
+
+
+def _queue_day(
+    day_runner: _Day,
+    sim: _Sim,
+    station: Station,
+    clerks: list[Actor],
+    categories: list[str],
+    day: date,
+    per_day: int,
+) -> None:
+    """Arrivals at the kiosk and the windows that serve them."""
+    rng = sim.rng
+    free = {a.window: True for a in clerks}
+    by_window = {a.window: a for a in clerks}
+
+    def ctx_of(actor: Actor) -> Ctx:
+        return Ctx(actor=actor, station_code=station.code, clock=sim.clock)
+
+    def dispatch(session: Session) -> None:
+        for window, is_free in sorted(free.items()):
+            if not is_free:
+                continue
+            ctx = ctx_of(by_window[window])
+            ticket = q.call_next(session, ctx, window)
+            if ticket is None:
+                return  # every window serves every line: the lines are empty
+            free[window] = False
+            now = sim.clock.now()
+            if rng.random() < 0.06:
+                day_runner.at(now + timedelta(minutes=3), _no_show(ticket.id, window))
+            else:
+                delay = timedelta(minutes=rng.uniform(0.5, 2.5))
+                day_runner.at(now + delay, _show_up(ticket.id, ticket.category, window))
+
+    def _no_show(ticket_id: str, window: str) -> Callable[[Session], None]:
+        def run(session: Session) -> None:
+            free[window] = True
+            q.no_show(session, ctx_of(by_window[window]), ticket_id)
+            dispatch(session)
+
+        return run
+
+    def _show_up(ticket_id: str, category: str, window: str) -> Callable[[Session], None]:
+        def run(session: Session) -> None:
+            ctx = ctx_of(by_window[window])
+            q.start_service(session, ctx, ticket_id)
+            if len(categories) > 1 and rng.random() < 0.04:
+                other = rng.choice([c for c in categories if c != category])
+                day_runner.at(
+                    sim.clock.now() + timedelta(minutes=rng.uniform(1, 3)),
+                    _transfer(ticket_id, other, window),
+                )
+                return
+            case_id = _serve(session, sim, ctx, category)
+            minutes = rng.uniform(4, 22)
+            day_runner.at(
+                sim.clock.now() + timedelta(minutes=minutes), _finish(ticket_id, case_id, window)
+            )
+
+        return run
+
+    def _transfer(ticket_id: str, category: str, window: str) -> Callable[[Session], None]:
+        def run(session: Session) -> None:
+            free[window] = True
+            q.transfer(session, ctx_of(by_window[window]), ticket_id, category=category)
+            dispatch(session)
+
+        return run
+
+    def _finish(ticket_id: str, case_id: str | None, window: str) -> Callable[[Session], None]:
+        def run(session: Session) -> None:
+            ctx = ctx_of(by_window[window])
+            free[window] = True
+            q.finish(session, ctx, ticket_id, case_id=case_id)
+            if rng.random() < 0.7:
+                _rate(session, sim, ctx, ticket_id=ticket_id)
+            dispatch(session)
+
+        return run
+
+    def _arrive(category: str, priority: bool, appointment: bool) -> Callable[[Session], None]:
+        def run(session: Session) -> None:
+            kiosk = Ctx(actor=SYSTEM, station_code=station.code, clock=sim.clock)
+            number = None
+            if rng.random() < 0.5:
+                number = _applicant(session, sim, kiosk, entity=False).id_number
+            q.issue_ticket(
+                session,
+                kiosk,
+                category,
+                priority=priority,
+                appointment=appointment,
+                id_number=number,
+            )
+            sim.tickets += 1
+            dispatch(session)
+
+        return run
+
+    count = max(1, int(per_day * rng.uniform(0.7, 1.3)))
+    weights = [5, 3, 4, 2, 3, 2, 2, 1][: len(categories)] or [1]
+    for _ in range(count):
+        minutes = rng.triangular(8.5 * 60, 16.5 * 60, 9.5 * 60)
+        category = rng.choices(categories, weights[: len(categories)])[0]
+        day_runner.at(
+            _at(day, minutes),
+            _arrive(category, rng.random() < 0.08, rng.random() < 0.12),
+        )
+
+
+def _station_cases(day_runner: _Day, sim: _Sim, station: Station, clerk: Actor, day: date) -> None:
+    """A township or village station: a few cases a day, no queue."""
+    rng = sim.rng
+    ctx = Ctx(actor=clerk, station_code=station.code, clock=sim.clock)
+    for _ in range(rng.randint(0, 4)):
+
+        def run(session: Session) -> None:
+            case_id = _serve(session, sim, ctx, None)
+            if case_id and rng.random() < 0.5:
+                _rate(session, sim, ctx, case_id=case_id)
+
+        day_runner.at(_at(day, rng.uniform(9 * 60, 16.5 * 60)), run)
+
+
+def _close_rectifications(session: Session, sim: _Sim, today: date) -> None:
+    """The supervisor answers most bad ratings within a few days."""
+    rows = session.exec(select(Rectification).where(col(Rectification.closed_at).is_(None))).all()
+    for row in rows:
+        opened = to_local(row.opened_at).date()
+        if sim.cal.working_days_between(opened, today) >= 2 and sim.rng.random() < 0.35:
+            ctx = Ctx(actor=sim.supervisor, station_code=row.station_code, clock=sim.clock)
+            sim.clock.at = _at(today, sim.rng.uniform(16 * 60, 17 * 60))
+            ratings.close_rectification(session, ctx, row.id, sim.rng.choice(RECTIFY_RESPONSES))
+
+
+# -- the whole history -------------------------------------------------------------------------
+
+
+def generate_history(
+    store: Store,
+    *,
+    days: int,
+    seed: int,
+    clock: Clock | None = None,
+    extra_stations: int = 0,
+    tickets_per_day: int = 30,
+) -> HistoryInfo:
+    """Fill ``store`` (station set up, catalog imported) with ``days`` days of history.
+
+    Runs once per store: a second call only reports what the first recorded.
+    """
+    real = clock or Clock()
+    now = real.now()
+    today = to_local(now).date()
+    rng = random.Random(seed)
+    sim_clock = _SimClock(_at(today - timedelta(days=days + 1), 8 * 60))
+    with store.write() as session:
+        done = get_info(session, INFO_KEY)
+        if done:
+            parts = dict(p.split("=", 1) for p in done.split(";") if "=" in p)
+            return HistoryInfo(
+                created=False,
+                days=int(parts.get("days", 0)),
+                seed=int(parts.get("seed", 0)),
+                stations=int(parts.get("stations", 0)),
+                tickets=int(parts.get("tickets", 0)),
+                cases=int(parts.get("cases", 0)),
+                ratings=int(parts.get("ratings", 0)),
+                certificates=0,
+            )
+        own_code = get_info(session, "station_code")
+        root = session.get(Station, own_code) if own_code else None
+        if root is None:
+            raise ServiceError("the store has no station yet; run: hallterm init")
+        setup_ctx = Ctx(actor=SYSTEM, station_code=root.code, clock=sim_clock)
+        matters = list(session.exec(select(Matter).order_by(Matter.position)))
+        if not matters:
+            raise ServiceError("the store has no catalog yet")
+        bundles: dict[str, list[str]] = {}
+        for bm in session.exec(select(BundleMatter).order_by(BundleMatter.position)):
+            bundles.setdefault(bm.bundle_code, []).append(bm.matter_code)
+        bundles = {k: v for k, v in bundles.items() if session.get(Bundle, k) is not None}
+        sim = _Sim(
+            rng=rng,
+            clock=sim_clock,
+            cal=calendar_for(session),
+            matters=matters,
+            bundles=bundles,
+        )
+        supervisor = session.exec(
+            select(Staff).where(Staff.role == "supervisor", Staff.station_code == root.code)
+        ).first()
+        sim.supervisor = actor_of(supervisor) if supervisor else SYSTEM
+        children = _child_stations(session, setup_ctx, root, extra_stations, rng)
+        main_clerks = _clerks(session, setup_ctx, root, 3)
+        child_clerks = {s.code: _clerks(session, setup_ctx, s, 1)[0] for s in children}
+        categories = [c.code for c in q.categories(session)]
+        for actor in main_clerks:
+            ctx = Ctx(actor=actor, station_code=root.code, clock=sim_clock)
+            q.set_window(session, ctx, actor.window, status=q.WindowStatus.open)
+    # Each day is one transaction, so a long history never holds the store for long.
+    for offset in range(days, -1, -1):
+        day = today - timedelta(days=offset)
+        until = now if offset == 0 else None
+        runner = _Day(sim, until)
+        for at, n, step in sim.plans.pop(day, []):
+            heapq.heappush(runner.heap, (at, n, step))
+        if sim.cal.is_workday(day):
+            if categories:
+                _queue_day(runner, sim, root, main_clerks, categories, day, tickets_per_day)
+            for st in children:
+                _station_cases(runner, sim, st, child_clerks[st.code], day)
+        with store.write() as session:
+            runner.run(session)
+            if until is None:
+                _close_rectifications(session, sim, day)
+    with store.write() as session:
+        record = (
+            f"days={days};seed={seed};stations={len(children)};tickets={sim.tickets};"
+            f"cases={sim.cases};ratings={sim.ratings}"
+        )
+        set_info(session, INFO_KEY, record)
+    return HistoryInfo(
+        created=True,
+        days=days,
+        seed=seed,
+        stations=len(children),
+        tickets=sim.tickets,
+        cases=sim.cases,
+        ratings=sim.ratings,
+        certificates=0,
+    )

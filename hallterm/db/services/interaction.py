@@ -15,7 +15,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Literal
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
 from sqlalchemy import case, func, or_
 from sqlmodel import Session, select
@@ -30,6 +31,11 @@ from hallterm.db.services.counters import next_value
 from hallterm.db.services.setup import get_info, set_info
 from hallterm.domain.workdays import WorkCalendar, deadline_light
 from hallterm.i18n import N_, _
+
+if TYPE_CHECKING:
+    from hallterm.db.engine import Store
+    from hallterm.printing.guide import InteractionCopy
+    from hallterm.printing.output import Printer
 
 KINDS = ("consultation", "complaint", "correction")
 CHANNELS = ("window", "phone", "online", "letter", "other")
@@ -392,3 +398,55 @@ def search_items(
     )
     cal = calendar_for(session)
     return [_view(session, row, today, cal) for row in session.exec(q)]
+
+
+def copy_of(view: InteractionView) -> InteractionCopy:
+    """The applicant's copy of an item, labels in the current language."""
+    from hallterm.printing.guide import InteractionCopy
+
+    return InteractionCopy(
+        number=view.number,
+        kind=kind_label(view.kind),
+        channel=channel_label(view.channel),
+        subject=view.subject,
+        matter=view.matter_name or (view.matter_code or ""),
+        content=view.content,
+        contact_name=view.contact_name,
+        contact_phone=view.contact_phone,
+        taken_at=to_local(view.taken_at),
+        taken_by=view.taken_by_name or view.taken_by,
+        reply_due=view.reply_due,
+        reply=view.reply,
+        replied_by=view.replied_by_name or (view.replied_by or ""),
+        replied_at=to_local(view.replied_at) if view.replied_at else None,
+    )
+
+
+def print_copy(
+    store: Store,
+    ctx: Ctx,
+    ref: str,
+    printer: Printer | None = None,
+    *,
+    out: Path | None = None,
+    font_path: str | None = None,
+) -> tuple[Path, str | None]:
+    """Print the applicant's copy of item ``ref``; the print is noted in the audit trail.
+
+    Returns the PDF path and the printer's failure message, if any.
+    """
+    from hallterm.db.services.catalog_xlsx import hall_of
+    from hallterm.printing.guide import render_interaction_copy
+
+    with store.read() as session:
+        view = get_item(session, ref, _today(ctx))
+        hall = hall_of(session, ctx)
+    if out is None:
+        if printer is None:
+            raise ServiceError(_("nowhere to print to"))
+        out = printer.pdf_path("interaction", view.number)
+    render_interaction_copy(copy_of(view), out, hall=hall, font_path=font_path)
+    message = printer.send(out) if printer is not None else None
+    with store.write() as session:
+        record_copy_printed(session, ctx, view.id, out.name)
+    return out, message

@@ -1,0 +1,61 @@
+"""Tables of electronic certificates: the registry, the issued PDF copies, the revocation list.
+
+``certificate`` holds one row per number with the full field set (``record``, the JSON of
+``CertificateData.to_record()``) that the QR hash is checked against; it syncs like any row.
+``certificate_copy`` keeps the exact signed PDF of every copy (first issue and reprints) so
+``certificate export`` writes the signed file itself; it stays at the station (PDF bytes are
+not JSON, and central re-checks certificates from their records).  ``revocation`` is the
+revocation list: one row per revoked number, synced up and published down by central.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, LargeBinary, Text
+from sqlmodel import Field, SQLModel
+
+
+def _text() -> Column:  # type: ignore[type-arg]
+    return Column(Text, nullable=False, default="")
+
+
+class Certificate(SQLModel, table=True):
+    __tablename__ = "certificate"
+
+    number: str = Field(primary_key=True, max_length=64)
+    case_id: str = Field(index=True, max_length=36)
+    station_code: str = Field(index=True, max_length=32)
+    certificate_type: str = Field(max_length=50)
+    holder: str = Field(index=True, max_length=200)
+    record: str = Field(sa_column=_text())  # canonical JSON of CertificateData.to_record()
+    issued_at: datetime
+    issued_by: str = Field(max_length=64)
+    copies: int = 1
+    revoked_at: datetime | None = None
+    revoked_by: str | None = Field(default=None, max_length=64)
+    revoke_reason: str = Field(default="", max_length=500)
+    version: int = 1
+
+
+class CertificateCopy(SQLModel, table=True):
+    """One signed copy (1 = the first issue); local to the issuing station."""
+
+    __tablename__ = "certificate_copy"
+
+    number: str = Field(primary_key=True, max_length=64)
+    copy_no: int = Field(primary_key=True)
+    made_at: datetime
+    made_by: str = Field(max_length=64)
+    reason: str = Field(default="", max_length=500)
+    pdf: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class Revocation(SQLModel, table=True):
+    __tablename__ = "revocation"
+
+    number: str = Field(primary_key=True, max_length=64)
+    station_code: str = Field(index=True, max_length=32)
+    reason: str = Field(sa_column=_text())
+    revoked_at: datetime
+    revoked_by: str = Field(max_length=64)

@@ -1,0 +1,145 @@
+"""The terminal's background sync and its status in the header (``StatusHeader.extra``).
+
+Every ``sync_interval_seconds`` a thread worker pushes and pulls (``runner.sync_once``); the
+clerk never waits for it, and a broken link only changes the header to "offline" and backs
+off.  The header shows online/offline, the events waiting to be sent, the last successful
+sync, open conflicts, and a warning once the station has not synced for
+``sync_warn_days`` days.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from hallterm.clock import fmt_local
+from hallterm.i18n import _
+
+if TYPE_CHECKING:
+    from hallterm.db.engine import Store
+    from hallterm.db.sync.runner import LocalStatus
+
+
+def status_text(
+    status: LocalStatus | None,
+    online: bool | None,
+    now: datetime,
+    warn_days: int,
+    configured: bool = True,
+) -> str:
+    """The header text; ``online`` None means no attempt yet."""
+    if not configured:
+        parts = [_("sync off")]
+    elif online is None:
+        parts = [_("sync starting")]
+    else:
+        parts = [_("online") if online else _("offline")]
+    if status is None:
+        return " · ".join(parts)
+    parts.append(_("{n} waiting").format(n=status.waiting))
+    if status.last_ok is None:
+        parts.append(_("never synced"))
+    else:
+        parts.append(_("synced {when}").format(when=fmt_local(status.last_ok)))
+        days = (now - status.last_ok) // timedelta(days=1)
+        if days >= warn_days:
+            parts.append(_("⚠ not synced for {d} days").format(d=days))
+    if status.conflicts:
+        parts.append(_("{n} conflicts").format(n=status.conflicts))
+    return " · ".join(parts)
+
+
+class SyncMonitor:
+    """Runs sync in a thread worker on a timer and keeps every header's status text current."""
+
+    def __init__(self, app) -> None:  # type: ignore[no-untyped-def]
+        self.app = app
+        self.text = ""
+        self.online: bool | None = None
+        self._busy = False
+        self._failures = 0
+        self._next_at = 0.0
+        self._central: Store | None = None
+
+    @property
+    def central_url(self) -> str:
+        return self.app.settings.central
+
+    def start(self) -> None:
+        self.app.set_interval(1, self._show)  # new screens get the text too
+        self.app.set_interval(self.app.settings.sync_interval_seconds, self.tick)
+        self.tick()
+
+    def tick(self) -> None:
+        if self._busy or time.monotonic() < self._next_at:
+            return
+        self._busy = True
+        self.app.run_worker(self._work, thread=True, exit_on_error=False, group="sync", name="sync")
+
+    def _work(self) -> None:
+        """Thread: sync (if a central is configured), then read the local status."""
+        try:
+            if self.central_url:
+                self._sync()
+            text = self._read_status()
+            self.app.call_from_thread(self._set_text, text)
+        except Exception:  # noqa: BLE001 - the status line must never end the app
+            pass
+        finally:
+            self._busy = False
+
+    def _sync(self) -> None:
+        from hallterm.db.sync.runner import backoff_delays, open_central, sync_once
+
+        try:
+            self._central = self._central or open_central(self.central_url)
+            sync_once(
+                self.app.store,
+                self._central,
+                batch=self.app.settings.sync_batch,
+                clock=self.app.clock,
+            )
+        except Exception:  # noqa: BLE001 - offline: try again later, with back-off
+            self.online = False
+            self._failures += 1
+            if self._central is not None:
+                self._central.dispose()
+                self._central = None
+            self._next_at = time.monotonic() + backoff_delays(
+                base=self.app.settings.sync_interval_seconds, cap=600
+            )(self._failures)
+        else:
+            self.online = True
+            self._failures = 0
+            self._next_at = 0.0
+
+    def _read_status(self) -> str:
+        from hallterm.db.sync.runner import local_status
+
+        with self.app.store.read() as session:
+            status = local_status(session)
+        return status_text(
+            status,
+            self.online,
+            self.app.clock.now(),
+            self.app.settings.sync_warn_days,
+            configured=bool(self.central_url),
+        )
+
+    def _set_text(self, text: str) -> None:
+        self.text = text
+        self._show()
+
+    def _show(self) -> None:
+        from hallterm.widgets.chrome import StatusHeader
+
+        for screen in self.app.screen_stack:
+            for header in screen.query(StatusHeader):
+                if header.extra != self.text:
+                    header.extra = self.text
+
+    def stop(self) -> None:
+        if self._central is not None:
+            self._central.dispose()
+            self._central = None
