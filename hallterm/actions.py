@@ -55,6 +55,31 @@ ACTIONS: list[AppAction] = [
         "open('cases')",
         Permission.process_cases,
     ),
+    # Queue and supervision (issue 6).
+    AppAction(
+        "queue",
+        "f5",
+        N_("Queue"),
+        N_("This window's queue: call the next ticket, recall, no-show, transfer, serve"),
+        "open('queue')",
+        Permission.front_desk,
+    ),
+    AppAction(
+        "supervisor",
+        "f6",
+        N_("Dashboard"),
+        N_("Live queue, windows, deadline lights and open rectifications"),
+        "open('supervisor')",
+        Permission.supervise,
+    ),
+    AppAction(
+        "efficiency",
+        "f7",
+        N_("Efficiency"),
+        N_("Efficiency figures by department, matter, station or clerk; charts and exports"),
+        "open('efficiency')",
+        Permission.supervise,
+    ),
     # Governance (issue 7): interaction, audit trail, catalog lint.
     AppAction(
         "interaction",
@@ -66,7 +91,7 @@ ACTIONS: list[AppAction] = [
     ),
     AppAction(
         "audit",
-        "ctrl+a",
+        "f12",
         N_("Audit trail"),
         N_("Search who did what and when; check the event hash chains"),
         "open('audit')",
@@ -74,11 +99,19 @@ ACTIONS: list[AppAction] = [
     ),
     AppAction(
         "lint",
-        "ctrl+k",
+        "ctrl+b",
         N_("Catalog lint"),
         N_("Duplicated, empty or contradictory entries of the matter catalog"),
         "open('lint')",
         Permission.manage_catalog,
+    ),
+    # Electronic certificates (issue 4): role checks for revoking are in the service.
+    AppAction(
+        "certificates",
+        "f11",
+        N_("Certificates"),
+        N_("Issue, search, reprint and revoke electronic certificates"),
+        "open('certificates')",
     ),
     AppAction("home", "f9", N_("Home"), N_("Back to the menu of your role"), "go_home"),
     AppAction(

@@ -40,7 +40,7 @@ class HalltermApp(App[None]):
             a.key,
             a.action,
             a.title,
-            show=a.id in ("help", "catalog", "home", "language"),
+            show=a.id not in ("lock", "logout", "quit"),
             priority=True,
         )
         for a in ACTIONS

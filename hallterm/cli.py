@@ -7,6 +7,7 @@ them, so starting the terminal stays quick.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -54,7 +55,11 @@ def _run_tui(settings: Settings, language: str | None) -> None:
     try:
         revision = current_revision(store)
         if revision is None:
-            _fail(_("the store {url} is not initialised; run: hallterm init").format(url=store.display_url))
+            _fail(
+                _("the store {url} is not initialised; run: hallterm init").format(
+                    url=store.display_url
+                )
+            )
         if revision != head_revision():
             # A newer hallterm brings new migrations: apply them (one transaction) before starting.
             upgrade(store)
@@ -119,13 +124,24 @@ def _ctx_for_init(code: str):  # type: ignore[no-untyped-def]
 @main.command()
 @click.option("--no-tui", is_flag=True, help="only prepare the demo and print where it is")
 @click.option("--dir", "folder", type=click.Path(path_type=Path), default=None, help="demo folder")
+@click.option(
+    "--history-days",
+    type=click.IntRange(0, 366),
+    default=0,
+    help="also generate this many days of history (tickets, cases, ratings), once",
+)
+@click.option("--seed", type=int, default=1, help="seed of the generated history")
 @click.pass_context
-def demo(ctx: click.Context, no_tui: bool, folder: Path | None) -> None:
+def demo(
+    ctx: click.Context, no_tui: bool, folder: Path | None, history_days: int, seed: int
+) -> None:
     """Prepare (once) the demo station with catalog and accounts, then start the terminal."""
     from hallterm.demo import prepare_demo
 
     folder = folder or data_dir() / "demo"
     info = prepare_demo(folder)
+    if history_days:
+        _demo_history(info.store_path, history_days, seed)
     click.echo(_("demo store: {path}").format(path=info.store_path))
     click.echo(_("demo accounts (user name / password / role):"))
     for username, person, role, window, password in info.accounts:
@@ -133,6 +149,14 @@ def demo(ctx: click.Context, no_tui: bool, folder: Path | None) -> None:
         click.echo(f"  {username:<11} {password:<11} {role} ({person}{extra})")
     click.echo(_("demo central store: {path}; sync with:").format(path=info.central_path))
     click.echo(f"  {info.sync_command}")
+    if info.certificate is not None:  # electronic certificates (see hallterm.demo)
+        click.echo(
+            _("demo certificate {number}; key passphrase: {secret}; export and verify it:").format(
+                number=info.certificate.number, secret=info.certificate.passphrase
+            )
+        )
+        for line in info.certificate_commands:
+            click.echo(f"  {line}")
     if not no_tui:
         settings = load_settings(
             store=str(info.store_path),
@@ -420,7 +444,7 @@ def central_init(ctx: click.Context, central_url: str | None) -> None:
         _fail(_db_error(exc, url))
     finally:
         st.dispose()
-    click.echo(_("central store {url} is ready").format(url=st.display_url))
+    click.echo(_("central store {url} is ready").format(url=_mask(url)))
 
 
 @central.command("add-station")
@@ -456,8 +480,8 @@ def central_add_station(
     from hallterm.db.sync.central import central_ctx, register_station
 
     url = _central_url(ctx, central_url)
-    if role_password == "":
-        role_password = click.prompt(
+    if role_password == "":  # the flag without a value: the environment, else ask
+        role_password = os.environ.get("HALLTERM_ROLE_PASSWORD") or click.prompt(
             _("password for the station's login role"), hide_input=True, confirmation_prompt=True
         )
     st = _open_central(url)
@@ -481,7 +505,7 @@ def central_add_station(
     if role:
         from sqlalchemy.engine import make_url
 
-        station_url = make_url(st.url).set(username=role, password="***", query={})
+        station_url = make_url(url).set(username=role, password="***")
         click.echo(
             _("the station connects as: {url}").format(
                 url=mask_url(station_url.render_as_string(hide_password=False))
@@ -676,7 +700,7 @@ def central_conflicts(
         return
     for q in rows:
         where = f" {q.table_name} {q.row_key}".rstrip() if q.table_name else ""
-        state = _("resolved") if q.resolved_at else _("open")
+        state = _("resolved") if q.resolved_at else _("unresolved")
         click.echo(
             f"#{q.id} {fmt_local(q.created_at)} {q.station_code} seq={q.seq or '-'} "
             f"[{state}] {problem_label(q.problem)}{where}"
@@ -1134,6 +1158,435 @@ def interaction_deadline(
     finally:
         st.dispose()
     click.echo(_("{kind}: reply within {n} working days").format(kind=kind, n=current))
+
+
+# --- electronic certificates: keys, certificate, verify ----------------------------------
+
+
+def _quiet_pyhanko() -> None:
+    import logging
+
+    logging.getLogger("pyhanko").setLevel(logging.ERROR)
+
+
+def _passphrase(prompt: str, confirm: bool = False) -> bytes:
+    from hallterm.printing.keys import KeyFileError, passphrase_from_env_or_prompt
+
+    try:
+        return passphrase_from_env_or_prompt(prompt, confirm=confirm)
+    except KeyFileError as exc:
+        _fail(str(exc))
+        raise AssertionError from None
+
+
+@main.group()
+def keys() -> None:
+    """Signing keys: the central root, station certificates, installing a key."""
+
+
+@keys.command("init-root")
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="root key file")
+@click.option("--name", default="hallterm root", help="root common name")
+def keys_init_root(out: Path, name: str) -> None:
+    """Make the central root key (P-256, encrypted PKCS#12)."""
+    from hallterm.printing.keys import KeyFileError, make_root
+
+    secret = _passphrase(_("New passphrase: "), confirm=True)
+    try:
+        make_root(name, out, secret)
+    except KeyFileError as exc:
+        _fail(str(exc))
+    click.echo(_("root key written to {path}").format(path=out))
+
+
+@keys.command("issue-station")
+@click.option("--root", type=click.Path(path_type=Path), required=True, help="root key file")
+@click.option("--station", required=True, help="station code")
+@click.option("--name", required=True, help="station name")
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="station key file")
+@click.option("--days", type=click.IntRange(1, 3650), default=730, show_default=True)
+def keys_issue_station(root: Path, station: str, name: str, out: Path, days: int) -> None:
+    """Issue a station signing certificate under the root (same passphrase for both files)."""
+    from hallterm.printing.keys import KeyFileError, issue_station, load_p12
+
+    secret = _passphrase(_("Passphrase: "))
+    try:
+        issue_station(load_p12(root, secret), station, name, out, secret, days=days)
+    except KeyFileError as exc:
+        _fail(str(exc))
+    click.echo(_("station key written to {path}").format(path=out))
+
+
+@keys.command("install")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--store", envvar="HALLTERM_STORE", help=STORE_HELP)
+@click.pass_context
+def keys_install(ctx: click.Context, file: Path, store: str | None) -> None:
+    """Install a station key file into this store's data folder (mode 0600)."""
+    from hallterm.db.services import ServiceError
+    from hallterm.db.services.certificates import install_key
+    from hallterm.printing.keys import KeyFileError
+
+    secret = _passphrase(_("Passphrase: "))
+    st = _open_store(_store_settings(ctx, store))
+    try:
+        with st.write() as session:
+            dest = install_key(session, file, data_dir() / "keys", secret)
+    except (KeyFileError, ServiceError) as exc:
+        _fail(str(exc))
+    finally:
+        st.dispose()
+    click.echo(_("key installed: {path}").format(path=dest))
+
+
+@keys.command("export-root")
+@click.option("--root", type=click.Path(path_type=Path), default=None, help="root key file")
+@click.option("--from-store", is_flag=True, help="the trusted root recorded in the store")
+@click.option("--store", envvar="HALLTERM_STORE", help=STORE_HELP)
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="PEM file")
+@click.pass_context
+def keys_export_root(
+    ctx: click.Context, root: Path | None, from_store: bool, store: str | None, out: Path
+) -> None:
+    """Write the trusted root certificate (PEM) for verifiers."""
+    from hallterm.db.services.certificates import trusted_roots
+    from hallterm.printing.keys import KeyFileError, load_p12, write_pem
+
+    if root is not None:
+        try:
+            cert = load_p12(root, _passphrase(_("Passphrase: "))).cert
+        except KeyFileError as exc:
+            _fail(str(exc))
+            return
+    else:
+        st = _open_store(_store_settings(ctx, store))
+        try:
+            with st.read() as session:
+                roots = trusted_roots(session)
+        finally:
+            st.dispose()
+        if not roots:
+            _fail(_("the store has no trusted root; install a key first"))
+        cert = roots[0]
+    write_pem(cert, out)
+    click.echo(_("root certificate written to {path}").format(path=out))
+
+
+@main.group()
+def certificate() -> None:
+    """Electronic certificates: list, issue, export, revoke."""
+
+
+@certificate.command("list")
+@click.option("--store", envvar="HALLTERM_STORE", help=STORE_HELP)
+@click.option("--search", "query", default="", help="number, holder, type or case number")
+@click.pass_context
+def certificate_list(ctx: click.Context, store: str | None, query: str) -> None:
+    """List issued certificates, newest first."""
+    from hallterm.db.services.certificates import list_certificates
+
+    st = _open_store(_store_settings(ctx, store))
+    try:
+        with st.read() as session:
+            rows = list_certificates(session, query)
+    finally:
+        st.dispose()
+    for r in rows:
+        state = _("revoked") if r.revoked else _("valid")
+        click.echo(f"{r.number}  {r.certificate_type}  {r.holder}  {r.case_number}  {state}")
+
+
+@certificate.command("issue")
+@click.option("--store", envvar="HALLTERM_STORE", help=STORE_HELP)
+@click.option("--case", "case_no", required=True, help="case number")
+@click.option("--field", "fields", multiple=True, help="KEY=VALUE (repeatable)")
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="also write the PDF")
+@click.pass_context
+def certificate_issue(
+    ctx: click.Context, store: str | None, case_no: str, fields: tuple[str, ...], out: Path | None
+) -> None:
+    """Issue the certificate of an approved case, signed with the installed key."""
+    from hallterm.db.services import ServiceError
+    from hallterm.db.services.certificates import issue_certificate, load_signer
+    from hallterm.printing.keys import KeyFileError
+
+    _quiet_pyhanko()
+    values: dict[str, str] = {}
+    for item in fields:
+        key, sep, value = item.partition("=")
+        if not sep:
+            _fail(_("--field needs KEY=VALUE, got {item!r}").format(item=item))
+        values[key.strip()] = value
+    secret = _passphrase(_("Passphrase: "))
+    st = _open_store(_store_settings(ctx, store))
+    try:
+        with st.write() as session:
+            signer = load_signer(session, secret)
+            number, pdf = issue_certificate(session, _ctx(st), case_no, values, signer)
+    except (KeyFileError, ServiceError) as exc:
+        _fail(str(exc))
+        return
+    finally:
+        st.dispose()
+    if out is not None:
+        out.write_bytes(pdf)
+    click.echo(_("certificate issued: {number}").format(number=number))
+
+
+@certificate.command("export")
+@click.argument("number")
+@click.option("--out", type=click.Path(path_type=Path), required=True)
+@click.option("--store", envvar="HALLTERM_STORE", help=STORE_HELP)
+@click.pass_context
+def certificate_export(ctx: click.Context, number: str, out: Path, store: str | None) -> None:
+    """Write the signed PDF of certificate NUMBER exactly as issued."""
+    from hallterm.db.services import ServiceError
+    from hallterm.db.services.certificates import certificate_pdf
+
+    st = _open_store(_store_settings(ctx, store))
+    try:
+        with st.read() as session:
+            pdf = certificate_pdf(session, number)
+    except ServiceError as exc:
+        _fail(str(exc))
+        return
+    finally:
+        st.dispose()
+    out.write_bytes(pdf)
+    click.echo(_("written: {path}").format(path=out))
+
+
+@certificate.command("revoke")
+@click.argument("number")
+@click.option("--reason", required=True)
+@click.option("--store", envvar="HALLTERM_STORE", help=STORE_HELP)
+@click.pass_context
+def certificate_revoke(ctx: click.Context, number: str, reason: str, store: str | None) -> None:
+    """Revoke certificate NUMBER (as the system administrator)."""
+    from hallterm.db.services import ServiceError
+    from hallterm.db.services.certificates import revoke
+
+    st = _open_store(_store_settings(ctx, store))
+    try:
+        with st.write() as session:
+            revoke(session, _ctx(st), number, reason)
+    except ServiceError as exc:
+        _fail(str(exc))
+    finally:
+        st.dispose()
+    click.echo(_("certificate {number} revoked").format(number=number))
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path), required=False)
+@click.option("--qr", "qr_text", default=None, help="the scanned text of a QR code")
+@click.option("--store", envvar="HALLTERM_STORE", help=STORE_HELP)
+@click.option("--root", "root_pem", type=click.Path(path_type=Path), default=None)
+@click.pass_context
+def verify(
+    ctx: click.Context,
+    file: Path | None,
+    qr_text: str | None,
+    store: str | None,
+    root_pem: Path | None,
+) -> None:
+    """Verify a certificate PDF (or --qr TEXT); exit 0 valid, 1 invalid, 2 revoked, 3 untrusted."""
+    from hallterm.db.services.certificates import (
+        record_lookup,
+        revoked_numbers,
+        station_certificates,
+        trusted_roots,
+    )
+    from hallterm.printing.keys import KeyFileError, load_pem_certs
+    from hallterm.printing.verify import verify_pdf, verify_qr
+
+    _quiet_pyhanko()
+    if (file is None) == (qr_text is None):
+        _fail(_("give a PDF file or --qr TEXT"), 1)
+    roots: list = []
+    station_certs: list = []
+    revoked: set[str] = set()
+    records: dict = {}
+    settings = _store_settings(ctx, store)
+    if store or root_pem is None:
+        st = _open_store(settings)
+        try:
+            with st.read() as session:
+                roots = trusted_roots(session)
+                revoked = revoked_numbers(session)
+                records = record_lookup(session)
+                station_certs = station_certificates(session)
+        except Exception as exc:
+            click.echo(_("store not readable: {reason}").format(reason=exc), err=True)
+        finally:
+            st.dispose()
+    try:
+        if root_pem is not None:
+            roots = load_pem_certs(root_pem)
+        if file is not None:
+            result = verify_pdf(file.read_bytes(), roots, revoked, records.get)
+        else:
+            result = verify_qr(qr_text or "", roots, station_certs, revoked, records.get)
+    except (KeyFileError, OSError) as exc:
+        _fail(str(exc), 3)
+        return
+    for line in result.lines:
+        click.echo(line)
+    sys.exit(result.exit_code)
+
+
+# -- queue, public display and efficiency report (issue 6) ------------------------------------
+
+
+def _demo_history(store_path: Path, days: int, seed: int) -> None:
+    from hallterm.db.engine import Store
+    from hallterm.db.services.history import DEMO_PASSWORD, generate_history
+
+    click.echo(_("generating {days} days of history (seed {seed}) …").format(days=days, seed=seed))
+    st = Store(str(store_path))
+    try:
+        h = generate_history(
+            st, days=days, seed=seed, progress=lambda _day: click.echo(".", nl=False)
+        )
+        click.echo()
+    finally:
+        st.dispose()
+    if not h.created:
+        click.echo(
+            _("the demo already has its history ({days} days, seed {seed})").format(
+                days=h.days, seed=h.seed
+            )
+        )
+    click.echo(
+        _("history: {tickets} tickets, {cases} cases, {ratings} ratings").format(
+            tickets=h.tickets, cases=h.cases, ratings=h.ratings
+        )
+    )
+    click.echo(
+        _("more clerks for the queue: clerk2, clerk3 (password {pw})").format(pw=DEMO_PASSWORD)
+    )
+
+
+def _ready_store(settings: Settings):  # type: ignore[no-untyped-def]
+    """The configured store, upgraded to the current schema; exits when not initialised."""
+    from hallterm.db.engine import Store
+    from hallterm.db.migrate import current_revision, head_revision, upgrade
+
+    st = Store(settings.store_url())
+    revision = current_revision(st)
+    if revision is None:
+        st.dispose()
+        _fail(
+            _("the store {url} is not initialised; run: hallterm init").format(url=st.display_url)
+        )
+    if revision != head_revision():
+        upgrade(st)
+    return st
+
+
+@main.command()
+@click.option("--store", envvar="HALLTERM_STORE", help=STORE_HELP)
+@click.option("--no-print", is_flag=True, help="keep ticket slips as PDF only")
+@click.pass_context
+def kiosk(ctx: click.Context, store: str | None, no_print: bool) -> None:
+    """The full-screen ticket machine (no sign-in)."""
+    from hallterm.screens.kiosk import KioskApp
+
+    settings = _settings(store) if store else ctx.obj["settings"]
+    st = _ready_store(settings)
+    try:
+        KioskApp(st, settings, language=ctx.obj["language"], print_slips=not no_print).run()
+    finally:
+        st.dispose()
+
+
+@main.command()
+@click.option("--store", envvar="HALLTERM_STORE", help=STORE_HELP)
+@click.pass_context
+def display(ctx: click.Context, store: str | None) -> None:
+    """The public calling screen for a TV (speaks calls with tts_command when set)."""
+    from hallterm.screens.display import DisplayApp
+
+    settings = _settings(store) if store else ctx.obj["settings"]
+    st = _ready_store(settings)
+    try:
+        DisplayApp(st, settings, language=ctx.obj["language"]).run()
+    finally:
+        st.dispose()
+
+
+@main.command()
+@click.option("--store", envvar="HALLTERM_STORE", help=STORE_HELP)
+@click.option("--from", "start", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--to", "end", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option(
+    "--by",
+    type=click.Choice(["department", "matter", "station", "clerk"]),
+    default="department",
+    show_default=True,
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "xlsx", "pdf"]), help="default: from --out"
+)
+@click.option("--out", required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--station", "within", default=None, help="only this station and those below it")
+@click.pass_context
+def report(
+    ctx: click.Context,
+    store: str | None,
+    start: object,
+    end: object,
+    by: str,
+    fmt: str | None,
+    out: Path,
+    within: str | None,
+) -> None:
+    """Write the efficiency table (CSV, XLSX or the PDF report) without the terminal."""
+    from hallterm.clock import Clock, to_local
+    from hallterm.db.services.efficiency import daily_series, efficiency_table
+    from hallterm.db.services.setup import get_info
+    from hallterm.printing.fonts import FontNotFound
+    from hallterm.printing.report import write_report
+
+    first, last = start.date(), end.date()  # type: ignore[attr-defined]
+    if last < first:
+        _fail(_("--to ({end}) is before --from ({start})").format(end=last, start=first), 2)
+    fmt = fmt or out.suffix.lstrip(".").lower()
+    if fmt not in ("csv", "xlsx", "pdf"):
+        _fail(_("say --format csv, xlsx or pdf (or give --out such a suffix)"), 2)
+    settings = _settings(store) if store else ctx.obj["settings"]
+    st = _ready_store(settings)
+    now = Clock().now()
+    try:
+        with st.read() as session:
+            table = efficiency_table(
+                session, by=by, start=first, end=last, today=to_local(now).date(), within=within
+            )
+            series = daily_series(session, first, last, within)
+            code = get_info(session, "station_code") or ""
+            from hallterm.db.models import Station
+
+            station = session.get(Station, code) if code else None
+            issuer = station.name if station else code
+        path = write_report(
+            table,
+            out,
+            fmt,
+            issuer=issuer,
+            generated_at=now,
+            series=series,
+            font_path=settings.font_path or None,
+        )
+    except FontNotFound as exc:
+        _fail(str(exc))
+        return
+    finally:
+        st.dispose()
+    click.echo(
+        _("wrote {path}: {rows} rows by {by}, {start} to {end}").format(
+            path=path, rows=len(table.rows), by=by, start=first, end=last
+        )
+    )
 
 
 if __name__ == "__main__":

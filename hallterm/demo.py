@@ -35,12 +35,33 @@ def demo_catalog() -> CatalogIn:
 
 
 @dataclass(frozen=True)
+class DemoCertificate:
+    number: str
+    root_pem: Path
+    passphrase: str
+    key_folder: Path
+
+
+@dataclass(frozen=True)
 class DemoInfo:
     folder: Path
     store_path: Path
     accounts: tuple[tuple[str, str, str, str, str], ...]
     created: bool
     central_path: Path | None = None  # a SQLite central store, so ``hallterm sync`` works
+    certificate: DemoCertificate | None = None  # an issued certificate to export and verify
+
+    @property
+    def certificate_commands(self) -> list[str]:
+        """Shell lines that export the demo certificate and verify it."""
+        if self.certificate is None:
+            return []
+        pdf = self.folder / "certificate.pdf"
+        return [
+            f"hallterm certificate export {self.certificate.number} --out {pdf} "
+            f"--store {self.store_path}",
+            f"hallterm verify {pdf} --store {self.store_path} --root {self.certificate.root_pem}",
+        ]
 
     @property
     def sync_command(self) -> str:
@@ -76,9 +97,10 @@ def prepare_demo(folder: Path, clock: Clock | None = None) -> DemoInfo:
                     )
         central_path = folder / "central.db"
         _prepare_central(central_path, store, ctx)
+        certificate = _prepare_certificate(folder, store, ctx)
     finally:
         store.dispose()
-    return DemoInfo(folder, store_path, DEMO_ACCOUNTS, created, central_path)
+    return DemoInfo(folder, store_path, DEMO_ACCOUNTS, created, central_path, certificate)
 
 
 def _prepare_central(path: Path, station: Store, station_ctx: Ctx) -> None:
@@ -107,3 +129,92 @@ def _prepare_central(path: Path, station: Store, station_ctx: Ctx) -> None:
             publish_rows(session, accounts, station_code=DEMO_STATION[0], key="staff:demo")
     finally:
         central.dispose()
+
+
+# -- electronic certificates ----------------------------------------------------------
+
+DEMO_PASSPHRASE = "demo-passphrase"  # printed by ``hallterm demo``; demo keys only
+DEMO_CERT_MATTER = "11329900MB0002026E00001020060000"  # 食品经营许可证核发
+DEMO_CERT_APPLICANT = ("33029919850312002", "赵丽华", "13905990001", "江川市南门街18号")
+DEMO_CERT_FIELDS = {
+    "address": "江川市南门街18号一楼",
+    "scope": "预包装食品销售（含冷藏冷冻食品）；热食类食品制售",
+}
+
+
+def _prepare_certificate(folder: Path, store: Store, ctx: Ctx) -> DemoCertificate:
+    """Demo keys (root + station, installed) and one approved case with its certificate."""
+    from hallterm.db.models import ServiceCase
+    from hallterm.db.models_certificates import Certificate
+    from hallterm.db.services.applicants import find_applicant, register_applicant
+    from hallterm.db.services.cases import (
+        LineInput,
+        accept,
+        advance,
+        load_case,
+        record_lines,
+        start_case,
+    )
+    from hallterm.db.services.certificates import (
+        KEY_FILE,
+        install_key,
+        issue_certificate,
+        load_signer,
+    )
+    from hallterm.db.services.setup import get_info
+    from hallterm.db.services.staff import actor_of
+    from hallterm.domain.ids import resident_id_check_char
+    from hallterm.printing.keys import issue_station, make_root, write_pem
+
+    keys = folder / "keys"
+    root_p12, station_p12, root_pem = keys / "root.p12", keys / "station.p12", keys / "root.pem"
+    secret = DEMO_PASSPHRASE.encode()
+    if not station_p12.exists():
+        root = make_root("江川市电子证照根证书（演示）", root_p12, secret)
+        issue_station(root, DEMO_STATION[0], DEMO_STATION[1], station_p12, secret)
+        write_pem(root.cert, root_pem)
+    with store.write() as session:
+        if get_info(session, KEY_FILE) != str(keys / f"station-{DEMO_STATION[0]}.p12"):
+            install_key(session, station_p12, keys, secret)
+    with store.read() as session:
+        issued = session.exec(select(Certificate.number)).first()
+    if issued is not None:
+        return DemoCertificate(issued, root_pem, DEMO_PASSPHRASE, keys)
+    with store.read() as session:
+        clerk = session.exec(select(Staff).where(Staff.username == "clerk")).one()
+        cctx = Ctx(actor=actor_of(clerk), station_code=ctx.station_code, clock=ctx.clock)
+    first17, name, phone, address = DEMO_CERT_APPLICANT
+    id_number = first17 + resident_id_check_char(first17)
+    with store.write() as session:
+        found = find_applicant(session, "resident_id", id_number)
+        applicant = found or register_applicant(
+            session,
+            cctx,
+            id_type="resident_id",
+            id_number=id_number,
+            name=name,
+            phone=phone,
+            address=address,
+        )
+        case_id = start_case(
+            session, cctx, applicant_id=applicant.id, matter_codes=[DEMO_CERT_MATTER]
+        )
+        today = cctx.clock.today()
+        view = load_case(session, case_id, today)
+        record_lines(
+            session,
+            cctx,
+            case_id,
+            [
+                LineInput(lv.requirement.type_code, "received", "original", 1)
+                for lv in view.lines
+                if lv.requirement.necessity != "optional"
+            ],
+        )
+        accept(session, cctx, case_id)
+        advance(session, cctx, case_id, "start_review")
+        advance(session, cctx, case_id, "approve", "符合条件，准予许可")
+        assert session.get(ServiceCase, case_id) is not None
+        signer = load_signer(session, secret)
+        number, _pdf = issue_certificate(session, cctx, case_id, DEMO_CERT_FIELDS, signer)
+    return DemoCertificate(number, root_pem, DEMO_PASSPHRASE, keys)

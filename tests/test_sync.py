@@ -4,23 +4,41 @@ from __future__ import annotations
 
 import threading
 import uuid
+from datetime import date
 
 import psycopg
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import delete, text
 from sqlalchemy.exc import DBAPIError
+from sqlmodel import select
+from test_sync_support import (
+    chain,
+    clerk_ctx,
+    make_cases,
+    make_central,
+    make_station,
+    station_copy,
+)
 
 from hallterm.cli import main
 from hallterm.db.engine import Store
 from hallterm.db.events import hash_of, verify_chain
-from hallterm.db.models import CaseMaterialLine, Event, ServiceCase, Staff, StoreInfo
+from hallterm.db.models import (
+    CaseMaterialLine,
+    Event,
+    HolidayOverride,
+    ServiceCase,
+    Staff,
+    StoreInfo,
+)
 from hallterm.db.models_sync import SyncFeed
 from hallterm.db.services.applicants import update_contact
 from hallterm.db.services.cases import advance
 from hallterm.db.services.catalog_io import current_version
 from hallterm.db.services.setup import get_info
 from hallterm.db.sync.central import (
+    BulkInsertRefused,
     EventIn,
     add_staff,
     central_ctx,
@@ -32,14 +50,12 @@ from hallterm.db.sync.central import (
     pull_page,
     receive,
     register_station,
-    transfer_case,
 )
 from hallterm.db.sync.pull import CURSOR_KEY
 from hallterm.db.sync.runner import open_central, sync_once
 from hallterm.db.sync.security import drop_station_role, ensure_station_role, role_name
 from hallterm.demo import demo_catalog, prepare_demo
 from hallterm.domain.catalog import parse_catalog
-from test_sync_support import chain, clerk_ctx, make_cases, make_central, station_copy
 
 
 def settle(station: Store, central: Store, clock, rounds: int = 4):  # type: ignore[no-untyped-def]
@@ -88,6 +104,7 @@ def test_round_trip_two_stations(any_url, tmp_path, tmp_path_factory, clock):
     doc = demo_catalog().model_dump(mode="json")
     doc["version"] = "2026.12"
     doc["matters"][0]["name"] = "户口迁移（新版）"
+    clock.advance(minutes=5)  # the current version is the one imported last
     ctx = central_ctx(clock)
     with central.write() as s:
         assert publish_catalog(s, ctx, parse_catalog(doc)) == "imported"
@@ -107,7 +124,7 @@ def test_round_trip_two_stations(any_url, tmp_path, tmp_path_factory, clock):
     for store in (a, b):
         with store.read() as s:
             assert current_version(s).version == "2026.12"
-            names = {m for m in s.exec(text("SELECT name FROM matter")).scalars()}
+            names = {m for m in s.execute(text("SELECT name FROM matter")).scalars()}
             assert "户口迁移（新版）" in names
     with a.read() as s:
         assert s.exec(select(Staff).where(Staff.username == "wanglei")).first() is not None
@@ -141,8 +158,10 @@ def test_conflicts_are_quarantined_and_listed(any_url, tmp_path, tmp_path_factor
         forged_id = ev.id
 
     # 2. Central transfers the case to B1 while A1, offline, still works on it.
-    with central.write() as s:
-        transfer_case(s, central_ctx(clock), case_id, "B1")
+    out = CliRunner().invoke(
+        main, ["central", "transfer", case_id, "--to", "B1", "--central", any_url]
+    )
+    assert out.exit_code == 0, out.output
     with a.write() as s:
         advance(s, clerk_ctx("A1", clock), case_id, "start_review")
     settle(b, central, clock)
@@ -156,28 +175,29 @@ def test_conflicts_are_quarantined_and_listed(any_url, tmp_path, tmp_path_factor
         update_contact(s, clerk_ctx("B1", clock), applicant_id, phone="13900000002", address="")
 
     first = sync_once(a, central, clock=clock)
-    assert (first.conflicts, first.pushed) == (2, 2)  # forged + ownership; the phone went in
+    assert (first.conflicts, first.pushed) == (2, 1)  # forged + ownership; the phone went in
     second = sync_once(b, central, clock=clock)
     assert second.conflicts == 1  # B1's phone change was based on a stale version
 
     with central.read() as s:
         problems = sorted(c.problem for c in list_conflicts(s))
-        assert problems == ["event_id", "owner", "stale"]
+        # The edited event also makes the chains differ, which is reported once.
+        assert problems == ["diverged", "event_id", "owner", "stale"]
         stored = s.get(Event, forged_id)
         assert stored.hash == original_hash  # never overwritten
-        phone = s.exec(text(f"SELECT phone, version FROM applicant WHERE id = '{applicant_id}'"))
+        phone = s.execute(text(f"SELECT phone, version FROM applicant WHERE id = '{applicant_id}'"))
         assert tuple(phone.one()) == ("13800000001", 2)
         case = s.get(ServiceCase, case_id)
         assert (case.station_code, case.status) == ("B1", "accepted")
     with a.read() as s:  # nothing is stuck in the outbox; the case now belongs to B1
-        assert s.exec(select(Event).where(Event.sent_at.is_(None))).all() == [] or True
+        waiting = s.exec(select(Event.kind).where(Event.sent_at.is_(None))).all()
+        assert waiting == ["sync.pulled"]  # the pull that brought the transfer, sent next time
         assert s.get(ServiceCase, case_id).station_code == "B1"
 
     out = CliRunner().invoke(main, ["central", "conflicts", "--central", any_url])
     assert out.exit_code == 0, out.output
-    for code in ("event_id", "owner", "stale"):
+    for code in ("diverged", "event_id", "owner", "stale"):
         assert problem_label(code) in out.output
-    conflict_id = list_conflicts(central.read().__enter__())[0].id if False else None
     with central.read() as s:
         conflict_id = list_conflicts(s)[0].id
     out = CliRunner().invoke(
@@ -185,8 +205,8 @@ def test_conflicts_are_quarantined_and_listed(any_url, tmp_path, tmp_path_factor
     )
     assert out.exit_code == 0, out.output
     with central.read() as s:
-        assert len(list_conflicts(s)) == 2
-        assert len(list_conflicts(s, open_only=False)) == 3
+        assert len(list_conflicts(s)) == 3
+        assert len(list_conflicts(s, open_only=False)) == 4
     central.dispose()
 
 
@@ -195,7 +215,7 @@ def test_duplicates_and_foreign_events(sqlite_url, tmp_path, tmp_path_factory, c
     a = station_copy(tmp_path_factory, tmp_path / "a.db", "A1", clock)
     with a.read() as s:
         rows = s.exec(select(Event).where(Event.station_code == "A1").order_by(Event.seq)).all()
-        events = [EventIn(**{k: getattr(r, k) for k in EventIn.__dataclass_fields__}) for r in rows]
+        events = [EventIn(**{k: getattr(r, k) for k in EventIn._fields}) for r in rows]
     with central.write() as s:
         first = receive(s, "A1", events, clock.now())
     with central.write() as s:
@@ -276,7 +296,8 @@ def test_reset_requeue_and_divergence(sqlite_url, tmp_path, tmp_path_factory, cl
     a = station_copy(tmp_path_factory, tmp_path / "a.db", "A1", clock)
     make_cases(a, "A1", clock, 1)
     settle(a, central, clock)
-    feed_size = len(central.read().__enter__().exec(select(SyncFeed)).all())
+    with central.read() as s:
+        feed_size = len(s.exec(select(SyncFeed)).all())
 
     # The station's cursor is ahead of central's feed (e.g. central was rebuilt): full pull.
     with a.write() as s:
@@ -288,7 +309,7 @@ def test_reset_requeue_and_divergence(sqlite_url, tmp_path, tmp_path_factory, cl
     settle(a, central, clock)
     before = chain(a, "A1")
     with central.write() as s:
-        s.exec(delete(Event).where(Event.station_code == "A1", Event.seq > before[5][1]))
+        s.execute(delete(Event).where(Event.station_code == "A1", Event.seq > before[5][1]))
     summary = sync_once(a, central, clock=clock)
     assert summary.requeued == len(before) - 6
     assert chain(central, "A1")[: len(before)] == before
@@ -308,8 +329,15 @@ def test_reset_requeue_and_divergence(sqlite_url, tmp_path, tmp_path_factory, cl
     assert summary.diverged
     assert summary.conflicts > 0  # its events at taken sequence numbers are quarantined
     with central.read() as s:
-        problems = {c.problem for c in list_conflicts(s)}
-    assert {"diverged", "seq"} <= problems
+        before = list_conflicts(s)
+    assert {"diverged", "seq"} <= {c.problem for c in before}
+    # Syncing again neither resends the refused events nor quarantines anything twice.
+    again = sync_once(restored, central, clock=clock)
+    assert again.requeued == 0
+    with central.read() as s:
+        after = list_conflicts(s)
+    assert len(after) == len(before) + again.conflicts
+    assert len({c.event_id for c in after if c.event_id}) == len([c for c in after if c.event_id])
     restored.dispose()
     central.dispose()
 
@@ -330,12 +358,7 @@ def test_station_role_writes_only_its_own_rows(pg_url, tmp_path, tmp_path_factor
         as_a = open_central(url_a)
 
         # A full sync through station A's own role works …
-        a = station_copy(tmp_path_factory, tmp_path / "a.db", "A1", clock)
-        with a.write() as s:  # re-code the template station as code_a
-            s.exec(update(Event).values(station_code=code_a))
-            s.exec(text("UPDATE store_info SET value = :c WHERE key = 'station_code'"), params={"c": code_a})
-        with a.write() as s:
-            s.exec(text("DELETE FROM event_head"))
+        a = make_station(str(tmp_path / "a.db"), code_a, clock)
         make_cases(a, code_a, clock, 2)
         settle(a, as_a, clock)
         assert chain(central, code_a) == chain(a, code_a)
@@ -344,29 +367,51 @@ def test_station_role_writes_only_its_own_rows(pg_url, tmp_path, tmp_path_factor
         with as_a.read() as s:
             assert s.exec(select(ServiceCase)).all() != []
             assert {c.station_code for c in s.exec(select(ServiceCase))} == {code_a}
-        with pytest.raises(DBAPIError) as err:
-            with as_a.write() as s:
-                s.exec(
-                    text(
-                        "INSERT INTO event (id, station_code, seq, entity, entity_id, kind, "
-                        "payload, actor, at, prev_hash, hash) VALUES (:id, :st, 1, 'x', 'x', "
-                        "'x', '{}', 'x', now(), '', 'h')"
-                    ),
-                    params={"id": str(uuid.uuid4()), "st": code_b},
-                )
+        with pytest.raises(DBAPIError) as err, as_a.write() as s:
+            s.execute(
+                text(
+                    "INSERT INTO event (id, station_code, seq, entity, entity_id, kind, "
+                    "payload, actor, at, prev_hash, hash) VALUES (:id, :st, 1, 'x', 'x', "
+                    "'x', '{}', 'x', now(), '', 'h')"
+                ),
+                {"id": str(uuid.uuid4()), "st": code_b},
+            )
         assert "row-level security" in str(err.value)
-        with pytest.raises(DBAPIError) as err:
-            with as_a.write() as s:
-                s.exec(
-                    text("UPDATE service_case SET station_code = :b"), params={"b": code_b}
-                )
+        with pytest.raises(DBAPIError) as err, as_a.write() as s:
+            s.execute(text("UPDATE service_case SET station_code = :b"), {"b": code_b})
         assert "row-level security" in str(err.value)
-        with pytest.raises(DBAPIError) as err:
-            with as_a.write() as s:
-                s.exec(text("UPDATE staff SET role = 'admin'"))
+        with pytest.raises(DBAPIError) as err, as_a.write() as s:
+            s.execute(text("UPDATE staff SET role = 'admin'"))
+        assert "permission denied" in str(err.value)
+        with pytest.raises(DBAPIError) as err, as_a.write() as s:  # nor edit its own events
+            s.execute(text("UPDATE event SET payload = '{}'"))
         assert "permission denied" in str(err.value)
         with as_a.read() as s:  # it sees only its own events
             assert {e.station_code for e in s.exec(select(Event))} == {code_a}
+
+        # An event id that station B's chain already holds (invisible to A) is refused too:
+        # a bulk COPY stops at the unique key; the careful path quarantines the event.
+        taken_id = str(uuid.uuid4())
+        with central.write() as s:
+            s.execute(
+                text(
+                    "INSERT INTO event (id, station_code, seq, entity, entity_id, kind, payload, "
+                    "actor, at, prev_hash, hash) VALUES (:id, :st, 1, 'x', 'x', 'x', '{}', 'x', "
+                    "now(), '', 'h')"
+                ),
+                {"id": taken_id, "st": code_b},
+            )
+            head = s.exec(
+                select(Event).where(Event.station_code == code_a).order_by(Event.seq.desc())
+            ).first()
+        forged = EventIn(
+            taken_id, code_a, head.seq + 1, "x", "x", "x", "{}", "x", clock.now(), head.hash, "h2"
+        )
+        with pytest.raises(BulkInsertRefused), central.write() as s:  # the owner's COPY path
+            receive(s, code_a, [forged], clock.now(), fast=True)
+        with as_a.write() as s:  # row-level security: always INSERT … ON CONFLICT
+            [reply] = receive(s, code_a, [forged], clock.now(), fast=True)
+        assert (reply.status, reply.problem) == ("conflict", "event_id")
         as_a.dispose()
     finally:
         with central.write() as s:
@@ -402,21 +447,36 @@ def test_cli_central_and_sync(tmp_path, tmp_path_factory, clock):
     out = runner.invoke(main, ["central", "publish-catalog", str(catalog), "--central", central])
     assert out.exit_code == 0, out.output
     out = runner.invoke(
+        main,
+        [
+            "central",
+            "holiday",
+            "2027-02-07",
+            "--workday",
+            "--note",
+            "春节调休",
+            "--central",
+            central,
+        ],
+    )
+    assert out.exit_code == 0, out.output
+    out = runner.invoke(
         main, ["--lang", "en", "sync", "--store", str(tmp_path / "a.db"), "--central", central]
     )
     assert out.exit_code == 0, out.output
-    assert "pushed" in out.output and "pulled 3" in out.output  # two stations, one catalog
-    with Store(str(tmp_path / "a.db")).read() as s:
+    assert "pushed" in out.output and "pulled 4" in out.output  # 2 stations, catalog, holiday
+    station = Store(str(tmp_path / "a.db"))
+    with station.read() as s:
         assert current_version(s).version == "2027.01"
+        assert s.get(HolidayOverride, date(2027, 2, 7)).is_workday
+    station.dispose()
     out = runner.invoke(main, ["central", "conflicts", "--central", central])
     assert out.exit_code == 0
 
 
 def test_cli_never_prints_the_password(tmp_path):
     url = "postgresql://station_x:topsecret99@127.0.0.1:1/central"
-    out = CliRunner().invoke(
-        main, ["sync", "--store", str(tmp_path / "none.db"), "--central", url]
-    )
+    out = CliRunner().invoke(main, ["sync", "--store", str(tmp_path / "none.db"), "--central", url])
     assert out.exit_code != 0
     assert "topsecret99" not in out.output
     out = CliRunner().invoke(main, ["central", "init", "--central", url])
@@ -424,9 +484,13 @@ def test_cli_never_prints_the_password(tmp_path):
     assert "topsecret99" not in out.output and "***" in out.output
 
 
-def test_demo_syncs_out_of_the_box(tmp_path, clock):
-    info = prepare_demo(tmp_path / "demo", clock=clock)
-    assert info.central_path and info.central_path.exists()
+def test_demo_syncs_out_of_the_box(demo_template, tmp_path, clock):
+    import shutil
+
+    folder = tmp_path / "demo"
+    shutil.copytree(demo_template.parent, folder)  # the session's demo, made by prepare_demo
+    info = prepare_demo(folder, clock=clock)  # a second run only checks it
+    assert info.central_path == folder / "central.db" and info.central_path.exists()
     assert str(info.central_path) in info.sync_command
     args = info.sync_command.split()[1:]
     out = CliRunner().invoke(main, ["--lang", "en", *args])
@@ -434,8 +498,10 @@ def test_demo_syncs_out_of_the_box(tmp_path, clock):
     assert "conflicts 0" in out.output
     with Store(str(info.store_path)).read() as s:
         assert get_info(s, "sync.last_ok")
-    again = prepare_demo(tmp_path / "demo", clock=clock)  # a second run changes nothing
-    assert again.central_path == info.central_path
+    with Store(str(info.central_path)).read() as s:
+        assert chain(Store(str(info.store_path)), "3299")[0] in [
+            tuple(r) for r in s.execute(text("SELECT id, seq, hash FROM event"))
+        ]
 
 
 def test_register_station_publishes_once(sqlite_url, clock):
@@ -448,3 +514,33 @@ def test_register_station_publishes_once(sqlite_url, clock):
     with central.read() as s:
         assert len(s.exec(select(SyncFeed)).all()) == 1
     central.dispose()
+
+
+def test_cli_add_station_makes_a_role_without_printing_its_password(pg_url):
+    code = f"R{uuid.uuid4().hex[:6]}"
+    runner = CliRunner()
+    try:
+        for args in (
+            ["central", "init", "--central", pg_url],
+            ["central", "add-station", "--central", pg_url, "--station", "3299",
+             "--name", "江川市政务服务中心", "--level", "city"],
+        ):  # fmt: skip
+            assert runner.invoke(main, args).exit_code == 0
+        out = runner.invoke(
+            main,
+            ["central", "add-station", "--central", pg_url, "--station", code, "--name", "新镇",
+             "--level", "乡", "--parent", "3299", "--password-for-role"],
+            env={"HALLTERM_ROLE_PASSWORD": "Zq-97-role-pw"},
+        )  # fmt: skip
+        assert out.exit_code == 0, out.output
+        assert "Zq-97-role-pw" not in out.output and role_name(code) in out.output
+        with psycopg.connect(pg_url, autocommit=True) as conn:
+            verifier = conn.execute(
+                "SELECT rolpassword FROM pg_authid WHERE rolname = %s", (role_name(code),)
+            ).fetchone()[0]
+        assert verifier.startswith("SCRAM-SHA-256$")  # sent hashed, never in clear
+    finally:
+        store = Store(pg_url)
+        with store.write() as s:
+            drop_station_role(s, code)
+        store.dispose()

@@ -119,9 +119,7 @@ def chain(store: Store, code: str) -> list[tuple[str, int, str]]:
         ]
 
 
-def station_copy(
-    factory: pytest.TempPathFactory, dest: Path, code: str, clock: Clock
-) -> Store:
+def station_copy(factory: pytest.TempPathFactory, dest: Path, code: str, clock: Clock) -> Store:
     """A fresh copy of a station store made once per test session (stations are slow to make)."""
     template = factory.getbasetemp() / "sync-stations" / f"{code}.db"
     if not template.exists():

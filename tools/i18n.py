@@ -9,6 +9,7 @@ Each area of the program keeps its own .po file, so parallel work does not colli
 from __future__ import annotations
 
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -24,7 +25,9 @@ KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
 
 
 def merged_catalog() -> Catalog:
-    merged = Catalog(locale="zh_CN", domain="hallterm")
+    # Fixed dates: the compiled file depends only on the .po files, not on when it was built.
+    fixed = datetime(2026, 1, 1, tzinfo=UTC)
+    merged = Catalog(locale="zh_CN", domain="hallterm", creation_date=fixed, revision_date=fixed)
     for po in sorted(ZH.glob("*.po")):
         with po.open("rb") as fh:
             for msg in read_po(fh, locale="zh_CN"):

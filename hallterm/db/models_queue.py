@@ -27,7 +27,7 @@ class Ticket(SQLModel, table=True):
     __table_args__ = (
         # The hot path: the waiting line of a station (call next, counts, the display).
         Index("ix_ticket_line", "station_code", "status", "category", "queue_at"),
-        Index("ix_ticket_day", "station_code", "day"),
+        Index("ix_ticket_day", "day", "station_code"),  # today's tickets, of one or all
         Index("ix_ticket_case", "case_id"),
     )
     id: str = Field(primary_key=True, max_length=36)

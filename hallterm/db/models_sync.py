@@ -24,7 +24,6 @@ class SyncPeer(SQLModel, table=True):
     role_name: str | None = Field(default=None, unique=True, max_length=63)
     last_push_at: datetime | None = None
     last_pull_at: datetime | None = None
-    pushed: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
 
 
 class SyncFeed(SQLModel, table=True):

@@ -30,4 +30,20 @@ def open_screen(name: str) -> Screen:  # type: ignore[type-arg]
         from hallterm.screens.lint import LintScreen
 
         return LintScreen()
+    if name == "queue":
+        from hallterm.screens.window import QueueWindowScreen
+
+        return QueueWindowScreen()
+    if name == "supervisor":
+        from hallterm.screens.supervisor import SupervisorScreen
+
+        return SupervisorScreen()
+    if name == "efficiency":
+        from hallterm.screens.supervisor import EfficiencyScreen
+
+        return EfficiencyScreen()
+    if name == "certificates":
+        from hallterm.screens.certificates import CertificatesScreen
+
+        return CertificatesScreen()
     raise KeyError(name)

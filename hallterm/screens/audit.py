@@ -84,9 +84,9 @@ class AuditScreen(BaseScreen):
             _("Station"),
             _("Seq"),
             _("User"),
-            _("Event"),
+            _("Event kind"),
             _("Entity"),
-            _("Details"),
+            _("Event details"),
         ):
             table.add_column(label)
 

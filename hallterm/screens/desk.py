@@ -161,7 +161,7 @@ class DeskScreen(BaseScreen):
             text.append("  ")
 
         field(_("Applicant"), a.name)
-        field(_("Kind"), display(a.kind))
+        field(_("Applicant type"), display(a.kind))
         text.append("\n")
         number = self.revealed or a.id_masked
         field(id_type_label(a.id_type), number)
@@ -221,7 +221,7 @@ class DeskScreen(BaseScreen):
                 return find_applicant(session, id_type, value)
 
         self._busy = True
-        in_thread(self, job, self._found, self._id_rejected, group="desk", exclusive=True)
+        in_thread(self, job, self._found, self._id_rejected, group="desk")
 
     def _id_rejected(self, message: str) -> None:
         self._busy = False

@@ -195,7 +195,7 @@ class CaseListScreen(BaseScreen):
             self.rows = rows
             self._fill()
 
-        in_thread(self, job, loaded, group="cases", exclusive=True)
+        in_thread(self, job, loaded, group="cases-load", exclusive=True)
 
     def _visible(self) -> list[CaseRow]:
         query = self.query_one("#cases-filter", Input).value.strip().casefold()
@@ -318,7 +318,7 @@ class CaseDetailScreen(BaseScreen):
         self.query_one("#detail-lines-title", Static).update(_("Materials"))
         self.query_one("#detail-timeline-title", Static).update(_("Timeline"))
         self._columns()
-        self._render()
+        self._show()
 
     def _columns(self) -> None:
         lines = self.query_one("#detail-lines", DataTable)
@@ -343,11 +343,11 @@ class CaseDetailScreen(BaseScreen):
 
         def loaded(detail: _Detail) -> None:
             self.view, self.timeline = detail.view, detail.timeline
-            self._render()
+            self._show()
 
-        in_thread(self, job, loaded, group="case-detail", exclusive=True)
+        in_thread(self, job, loaded, group="case-detail-load", exclusive=True)
 
-    def _render(self) -> None:
+    def _show(self) -> None:
         v = self.view
         if v is None:
             return
@@ -472,7 +472,7 @@ class CaseDetailScreen(BaseScreen):
             self.app.notify_error(message)  # type: ignore[attr-defined]
 
         self._busy = True
-        in_thread(self, job, done, failed, group="case-detail")
+        in_thread(self, job, done, failed, group="case-detail-move")
 
     def _with_reason(self, action: CaseAction, reasons: tuple[str, ...]) -> None:
         if self.view is None:
@@ -554,7 +554,7 @@ class CaseDetailScreen(BaseScreen):
             self.app.notify_error(message)  # type: ignore[attr-defined]
 
         self._busy = True
-        in_thread(self, job, done, failed, group="case-detail")
+        in_thread(self, job, done, failed, group="case-detail-move")
 
     def action_back(self) -> None:
         self.app.pop_screen()

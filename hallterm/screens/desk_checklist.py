@@ -70,7 +70,7 @@ _LINE_ACTIONS = {
     "reset",
     "save",
 }
-_DECISIONS = {"accept", "notify", "refuse", "complete"}
+_DECISIONS = {"accept", "one_time_notice", "refuse", "complete"}
 _RECEIVED_AS_SHORT = {
     ReceivedAs.original: N_("original"),
     ReceivedAs.copy: N_("copy"),
@@ -107,16 +107,16 @@ class ChecklistScreen(BaseScreen):
         Binding("r", "original", N_("Original")),
         Binding("c", "copy", N_("Copy")),
         Binding("e", "electronic", N_("Electronic")),
-        Binding("plus,equals_sign", "more", N_("Count +1")),
-        Binding("minus", "fewer", N_("Count −1")),
+        Binding("plus,equals_sign", "more", N_("Count +1"), show=False),
+        Binding("minus", "fewer", N_("Count −1"), show=False),
         Binding("m", "missing", N_("Missing")),
         Binding("d", "defer", N_("Defer (容缺)")),
         Binding("u", "reuse", N_("Reuse on file")),
         Binding("n", "not_applicable", N_("Not applicable")),
-        Binding("z,backspace", "reset", N_("Undo line")),
+        Binding("z,backspace", "reset", N_("Undo line"), show=False),
         Binding("ctrl+s", "save", N_("Save")),
         Binding("a", "accept", N_("Accept")),
-        Binding("o", "notify", N_("One-time notice")),
+        Binding("o", "one_time_notice", N_("One-time notice")),
         Binding("x", "refuse", N_("Refuse")),
         Binding("i", "complete", N_("Complete on the spot")),
         Binding("escape", "back", N_("Back")),
@@ -210,7 +210,7 @@ class ChecklistScreen(BaseScreen):
             if then is not None:
                 then()
 
-        in_thread(self, job, loaded, group="checklist")
+        in_thread(self, job, loaded, group="checklist-load")
 
     @property
     def editable(self) -> bool:
@@ -610,7 +610,7 @@ class ChecklistScreen(BaseScreen):
     def action_accept(self) -> None:
         self._decide("accept")
 
-    def action_notify(self) -> None:
+    def action_one_time_notice(self) -> None:
         self._decide("notify")
 
     def action_complete(self) -> None:

@@ -30,14 +30,14 @@ def status_text(
 ) -> str:
     """The header text; ``online`` None means no attempt yet."""
     if not configured:
-        parts = [_("sync off")]
+        parts = [_("sync: off")]
     elif online is None:
-        parts = [_("sync starting")]
+        parts = [_("sync: starting")]
     else:
-        parts = [_("online") if online else _("offline")]
+        parts = [_("sync: online") if online else _("sync: offline")]
     if status is None:
         return " · ".join(parts)
-    parts.append(_("{n} waiting").format(n=status.waiting))
+    parts.append(_("{n} events to send").format(n=status.waiting))
     if status.last_ok is None:
         parts.append(_("never synced"))
     else:
@@ -46,7 +46,7 @@ def status_text(
         if days >= warn_days:
             parts.append(_("⚠ not synced for {d} days").format(d=days))
     if status.conflicts:
-        parts.append(_("{n} conflicts").format(n=status.conflicts))
+        parts.append(_("{n} sync conflicts").format(n=status.conflicts))
     return " · ".join(parts)
 
 
@@ -136,7 +136,8 @@ class SyncMonitor:
 
         for screen in self.app.screen_stack:
             for header in screen.query(StatusHeader):
-                if header.extra != self.text:
+                # A header being (re)composed has no text field yet: its turn comes next tick.
+                if header.extra != self.text and header.query("#hdr-extra"):
                     header.extra = self.text
 
     def stop(self) -> None:

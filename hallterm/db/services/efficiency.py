@@ -15,9 +15,10 @@ local dates.  The definitions, so that anyone can recompute a figure with a plai
   stopped, so it is not overdue.
 - average working days: working days (the store's calendar) from the acceptance date to the
   completion date, over completed cases that were accepted (suspensions included).
-- online share: of the distinct matters handled by the group's cohort, those whose catalog
-  ``online_depth`` is at least ``ONLINE_DEPTH_MIN`` (3: applications are accepted and decided
-  online; 4: 全程网办).
+- online share: of the distinct matters handled in the cohort — a department's own matters,
+  the matter itself, every matter of a station's (subtree's) or clerk's cases — those whose
+  catalog ``online_depth`` is at least ``ONLINE_DEPTH_MIN`` (3: applications are accepted and
+  decided online; 4: 全程网办).
 - satisfaction: ratings *given* in the period; satisfied means level 3 (基本满意) or better;
   stars is the average level.  Ratings about a case count for its matters and departments;
   ratings of a ticket without a case only for station and clerk.
@@ -115,6 +116,67 @@ def utc_bounds(start: date, end: date) -> tuple[datetime, datetime]:
 
 def _sum_if(condition: Any, value: Any = 1) -> ColumnElement[Any]:
     return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
+
+
+# -- working days, fast --------------------------------------------------------------------
+
+_WORKDAY_CACHE: dict[Any, dict[date, bool]] = {}
+
+
+class WorkdayIndex:
+    """``WorkCalendar``'s day counts by prefix sums: each date is looked up once.
+
+    ``chinese_calendar.is_workday`` re-validates its tables on every call (~0.1 ms), too slow
+    for thousands of (acceptance, completion) pairs per refresh.  The per-date answers are
+    kept per calendar content, so repeated refreshes reuse them.
+    """
+
+    def __init__(self, cal: WorkCalendar) -> None:
+        self.cal = cal
+        key = (frozenset(cal.overrides.items()), cal.override_years)
+        if key not in _WORKDAY_CACHE:
+            if len(_WORKDAY_CACHE) >= 4:
+                _WORKDAY_CACHE.pop(next(iter(_WORKDAY_CACHE)))
+            _WORKDAY_CACHE[key] = {}
+        self.days = _WORKDAY_CACHE[key]
+        self.first: date | None = None
+        self.prefix: list[int] = []  # prefix[i]: working days in (first, first + i]
+
+    def is_workday(self, d: date) -> bool:
+        hit = self.days.get(d)
+        if hit is None:
+            hit = self.days[d] = self.cal.is_workday(d)
+        return hit
+
+    def _cover(self, lo: date, hi: date) -> None:
+        if (
+            self.first is not None
+            and lo >= self.first
+            and hi <= self.first + timedelta(days=len(self.prefix) - 1)
+        ):
+            return
+        first = lo if self.first is None else min(lo, self.first)
+        last = hi if self.first is None else max(hi, self.first + timedelta(len(self.prefix) - 1))
+        prefix, count, d = [0], 0, first
+        while d < last:
+            d += timedelta(days=1)
+            count += self.is_workday(d)
+            prefix.append(count)
+        self.first, self.prefix = first, prefix
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """As ``WorkCalendar.working_days_between``: working days in (start, end]."""
+        if end < start:
+            return -self.working_days_between(end, start)
+        self._cover(start, end)
+        assert self.first is not None
+        return self.prefix[(end - self.first).days] - self.prefix[(start - self.first).days]
+
+    def working_days_left(self, today: date, due: date) -> int:
+        """As ``WorkCalendar.working_days_left``."""
+        if today > due:
+            return min(-1, -self.working_days_between(due, today))
+        return self.working_days_between(today, due)
 
 
 # -- periods -------------------------------------------------------------------------------
@@ -301,29 +363,42 @@ class TableColumn:
 
 
 COLUMNS: tuple[TableColumn, ...] = (
-    TableColumn("name", N_("Name"), "text"),
-    TableColumn("received", N_("Received"), "int"),
-    TableColumn("accepted", N_("Accepted"), "int"),
-    TableColumn("notified", N_("Notified"), "int"),
-    TableColumn("refused", N_("Refused"), "int"),
-    TableColumn("completed", N_("Completed"), "int"),
-    TableColumn("overdue", N_("Overdue"), "int"),
-    TableColumn("on_time_rate", N_("On time"), "pct"),
-    TableColumn("avg_work_days", N_("Avg working days"), "num"),
+    TableColumn("name", N_("Name"), "text"),  # titled by the grouping, see column_title
+    TableColumn("received", N_("Cases received"), "int"),
+    TableColumn("accepted", N_("Cases accepted"), "int"),
+    TableColumn("notified", N_("Cases notified"), "int"),
+    TableColumn("refused", N_("Cases refused"), "int"),
+    TableColumn("completed", N_("Cases completed"), "int"),
+    TableColumn("overdue", N_("Cases overdue"), "int"),
+    TableColumn("on_time_rate", N_("On-time rate"), "pct"),
+    TableColumn("avg_work_days", N_("Average working days"), "num"),
     TableColumn("online_share", N_("Online share"), "pct"),
-    TableColumn("satisfaction_rate", N_("Satisfied"), "pct"),
-    TableColumn("stars", N_("Stars"), "num"),
-    TableColumn("ratings", N_("Ratings"), "int"),
-    TableColumn("avg_wait_min", N_("Avg wait (min)"), "num"),
-    TableColumn("avg_service_min", N_("Avg service (min)"), "num"),
+    TableColumn("satisfaction_rate", N_("Satisfaction rate"), "pct"),
+    TableColumn("stars", N_("Average stars"), "num"),
+    TableColumn("ratings", N_("Ratings given"), "int"),
+    TableColumn("avg_wait_min", N_("Average wait (min)"), "num"),
+    TableColumn("avg_service_min", N_("Average service (min)"), "num"),
 )
 
 BY_LABELS = {
     "department": N_("department"),
     "matter": N_("matter"),
-    "station": N_("station"),
-    "clerk": N_("clerk"),
+    "station": N_("service station"),
+    "clerk": N_("window clerk"),
 }
+BY_TITLES = {
+    "department": N_("Department"),
+    "matter": N_("Matter"),
+    "station": N_("Service station"),
+    "clerk": N_("Window clerk"),
+}
+
+
+def column_title(column: TableColumn, by: str) -> str:
+    """The translated heading of ``column`` in a table grouped ``by``."""
+    if column.key == "name":
+        return _(BY_TITLES.get(by, column.title))
+    return _(column.title)
 
 
 def value(row: EfficiencyRow, column: TableColumn) -> Any:
@@ -351,30 +426,31 @@ class _Keys:
 
     def __init__(self, by: str) -> None:
         self.by = by
-        self.pairs: Any = None
-        if by == "department":
-            self.pairs = (
-                select(
-                    col(CaseMatter.case_id).label("case_id"),
-                    col(Matter.department_code).label("key"),
-                )
-                .join(Matter, Matter.code == CaseMatter.matter_code)
-                .distinct()
-                .subquery("k")
-            )
-        elif by == "matter":
-            self.pairs = select(
-                col(CaseMatter.case_id).label("case_id"),
-                col(CaseMatter.matter_code).label("key"),
-            ).subquery("k")
 
-    def base(self, table: Any, case_id: Any, station: Any, clerk: Any) -> tuple[Any, Any]:
-        """``SELECT … FROM table`` joined as the grouping needs; returns (query, key)."""
+    def base(
+        self, table: Any, case_id: Any, station: Any, clerk: Any, scope: Any = None
+    ) -> tuple[Any, Any]:
+        """``SELECT … FROM table`` joined as the grouping needs; returns (query, key).
+
+        ``scope`` (a SELECT of case ids) limits the (case, key) pairs to the cases that
+        matter, so the pairs are never built for the whole history.
+        """
         q = select().select_from(table)
-        if self.pairs is not None:
-            return q.join(self.pairs, self.pairs.c.case_id == case_id), self.pairs.c.key
-        own = {"station": station, "clerk": clerk}.get(self.by, literal(""))
-        return q, own
+        if self.by not in ("department", "matter"):
+            own = {"station": station, "clerk": clerk}.get(self.by, literal(""))
+            return q, own
+        if self.by == "department":
+            pairs = select(
+                col(CaseMatter.case_id).label("case_id"), col(Matter.department_code).label("key")
+            ).join(Matter, Matter.code == CaseMatter.matter_code)
+        else:
+            pairs = select(
+                col(CaseMatter.case_id).label("case_id"), col(CaseMatter.matter_code).label("key")
+            )
+        if scope is not None:
+            pairs = pairs.where(col(CaseMatter.case_id).in_(scope))
+        sub = pairs.distinct().subquery("k")
+        return q.join(sub, sub.c.case_id == case_id), sub.c.key
 
 
 def _collect(
@@ -384,7 +460,7 @@ def _collect(
     end: date,
     today: date,
     within: set[str] | None,
-    cal: WorkCalendar,
+    days: WorkdayIndex,
 ) -> dict[str, _Acc]:
     """Raw figures per key ("total": one key "") for the cohort of [start, end]."""
     d = _dialect(session)
@@ -392,87 +468,110 @@ def _collect(
     keys = _Keys(by)
     acc: dict[str, _Acc] = defaultdict(_Acc)
 
-    def cases(*extra: Any) -> tuple[Any, Any]:
-        q, key = keys.base(
-            ServiceCase, ServiceCase.id, ServiceCase.station_code, ServiceCase.clerk_id
-        )
+    def cohort(q: Any) -> Any:
         q = q.where(col(ServiceCase.registered_at) >= lo, col(ServiceCase.registered_at) < hi)
         if within is not None:
             q = q.where(col(ServiceCase.station_code).in_(within))
-        return q.where(*extra), key
+        return q
 
+    # One pass over the cohort: per key the cases by status and deadline outcome, and the
+    # (acceptance, completion) dates of completed cases, each pair mapped to working days once.
     done = col(ServiceCase.status).in_(DONE_STATUSES)
+    completed_day = local_date(ServiceCase.completed_at, d)
     with_due = and_(
         done, col(ServiceCase.due_date).is_not(None), col(ServiceCase.completed_at).is_not(None)
     )
-    completed_day = local_date(ServiceCase.completed_at, d)
-    q, key = cases()
-    q = q.add_columns(
-        key,
-        func.count(),
-        _sum_if(col(ServiceCase.accepted_at).is_not(None)),
-        _sum_if(ServiceCase.status == "notified"),
-        _sum_if(ServiceCase.status == "refused"),
-        _sum_if(done),
-        _sum_if(and_(with_due, completed_day <= ServiceCase.due_date)),
-        _sum_if(with_due),
-        _sum_if(
-            or_(
-                and_(with_due, completed_day > ServiceCase.due_date),
-                and_(
-                    col(ServiceCase.status).in_(RUNNING_STATUSES),
-                    col(ServiceCase.due_date) < today,
+    flags = (
+        ServiceCase.status,
+        case((col(ServiceCase.accepted_at).is_not(None), 1), else_=0),
+        case((with_due, 1), else_=0),
+        case((and_(with_due, completed_day <= ServiceCase.due_date), 1), else_=0),
+        case(
+            (
+                or_(
+                    and_(with_due, completed_day > ServiceCase.due_date),
+                    and_(
+                        col(ServiceCase.status).in_(RUNNING_STATUSES),
+                        col(ServiceCase.due_date) < today,
+                    ),
                 ),
-            )
+                1,
+            ),
+            else_=0,
         ),
-    ).group_by(key)
-    for k, n, accepted, notified, refused, completed, on_time, with_due_n, overdue in session.exec(
-        q
-    ).all():
+        case(
+            (
+                and_(done, col(ServiceCase.accepted_at).is_not(None)),
+                local_date(ServiceCase.accepted_at, d),
+            ),
+            else_=None,
+        ),
+        case((and_(done, col(ServiceCase.accepted_at).is_not(None)), completed_day), else_=None),
+    )
+    q, key = keys.base(
+        ServiceCase,
+        ServiceCase.id,
+        ServiceCase.station_code,
+        ServiceCase.clerk_id,
+        cohort(select(ServiceCase.id)),
+    )
+    q = cohort(q).add_columns(key, *flags, func.count()).group_by(key, *flags)
+    for k, status, accepted, due, on_time, overdue, a_day, c_day, n in session.exec(q).all():
         a = acc[k or ""]
-        a.received += int(n)
-        a.accepted += int(accepted)
-        a.notified += int(notified)
-        a.refused += int(refused)
-        a.completed += int(completed)
-        a.on_time += int(on_time)
-        a.completed_with_due += int(with_due_n)
-        a.overdue += int(overdue)
+        n = int(n)
+        a.received += n
+        a.accepted += n * int(accepted)
+        a.notified += n if status == "notified" else 0
+        a.refused += n if status == "refused" else 0
+        a.completed += n if status in DONE_STATUSES else 0
+        a.completed_with_due += n * int(due)
+        a.on_time += n * int(on_time)
+        a.overdue += n * int(overdue)
+        if a_day is not None and c_day is not None:
+            a.work_days_total += days.working_days_between(as_date(a_day), as_date(c_day)) * n
+            a.work_days_cases += n
 
-    # Working days: group by the (acceptance, completion) dates and map each pair once.
-    accepted_day = local_date(ServiceCase.accepted_at, d)
-    q, key = cases(
-        done, col(ServiceCase.accepted_at).is_not(None), col(ServiceCase.completed_at).is_not(None)
+    # The distinct matters handled: a department's own matters, the matter itself, every
+    # matter of a station's or clerk's cases.
+    q = cohort(
+        select().select_from(ServiceCase).join(CaseMatter, CaseMatter.case_id == ServiceCase.id)
     )
-    q = q.add_columns(key, accepted_day, completed_day, func.count()).group_by(
-        key, accepted_day, completed_day
-    )
-    for k, a_day, c_day, n in session.exec(q).all():
-        a = acc[k or ""]
-        a.work_days_total += cal.working_days_between(as_date(a_day), as_date(c_day)) * int(n)
-        a.work_days_cases += int(n)
-
-    # The distinct matters each key handled (for the online share).
-    q, key = cases()
-    q = (
-        q.join(CaseMatter, CaseMatter.case_id == ServiceCase.id)
-        .add_columns(key, CaseMatter.matter_code)
-        .distinct()
-    )
-    for k, code in session.exec(q).all():
+    if by == "department":
+        q = q.join(Matter, Matter.code == CaseMatter.matter_code)
+        mkey: Any = Matter.department_code
+    else:
+        mkey = {
+            "matter": CaseMatter.matter_code,
+            "station": ServiceCase.station_code,
+            "clerk": ServiceCase.clerk_id,
+        }.get(by, literal(""))
+    for k, code in session.exec(q.add_columns(mkey, CaseMatter.matter_code).distinct()).all():
         acc[k or ""].matters.add(code)
 
     # Ratings given in the period.
-    q, key = keys.base(Evaluation, Evaluation.case_id, Evaluation.station_code, Evaluation.clerk_id)
-    q = q.where(col(Evaluation.at) >= lo, col(Evaluation.at) < hi)
-    if within is not None:
-        q = q.where(col(Evaluation.station_code).in_(within))
-    q = q.add_columns(
-        key,
-        func.count(),
-        _sum_if(col(Evaluation.level) >= SATISFIED_FROM),
-        func.coalesce(func.sum(Evaluation.level), 0),
-    ).group_by(key)
+    def rated(q: Any) -> Any:
+        q = q.where(col(Evaluation.at) >= lo, col(Evaluation.at) < hi)
+        if within is not None:
+            q = q.where(col(Evaluation.station_code).in_(within))
+        return q
+
+    q, key = keys.base(
+        Evaluation,
+        Evaluation.case_id,
+        Evaluation.station_code,
+        Evaluation.clerk_id,
+        rated(select(Evaluation.case_id).where(col(Evaluation.case_id).is_not(None))),
+    )
+    q = (
+        rated(q)
+        .add_columns(
+            key,
+            func.count(),
+            _sum_if(col(Evaluation.level) >= SATISFIED_FROM),
+            func.coalesce(func.sum(Evaluation.level), 0),
+        )
+        .group_by(key)
+    )
     for k, n, satisfied, stars in session.exec(q).all():
         a = acc[k or ""]
         a.ratings += int(n)
@@ -480,21 +579,34 @@ def _collect(
         a.stars_total += int(stars)
 
     # Waits and service times of the period's tickets.
-    q, key = keys.base(Ticket, Ticket.case_id, Ticket.station_code, Ticket.clerk_id)
-    q = q.where(col(Ticket.day) >= start, col(Ticket.day) <= end)
-    if within is not None:
-        q = q.where(col(Ticket.station_code).in_(within))
+    def of_days(q: Any) -> Any:
+        q = q.where(col(Ticket.day) >= start, col(Ticket.day) <= end)
+        if within is not None:
+            q = q.where(col(Ticket.station_code).in_(within))
+        return q
+
+    q, key = keys.base(
+        Ticket,
+        Ticket.case_id,
+        Ticket.station_code,
+        Ticket.clerk_id,
+        of_days(select(Ticket.case_id).where(col(Ticket.case_id).is_not(None))),
+    )
     called = col(Ticket.called_at).is_not(None)
     served = and_(col(Ticket.started_at).is_not(None), col(Ticket.finished_at).is_not(None))
     wait = seconds_between(Ticket.called_at, Ticket.issued_at, d)
     service = seconds_between(Ticket.finished_at, Ticket.started_at, d)
-    q = q.add_columns(
-        key,
-        func.coalesce(func.sum(case((called, cast(wait, Float)), else_=0.0)), 0.0),
-        _sum_if(called),
-        func.coalesce(func.sum(case((served, cast(service, Float)), else_=0.0)), 0.0),
-        _sum_if(served),
-    ).group_by(key)
+    q = (
+        of_days(q)
+        .add_columns(
+            key,
+            func.coalesce(func.sum(case((called, cast(wait, Float)), else_=0.0)), 0.0),
+            _sum_if(called),
+            func.coalesce(func.sum(case((served, cast(service, Float)), else_=0.0)), 0.0),
+            _sum_if(served),
+        )
+        .group_by(key)
+    )
     for k, wait_s, waits, service_s, services in session.exec(q).all():
         a = acc[k or ""]
         a.wait_total_s += float(wait_s)
@@ -558,13 +670,19 @@ def efficiency_table(
     """The table for [start, end] grouped ``by``; ``within`` limits it to a station subtree."""
     if by not in GROUPINGS:
         raise ValueError(by)
-    cal = calendar_for(session)
+    days = WorkdayIndex(calendar_for(session))
     scope = subtree(session, within) if within else None
     online = set(
         session.exec(select(Matter.code).where(col(Matter.online_depth) >= ONLINE_DEPTH_MIN))
     )
-    raw = _collect(session, by, start, end, today, scope, cal)
-    total_acc = _collect(session, "total", start, end, today, scope, cal).get("", _Acc())
+    raw = _collect(session, by, start, end, today, scope, days)
+    if by in ("station", "clerk"):
+        # Every case, rating and ticket has exactly one station and one clerk: add them up.
+        total_acc = _Acc()
+        for a in raw.values():
+            total_acc.add(a)
+    else:  # a case with several matters or departments counts once in the total
+        total_acc = _collect(session, "total", start, end, today, scope, days).get("", _Acc())
     total = _row("", _("Total"), 0, total_acc, online)
     rows: list[EfficiencyRow] = []
     if by == "station":
@@ -759,7 +877,7 @@ def line_stats(
     return out
 
 
-def _days_left(cal: WorkCalendar, today: date, due: date, suspended_on: date | None) -> int:
+def _days_left(cal: WorkdayIndex, today: date, due: date, suspended_on: date | None) -> int:
     """Working days left, as ``cases.load_case`` counts them (the clock stops in suspension).
 
     While suspended since ``s`` the remaining budget is frozen at the working days in (s, due];
@@ -802,9 +920,9 @@ def light_counts(
     station_code: str | None,
     today: date,
     yellow_days: int = 2,
-    calendar: WorkCalendar | None = None,
+    calendar: WorkdayIndex | None = None,
 ) -> dict[str, int]:
-    cal = calendar or calendar_for(session)
+    cal = calendar or WorkdayIndex(calendar_for(session))
     counts = {"green": 0, "yellow": 0, "red": 0}
     for due, since, n in _due_groups(session, station_code):
         counts[deadline_light(_days_left(cal, today, due, since), yellow_days)] += n
@@ -821,7 +939,7 @@ def cases_by_light(
     limit: int = 200,
 ) -> list[LightCase]:
     """The open cases of one light, most urgent first (for the drill-down)."""
-    cal = calendar_for(session)
+    cal = WorkdayIndex(calendar_for(session))
     running_dues: list[date] = []
     stopped: list[tuple[date, date]] = []
     for due, since, _n in _due_groups(session, station_code):
@@ -900,9 +1018,9 @@ def dashboard(
     yellow_days: int = 2,
 ) -> Dashboard:
     """One refresh of the supervisor's dashboard (``station_code`` None: every station)."""
-    cal = calendar_for(session)
+    cal = WorkdayIndex(calendar_for(session))
     rects = rectifications(
-        session, today=today, station_code=station_code, open_only=True, limit=50
+        session, today=today, station_code=station_code, open_only=True, limit=50, calendar=cal
     )
     open_count = session.exec(
         select(func.count())

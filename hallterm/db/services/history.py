@@ -531,7 +531,7 @@ def _queue_day(
                 )
                 return
             case_id = _serve(session, sim, ctx, category)
-            minutes = rng.uniform(4, 22)
+            minutes = rng.uniform(6, 24)
             day_runner.at(
                 sim.clock.now() + timedelta(minutes=minutes), _finish(ticket_id, case_id, window)
             )
@@ -622,7 +622,8 @@ def generate_history(
     seed: int,
     clock: Clock | None = None,
     extra_stations: int = 0,
-    tickets_per_day: int = 30,
+    tickets_per_day: int = 40,
+    progress: Callable[[date], None] | None = None,
 ) -> HistoryInfo:
     """Fill ``store`` (station set up, catalog imported) with ``days`` days of history.
 
@@ -693,6 +694,8 @@ def generate_history(
             runner.run(session)
             if until is None:
                 _close_rectifications(session, sim, day)
+        if progress is not None:
+            progress(day)
     with store.write() as session:
         record = (
             f"days={days};seed={seed};stations={len(children)};tickets={sim.tickets};"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -226,8 +227,12 @@ def rectifications(
     open_only: bool = False,
     ids: list[str] | None = None,
     limit: int = 200,
+    calendar: Any = None,
 ) -> list[RectificationView]:
-    """Rectifications, oldest due first (open ones only on request)."""
+    """Rectifications, oldest due first (open ones only on request).
+
+    ``calendar``: anything with ``working_days_left`` (default: the store's calendar).
+    """
     clerk = aliased(Staff)
     q = (
         select(Rectification, Evaluation, clerk.name, ServiceCase.number, Ticket.number)
@@ -243,7 +248,7 @@ def rectifications(
     if ids is not None:
         q = q.where(col(Rectification.id).in_(ids))
     q = q.order_by(Rectification.due_date, Rectification.opened_at).limit(limit)
-    cal = calendar_for(session)
+    cal = calendar or calendar_for(session)
     out = []
     for rect, ev, clerk_name, case_number, ticket_number in session.exec(q).all():
         out.append(

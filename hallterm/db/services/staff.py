@@ -35,7 +35,7 @@ def actor_of(staff: Staff) -> Actor:
     )
 
 
-def _event(session: Session, ctx: Ctx, staff: Staff, kind: str, payload: dict) -> None:
+def _event(session: Session, ctx: Ctx, staff: Staff, kind: str, payload: dict, actor: str | None = None) -> None:
     append_event(
         session,
         station_code=ctx.station_code,
@@ -43,7 +43,7 @@ def _event(session: Session, ctx: Ctx, staff: Staff, kind: str, payload: dict) -
         entity_id=staff.id,
         kind=kind,
         payload={"username": staff.username, **payload},
-        actor=ctx.actor.username,
+        actor=actor or ctx.actor.username,
         at=ctx.clock.now(),
     )
 
@@ -126,7 +126,7 @@ def login(session: Session, ctx: Ctx, username: str, password: str) -> LoginResu
         return LoginResult(None, _("wrong user name or password"))
     if staff.locked_until and staff.locked_until > now:
         minutes = max(1, int((staff.locked_until - now).total_seconds() // 60) + 1)
-        _event(session, ctx, staff, "staff.login_refused", {"reason": "locked"})
+        _event(session, ctx, staff, "staff.login_refused", {"reason": "locked"}, actor=staff.username)
         return LoginResult(
             None,
             _("account locked after too many wrong passwords; try again in {m} minutes").format(
@@ -145,7 +145,7 @@ def login(session: Session, ctx: Ctx, username: str, password: str) -> LoginResu
                 m=LOCK_MINUTES
             )
         session.add(staff)
-        _event(session, ctx, staff, "staff.login_failed", payload)
+        _event(session, ctx, staff, "staff.login_failed", payload, actor=staff.username)
         return LoginResult(None, message)
     staff.failed_logins = 0
     staff.locked_until = None

@@ -39,6 +39,9 @@ PG_TIMEOUTS = {
     "keepalives_interval": "3",
     "keepalives_count": "3",
     "tcp_user_timeout": "30000",
+    # psycopg prepares a statement after 5 runs; a generic plan made while the event table
+    # was small (sequential scan) would then stay, and each batch would scan the whole table.
+    "options": "-c plan_cache_mode=force_custom_plan",
 }
 
 

@@ -28,28 +28,15 @@ from sqlalchemy import Table, text
 from sqlmodel import Session, SQLModel
 
 from hallterm.db.models import import_all_tables
+from hallterm.db.sync.central import CENTRAL_TABLES
 
 OWN = "(SELECT p.station_code FROM sync_peer p WHERE p.role_name = current_user)"
 POLICY = "hallterm_station"
 # Readable by stations without row rules (facts needed to talk to central).
 READ_ONLY = ("store_info", "station")
-# Written by central only.
-CENTRAL_ONLY = frozenset(
-    {
-        "staff",
-        "department",
-        "queue_category",
-        "catalog_version",
-        "matter",
-        "material_requirement",
-        "bundle",
-        "bundle_matter",
-        "event_head",
-        "counter",
-        "holiday_override",
-        "holiday_year",
-        "alembic_version",
-    }
+# Written by central only (what a station's events may not change there).
+CENTRAL_ONLY = (
+    CENTRAL_TABLES - set(READ_ONLY) - {"event", "sync_peer", "sync_feed", "sync_quarantine"}
 )
 
 
@@ -148,22 +135,25 @@ def ensure_station_role(session: Session, station_code: str, password: str | Non
     if not exists:
         ex(text(f"CREATE ROLE {_q(role)} LOGIN"))
     if password:
-        verifier = _scram(session, role, password).replace("'", "''")
-        ex(text(f"ALTER ROLE {_q(role)} LOGIN PASSWORD '{verifier}'"))
+        from psycopg import sql
+
+        statement = sql.SQL("ALTER ROLE {} LOGIN PASSWORD {}").format(
+            sql.Identifier(role), sql.Literal(_scram(session, role, password))
+        )
+        raw = session.connection().connection.dbapi_connection
+        with raw.cursor() as cur:  # type: ignore[union-attr]
+            cur.execute(statement)
     dbname = ex(text("SELECT current_database()")).scalar_one()
     ex(text(f"GRANT CONNECT ON DATABASE {_q(dbname)} TO {_q(role)}"))
     ex(text(f"GRANT USAGE ON SCHEMA public TO {_q(role)}"))
     for name in READ_ONLY:
         ex(text(f"GRANT SELECT ON {_q(name)} TO {_q(role)}"))
     for table in _station_tables():
-        ex(text(f"GRANT SELECT, INSERT, UPDATE ON {_q(table.name)} TO {_q(role)}"))
+        rights = "SELECT, INSERT" if table.name == "event" else "SELECT, INSERT, UPDATE"
+        ex(text(f"GRANT {rights} ON {_q(table.name)} TO {_q(role)}"))
     ex(text(f"GRANT SELECT ON sync_feed TO {_q(role)}"))
     ex(text(f"GRANT SELECT, INSERT ON sync_quarantine TO {_q(role)}"))
-    ex(
-        text(
-            f"GRANT SELECT, UPDATE (last_push_at, last_pull_at, pushed) ON sync_peer TO {_q(role)}"
-        )
-    )
+    ex(text(f"GRANT SELECT, UPDATE (last_push_at, last_pull_at) ON sync_peer TO {_q(role)}"))
     ex(text(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {_q(role)}"))
     ex(
         text("UPDATE sync_peer SET role_name = :r WHERE station_code = :c"),

@@ -40,7 +40,6 @@ def upgrade() -> None:
         sa.Column("role_name", sqlmodel.sql.sqltypes.AutoString(length=63), nullable=True),
         sa.Column("last_push_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.Column("last_pull_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-        sa.Column("pushed", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("station_code"),
         sa.UniqueConstraint("role_name"),
     )

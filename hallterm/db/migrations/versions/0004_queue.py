@@ -76,7 +76,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("ticket", schema=None) as batch_op:
         batch_op.create_index("ix_ticket_case", ["case_id"], unique=False)
-        batch_op.create_index("ix_ticket_day", ["station_code", "day"], unique=False)
+        batch_op.create_index("ix_ticket_day", ["day", "station_code"], unique=False)
         batch_op.create_index(
             "ix_ticket_line", ["station_code", "status", "category", "queue_at"], unique=False
         )

@@ -1,0 +1,310 @@
+"""Driven by the keyboard: the kiosk issues tickets, a window calls, recalls, marks a no-show,
+transfers, serves and finishes, the applicant rates, the public display announces, and the
+supervisor's dashboard shows each change; the efficiency table exports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlmodel import select
+from textual.widgets import DataTable, Digits, Static
+
+from hallterm.app import create_app
+from hallterm.db.models import Staff
+from hallterm.db.models_queue import Evaluation, Rectification, Ticket
+from hallterm.db.services import Ctx
+from hallterm.db.services import queue as q
+from hallterm.db.services.staff import actor_of
+from hallterm.screens.display import DisplayApp
+from hallterm.screens.home import HomeScreen
+from hallterm.screens.kiosk import KioskApp, KioskScreen
+from hallterm.screens.login import LoginScreen
+from hallterm.screens.rating import RatingScreen
+from hallterm.screens.supervisor import EfficiencyScreen, SupervisorScreen
+from hallterm.screens.window import QueueWindowScreen, TransferScreen
+
+SIZE = (160, 50)
+ID = "11010519491231002X"
+
+
+async def settle(pilot, rounds: int = 3) -> None:
+    for _ in range(rounds):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def sign_in(pilot, username: str, password: str) -> None:
+    await pilot.pause()
+    await pilot.press(*username)
+    await pilot.press("enter")
+    await pilot.press(*password)
+    await pilot.press("enter")
+    for _ in range(40):
+        await pilot.pause(0.05)
+        await pilot.app.workers.wait_for_complete()
+        if not isinstance(pilot.app.screen, LoginScreen):
+            break
+    assert isinstance(pilot.app.screen, HomeScreen)
+
+
+def tickets(store) -> list[Ticket]:
+    with store.read() as session:
+        return list(session.exec(select(Ticket).order_by(Ticket.issued_at, Ticket.seq)))
+
+
+def clerk_ctx(store, clock) -> Ctx:
+    with store.read() as session:
+        staff = session.exec(select(Staff).where(Staff.username == "clerk")).one()
+        return Ctx(actor=actor_of(staff), station_code="3299", clock=clock)
+
+
+async def test_kiosk_issues_tickets(demo_store, settings, clock):
+    app = KioskApp(demo_store, settings, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, KioskScreen)
+        await pilot.press("1")
+        await settle(pilot)
+        number = str(app.screen.query_one("#kiosk-number", Digits).value)
+        slip = str(app.screen.query_one("#kiosk-slip-text", Static).render())
+        assert number == "A001" and "前面还有 0 人" in slip
+        await pilot.press("space")  # any key: back to the choice
+        await pilot.press("g")  # 绿色通道
+        await pilot.press("i")
+        await pilot.press(*ID)
+        await pilot.press("enter")
+        await pilot.press("2")
+        await settle(pilot)
+        assert str(app.screen.query_one("#kiosk-number", Digits).value) == "B001"
+        await pilot.press("escape")
+        await pilot.press("i")
+        await pilot.press(*"123")
+        await pilot.press("enter")
+        await pilot.press("1")
+        await settle(pilot)
+        assert "18" in str(app.screen.query_one("#kiosk-error", Static).render())
+    issued = tickets(demo_store)
+    assert [(t.number, t.priority) for t in issued] == [("A001", False), ("B001", True)]
+    assert issued[1].id_masked.startswith("110105") and issued[1].id_hash
+    slips = list(Path(settings.pdf_dir()).glob("ticket-*.pdf"))
+    assert len(slips) == 2
+
+
+async def test_window_moves_and_rating(demo_store, settings, clock):
+    ctx = clerk_ctx(demo_store, clock)
+    with demo_store.write() as session:
+        codes = [c.code for c in q.categories(session)]
+        q.issue_ticket(session, ctx, codes[0])
+        clock.advance(minutes=1)
+        q.issue_ticket(session, ctx, codes[0], priority=True)
+    app = create_app(demo_store, settings, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "clerk", "clerk1234")
+        await pilot.press("f5")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, QueueWindowScreen)
+
+        def number() -> str:
+            return str(screen.query_one("#qw-number", Digits).value)
+
+        await pilot.press("n")
+        await settle(pilot)
+        assert number() == "A002"  # 绿色通道 first
+        await pilot.press("r")
+        await settle(pilot)
+        assert "重呼" in str(screen.query_one("#qw-message", Static).render())
+        await pilot.press("x")  # no-show: back to the end once
+        await settle(pilot)
+        assert number() == "---"
+        await pilot.press("n")
+        await settle(pilot)
+        assert number() == "A002"  # still first: priority, even re-queued
+        await pilot.press("x")
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        assert number() == "A001"
+        await pilot.press("t")
+        await settle(pilot)
+        assert isinstance(app.screen, TransferScreen)
+        await pilot.press("enter")  # the first other line
+        await settle(pilot)
+        assert isinstance(app.screen, QueueWindowScreen) and number() == "---"
+        await pilot.press("n")
+        await settle(pilot)
+        assert number() == "A001"  # the transferred ticket, now in the other line
+        await pilot.press("s")  # start service: the front desk opens
+        await settle(pilot)
+        assert type(app.screen).__name__ == "DeskScreen"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, QueueWindowScreen)
+        await pilot.press("f")
+        await settle(pilot)
+        assert isinstance(app.screen, RatingScreen)
+        await pilot.press("tab")
+        await pilot.press(*"wait")
+        await pilot.press("shift+tab")
+        await pilot.press("2")  # 不满意
+        await settle(pilot)
+        assert isinstance(app.screen, QueueWindowScreen)
+        assert "今日已办：1" in str(screen.query_one("#qw-lines", Static).render())
+    rows = tickets(demo_store)
+    by_status = sorted((t.number, t.status) for t in rows)
+    assert by_status == [
+        ("A001", "done"),
+        ("A001", "transferred"),
+        ("A002", "no_show"),
+    ]
+    with demo_store.read() as session:
+        rating = session.exec(select(Evaluation)).one()
+        assert rating.level == 2 and rating.comment == "wait" and rating.window == "5"
+        assert session.exec(select(Rectification)).one().evaluation_id == rating.id
+
+
+async def test_supervisor_sees_each_change(demo_store, settings, clock):
+    ctx = clerk_ctx(demo_store, clock)
+    app = create_app(demo_store, settings, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "supervisor", "super1234")
+        await pilot.press("f6")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, SupervisorScreen)
+
+        async def refreshed() -> None:
+            screen.refresh_data()
+            await settle(pilot)
+
+        def cells(table_id: str) -> list[list[str]]:
+            table = screen.query_one(table_id, DataTable)
+            return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+        def waiting() -> dict[str, str]:
+            return {r[0]: r[1] for r in cells("#sv-lines")}
+
+        assert set(waiting().values()) == {"0"}
+        with demo_store.write() as session:
+            codes = [c.code for c in q.categories(session)]
+            t = q.issue_ticket(session, ctx, codes[0], id_number=ID)
+        clock.advance(minutes=6)
+        await refreshed()
+        line = next(k for k in waiting() if k.startswith("A "))
+        assert waiting()[line] == "1"
+        assert [r for r in cells("#sv-lines") if r[0] == line][0][2] == "6"  # longest wait
+        with demo_store.write() as session:
+            q.call_next(session, ctx, "5")
+        await refreshed()
+        assert waiting()[line] == "0"
+        window = [r for r in cells("#sv-windows") if r[0] == "5"][0]
+        assert window[3].startswith("A001") and "已叫号" in window[3]
+        with demo_store.write() as session:
+            q.start_service(session, ctx, t.id)
+        await refreshed()
+        assert "办理中" in [r for r in cells("#sv-windows") if r[0] == "5"][0][3]
+        with demo_store.write() as session:
+            q.finish(session, ctx, t.id)
+            from hallterm.db.services.ratings import rate
+
+            rate(session, ctx, level=1, comment="态度差", ticket_id=t.id)
+        await refreshed()
+        window = [r for r in cells("#sv-windows") if r[0] == "5"][0]
+        assert window[3] == "—" and window[5] == "1"
+        assert any("态度差" in r for r in cells("#sv-drill"))
+        assert "待整改：1" in str(screen.query_one("#sv-summary", Static).render())
+        # Respond to it from the dashboard.
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press(*"called back")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, SupervisorScreen)
+        await refreshed()
+        assert cells("#sv-drill") == []
+        await pilot.press("g")  # the green cases list (none yet in this store)
+        await settle(pilot)
+        assert "绿灯" in str(screen.query_one("#sv-drill-title", Static).render())
+        # The efficiency table, and its export.
+        await pilot.press("f7")
+        await settle(pilot)
+        eff = app.screen
+        assert isinstance(eff, EfficiencyScreen)
+        await pilot.press("s")  # by station
+        await settle(pilot)
+        table = eff.query_one("#ef-table", DataTable)
+        first = [str(c) for c in table.get_row_at(0)]
+        assert first[0] == "江川市政务服务中心" and first[12] == "1"  # one rating
+        await pilot.press("v")
+        await settle(pilot)
+    exported = list((Path(settings.pdf_dir()) / "reports").glob("efficiency-station-*.csv"))
+    assert len(exported) == 1
+
+
+async def test_display_announces_calls_and_recalls(demo_store, settings, clock):
+    class Recorder:
+        def __init__(self) -> None:
+            self.said: list[str] = []
+
+        def say(self, text: str) -> None:
+            self.said.append(text)
+
+    ctx = clerk_ctx(demo_store, clock)
+    with demo_store.write() as session:
+        codes = [c.code for c in q.categories(session)]
+        first = q.issue_ticket(session, ctx, codes[0])
+        q.issue_ticket(session, ctx, codes[1])
+        q.call_next(session, ctx, "5")  # called before the display starts: not spoken
+    voice = Recorder()
+    app = DisplayApp(demo_store, settings, clock=clock, announcer=voice)  # type: ignore[arg-type]
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await settle(pilot)
+        assert str(screen.query_one("#dp-number", Digits).value) == "A001"
+        assert str(screen.query_one("#dp-window", Digits).value) == "5"
+        assert voice.said == []
+        clock.advance(seconds=40)
+        with demo_store.write() as session:
+            q.recall(session, ctx, first.id)
+        screen.poll()
+        await settle(pilot)
+        assert voice.said == ["请 A001 号到 5 号窗口办理"]
+        clock.advance(minutes=5)
+        with demo_store.write() as session:
+            q.start_service(session, ctx, first.id)
+            q.finish(session, ctx, first.id)
+            q.call_next(session, ctx, "5")
+        screen.poll()
+        await settle(pilot)
+        assert str(screen.query_one("#dp-number", Digits).value) == "B001"
+        assert voice.said[-1] == "请 B001 号到 5 号窗口办理"
+        history = str(screen.query_one("#dp-history", Static).render())
+        assert "A001" in history
+
+
+def test_speech_command_never_breaks_the_display(tmp_path):
+    import sys
+    import time
+
+    from hallterm.screens.display import Announcer
+
+    missing = Announcer("no-such-speech-program-here --fast")
+    missing.say("请 A001 号到 5 号窗口办理")  # logged, never raised
+    assert missing.failed
+    out = tmp_path / "said.txt"
+    script = tmp_path / "speak.py"
+    script.write_text(
+        "import sys, pathlib\n"
+        f"pathlib.Path({str(out)!r}).write_text(sys.argv[-1], encoding='utf-8')\n",
+        encoding="utf-8",
+    )
+    speaker = Announcer(f"{sys.executable} {script}")
+    speaker.say("请 A001 号到 5 号窗口办理")
+    for _ in range(100):
+        if out.exists():
+            break
+        time.sleep(0.05)
+    for proc in speaker.running:
+        proc.wait(timeout=10)
+    assert out.read_text(encoding="utf-8") == "请 A001 号到 5 号窗口办理"
