@@ -1382,6 +1382,12 @@ def certificate_revoke(ctx: click.Context, number: str, reason: str, store: str 
 @click.option("--qr", "qr_text", default=None, help="the scanned text of a QR code")
 @click.option("--store", envvar="HALLTERM_STORE", help=STORE_HELP)
 @click.option("--root", "root_pem", type=click.Path(path_type=Path), default=None)
+@click.option(
+    "--central",
+    envvar="HALLTERM_CENTRAL",
+    default=None,
+    help="also check central's revocation list",
+)
 @click.pass_context
 def verify(
     ctx: click.Context,
@@ -1389,6 +1395,7 @@ def verify(
     qr_text: str | None,
     store: str | None,
     root_pem: Path | None,
+    central: str | None,
 ) -> None:
     """Verify a certificate PDF (or --qr TEXT); exit 0 valid, 1 invalid, 2 revoked, 3 untrusted."""
     from hallterm.db.services.certificates import (
@@ -1420,6 +1427,8 @@ def verify(
             click.echo(_("store not readable: {reason}").format(reason=exc), err=True)
         finally:
             st.dispose()
+    if central:
+        revoked |= _central_revocations(central)
     try:
         if root_pem is not None:
             roots = load_pem_certs(root_pem)
@@ -1435,6 +1444,29 @@ def verify(
     sys.exit(result.exit_code)
 
 
+def _central_revocations(url: str) -> set[str]:
+    """Central's revocation list, or the local one alone when central cannot be reached."""
+    from hallterm.db.engine import mask_url
+    from hallterm.db.services.certificates import revoked_numbers
+    from hallterm.db.sync.runner import open_central
+
+    st = open_central(url)
+    try:
+        with st.read() as session:
+            numbers = revoked_numbers(session)
+        click.echo(_("central revocation list checked ({url})").format(url=mask_url(url)))
+        return numbers
+    except Exception:  # noqa: BLE001 - offline is normal at a station
+        click.echo(
+            _("central {url} not reachable: the local revocation list was used").format(
+                url=mask_url(url)
+            )
+        )
+        return set()
+    finally:
+        st.dispose()
+
+
 # -- queue, public display and efficiency report (issue 6) ------------------------------------
 
 
@@ -1446,7 +1478,11 @@ def _demo_history(store_path: Path, days: int, seed: int) -> None:
     st = Store(str(store_path))
     try:
         h = generate_history(
-            st, days=days, seed=seed, progress=lambda _day: click.echo(".", nl=False)
+            st,
+            days=days,
+            seed=seed,
+            progress=lambda _day: click.echo(".", nl=False),
+            signer=_demo_signer(st),
         )
         click.echo()
     finally:
@@ -1458,13 +1494,26 @@ def _demo_history(store_path: Path, days: int, seed: int) -> None:
             )
         )
     click.echo(
-        _("history: {tickets} tickets, {cases} cases, {ratings} ratings").format(
-            tickets=h.tickets, cases=h.cases, ratings=h.ratings
-        )
+        _(
+            "history: {tickets} tickets, {cases} cases, {ratings} ratings, "
+            "{certificates} certificates"
+        ).format(tickets=h.tickets, cases=h.cases, ratings=h.ratings, certificates=h.certificates)
     )
     click.echo(
         _("more clerks for the queue: clerk2, clerk3 (password {pw})").format(pw=DEMO_PASSWORD)
     )
+
+
+def _demo_signer(st):  # type: ignore[no-untyped-def]
+    """The demo station's signing key (so the history has certificates), or None."""
+    try:
+        from hallterm.db.services.certificates import load_signer
+        from hallterm.demo import DEMO_PASSPHRASE
+
+        with st.read() as session:
+            return load_signer(session, DEMO_PASSPHRASE.encode())
+    except Exception:  # noqa: BLE001 - no key installed: a history without certificates
+        return None
 
 
 def _ready_store(settings: Settings):  # type: ignore[no-untyped-def]

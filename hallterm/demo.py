@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -65,7 +66,8 @@ class DemoInfo:
 
     @property
     def sync_command(self) -> str:
-        return f"hallterm sync --store {self.store_path} --central {self.central_path}"
+        store, central = shlex.quote(str(self.store_path)), shlex.quote(str(self.central_path))
+        return f"hallterm sync --store {store} --central {central}"
 
 
 def prepare_demo(folder: Path, clock: Clock | None = None) -> DemoInfo:

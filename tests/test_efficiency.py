@@ -428,3 +428,20 @@ def test_figures_on_postgresql(pg_url, demo_template):
             assert sum(counts.values()) > 0
     finally:
         store.dispose()
+
+
+def test_workday_index_counts_as_the_calendar():
+    import random
+    from datetime import timedelta
+
+    from hallterm.domain.workdays import WorkCalendar
+
+    cal = WorkCalendar({date(2027, 1, 4): False, date(2027, 2, 6): True}, {2027})
+    index = ef.WorkdayIndex(cal)
+    rng = random.Random(4)
+    base = date(2025, 12, 1)
+    for _ in range(400):
+        a = base + timedelta(days=rng.randint(0, 800))
+        b = a + timedelta(days=rng.randint(-60, 60))
+        assert index.working_days_between(a, b) == cal.working_days_between(a, b), (a, b)
+        assert index.working_days_left(a, b) == cal.working_days_left(a, b), (a, b)

@@ -13,9 +13,8 @@ from sqlmodel import select
 from hallterm.db.events import verify_chain
 from hallterm.db.models import Event, Staff
 from hallterm.db.models_queue import Evaluation, Rectification, Ticket
-from hallterm.db.services import Ctx, ServiceError
+from hallterm.db.services import Ctx, ServiceError, ratings
 from hallterm.db.services import queue as q
-from hallterm.db.services import ratings
 from hallterm.db.services.calendar import calendar_for
 from hallterm.db.services.staff import actor_of
 from hallterm.domain.ids import resident_id_check_char
@@ -188,9 +187,8 @@ def test_transfer_to_a_line_and_to_a_window(demo_store, clock, ctx):
         q.no_show(session, clerk, busy)
     got = call(demo_store, other, window="7")
     assert got.id == sent.id  # window 7 calls what was sent to it first
-    with pytest.raises(ServiceError):
-        with demo_store.write() as session:
-            q.transfer(session, other, got.id)
+    with pytest.raises(ServiceError), demo_store.write() as session:
+        q.transfer(session, other, got.id)
 
 
 def test_every_change_is_an_event_with_rows(demo_store, clock, ctx):
@@ -225,18 +223,59 @@ def test_every_change_is_an_event_with_rows(demo_store, clock, ctx):
         assert not q.check_id(session, t.id, "resident_id", other)
 
 
+def test_snapshots_chain_their_versions(demo_store, clock, ctx):
+    """Each row's snapshots go 1, 2, 3 … and end at the stored version: central can apply them
+    in order (a silent version bump would make the next change look stale)."""
+    a, b = cats(demo_store)[:2]
+    clerk = clerk_ctx(demo_store, clock)
+    assert call(demo_store, clerk) is None  # nothing waiting: nothing written
+    t1 = issue(demo_store, ctx, a)
+    issue(demo_store, ctx, a)
+    for _ in range(3):
+        t = call(demo_store, clerk)
+        assert call_fails(demo_store, clerk)
+        with demo_store.write() as session:
+            if t.id == t1.id and not t.requeued_once:
+                q.no_show(session, clerk, t.id)
+                continue
+            q.start_service(session, clerk, t.id)
+            if t.category == a and t.id != t1.id:
+                q.transfer(session, clerk, t.id, category=b)
+            else:
+                q.finish(session, clerk, t.id)
+    with demo_store.write() as session:
+        q.set_window(session, clerk, "5", status="paused")
+    last: dict[tuple[str, str], int] = {}
+    for e in events_of(demo_store, ""):
+        for snap in json.loads(e.payload).get("rows", []):
+            if snap["table"] not in ("ticket", "window_state", "evaluation", "rectification"):
+                continue
+            key = (snap["table"], json.dumps(snap["pk"], sort_keys=True))
+            assert snap.get("base_version") == last.get(key), (e.kind, key)
+            last[key] = snap["values"].get("version", 1)
+    with demo_store.read() as session:
+        for t in session.exec(select(Ticket)):
+            assert last[("ticket", json.dumps({"id": t.id}))] == t.version
+
+
+def call_fails(store, ctx) -> bool:
+    try:
+        call(store, ctx)
+    except ServiceError:
+        return True
+    return False
+
+
 def test_a_failed_move_writes_nothing(demo_store, clock, ctx):
     a = cats(demo_store)[0]
     t = issue(demo_store, ctx, a)
     clerk = clerk_ctx(demo_store, clock)
     with demo_store.read() as session:
         n = session.exec(select(func.count()).select_from(Event)).one()
-    with pytest.raises(ServiceError):
-        with demo_store.write() as session:
-            q.start_service(session, clerk, t.id)  # not called yet
-    with pytest.raises(ServiceError):
-        with demo_store.write() as session:
-            q.issue_ticket(session, ctx, a, id_number="123")  # not an ID number
+    with pytest.raises(ServiceError), demo_store.write() as session:
+        q.start_service(session, clerk, t.id)  # not called yet
+    with pytest.raises(ServiceError), demo_store.write() as session:
+        q.issue_ticket(session, ctx, a, id_number="123")  # not an ID number
     with demo_store.read() as session:
         assert session.exec(select(func.count()).select_from(Event)).one() == n
 
@@ -277,9 +316,8 @@ def test_rating_and_rectification(demo_store, clock, ctx):
     with demo_store.write() as session:
         q.start_service(session, clerk, t.id)
         q.finish(session, clerk, t.id)
-    with pytest.raises(ServiceError):
-        with demo_store.write() as session:
-            ratings.rate(session, clerk, level=6, ticket_id=t.id)
+    with pytest.raises(ServiceError), demo_store.write() as session:
+        ratings.rate(session, clerk, level=6, ticket_id=t.id)
     with demo_store.write() as session:
         bad = ratings.rate(session, clerk, level=2, comment="等太久", ticket_id=t.id)
     assert bad.window == "5" and bad.clerk_id == clerk.actor.staff_id
@@ -287,20 +325,17 @@ def test_rating_and_rectification(demo_store, clock, ctx):
         cal = calendar_for(session)
     assert bad.rectification_due == cal.add_working_days(clock.today(), 15)
     assert bad.rectification_due == date(2026, 12, 18)
-    with pytest.raises(ServiceError):
-        with demo_store.write() as session:
-            ratings.rate(session, clerk, level=5, ticket_id=t.id)  # rated once
+    with pytest.raises(ServiceError), demo_store.write() as session:
+        ratings.rate(session, clerk, level=5, ticket_id=t.id)  # rated once
     with demo_store.read() as session:
         open_items = ratings.rectifications(session, today=clock.today(), open_only=True)
     assert [r.id for r in open_items] == [bad.rectification_id]
     assert open_items[0].ticket_number == t.number and open_items[0].days_left == 15
-    with pytest.raises(ServiceError):
-        with demo_store.write() as session:  # a clerk may not close it
-            ratings.close_rectification(session, clerk, bad.rectification_id, "已整改")
+    with pytest.raises(ServiceError), demo_store.write() as session:  # a clerk may not close it
+        ratings.close_rectification(session, clerk, bad.rectification_id, "已整改")
     boss = clerk_ctx(demo_store, clock, username="supervisor")
-    with pytest.raises(ServiceError):
-        with demo_store.write() as session:
-            ratings.close_rectification(session, boss, bad.rectification_id, "  ")
+    with pytest.raises(ServiceError), demo_store.write() as session:
+        ratings.close_rectification(session, boss, bad.rectification_id, "  ")
     with demo_store.write() as session:
         closed = ratings.close_rectification(session, boss, bad.rectification_id, "已致歉并整改")
     assert closed.closed_by == "supervisor" and closed.response == "已致歉并整改"

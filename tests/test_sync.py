@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import threading
 import uuid
 from datetime import date
@@ -492,7 +493,7 @@ def test_demo_syncs_out_of_the_box(demo_template, tmp_path, clock):
     info = prepare_demo(folder, clock=clock)  # a second run only checks it
     assert info.central_path == folder / "central.db" and info.central_path.exists()
     assert str(info.central_path) in info.sync_command
-    args = info.sync_command.split()[1:]
+    args = shlex.split(info.sync_command)[1:]
     out = CliRunner().invoke(main, ["--lang", "en", *args])
     assert out.exit_code == 0, out.output
     assert "conflicts 0" in out.output

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -22,7 +22,6 @@ from hallterm.db.sync.central import central_ctx, init_central, publish_catalog,
 from hallterm.demo import demo_catalog
 from hallterm.domain.ids import resident_id_check_char
 
-FROZEN_AT = datetime(2026, 11, 27, 2, 0, 0)  # as in conftest: 10:00 in the hall
 PARENT = ("3299", "江川市政务服务中心", "city")
 ON_SPOT = "11329900MB0001013W00007010010000"  # an immediate matter of the demo catalog
 REGION = {"A": "110101", "B": "320102", "C": "330106"}

@@ -55,8 +55,9 @@ class StatusHeader(Horizontal):
         self._tick()
 
     def watch_extra(self, value: str) -> None:
-        if self.is_mounted:
-            self.query_one("#hdr-extra", Static).update(Text(value))
+        # During a recompose (language switch) the child may be gone for a moment.
+        for static in self.query("#hdr-extra").results(Static):
+            static.update(Text(value))
 
 
 class TranslatedFooter(Footer):

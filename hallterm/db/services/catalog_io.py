@@ -161,7 +161,11 @@ def import_catalog(session: Session, ctx: Ctx, catalog: CatalogIn) -> str:
 
 
 def current_version(session: Session) -> CatalogVersion | None:
-    return session.exec(select(CatalogVersion).order_by(CatalogVersion.imported_at.desc())).first()  # type: ignore[attr-defined]
+    return session.exec(
+        select(CatalogVersion).order_by(
+            CatalogVersion.imported_at.desc(), CatalogVersion.version.desc()
+        )  # type: ignore[attr-defined]
+    ).first()
 
 
 def export_catalog(session: Session) -> dict[str, Any]:

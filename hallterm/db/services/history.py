@@ -11,6 +11,8 @@ the morning, every open window calls the next ticket as soon as it is free, some
 not show up (re-queued once), some are transferred, and the service itself registers the case.
 Accepted cases then follow a plan over later working days (review, sometimes a suspension,
 decision, delivery), a few of them late, so the deadline lights show green, yellow and red.
+Given the station's signing key, an approved case whose matter yields a certificate gets it
+(through ``services.certificates`` when that part is installed).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -161,6 +164,9 @@ class _Sim:
     cases: int = 0
     ratings: int = 0
     supervisor: Actor = SYSTEM
+    signer: Any = None  # the station's KeyBundle: approved cases get their certificate
+    root: str = ""
+    certificates: int = 0
 
 
 def _at(day: date, minutes: float) -> datetime:
@@ -430,10 +436,39 @@ def _plan_case(session: Session, sim: _Sim, ctx: Ctx, case_id: str) -> None:
     if roll < 0.08:
         _plan(sim, ctx, decide, move(CaseAction.deny, rng.choice(DENY_REASONS)))
     else:
-        _plan(sim, ctx, decide, move(CaseAction.approve))
+        _plan(sim, ctx, decide, lambda s: _approve(s, sim, ctx, case_id))
     _plan(sim, ctx, decide + rng.randint(0, 3), move(CaseAction.deliver))
     if rng.random() < 0.25:
         _plan(sim, ctx, decide + 4, lambda s: _rate(s, sim, ctx, case_id=case_id))
+
+
+CERTIFICATE_DEFAULTS = {"scope": "按核准的经营项目", "residence": "江川市", "address": "江川市"}
+
+
+def _approve(session: Session, sim: _Sim, ctx: Ctx, case_id: str) -> None:
+    """Approve; with a signing key, issue the case's certificate (when its matter has one)."""
+    case_svc.advance(session, ctx, case_id, CaseAction.approve)
+    if sim.signer is None or ctx.station_code != sim.root:
+        return
+    try:
+        from hallterm.db.services import certificates
+    except ImportError:  # certificates are another part of hallterm
+        return
+    try:
+        draft = certificates.issue_draft(session, case_id)
+    except ServiceError:
+        return  # this matter yields no certificate
+    fields = {
+        f.key: draft.values.get(f.key) or CERTIFICATE_DEFAULTS.get(f.key, "—")
+        for f in draft.fields
+        if f.required
+    }
+    try:
+        with session.begin_nested():
+            certificates.issue_certificate(session, ctx, case_id, fields, sim.signer)
+        sim.certificates += 1
+    except ServiceError:
+        pass
 
 
 def _rate(
@@ -624,6 +659,7 @@ def generate_history(
     extra_stations: int = 0,
     tickets_per_day: int = 40,
     progress: Callable[[date], None] | None = None,
+    signer: Any = None,
 ) -> HistoryInfo:
     """Fill ``store`` (station set up, catalog imported) with ``days`` days of history.
 
@@ -646,7 +682,7 @@ def generate_history(
                 tickets=int(parts.get("tickets", 0)),
                 cases=int(parts.get("cases", 0)),
                 ratings=int(parts.get("ratings", 0)),
-                certificates=0,
+                certificates=int(parts.get("certificates", 0)),
             )
         own_code = get_info(session, "station_code")
         root = session.get(Station, own_code) if own_code else None
@@ -666,6 +702,8 @@ def generate_history(
             cal=calendar_for(session),
             matters=matters,
             bundles=bundles,
+            signer=signer,
+            root=root.code,
         )
         supervisor = session.exec(
             select(Staff).where(Staff.role == "supervisor", Staff.station_code == root.code)
@@ -699,7 +737,7 @@ def generate_history(
     with store.write() as session:
         record = (
             f"days={days};seed={seed};stations={len(children)};tickets={sim.tickets};"
-            f"cases={sim.cases};ratings={sim.ratings}"
+            f"cases={sim.cases};ratings={sim.ratings};certificates={sim.certificates}"
         )
         set_info(session, INFO_KEY, record)
     return HistoryInfo(
@@ -710,5 +748,5 @@ def generate_history(
         tickets=sim.tickets,
         cases=sim.cases,
         ratings=sim.ratings,
-        certificates=0,
+        certificates=sim.certificates,
     )

@@ -208,8 +208,8 @@ def _bump(row: Ticket | WindowState) -> int:
     return base
 
 
-def _window_row(session: Session, ctx: Ctx, window: str) -> tuple[WindowState, int | None]:
-    """The window's row (made on first use); the base version, None when new."""
+def _window_row(session: Session, ctx: Ctx, window: str) -> WindowState:
+    """The window's row, or a new one (not yet added: nothing is written unless it changes)."""
     row = session.get(WindowState, (ctx.station_code, window))
     if row is None:
         row = WindowState(
@@ -219,8 +219,18 @@ def _window_row(session: Session, ctx: Ctx, window: str) -> tuple[WindowState, i
             clerk_id=ctx.actor.staff_id or None,
             clerk_name=ctx.actor.name,
         )
-        return row, None
-    return row, _bump(row)
+    return row
+
+
+def _window_base(session: Session, row: WindowState) -> int | None:
+    """Bump a window row about to change: the version it was based on (None: a new row).
+
+    Only call it when the change is certain and its event follows: a silent bump would make
+    central see the next change as based on a version it never received.
+    """
+    if row in session:
+        return _bump(row)
+    return None
 
 
 def _event(
@@ -438,10 +448,13 @@ def set_window(
     """Choose the lines a window serves ("" = all) and open, pause or close it."""
     if not window.strip():
         raise ServiceError(_("this terminal has no window number"))
-    row, base = _window_row(session, ctx, window)
+    row = _window_row(session, ctx, window)
+    for code in categories or ():
+        _category(session, code)
+    if status is not None and status not in WindowStatus.__members__:
+        raise ServiceError(_("unknown window status {status}").format(status=status))
+    base = _window_base(session, row)
     if categories is not None:
-        for code in categories:
-            _category(session, code)
         row.categories = ",".join(sorted(set(categories)))
     if status is not None:
         row.status = WindowStatus(status).value
@@ -480,7 +493,7 @@ def call_next(
                 window=window, number=current.number
             )
         )
-    row, base = _window_row(session, ctx, window)
+    row = _window_row(session, ctx, window)
     if row.status != WindowStatus.open:
         raise ServiceError(
             _("window {window} is {status}; open it first").format(
@@ -516,6 +529,7 @@ def call_next(
     if t is None:
         return None
     now = ctx.clock.now()
+    base = _window_base(session, row)
     tbase = _bump(t)
     t.status = TicketStatus.called
     t.window = window

@@ -599,6 +599,7 @@ def receive(
                 problems[e.id].payload = canonical_json(e.as_dict())
         new = [e for e in new if e.id in inserted]
         problems.update(_Applier(session, station_code).apply(new))
+        _fan_out(session, [e for e in new if e.id not in problems], now)
     # A batch sent again (its first commit's answer was lost) must not quarantine twice.
     recorded = (
         set(
@@ -656,6 +657,21 @@ _COPY_TYPES = (
     "varchar",
     "timestamptz",
 )
+
+
+# Rows a station writes that every station must learn through the pull feed.
+FAN_OUT_TABLES = frozenset({"revocation"})
+
+
+def _fan_out(session: Session, events: Sequence[EventIn], now: datetime) -> None:
+    """Publish the accepted events' rows of ``FAN_OUT_TABLES`` (e.g. a revocation) to all."""
+    for e in events:
+        rows = [
+            r for r in json.loads(e.payload).get("rows", []) if r.get("table") in FAN_OUT_TABLES
+        ]
+        if rows:
+            key = ",".join(f"{r['table']}:{canonical_json(r['pk'])}" for r in rows)
+            publish(session, "rows", key[:100], {"rows": rows}, now=now)
 
 
 def _may_copy(session: Session) -> bool:
