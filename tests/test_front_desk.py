@@ -630,3 +630,32 @@ async def test_withdraw_needs_a_reason_and_help_lists_the_keys(
     with demo_store.read() as session:
         assert session.get(ServiceCase, case_id).status == "withdrawn"
         assert find_case_id(session, detail.view.number) == case_id
+
+
+async def test_serving_a_ticket_recalls_the_applicant_and_links_the_case(
+    demo_store, settings, clock, tmp_path
+):
+    """Queue window → start service → the desk opens on the applicant; the new case joins the ticket."""
+    from hallterm.db.models_queue import Ticket
+    from hallterm.db.services import queue as q
+
+    number = rid("32990119800101123")
+    applicant_id = register(demo_store, clock, number, "孙悦")
+    ctx = clerk_ctx(demo_store, clock)
+    with demo_store.write() as session:
+        category = q.categories(session)[0].code
+        ticket = q.issue_ticket(session, ctx, category, id_number=number)
+        q.call_next(session, ctx, "5")
+        q.start_service(session, ctx, ticket.id)
+    app, _folder = make_app(demo_store, settings, clock, tmp_path)
+    async with app.run_test(size=(140, 44)) as pilot:
+        await sign_in(pilot)
+        app.push_screen(DeskScreen(applicant_id=applicant_id, ticket_id=ticket.id))
+        await settle(pilot)
+        desk = app.screen
+        assert isinstance(desk, DeskScreen) and desk.applicant is not None
+        assert desk.applicant.id == applicant_id and number not in text_of(desk, "#applicant-card")
+        checklist = await choose(pilot, "gtgsh")
+        case_id = checklist.case_id
+    with demo_store.read() as session:
+        assert session.get(Ticket, ticket.id).case_id == case_id

@@ -202,3 +202,23 @@ def test_applicants_copy_prints_and_is_audited(
     with demo_store.read() as session:
         kinds = [e.kind for e in session.exec(select(Event).where(Event.entity == "interaction"))]
     assert kinds.count("interaction.printed") == 1
+
+
+def test_overdue_items_show_red_on_the_supervisor_dashboard(demo_store, clock):
+    """An item past its reply deadline is listed on the dashboard in red (issue 7 → issue 6)."""
+    from hallterm.db.services import Actor, Ctx
+    from hallterm.db.services.efficiency import dashboard
+    from hallterm.db.services.interaction import record_item
+
+    clerk = Actor(staff_id="", username="clerk", name="李晓梅", role="clerk", station_code="3299", window="5")
+    ctx = Ctx(actor=clerk, station_code="3299", clock=clock)
+    with demo_store.write() as s:
+        item = record_item(s, ctx, kind="consultation", channel="phone", subject="社保卡补办", content="补办需要什么材料？")
+    clock.advance(days=30)
+    today = clock.local_now().date()
+    with demo_store.read() as s:
+        board = dashboard(s, station_code="3299", now=clock.now(), today=today)
+    sections = [x for x in board.extra if "咨询" in x.title]
+    assert sections, board.extra
+    rows = dict(zip((r[0] for r in sections[0].rows), sections[0].row_lights, strict=True))
+    assert rows[item.number] == "red"

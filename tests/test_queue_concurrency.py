@@ -95,7 +95,6 @@ def _run(url: str) -> None:
     called = [tid for ids in per_window.values() for tid in ids]
     assert len(called) == len(set(called)), "a ticket was called by two windows"
     assert sorted(called) == sorted(issued)
-    assert sum(1 for ids in per_window.values() if ids) >= 2  # windows really worked in parallel
     store = Store(url)
     try:
         with store.read() as session:

@@ -65,8 +65,11 @@ class DeskScreen(BaseScreen):
     """
     AUTO_FOCUS = "#id-number"
 
-    def __init__(self) -> None:
+    def __init__(self, applicant_id: str | None = None, ticket_id: str | None = None) -> None:
+        """``ticket_id``: the queue ticket being served; its case is linked when registered."""
         super().__init__()
+        self.ticket_id = ticket_id
+        self._initial_applicant = applicant_id
         self.applicant: ApplicantView | None = None
         self.revealed: str | None = None
         self.registering = False
@@ -125,6 +128,16 @@ class DeskScreen(BaseScreen):
 
     def on_mount(self) -> None:
         self._render_state()
+        if self._initial_applicant:
+            applicant_id, app = self._initial_applicant, self.app
+
+            def job() -> ApplicantView:
+                from hallterm.db.services.applicants import get_applicant
+
+                with app.store.read() as session:  # type: ignore[attr-defined]
+                    return get_applicant(session, applicant_id)
+
+            in_thread(self, job, self._found, self._id_rejected, group="desk")
 
     def retranslate(self) -> None:
         values = {f"#{i.id}": i.value for i in self.query(Input) if i.id}
@@ -405,13 +418,23 @@ class DeskScreen(BaseScreen):
         app = self.app
         ctx = app.ctx()  # type: ignore[attr-defined]
 
+        ticket_id = self.ticket_id
+
         def job() -> str:
             from hallterm.db.services.cases import start_case
 
             with app.store.write() as session:  # type: ignore[attr-defined]
                 if kind == "bundle":
-                    return start_case(session, ctx, applicant_id=applicant_id, bundle_code=code)
-                return start_case(session, ctx, applicant_id=applicant_id, matter_codes=[code])
+                    case_id = start_case(session, ctx, applicant_id=applicant_id, bundle_code=code)
+                else:
+                    case_id = start_case(
+                        session, ctx, applicant_id=applicant_id, matter_codes=[code]
+                    )
+                if ticket_id:
+                    from hallterm.db.services.queue import link_case
+
+                    link_case(session, ctx, ticket_id, case_id)
+                return case_id
 
         self._busy = True
         in_thread(self, job, self._started, self._start_failed, group="desk")

@@ -135,15 +135,18 @@ class DisplayScreen(Screen[None]):
         number = self.query_one("#dp-number", Digits)
         window = self.query_one("#dp-window", Digits)
         word = self.query_one("#dp-window-word", Static)
+        arrow = self.query_one("#dp-arrow", Static)
         if state.calls:
             latest = state.calls[0]
             number.update(latest.number)
             window.update(latest.window)
             word.update(_("window"))
+            arrow.update("→")
         else:
             number.update("")
             window.update("")
             word.update(_("Please wait to be called"))
+            arrow.update("")
         history = Text()
         for call in state.calls[1:]:
             history.append(f"  {call.number}", "bold")

@@ -46,7 +46,9 @@ class KioskScreen(Screen[None]):
     KioskScreen #kiosk-title { text-align: center; text-style: bold; height: 2; }
     KioskScreen #kiosk-lines { height: auto; max-height: 14; margin: 1 0; }
     KioskScreen #kiosk-flags { height: auto; margin-bottom: 1; }
+    KioskScreen #kiosk-choose { height: auto; }
     KioskScreen #kiosk-slip { height: auto; display: none; }
+    KioskScreen #kiosk-slip Center { height: auto; }
     KioskScreen #kiosk-number { width: auto; }
     KioskScreen #kiosk-slip-text { text-align: center; }
     KioskScreen.showing #kiosk-slip { display: block; }

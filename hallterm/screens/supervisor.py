@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from rich.cells import set_cell_size
 from rich.table import Table as RichTable
 from rich.text import Text
 from textual import on
@@ -74,8 +75,8 @@ class SupervisorScreen(BaseScreen):
     DEFAULT_CSS = """
     SupervisorScreen #sv-body { height: 1fr; padding: 0 1; }
     SupervisorScreen #sv-top { height: auto; max-height: 14; }
-    SupervisorScreen #sv-lines { width: 1fr; height: auto; max-height: 12; }
-    SupervisorScreen #sv-windows { width: 2fr; height: auto; max-height: 12; }
+    SupervisorScreen #sv-lines { width: 64; height: auto; max-height: 12; }
+    SupervisorScreen #sv-windows { width: 1fr; height: auto; max-height: 12; }
     SupervisorScreen #sv-drill { height: 1fr; min-height: 6; }
     SupervisorScreen #sv-extra { height: auto; }
     """
@@ -296,8 +297,10 @@ class SupervisorScreen(BaseScreen):
             table = RichTable(title=section.title, expand=True, title_justify="left")
             for column in section.columns:
                 table.add_column(column)
-            for values in section.rows:
-                table.add_row(*(Text(str(v)) for v in values))
+            for i, values in enumerate(section.rows):
+                light = section.row_lights[i] if i < len(section.row_lights) else ""
+                style = {"red": "bold red", "yellow": "yellow"}.get(light, "")
+                table.add_row(*(Text(str(v), style=style) for v in values))
             group.add_row(table)
         box.update(group)
 
@@ -449,6 +452,7 @@ class EfficiencyScreen(BaseScreen):
     EfficiencyScreen #ef-body { height: 1fr; padding: 0 1; }
     EfficiencyScreen #ef-table { height: 1fr; }
     EfficiencyScreen #ef-charts { height: auto; }
+    EfficiencyScreen #ef-charts > Vertical { height: auto; }
     EfficiencyScreen .chart { height: 3; width: 1fr; margin: 0 1; }
     EfficiencyScreen .chart-label { width: 1fr; margin: 0 1; color: $text-muted; }
     EfficiencyScreen #ef-bars { height: auto; max-height: 8; }
@@ -547,7 +551,7 @@ class EfficiencyScreen(BaseScreen):
         for r in sorted(t.rows, key=lambda r: -r.received)[:6]:
             if not r.received:
                 continue
-            bars.append(f"{r.name[:14]:<14} ", "bold")
+            bars.append(set_cell_size(r.name, 28) + " ", "bold")  # CJK: two cells a character
             bars.append(bar(r.received, top, 40), "cyan")
             bars.append(f" {r.received}\n")
         self.query_one("#ef-bars", Static).update(bars)

@@ -8,7 +8,6 @@ The panel refreshes itself every few seconds; every service call runs in a threa
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -334,21 +333,14 @@ class QueueWindowScreen(BaseScreen):
             self._run(lambda s, c: q.start_service(s, c, cur.id), self._open_desk)
 
     def _open_desk(self, t: q.TicketView) -> None:
-        """The front desk for this applicant (its screen when installed, else a hint)."""
-        try:
-            from hallterm.screens.desk import DeskScreen
-        except ImportError:
-            DeskScreen = None  # type: ignore[assignment,misc]  # noqa: N806
+        """The front desk for this applicant; the case registered there is linked to the ticket."""
+        from hallterm.screens.desk import DeskScreen
+
         hint = _("Serving {number}.").format(number=t.number)
         if t.id_masked:
             hint += " " + _("ID number typed at the kiosk: {id}.").format(id=t.id_masked)
         self._info(hint)
-        if DeskScreen is None:
-            return
-        params = inspect.signature(DeskScreen.__init__).parameters
-        offered = {"applicant_id": t.applicant_id, "ticket_id": t.id}
-        kwargs = {k: v for k, v in offered.items() if k in params and v is not None}
-        self.app.push_screen(DeskScreen(**kwargs))
+        self.app.push_screen(DeskScreen(applicant_id=t.applicant_id, ticket_id=t.id))
 
     def action_finish(self) -> None:
         cur = self._current()

@@ -32,6 +32,7 @@ calendar and adds station subtrees.  The dashboard's extension point is ``DASHBO
 
 from __future__ import annotations
 
+import importlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields
@@ -816,10 +817,14 @@ class DashboardSection:
     title: str  # translated
     columns: tuple[str, ...]  # translated
     rows: tuple[tuple[str, ...], ...]
+    row_lights: tuple[str, ...] = ()  # per row: "red" / "yellow" / "green" / "" (drawn in colour)
 
 
 SectionProvider = Callable[[Session, str | None, date], DashboardSection | None]
 DASHBOARD_SECTIONS: list[SectionProvider] = []
+# Areas whose modules register a section when imported; loaded on the first refresh, so
+# this module does not depend on them.
+SECTION_MODULES = ("hallterm.db.services.interaction",)
 
 
 def register_dashboard_section(provider: SectionProvider) -> SectionProvider:
@@ -1032,6 +1037,8 @@ def dashboard(
         )
     ).one()
     extra = []
+    for module in SECTION_MODULES:
+        importlib.import_module(module)
     for provider in DASHBOARD_SECTIONS:
         section = provider(session, station_code, today)
         if section is not None:

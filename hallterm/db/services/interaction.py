@@ -16,7 +16,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import case, func, or_
 from sqlmodel import Session, select
@@ -450,3 +450,43 @@ def print_copy(
     with store.write() as session:
         record_copy_printed(session, ctx, view.id, out.name)
     return out, message
+
+
+def dashboard_section(session: Session, station_code: str | None, today: date) -> Any:
+    """The supervisor dashboard's table of open items: overdue in red, due today in yellow."""
+    from hallterm.db.services.efficiency import DashboardSection
+
+    items = [
+        i
+        for i in list_items(session, today, status="open", limit=200)
+        if i.overdue or i.days_left == 0
+    ]
+    if station_code:
+        items = [i for i in items if i.station_code == station_code]
+    if not items:
+        return None
+    items.sort(key=lambda i: (not i.overdue, i.reply_due))
+    return DashboardSection(
+        title=_("Consultations, complaints and corrections awaiting a reply"),
+        columns=(_("Number"), _("Kind"), _("Subject"), _("Reply due"), _("Taken by")),
+        rows=tuple(
+            (
+                i.number,
+                kind_label(i.kind),
+                i.subject,
+                i.reply_due.isoformat(),
+                i.taken_by_name or i.taken_by,
+            )
+            for i in items
+        ),
+        row_lights=tuple("red" if i.overdue else "yellow" for i in items),
+    )
+
+
+def _register() -> None:
+    from hallterm.db.services.efficiency import register_dashboard_section
+
+    register_dashboard_section(dashboard_section)
+
+
+_register()
