@@ -119,7 +119,7 @@ class CaseListScreen(BaseScreen):
     BINDINGS = [
         Binding("slash", "filter", N_("Filter")),
         Binding("t", "toggle_all", N_("Open / all cases")),
-        Binding("f5", "reload", N_("Refresh")),
+        Binding("ctrl+r", "reload", N_("Refresh")),
         Binding("escape", "back", N_("Back")),
     ]
     DEFAULT_CSS = """

@@ -233,6 +233,21 @@ def _bump(case: ServiceCase, ctx: Ctx) -> int:
     return base
 
 
+def _changed(
+    session: Session,
+    ctx: Ctx,
+    case: ServiceCase,
+    kind: str,
+    rows: Sequence[dict[str, Any]],
+    **extra: Any,
+) -> None:
+    """Record a change of ``case``: new version, then one event with the case and ``rows``."""
+    base = _bump(case, ctx)
+    session.add(case)
+    session.flush()
+    _event(session, ctx, case, kind, [snapshot(case, base), *rows], **extra)
+
+
 # -- registration and materials ----------------------------------------------------------
 
 
@@ -387,10 +402,7 @@ def record_lines(session: Session, ctx: Ctx, case_id: str, inputs: Sequence[Line
         row.note = item.note
         session.add(row)
         rows.append(snapshot(row))
-    base = _bump(case, ctx)
-    session.add(case)
-    session.flush()
-    _event(session, ctx, case, "case.materials_recorded", [snapshot(case, base), *rows])
+    _changed(session, ctx, case, "case.materials_recorded", rows)
 
 
 def _line_requirement(row: CaseMaterialLine) -> Requirement:
@@ -464,11 +476,8 @@ def accept(session: Session, ctx: Ctx, case_id: str) -> None:
     case.accepted_at = ctx.clock.now()
     case.limit_days = _limit_days(session, case_id)
     case.due_date = calendar_for(session).due_date(today, case.limit_days, (), today)
-    base = _bump(case, ctx)
-    session.add(case)
-    rows = [snapshot(case, base)] + _store_received(session, case, today)
-    session.flush()
-    _event(
+    rows = _store_received(session, case, today)
+    _changed(
         session,
         ctx,
         case,
@@ -507,15 +516,12 @@ def notify(session: Session, ctx: Ctx, case_id: str) -> None:
     if verdict.kind != "incomplete":
         raise ServiceError(_("nothing is missing: accept the case instead"))
     old, new = _move(case, CaseAction.notify)
-    base = _bump(case, ctx)
-    session.add(case)
-    session.flush()
-    _event(
+    _changed(
         session,
         ctx,
         case,
         "case.notified",
-        [snapshot(case, base)],
+        (),
         missing=list(verdict.missing),
         **{"from": old, "to": new},
     )
@@ -544,18 +550,7 @@ def _finish_with_reason(
     rows = []
     if action is CaseAction.withdraw or action in (CaseAction.approve, CaseAction.deny):
         rows += _close_suspension(session, case, _today(ctx))
-    base = _bump(case, ctx)
-    session.add(case)
-    session.flush()
-    _event(
-        session,
-        ctx,
-        case,
-        f"case.{new}",
-        [snapshot(case, base), *rows],
-        reason=reason,
-        **{"from": old, "to": new},
-    )
+    _changed(session, ctx, case, f"case.{new}", rows, reason=reason, **{"from": old, "to": new})
 
 
 def _close_suspension(session: Session, case: ServiceCase, today: date) -> list[dict[str, Any]]:
@@ -604,15 +599,13 @@ def _suspend(session: Session, ctx: Ctx, case_id: str, reason: str) -> None:
         id=str(uuid.uuid4()), case_id=case.id, started_on=_today(ctx), reason=reason.strip()
     )
     session.add(susp)
-    base = _bump(case, ctx)
-    session.add(case)
     session.flush()
-    _event(
+    _changed(
         session,
         ctx,
         case,
         "case.suspended",
-        [snapshot(case, base), snapshot(susp)],
+        [snapshot(susp)],
         reason=reason.strip(),
         **{"from": old, "to": new},
     )
@@ -632,17 +625,8 @@ def _resume(session: Session, ctx: Ctx, case_id: str) -> None:
             _suspensions(session, case.id),
             today,
         )
-    base = _bump(case, ctx)
-    session.add(case)
-    session.flush()
-    _event(
-        session,
-        ctx,
-        case,
-        "case.resumed",
-        [snapshot(case, base), *rows],
-        due_date=case.due_date,
-        **{"from": old, "to": new},
+    _changed(
+        session, ctx, case, "case.resumed", rows, due_date=case.due_date, **{"from": old, "to": new}
     )
 
 
