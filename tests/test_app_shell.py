@@ -83,7 +83,12 @@ async def test_catalog_browse_search_guide_and_language(demo_store, settings, cl
         assert isinstance(app.screen, CatalogScreen)
         table = app.screen.query_one("#cat-matters", DataTable)
         assert table.row_count >= 45
-        # search by pinyin initials, typed key by key
+        # search by name, then by pinyin initials, typed key by key
+        app.screen.query_one("#cat-search", Input).value = "结婚登记"
+        await pilot.pause()
+        assert "结婚登记" in str(table.get_row_at(0)[0])
+        app.screen.query_one("#cat-search", Input).value = ""
+        await pilot.pause()
         await pilot.press(*"gtgsh")
         await pilot.pause()
         first = table.get_row_at(0)
