@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-TARGET = r'''
+TARGET = r"""
 import os, sys, time
 kind, store, t0 = sys.argv[1], sys.argv[2], float(sys.argv[3])
 
@@ -59,12 +59,15 @@ else:
 
     app.push_screen = push_screen
     app.run(headless=True, size=(120, 40))
-'''
+"""
 
 
 def run_once(kind: str, store: str) -> float:
     out = subprocess.run(
-        [sys.executable, "-c", TARGET, kind, store, repr(time.time())], check=True, capture_output=True, text=True
+        [sys.executable, "-c", TARGET, kind, store, repr(time.time())],
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return float(out.stdout.strip().splitlines()[-1])
 
@@ -82,10 +85,16 @@ def main() -> None:
         bare = [run_once("bare", store) for _ in range(args.runs)]
         ours = [run_once("hallterm", store) for _ in range(args.runs)]
     b, o = statistics.median(bare), statistics.median(ours)
-    print(f"bare Textual app : median {b * 1000:7.1f} ms  ({', '.join(f'{x * 1000:.0f}' for x in bare)})")
-    print(f"hallterm login   : median {o * 1000:7.1f} ms  ({', '.join(f'{x * 1000:.0f}' for x in ours)})")
+    print(
+        f"bare Textual app : median {b * 1000:7.1f} ms  ({', '.join(f'{x * 1000:.0f}' for x in bare)})"
+    )
+    print(
+        f"hallterm login   : median {o * 1000:7.1f} ms  ({', '.join(f'{x * 1000:.0f}' for x in ours)})"
+    )
     print(f"ratio            : {o / b:.2f}")
-    print(f"SUMMARY measure=startup_to_login_ms value={o * 1000:.0f} baseline={b * 1000:.0f} ratio={o / b:.2f} goal=ratio<=2")
+    print(
+        f"SUMMARY measure=startup_to_login_ms value={o * 1000:.0f} baseline={b * 1000:.0f} ratio={o / b:.2f} goal=ratio<=2"
+    )
 
 
 if __name__ == "__main__":

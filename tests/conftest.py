@@ -33,14 +33,18 @@ def _default_language() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_dirs(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """No test reads or writes the real config or data folders."""
     base = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HALLTERM_CONFIG", str(base / "config.toml"))
     monkeypatch.setenv("HALLTERM_DATA_DIR", str(base / "data"))
     for var in ("HALLTERM_STORE", "HALLTERM_CENTRAL", "HALLTERM_LANGUAGE", "HALLTERM_WINDOW"):
         monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("HALLTERM_LANG", "zh_CN")  # the machine's locale must not change the language
+    monkeypatch.setenv(
+        "HALLTERM_LANG", "zh_CN"
+    )  # the machine's locale must not change the language
 
 
 @pytest.fixture
@@ -62,7 +66,9 @@ def _require_pg() -> str:
     if not url:
         if os.environ.get("CI"):
             pytest.fail(f"{PG_ENV} is not set but CI must run the PostgreSQL tests")
-        pytest.skip(f"set {PG_ENV} (e.g. postgresql://postgres@127.0.0.1:5432/postgres) to run PostgreSQL tests")
+        pytest.skip(
+            f"set {PG_ENV} (e.g. postgresql://postgres@127.0.0.1:5432/postgres) to run PostgreSQL tests"
+        )
     return url
 
 

@@ -101,7 +101,10 @@ async def test_catalog_browse_search_guide_and_language(demo_store, settings, cl
         assert isinstance(app.screen, GuideScreen)
         texts = " ".join(_text(w) for w in app.screen.query(Static))
         assert "个体工商户" in texts and "居民身份证" in " ".join(
-            str(c) for t in app.screen.query(DataTable) for r in range(t.row_count) for c in t.get_row_at(r)
+            str(c)
+            for t in app.screen.query(DataTable)
+            for r in range(t.row_count)
+            for c in t.get_row_at(r)
         )
         assert "办理条件" in texts or "Conditions" not in texts
         # switch to English and back

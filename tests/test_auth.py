@@ -15,7 +15,15 @@ def _store(sqlite_url, ctx) -> Store:
     store = Store(sqlite_url)
     init_store(store, ctx, "3299", "江川市政务服务中心", "city")
     with store.write() as s:
-        create_staff(s, ctx, username="li", name="李晓梅", role="clerk", password="correct horse", station_code="3299")
+        create_staff(
+            s,
+            ctx,
+            username="li",
+            name="李晓梅",
+            role="clerk",
+            password="correct horse",
+            station_code="3299",
+        )
     return store
 
 

@@ -35,8 +35,25 @@ SMALL = {
             "promised_limit_days": 20,
             "queue_category": "A",
             "materials": [
-                {"type_code": "M-HKB", "name": "户口簿", "necessity": "必要", "form": "纸质", "source": "政府部门核发", "originals": 1, "copies": 0},
-                {"type_code": "M-ZP", "name": "近期免冠照片", "necessity": "容缺后补", "form": "纸质", "source": "申请人自备", "originals": 1, "copies": 0, "valid_days": 180},
+                {
+                    "type_code": "M-HKB",
+                    "name": "户口簿",
+                    "necessity": "必要",
+                    "form": "纸质",
+                    "source": "政府部门核发",
+                    "originals": 1,
+                    "copies": 0,
+                },
+                {
+                    "type_code": "M-ZP",
+                    "name": "近期免冠照片",
+                    "necessity": "容缺后补",
+                    "form": "纸质",
+                    "source": "申请人自备",
+                    "originals": 1,
+                    "copies": 0,
+                    "valid_days": 180,
+                },
             ],
         },
         {
@@ -50,12 +67,30 @@ SMALL = {
             "legal_limit_days": 15,
             "promised_limit_days": 0,
             "materials": [
-                {"type_code": "M-SFZ", "name": "居民身份证", "necessity": "required", "form": "paper", "source": "government", "originals": 1, "copies": 1},
-                {"type_code": "M-SQB", "name": "个体工商户登记申请书", "necessity": "required", "form": "paper", "source": "applicant", "originals": 1, "copies": 0},
+                {
+                    "type_code": "M-SFZ",
+                    "name": "居民身份证",
+                    "necessity": "required",
+                    "form": "paper",
+                    "source": "government",
+                    "originals": 1,
+                    "copies": 1,
+                },
+                {
+                    "type_code": "M-SQB",
+                    "name": "个体工商户登记申请书",
+                    "necessity": "required",
+                    "form": "paper",
+                    "source": "applicant",
+                    "originals": 1,
+                    "copies": 0,
+                },
             ],
         },
     ],
-    "bundles": [{"code": "B1", "name": "测试一件事", "matters": ["11329900MB0001-01", "11329900MB0002-01"]}],
+    "bundles": [
+        {"code": "B1", "name": "测试一件事", "matters": ["11329900MB0001-01", "11329900MB0002-01"]}
+    ],
 }
 
 
@@ -79,7 +114,11 @@ def _counts(store: Store) -> tuple[int, int, int]:
 def test_labels_and_codes_are_both_accepted():
     cat = parse_catalog(SMALL)
     m = cat.matters[0]
-    assert (m.audience, m.handling_type, m.materials[0].necessity) == ("person", "promised", "required")
+    assert (m.audience, m.handling_type, m.materials[0].necessity) == (
+        "person",
+        "promised",
+        "required",
+    )
 
 
 def test_import_export_round_trip(store, ctx):
@@ -97,13 +136,29 @@ def test_import_export_round_trip(store, ctx):
     ("mutate", "expect"),
     [
         (lambda d: d["matters"][1].pop("name"), "matters 第 2 行，字段 name：缺少此字段"),
-        (lambda d: d["matters"][1].__setitem__("implementation_code", "11329900MB0001-01"), "重复值 11329900MB0001-01"),
-        (lambda d: d["matters"][0]["materials"][1].__setitem__("copies", "两份"), "materials 第 2 行，字段 copies：应为整数"),
+        (
+            lambda d: d["matters"][1].__setitem__("implementation_code", "11329900MB0001-01"),
+            "重复值 11329900MB0001-01",
+        ),
+        (
+            lambda d: d["matters"][0]["materials"][1].__setitem__("copies", "两份"),
+            "materials 第 2 行，字段 copies：应为整数",
+        ),
         (lambda d: d["matters"][0].__setitem__("department", "XX"), "未知部门 XX"),
-        (lambda d: d["matters"][0]["materials"][0].__setitem__("necessity", "可能"), "字段 necessity：应为以下之一"),
+        (
+            lambda d: d["matters"][0]["materials"][0].__setitem__("necessity", "可能"),
+            "字段 necessity：应为以下之一",
+        ),
         (lambda d: d["bundles"][0]["matters"].append("nope"), "未知事项 nope"),
     ],
-    ids=["missing-field", "duplicate-code", "wrong-type", "unknown-department", "bad-enum", "unknown-bundle-matter"],
+    ids=[
+        "missing-field",
+        "duplicate-code",
+        "wrong-type",
+        "unknown-department",
+        "bad-enum",
+        "unknown-bundle-matter",
+    ],
 )
 def test_bad_catalogs_name_the_problem_and_write_nothing(store, ctx, tmp_path, mutate, expect):
     with store.write() as s:
@@ -118,7 +173,9 @@ def test_bad_catalogs_name_the_problem_and_write_nothing(store, ctx, tmp_path, m
     # and through the command line: a clear message, exit 1, nothing written
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(bad, ensure_ascii=False), encoding="utf-8")
-    result = CliRunner().invoke(main, ["catalog", "import", str(path), "--store", store.url.removeprefix("sqlite:///")])
+    result = CliRunner().invoke(
+        main, ["catalog", "import", str(path), "--store", store.url.removeprefix("sqlite:///")]
+    )
     assert result.exit_code == 1
     assert expect in result.output
     assert _counts(store) == before
@@ -127,7 +184,9 @@ def test_bad_catalogs_name_the_problem_and_write_nothing(store, ctx, tmp_path, m
 def test_malformed_json_is_reported_with_its_line(store, tmp_path):
     path = tmp_path / "broken.json"
     path.write_text('{"name": "x",\n "version": }', encoding="utf-8")
-    result = CliRunner().invoke(main, ["catalog", "import", str(path), "--store", store.url.removeprefix("sqlite:///")])
+    result = CliRunner().invoke(
+        main, ["catalog", "import", str(path), "--store", store.url.removeprefix("sqlite:///")]
+    )
     assert result.exit_code == 1
     assert "第 2 行" in result.output
 
@@ -151,4 +210,6 @@ def test_cli_import_and_export(store, tmp_path):
     out = tmp_path / "out.json"
     r = runner.invoke(main, ["catalog", "export", str(out), "--store", db])
     assert r.exit_code == 0, r.output
-    assert json.loads(out.read_text(encoding="utf-8")) == parse_catalog(SMALL).model_dump(mode="json")
+    assert json.loads(out.read_text(encoding="utf-8")) == parse_catalog(SMALL).model_dump(
+        mode="json"
+    )

@@ -210,10 +210,19 @@ def test_overdue_items_show_red_on_the_supervisor_dashboard(demo_store, clock):
     from hallterm.db.services.efficiency import dashboard
     from hallterm.db.services.interaction import record_item
 
-    clerk = Actor(staff_id="", username="clerk", name="李晓梅", role="clerk", station_code="3299", window="5")
+    clerk = Actor(
+        staff_id="", username="clerk", name="李晓梅", role="clerk", station_code="3299", window="5"
+    )
     ctx = Ctx(actor=clerk, station_code="3299", clock=clock)
     with demo_store.write() as s:
-        item = record_item(s, ctx, kind="consultation", channel="phone", subject="社保卡补办", content="补办需要什么材料？")
+        item = record_item(
+            s,
+            ctx,
+            kind="consultation",
+            channel="phone",
+            subject="社保卡补办",
+            content="补办需要什么材料？",
+        )
     clock.advance(days=30)
     today = clock.local_now().date()
     with demo_store.read() as s:

@@ -22,7 +22,9 @@ def test_headless_layers_do_not_import_textual():
         "sys.exit(1 if bad else 0)\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
-    assert result.returncode == 0, f"textual imported by headless layers:\n{result.stdout}{result.stderr}"
+    assert result.returncode == 0, (
+        f"textual imported by headless layers:\n{result.stdout}{result.stderr}"
+    )
 
 
 def test_every_message_has_a_chinese_translation_and_the_catalog_is_compiled():
@@ -33,7 +35,8 @@ def test_every_message_has_a_chinese_translation_and_the_catalog_is_compiled():
         sys.path.pop(0)
     catalog = tool.merged_catalog()
     missing = {m: where for m, where in tool.used_msgids().items() if m not in catalog}
-    assert not missing, "untranslated msgids (add them to hallterm/locale/zh_CN/*.po):\n" + "\n".join(
-        f"{w}: {m!r}" for m, w in sorted(missing.items(), key=lambda kv: kv[1])
+    assert not missing, (
+        "untranslated msgids (add them to hallterm/locale/zh_CN/*.po):\n"
+        + "\n".join(f"{w}: {m!r}" for m, w in sorted(missing.items(), key=lambda kv: kv[1]))
     )
     assert tool.MO.read_bytes() == tool.compiled_bytes(), "run: python tools/i18n.py compile"

@@ -96,7 +96,14 @@ def test_event_chain_links_and_detects_edits(any_url, ctx, clock):
     with store.write() as s:
         for i in range(5):
             append_event(
-                s, station_code="3299", entity="test", entity_id=str(i), kind="t", payload={"i": i}, actor="x", at=clock.now()
+                s,
+                station_code="3299",
+                entity="test",
+                entity_id=str(i),
+                kind="t",
+                payload={"i": i},
+                actor="x",
+                at=clock.now(),
             )
     with store.read() as s:
         events = list(s.exec(select(Event).order_by(Event.seq)))
@@ -122,7 +129,14 @@ def test_concurrent_appends_keep_one_chain(any_url, ctx, clock):
             for i in range(10):
                 with store.write() as s:
                     append_event(
-                        s, station_code="3299", entity="t", entity_id=f"{n}-{i}", kind="t", payload={}, actor="x", at=clock.now()
+                        s,
+                        station_code="3299",
+                        entity="t",
+                        entity_id=f"{n}-{i}",
+                        kind="t",
+                        payload={},
+                        actor="x",
+                        at=clock.now(),
                     )
         except BaseException as exc:  # noqa: BLE001
             errors.append(exc)

@@ -1,6 +1,6 @@
 """Add or update translations in one area's .po file from a tab-separated list on stdin.
 
-    python tools/po_add.py app < pairs.tsv      (each line: msgid<TAB>msgstr)
+python tools/po_add.py app < pairs.tsv      (each line: msgid<TAB>msgstr)
 """
 
 from __future__ import annotations

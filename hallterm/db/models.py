@@ -223,7 +223,9 @@ class CaseMaterialLine(SQLModel, table=True):
     copies: int = 0
     standard: str = Field(sa_column=_text())
     valid_days: int | None = None
-    matters: str = Field(default="", max_length=1000)  # implementation codes needing it, comma-separated
+    matters: str = Field(
+        default="", max_length=1000
+    )  # implementation codes needing it, comma-separated
     state: str = Field(max_length=16)
     received_as: str | None = Field(default=None, max_length=12)
     count: int = 0

@@ -76,7 +76,10 @@ class HelpScreen(ModalScreen[None]):
             seen.add(key)
             table.add_row(Text(key), Text(_(a.title)), Text(_(a.help)))
         table.add_row(Text("^p"), Text(_("Commands")), Text(_("Find any action or matter")))
-        self.key_rows = [tuple(str(cell) for cell in cells) for cells in zip(*(c._cells for c in table.columns), strict=True)]
+        self.key_rows = [
+            tuple(str(cell) for cell in cells)
+            for cells in zip(*(c._cells for c in table.columns), strict=True)
+        ]
         return table
 
     def _screen_bindings(self) -> list[Binding]:

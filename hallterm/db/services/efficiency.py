@@ -697,7 +697,9 @@ def efficiency_table(
             summed = _Acc()
             summed.add(raw.get(node.code, _Acc()))
             position = len(rows)
-            rows.append(_row(node.code, node.name, depth, summed, online))  # parent first; refilled below
+            rows.append(
+                _row(node.code, node.name, depth, summed, online)
+            )  # parent first; refilled below
             for child in kids.get(node.code, []):
                 summed.add(walk(child, depth + 1))
             rows[position] = _row(node.code, node.name, depth, summed, online)

@@ -35,7 +35,9 @@ def actor_of(staff: Staff) -> Actor:
     )
 
 
-def _event(session: Session, ctx: Ctx, staff: Staff, kind: str, payload: dict, actor: str | None = None) -> None:
+def _event(
+    session: Session, ctx: Ctx, staff: Staff, kind: str, payload: dict, actor: str | None = None
+) -> None:
     append_event(
         session,
         station_code=ctx.station_code,
@@ -126,7 +128,9 @@ def login(session: Session, ctx: Ctx, username: str, password: str) -> LoginResu
         return LoginResult(None, _("wrong user name or password"))
     if staff.locked_until and staff.locked_until > now:
         minutes = max(1, int((staff.locked_until - now).total_seconds() // 60) + 1)
-        _event(session, ctx, staff, "staff.login_refused", {"reason": "locked"}, actor=staff.username)
+        _event(
+            session, ctx, staff, "staff.login_refused", {"reason": "locked"}, actor=staff.username
+        )
         return LoginResult(
             None,
             _("account locked after too many wrong passwords; try again in {m} minutes").format(
