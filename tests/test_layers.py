@@ -40,3 +40,15 @@ def test_every_message_has_a_chinese_translation_and_the_catalog_is_compiled():
         + "\n".join(f"{w}: {m!r}" for m, w in sorted(missing.items(), key=lambda kv: kv[1]))
     )
     assert tool.MO.read_bytes() == tool.compiled_bytes(), "run: python tools/i18n.py compile"
+
+
+def test_code_is_linted_and_formatted():
+    """`ruff check` and `ruff format --check` pass on the whole tree."""
+    for args in (["check", "--quiet"], ["format", "--check", "--quiet"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "ruff", *args, "hallterm", "tests", "bench", "tools"],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
+        assert result.returncode == 0, f"ruff {' '.join(args)}:\n{result.stdout}{result.stderr}"
