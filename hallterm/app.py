@@ -8,7 +8,7 @@ event loop: screens run their queries in thread workers and hand plain data back
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from textual import events, work
@@ -80,6 +80,8 @@ class HalltermApp(App[None]):
         from hallterm.db.services import SYSTEM
 
         actor = self.actor or SYSTEM
+        if self.window and actor.window != self.window:
+            actor = replace(actor, window=self.window)  # this terminal's window, not the default
         return Ctx(
             actor=actor,
             station_code=self.station.code if self.station else actor.station_code,
@@ -141,8 +143,7 @@ class HalltermApp(App[None]):
         from hallterm.screens.home import HomeScreen
 
         self.actor = actor
-        if actor.window:
-            self.window = self.settings.window if self.settings.window != "1" else actor.window
+        self.window = self.settings.window or actor.window
         self._last_input = time.monotonic()
         self.load_matter_index()
         self.switch_screen(HomeScreen())

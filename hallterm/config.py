@@ -44,7 +44,9 @@ class Settings(BaseSettings):
     store: str = Field(default="", description="store URL or SQLite file path")
     central: str = Field(default="", description="central store URL for sync")
     language: str = Field(default="", description="zh_CN or en; empty: from the locale")
-    window: str = Field(default="1", description="this terminal's window number")
+    window: str = Field(
+        default="", description="this terminal's window number (empty: the clerk's own)"
+    )
     idle_lock_minutes: int = Field(
         default=10, ge=0, description="lock the screen after idle minutes (0: never)"
     )
