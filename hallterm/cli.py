@@ -9,7 +9,10 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -27,6 +30,27 @@ def _settings(store: str | None = None, **extra: object) -> Settings:
 def _fail(message: str, code: int = 1) -> None:
     click.echo(message, err=True)
     sys.exit(code)
+
+
+@contextmanager
+def _using(store: Any, *, write: bool, url: str | None = None) -> Iterator[Any]:
+    """A session of ``store`` for one command: a refused use case or a database error ends
+    the command with its message (URL masked); the store is closed in every case."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from hallterm.db.services import ServiceError
+
+    try:
+        with store.write() if write else store.read() as session:
+            yield session
+    except ServiceError as exc:
+        _fail(str(exc))
+    except SQLAlchemyError as exc:
+        if url is None:
+            raise
+        _fail(_db_error(exc, url))
+    finally:
+        store.dispose()
 
 
 def _open_store(settings: Settings):  # type: ignore[no-untyped-def]
@@ -323,18 +347,12 @@ def staff_add(
 @click.pass_context
 def staff_role(ctx: click.Context, store: str | None, username: str, role: str) -> None:
     """Change a staff member's role (recorded in the audit trail)."""
-    from hallterm.db.services import ServiceError
     from hallterm.db.services.staff import change_role
 
     settings = _settings(store) if store else ctx.obj["settings"]
     st = _open_store(settings)
-    try:
-        with st.write() as session:
-            change_role(session, _ctx(st), username, role)
-    except ServiceError as exc:
-        _fail(str(exc))
-    finally:
-        st.dispose()
+    with _using(st, write=True) as session:
+        change_role(session, _ctx(st), username, role)
     click.echo(_("{username} is now {role}").format(username=username, role=role))
 
 
@@ -533,31 +551,21 @@ def central_add_staff(
     password: str,
 ) -> None:
     """Create a staff account at central; its station pulls it at the next sync."""
-    from sqlalchemy.exc import SQLAlchemyError
 
-    from hallterm.db.services import ServiceError
     from hallterm.db.sync.central import add_staff, central_ctx
 
     url = _central_url(ctx, central_url)
-    st = _open_central(url)
-    try:
-        with st.write() as session:
-            add_staff(
-                session,
-                central_ctx(),
-                username=username,
-                name=name,
-                role=role,
-                password=password,
-                station_code=station_code,
-                window=window,
-            )
-    except ServiceError as exc:
-        _fail(str(exc))
-    except SQLAlchemyError as exc:
-        _fail(_db_error(exc, url))
-    finally:
-        st.dispose()
+    with _using(_open_central(url), write=True, url=url) as session:
+        add_staff(
+            session,
+            central_ctx(),
+            username=username,
+            name=name,
+            role=role,
+            password=password,
+            station_code=station_code,
+            window=window,
+        )
     click.echo(
         _("created {role} {username} for station {code}").format(
             role=role, username=username, code=station_code
@@ -622,20 +630,12 @@ def central_holiday(
     """Set a calendar override at central; every station pulls it at the next sync."""
     from datetime import datetime
 
-    from sqlalchemy.exc import SQLAlchemyError
-
     from hallterm.db.sync.central import central_ctx, set_holiday
 
     assert isinstance(day, datetime)
     url = _central_url(ctx, central_url)
-    st = _open_central(url)
-    try:
-        with st.write() as session:
-            set_holiday(session, central_ctx(), day.date(), is_workday, note)
-    except SQLAlchemyError as exc:
-        _fail(_db_error(exc, url))
-    finally:
-        st.dispose()
+    with _using(_open_central(url), write=True, url=url) as session:
+        set_holiday(session, central_ctx(), day.date(), is_workday, note)
     kind = _("working day") if is_workday else _("day off")
     click.echo(_("{day} is now a {kind}").format(day=day.date().isoformat(), kind=kind))
 
@@ -649,22 +649,12 @@ def central_transfer(
     ctx: click.Context, case: str, to_station: str, central_url: str | None
 ) -> None:
     """通办: give a case (number or id) to another station; both pull the change."""
-    from sqlalchemy.exc import SQLAlchemyError
 
-    from hallterm.db.services import ServiceError
     from hallterm.db.sync.central import central_ctx, transfer_case
 
     url = _central_url(ctx, central_url)
-    st = _open_central(url)
-    try:
-        with st.write() as session:
-            moved = transfer_case(session, central_ctx(), case, to_station)
-    except ServiceError as exc:
-        _fail(str(exc))
-    except SQLAlchemyError as exc:
-        _fail(_db_error(exc, url))
-    finally:
-        st.dispose()
+    with _using(_open_central(url), write=True, url=url) as session:
+        moved = transfer_case(session, central_ctx(), case, to_station)
     click.echo(
         _("case {number} moved from station {a} to station {b}").format(
             number=moved.number, a=moved.from_station, b=moved.to_station
@@ -681,20 +671,13 @@ def central_conflicts(
     ctx: click.Context, central_url: str | None, show_all: bool, station_code: str | None
 ) -> None:
     """List the quarantine: events and changes central did not apply."""
-    from sqlalchemy.exc import SQLAlchemyError
 
     from hallterm.clock import fmt_local
     from hallterm.db.sync.central import list_conflicts, problem_label
 
     url = _central_url(ctx, central_url)
-    st = _open_central(url)
-    try:
-        with st.read() as session:
-            rows = list_conflicts(session, open_only=not show_all, station_code=station_code)
-    except SQLAlchemyError as exc:
-        _fail(_db_error(exc, url))
-    finally:
-        st.dispose()
+    with _using(_open_central(url), write=False, url=url) as session:
+        rows = list_conflicts(session, open_only=not show_all, station_code=station_code)
     if not rows:
         click.echo(_("no conflicts"))
         return
@@ -724,22 +707,12 @@ def central_resolve(
     ctx: click.Context, conflict_id: int, note: str, central_url: str | None
 ) -> None:
     """Close a conflict with a note (it stays listed with --all)."""
-    from sqlalchemy.exc import SQLAlchemyError
 
-    from hallterm.db.services import ServiceError
     from hallterm.db.sync.central import central_ctx, resolve_conflict
 
     url = _central_url(ctx, central_url)
-    st = _open_central(url)
-    try:
-        with st.write() as session:
-            resolve_conflict(session, central_ctx(), conflict_id, note)
-    except ServiceError as exc:
-        _fail(str(exc))
-    except SQLAlchemyError as exc:
-        _fail(_db_error(exc, url))
-    finally:
-        st.dispose()
+    with _using(_open_central(url), write=True, url=url) as session:
+        resolve_conflict(session, central_ctx(), conflict_id, note)
     click.echo(_("conflict {id} resolved").format(id=conflict_id))
 
 
@@ -1363,17 +1336,11 @@ def certificate_export(ctx: click.Context, number: str, out: Path, store: str | 
 @click.pass_context
 def certificate_revoke(ctx: click.Context, number: str, reason: str, store: str | None) -> None:
     """Revoke certificate NUMBER (as the system administrator)."""
-    from hallterm.db.services import ServiceError
     from hallterm.db.services.certificates import revoke
 
     st = _open_store(_store_settings(ctx, store))
-    try:
-        with st.write() as session:
-            revoke(session, _ctx(st), number, reason)
-    except ServiceError as exc:
-        _fail(str(exc))
-    finally:
-        st.dispose()
+    with _using(st, write=True) as session:
+        revoke(session, _ctx(st), number, reason)
     click.echo(_("certificate {number} revoked").format(number=number))
 
 

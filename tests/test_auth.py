@@ -80,3 +80,16 @@ def test_role_change_is_audited(sqlite_url, ctx):
         ev = s.exec(select(Event).where(Event.kind == "staff.role_changed")).one()
     assert '"to":"supervisor"' in ev.payload
     store.dispose()
+
+
+def test_cli_role_change_and_unknown_user(sqlite_url, ctx):
+    from click.testing import CliRunner
+
+    from hallterm.cli import main
+
+    _store(sqlite_url, ctx).dispose()
+    runner = CliRunner()
+    ok = runner.invoke(main, ["staff", "role", "li", "supervisor", "--store", sqlite_url])
+    assert ok.exit_code == 0 and "supervisor" in ok.output
+    bad = runner.invoke(main, ["staff", "role", "nobody", "admin", "--store", sqlite_url])
+    assert bad.exit_code == 1 and "没有用户 nobody" in bad.output
