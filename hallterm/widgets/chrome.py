@@ -49,7 +49,11 @@ class StatusHeader(Horizontal):
         who = ""
         if actor is not None:
             window = getattr(app, "window", "") or actor.window
-            who = _("window {window} · {name}").format(window=window, name=actor.name)
+            who = (
+                _("window {window} · {name}").format(window=window, name=actor.name)
+                if window
+                else actor.name
+            )
         self.query_one("#hdr-who", Static).update(Text(who))
         self.query_one("#hdr-extra", Static).update(Text(self.extra))
         self._tick()
