@@ -28,6 +28,8 @@ async def _sign_in(pilot, username: str, password: str) -> None:
             pilot.app.screen.query_one("#login-error", Static).render()
         ):
             break
+    for _ in range(3):  # let the new screen mount (its header fills itself on mount)
+        await pilot.pause()
 
 
 def _text(widget: Static) -> str:

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from hallterm.clock import Clock
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from hallterm.db.models import Event
 
 
 @dataclass(frozen=True)
@@ -33,3 +39,21 @@ class Ctx:
 
 class ServiceError(Exception):
     """A use case refused: the message is translated and safe to show to the clerk."""
+
+
+def record_event(
+    session: Session, ctx: Ctx, *, entity: str, entity_id: str, kind: str, payload: dict[str, Any]
+) -> Event:
+    """Append an event by ``ctx``'s actor, now, to ``ctx``'s station chain (same transaction)."""
+    from hallterm.db.events import append_event  # lazy: keeps SQLAlchemy off the start-up path
+
+    return append_event(
+        session,
+        station_code=ctx.station_code,
+        entity=entity,
+        entity_id=entity_id,
+        kind=kind,
+        payload=payload,
+        actor=ctx.actor.username,
+        at=ctx.clock.now(),
+    )

@@ -14,9 +14,9 @@ from datetime import date
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from hallterm.db.events import append_event, snapshot
+from hallterm.db.events import snapshot
 from hallterm.db.models import Applicant, StoredMaterial
-from hallterm.db.services import Ctx, ServiceError
+from hallterm.db.services import Ctx, ServiceError, record_event
 from hallterm.domain.ids import IdError, IdType, mask_id, validate_id, validate_phone
 from hallterm.domain.roles import Permission, allowed
 from hallterm.i18n import _
@@ -117,15 +117,13 @@ def register_applicant(
         session.flush()
     except IntegrityError:
         raise ServiceError(_("an applicant with this ID number is already registered")) from None
-    append_event(
+    record_event(
         session,
-        station_code=ctx.station_code,
+        ctx,
         entity="applicant",
         entity_id=row.id,
         kind="applicant.registered",
         payload={"rows": [snapshot(row)]},
-        actor=ctx.actor.username,
-        at=ctx.clock.now(),
     )
     return view(row)
 
@@ -145,15 +143,13 @@ def update_contact(
     base = row.version
     row.phone, row.address, row.version = phone, address.strip(), row.version + 1
     session.add(row)
-    append_event(
+    record_event(
         session,
-        station_code=ctx.station_code,
+        ctx,
         entity="applicant",
         entity_id=row.id,
         kind="applicant.updated",
         payload={"rows": [snapshot(row, base_version=base)]},
-        actor=ctx.actor.username,
-        at=ctx.clock.now(),
     )
     return view(row)
 
@@ -165,15 +161,13 @@ def reveal_id(session: Session, ctx: Ctx, applicant_id: str, purpose: str = "") 
     row = session.get(Applicant, applicant_id)
     if row is None:
         raise ServiceError(_("no such applicant"))
-    append_event(
+    record_event(
         session,
-        station_code=ctx.station_code,
+        ctx,
         entity="applicant",
         entity_id=row.id,
         kind="applicant.id_revealed",
         payload={"purpose": purpose, "window": ctx.actor.window},
-        actor=ctx.actor.username,
-        at=ctx.clock.now(),
     )
     return row.id_number
 

@@ -22,9 +22,9 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
 from hallterm.clock import HALL_TZ
-from hallterm.db.events import append_event, verify_chain
+from hallterm.db.events import verify_chain
 from hallterm.db.models import Event, EventHead
-from hallterm.db.services import Ctx
+from hallterm.db.services import Ctx, record_event
 from hallterm.domain.ids import mask_id
 from hallterm.i18n import _
 
@@ -270,13 +270,11 @@ def record_print(
     detail: dict[str, Any] | None = None,
 ) -> None:
     """Note a printed document in the audit trail (``kind`` like ``guide.printed``)."""
-    append_event(
+    record_event(
         session,
-        station_code=ctx.station_code,
+        ctx,
         entity=entity,
         entity_id=entity_id[:64],
         kind=kind,
         payload={"window": ctx.actor.window, **(detail or {})},
-        actor=ctx.actor.username,
-        at=ctx.clock.now(),
     )

@@ -7,9 +7,9 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from hallterm.db.events import append_event, snapshot
+from hallterm.db.events import snapshot
 from hallterm.db.models import HolidayOverride, HolidayYear
-from hallterm.db.services import Ctx
+from hallterm.db.services import Ctx, record_event
 from hallterm.domain.workdays import DEFAULT_OVERRIDE_FILE, WorkCalendar, load_override_file
 
 
@@ -26,15 +26,13 @@ def set_override(session: Session, ctx: Ctx, day: date, is_workday: bool, note: 
     row.is_workday, row.note = is_workday, note
     session.add(row)
     session.flush()
-    append_event(
+    record_event(
         session,
-        station_code=ctx.station_code,
+        ctx,
         entity="holiday",
         entity_id=day.isoformat(),
         kind="holiday.set",
         payload={"rows": [snapshot(row)]},
-        actor=ctx.actor.username,
-        at=ctx.clock.now(),
     )
 
 
@@ -44,13 +42,11 @@ def declare_year(session: Session, ctx: Ctx, year: int) -> None:
         row = HolidayYear(year=year)
         session.add(row)
         session.flush()
-        append_event(
+        record_event(
             session,
-            station_code=ctx.station_code,
+            ctx,
             entity="holiday",
             entity_id=str(year),
             kind="holiday.year_declared",
             payload={"rows": [snapshot(row)]},
-            actor=ctx.actor.username,
-            at=ctx.clock.now(),
         )

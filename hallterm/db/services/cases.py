@@ -17,7 +17,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from hallterm.clock import to_local
-from hallterm.db.events import append_event, snapshot
+from hallterm.db.events import snapshot
 from hallterm.db.models import (
     Applicant,
     Bundle,
@@ -32,7 +32,7 @@ from hallterm.db.models import (
     Staff,
     StoredMaterial,
 )
-from hallterm.db.services import Ctx, ServiceError
+from hallterm.db.services import Ctx, ServiceError, record_event
 from hallterm.db.services.applicants import ApplicantView, view
 from hallterm.db.services.calendar import calendar_for
 from hallterm.db.services.catalog_io import current_version
@@ -168,15 +168,13 @@ def _event(
     rows: list[dict[str, Any]],
     **extra: Any,
 ) -> None:
-    append_event(
+    record_event(
         session,
-        station_code=ctx.station_code,
+        ctx,
         entity="case",
         entity_id=case.id,
         kind=kind,
         payload={"number": case.number, **extra, "rows": rows},
-        actor=ctx.actor.username,
-        at=ctx.clock.now(),
     )
 
 
@@ -834,13 +832,11 @@ def timeline(session: Session, case_id: str) -> list[TimelineEntry]:
 def record_print(session: Session, ctx: Ctx, case_id: str, document: str, path: str) -> None:
     """Every printed document is in the audit trail."""
     case = _case(session, case_id)
-    append_event(
+    record_event(
         session,
-        station_code=ctx.station_code,
+        ctx,
         entity="case",
         entity_id=case.id,
         kind="case.printed",
         payload={"number": case.number, "document": document, "file": path.rsplit("/", 1)[-1]},
-        actor=ctx.actor.username,
-        at=ctx.clock.now(),
     )

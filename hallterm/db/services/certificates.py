@@ -23,10 +23,10 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from hallterm.clock import to_local
-from hallterm.db.events import append_event, canonical_json, snapshot
+from hallterm.db.events import canonical_json, snapshot
 from hallterm.db.models import Applicant, CaseMatter, Matter, ServiceCase, Station
 from hallterm.db.models_certificates import Certificate, CertificateCopy, Revocation
-from hallterm.db.services import Ctx, ServiceError
+from hallterm.db.services import Ctx, ServiceError, record_event
 from hallterm.db.services.counters import next_value
 from hallterm.db.services.setup import get_info, set_info
 from hallterm.domain.case_states import CaseStatus
@@ -212,15 +212,13 @@ def _valid_until(text: str, issued_on: date, years: int | None, given: bool) -> 
 def _event(
     session: Session, ctx: Ctx, cert: Certificate, kind: str, rows: list, **extra: Any
 ) -> None:
-    append_event(
+    record_event(
         session,
-        station_code=ctx.station_code,
+        ctx,
         entity="certificate",
         entity_id=cert.number,
         kind=kind,
         payload={"number": cert.number, "case_id": cert.case_id, **extra, "rows": rows},
-        actor=ctx.actor.username,
-        at=ctx.clock.now(),
     )
 
 

@@ -25,7 +25,7 @@ from hallterm.clock import to_local
 from hallterm.db.events import append_event, snapshot
 from hallterm.db.models import Matter
 from hallterm.db.models_interaction import InteractionItem
-from hallterm.db.services import Ctx, ServiceError
+from hallterm.db.services import Ctx, ServiceError, record_event
 from hallterm.db.services.calendar import calendar_for
 from hallterm.db.services.counters import next_value
 from hallterm.db.services.setup import get_info, set_info
@@ -190,15 +190,13 @@ def _view(
 
 
 def _event(session: Session, ctx: Ctx, row: InteractionItem, kind: str, base: int | None) -> None:
-    append_event(
+    record_event(
         session,
-        station_code=ctx.station_code,
+        ctx,
         entity="interaction",
         entity_id=row.id,
         kind=kind,
         payload={"number": row.number, "rows": [snapshot(row, base_version=base)]},
-        actor=ctx.actor.username,
-        at=ctx.clock.now(),
     )
 
 
@@ -310,15 +308,13 @@ def get_item(session: Session, ref: str, today: date) -> InteractionView:
 def record_copy_printed(session: Session, ctx: Ctx, ref: str, path: str) -> None:
     """The applicant's copy of an item was printed (the audit trail records every print)."""
     row = _find(session, ref)
-    append_event(
+    record_event(
         session,
-        station_code=ctx.station_code,
+        ctx,
         entity="interaction",
         entity_id=row.id,
         kind="interaction.printed",
         payload={"number": row.number, "file": path},
-        actor=ctx.actor.username,
-        at=ctx.clock.now(),
     )
 
 

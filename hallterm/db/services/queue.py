@@ -23,10 +23,10 @@ from sqlalchemy import and_, case, func, or_
 from sqlmodel import Session, col, select
 
 from hallterm.clock import to_local
-from hallterm.db.events import append_event, snapshot
+from hallterm.db.events import snapshot
 from hallterm.db.models import Applicant, QueueCategory, ServiceCase, Staff
 from hallterm.db.models_queue import Ticket, WindowState
-from hallterm.db.services import Ctx, ServiceError
+from hallterm.db.services import Ctx, ServiceError, record_event
 from hallterm.db.services.applicants import normalize_id
 from hallterm.db.services.counters import next_value
 from hallterm.domain.ids import mask_id
@@ -241,15 +241,13 @@ def _event(
     rows: list[dict[str, Any]],
     **extra: Any,
 ) -> None:
-    append_event(
+    record_event(
         session,
-        station_code=ctx.station_code,
+        ctx,
         entity="ticket",
         entity_id=ticket.id,
         kind=kind,
         payload={"number": ticket.number, **extra, "rows": rows},
-        actor=ctx.actor.username,
-        at=ctx.clock.now(),
     )
 
 
@@ -462,15 +460,13 @@ def set_window(
     row.clerk_name = ctx.actor.name
     row.updated_at = ctx.clock.now()
     snap = _window_snapshot(session, row, base)
-    append_event(
+    record_event(
         session,
-        station_code=ctx.station_code,
+        ctx,
         entity="window",
         entity_id=f"{ctx.station_code}:{window}",
         kind="window.set",
         payload={"window": window, "rows": [snap]},
-        actor=ctx.actor.username,
-        at=ctx.clock.now(),
     )
     return _window_view(session, row, local_day(ctx))
 

@@ -20,7 +20,7 @@ from hallterm.clock import to_local
 from hallterm.db.events import append_event, snapshot
 from hallterm.db.models import ServiceCase, Staff
 from hallterm.db.models_queue import Evaluation, Rectification, Ticket
-from hallterm.db.services import Ctx, ServiceError
+from hallterm.db.services import Ctx, ServiceError, record_event
 from hallterm.db.services.calendar import calendar_for
 from hallterm.domain.roles import Permission, allowed
 from hallterm.i18n import N_, _
@@ -206,15 +206,13 @@ def close_rectification(
     row.closed_by = ctx.actor.username
     session.add(row)
     session.flush()
-    append_event(
+    record_event(
         session,
-        station_code=ctx.station_code,
+        ctx,
         entity="rectification",
         entity_id=row.id,
         kind="rectification.closed",
         payload={"evaluation_id": row.evaluation_id, "rows": [snapshot(row, base)]},
-        actor=ctx.actor.username,
-        at=ctx.clock.now(),
     )
     return rectifications(session, today=to_local(ctx.clock.now()).date(), ids=[row.id])[0]
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from hallterm.db.engine import Store
-from hallterm.db.events import append_event
 from hallterm.db.migrate import upgrade
 from hallterm.db.models import Station, StoreInfo
-from hallterm.db.services import Ctx, ServiceError
+from hallterm.db.services import Ctx, ServiceError, record_event
 from hallterm.i18n import _
 
 LEVELS = ("city", "county", "township", "village")
@@ -61,15 +60,13 @@ def upsert_station(
         kind = "station.updated"
     else:
         return station
-    append_event(
+    record_event(
         session,
-        station_code=ctx.station_code,
+        ctx,
         entity="station",
         entity_id=code,
         kind=kind,
         payload=payload,
-        actor=ctx.actor.username,
-        at=ctx.clock.now(),
     )
     return station
 

@@ -63,7 +63,7 @@ from hallterm.db.models import (
     StoredMaterial,
 )
 from hallterm.db.models_sync import SyncFeed, SyncPeer, SyncQuarantine
-from hallterm.db.services import SYSTEM, Actor, Ctx, ServiceError
+from hallterm.db.services import SYSTEM, Actor, Ctx, ServiceError, record_event
 from hallterm.db.services.setup import get_info, set_info, upsert_station
 from hallterm.db.sync.rows import (
     pk_names,
@@ -980,15 +980,13 @@ def resolve_conflict(session: Session, ctx: Ctx, conflict_id: int, resolution: s
     row.resolved_by = ctx.actor.username
     row.resolution = resolution.strip()
     session.add(row)
-    append_event(
+    record_event(
         session,
-        station_code=ctx.station_code,
+        ctx,
         entity="sync_conflict",
         entity_id=str(conflict_id),
         kind="sync.conflict_resolved",
         payload={"id": conflict_id, "event_id": row.event_id, "resolution": row.resolution},
-        actor=ctx.actor.username,
-        at=ctx.clock.now(),
     )
 
 
