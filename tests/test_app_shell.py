@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pilot_support import sign_in as _sign_in
 from textual.widgets import DataTable, Input, OptionList, Static
 
 from hallterm.app import create_app
@@ -13,23 +14,6 @@ from hallterm.screens.lock import LockScreen
 from hallterm.screens.login import LoginScreen
 
 SIZE = (140, 44)
-
-
-async def _sign_in(pilot, username: str, password: str) -> None:
-    await pilot.pause()
-    await pilot.press(*username)
-    await pilot.press("enter")
-    await pilot.press(*password)
-    await pilot.press("enter")
-    for _ in range(40):
-        await pilot.pause(0.05)
-        await pilot.app.workers.wait_for_complete()
-        if not isinstance(pilot.app.screen, LoginScreen) or str(
-            pilot.app.screen.query_one("#login-error", Static).render()
-        ):
-            break
-    for _ in range(3):  # let the new screen mount (its header fills itself on mount)
-        await pilot.pause()
 
 
 def _text(widget: Static) -> str:

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from pilot_support import settle
+from pilot_support import sign_in as _sign_in
 from sqlmodel import select
 
 from hallterm.cli import main
@@ -189,24 +191,6 @@ def test_issue_from_cli_and_refuse_unapproved(demo_store, clock, tmp_path, monke
 SIZE = (140, 44)
 
 
-async def _sign_in(pilot, username: str, password: str) -> None:  # type: ignore[no-untyped-def]
-    from hallterm.screens.login import LoginScreen
-
-    await pilot.pause()
-    await pilot.press(*username, "enter", *password, "enter")
-    for _ in range(40):
-        await pilot.pause(0.05)
-        await pilot.app.workers.wait_for_complete()
-        if not isinstance(pilot.app.screen, LoginScreen):
-            break
-
-
-async def _settle(pilot) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(6):
-        await pilot.pause(0.05)
-        await pilot.app.workers.wait_for_complete()
-
-
 async def test_registry_screen_reprint_and_revoke(demo_store, settings, clock, monkeypatch):
     from textual.widgets import DataTable
 
@@ -218,20 +202,20 @@ async def test_registry_screen_reprint_and_revoke(demo_store, settings, clock, m
     app = create_app(demo_store, settings, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await _sign_in(pilot, "supervisor", "super1234")
-        await _settle(pilot)
+        await settle(pilot, 6)
         await pilot.press("f11")
-        await _settle(pilot)
+        await settle(pilot, 6)
         screen = app.screen
         assert isinstance(screen, CertificatesScreen)
         assert screen.query_one("#cert-table", DataTable).row_count == 1
         await pilot.press("p")
         await pilot.pause()
         await pilot.press(*"污损", "enter")
-        await _settle(pilot)
+        await settle(pilot, 6)
         await pilot.press("x")
         await pilot.pause()
         await pilot.press(*"错误颁发", "enter")
-        await _settle(pilot)
+        await settle(pilot, 6)
         assert screen.rows[0].revoked, screen.message
     with demo_store.read() as session:
         cert = session.get(Certificate, number)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from pilot_support import settle
+from pilot_support import sign_in as pilot_sign_in
 from pypdf import PdfReader
 from sqlmodel import func, select
 from textual.widgets import DataTable, Input, Static
@@ -44,23 +46,9 @@ def wrong_check(first17: str) -> tuple[str, str]:
     return first17 + wrong, right
 
 
-async def settle(pilot, rounds: int = 4) -> None:
-    """Let workers finish and their results reach the screen."""
-    for _ in range(rounds):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 async def sign_in(pilot, username: str = "clerk", password: str = "clerk1234") -> None:
-    await pilot.pause()
-    await pilot.press(*username, "enter", *password, "enter")
-    for _ in range(40):
-        await settle(pilot, 1)
-        if not isinstance(pilot.app.screen, LoginScreen):
-            break
+    await pilot_sign_in(pilot, username, password)
     assert not isinstance(pilot.app.screen, LoginScreen)
-    await settle(pilot)
 
 
 async def open_desk(pilot) -> DeskScreen:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from pilot_support import settle as _settle
+from pilot_support import sign_in as _sign_in
 from textual.widgets import DataTable, Input, Static, TextArea
 
 from hallterm.app import create_app
@@ -15,29 +17,8 @@ from hallterm.screens.catalog import GuideScreen
 from hallterm.screens.home import HomeScreen
 from hallterm.screens.interaction import InteractionScreen, NewItemScreen, ReplyScreen
 from hallterm.screens.lint import LintScreen
-from hallterm.screens.login import LoginScreen
 
 SIZE = (160, 48)
-
-
-async def _sign_in(pilot, username: str, password: str) -> None:  # type: ignore[no-untyped-def]
-    await pilot.pause()
-    await pilot.press(*username)
-    await pilot.press("enter")
-    await pilot.press(*password)
-    await pilot.press("enter")
-    for _ in range(40):
-        await pilot.pause(0.05)
-        await pilot.app.workers.wait_for_complete()
-        if not isinstance(pilot.app.screen, LoginScreen):
-            break
-
-
-async def _settle(pilot) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(3):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def _cells(table: DataTable) -> list[list[str]]:  # type: ignore[type-arg]

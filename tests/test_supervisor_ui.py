@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pilot_support import settle
+from pilot_support import sign_in as pilot_sign_in
 from sqlmodel import select
 from textual.widgets import DataTable, Digits, Static
 
@@ -18,7 +20,6 @@ from hallterm.db.services.staff import actor_of
 from hallterm.screens.display import DisplayApp
 from hallterm.screens.home import HomeScreen
 from hallterm.screens.kiosk import KioskApp, KioskScreen
-from hallterm.screens.login import LoginScreen
 from hallterm.screens.rating import RatingScreen
 from hallterm.screens.supervisor import EfficiencyScreen, SupervisorScreen
 from hallterm.screens.window import QueueWindowScreen, TransferScreen
@@ -27,24 +28,8 @@ SIZE = (160, 50)
 ID = "11010519491231002X"
 
 
-async def settle(pilot, rounds: int = 3) -> None:
-    for _ in range(rounds):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-async def sign_in(pilot, username: str, password: str) -> None:
-    await pilot.pause()
-    await pilot.press(*username)
-    await pilot.press("enter")
-    await pilot.press(*password)
-    await pilot.press("enter")
-    for _ in range(40):
-        await pilot.pause(0.05)
-        await pilot.app.workers.wait_for_complete()
-        if not isinstance(pilot.app.screen, LoginScreen):
-            break
+async def sign_in(pilot, username: str, password: str) -> None:  # type: ignore[no-untyped-def]
+    await pilot_sign_in(pilot, username, password)
     assert isinstance(pilot.app.screen, HomeScreen)
 
 
