@@ -479,14 +479,17 @@ def _numbered_canvas(font: str) -> type[Canvas]:
     return NumberedCanvas
 
 
-def _build(
+def build_pdf(
     out: Path,
+    *,
     title: str,
+    subject: str,
+    author: str,
     story: list[Flowable],
-    doc: CaseDocument,
-    issuer: Issuer,
+    decorate: Callable[[Canvas, Any], None],
     font: str,
 ) -> Path:
+    """Lay ``story`` out on A4 pages decorated by ``decorate``, numbered "page n of m"."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     template = SimpleDocTemplate(
@@ -496,18 +499,36 @@ def _build(
         rightMargin=MARGIN_X - FRAME_PAD,
         topMargin=MARGIN_TOP,
         bottomMargin=MARGIN_BOTTOM,
-        title=f"{title} {doc.case_number}",
-        author=issuer.station_name,
-        subject=doc.case_number,
+        title=f"{title} {subject}",
+        author=author,
+        subject=subject,
         creator="hallterm",
         # Start every page in the embedded font: no unembedded Helvetica is referenced.
         initialFontName=font,
     )
-    decorate = _page_decorator(issuer, doc, font)
     template.build(
         story, onFirstPage=decorate, onLaterPages=decorate, canvasmaker=_numbered_canvas(font)
     )
     return out
+
+
+def _build(
+    out: Path,
+    title: str,
+    story: list[Flowable],
+    doc: CaseDocument,
+    issuer: Issuer,
+    font: str,
+) -> Path:
+    return build_pdf(
+        out,
+        title=title,
+        subject=doc.case_number,
+        author=issuer.station_name,
+        story=story,
+        decorate=_page_decorator(issuer, doc, font),
+        font=font,
+    )
 
 
 def _start(font_path: str | os.PathLike[str] | None) -> _Styles:

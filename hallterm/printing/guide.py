@@ -23,7 +23,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
@@ -35,7 +34,6 @@ from hallterm.i18n import _
 from hallterm.printing.documents import (
     BODY_W,
     DASH,
-    FRAME_PAD,
     MARGIN_BOTTOM,
     MARGIN_TOP,
     MARGIN_X,
@@ -45,9 +43,9 @@ from hallterm.printing.documents import (
     _esc,
     _grid_table,
     _kv_table,
-    _numbered_canvas,
     _Styles,
     _styles,
+    build_pdf,
     fmt_date,
     fmt_datetime,
 )
@@ -315,26 +313,15 @@ def _page_decorator(
 def _build(
     out: Path, title: str, subject: str, story: list[Flowable], hall: Hall, footer: str, font: str
 ) -> Path:
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    template = SimpleDocTemplate(
-        str(out),
-        pagesize=A4,
-        leftMargin=MARGIN_X - FRAME_PAD,
-        rightMargin=MARGIN_X - FRAME_PAD,
-        topMargin=MARGIN_TOP,
-        bottomMargin=MARGIN_BOTTOM,
-        title=f"{title} {subject}",
-        author=hall.name,
+    return build_pdf(
+        out,
+        title=title,
         subject=subject,
-        creator="hallterm",
-        initialFontName=font,
+        author=hall.name,
+        story=story,
+        decorate=_page_decorator(hall.name or "hallterm", title, footer, font),
+        font=font,
     )
-    decorate = _page_decorator(hall.name or "hallterm", title, footer, font)
-    template.build(
-        story, onFirstPage=decorate, onLaterPages=decorate, canvasmaker=_numbered_canvas(font)
-    )
-    return out
 
 
 def _cells(values: Sequence[str], st: _Styles, center: Sequence[int] = ()) -> list[Flowable]:
