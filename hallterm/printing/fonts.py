@@ -3,7 +3,9 @@
 reportlab embeds TrueType (.ttf, .ttc) fonts as subsets; it cannot embed CFF-flavoured
 OpenType (most Noto CJK .otf/.ttc), and a non-embedded CID font prints as empty boxes on a
 machine without it, so only TrueType outlines are accepted.  Order of search: the
-configured path, then the usual system places.
+configured path, then the usual system places, then the WenQuanYi Micro Hei that comes with
+the Python install (the ``paperang-p2-fonts-cjk`` package, byte-identical to Debian's
+fonts-wqy-microhei), so a fresh machine with no system fonts still prints.
 """
 
 from __future__ import annotations
@@ -40,6 +42,26 @@ SEARCH_DIRS = (
     "C:/Windows/Fonts",
 )
 INSTALL_HINT = "fonts-wqy-microhei"
+# Tests point this at an empty folder to play a machine without system fonts.
+SEARCH_DIRS_ENV = "HALLTERM_FONT_SEARCH_DIRS"
+
+
+def _search_dirs() -> tuple[str, ...]:
+    override = os.environ.get(SEARCH_DIRS_ENV)
+    if override is not None:
+        return tuple(d for d in override.split(os.pathsep) if d)
+    return SEARCH_DIRS
+
+
+def bundled_font() -> Path | None:
+    """The TrueType CJK font shipped by a package the project depends on, if installed."""
+    try:
+        from importlib.resources import files
+
+        path = Path(str(files("paperang_p2_fonts_cjk") / "fonts" / "wqy-microhei.ttc"))
+    except (ImportError, ModuleNotFoundError):
+        return None
+    return path if _is_truetype(path) else None
 
 
 class FontNotFound(RuntimeError):
@@ -81,7 +103,7 @@ def find_cjk_font(configured: str | os.PathLike[str] | None = None) -> FontChoic
                 )
             )
         return FontChoice(p)
-    for base in SEARCH_DIRS:
+    for base in _search_dirs():
         root = Path(base).expanduser()
         if not root.is_dir():
             continue
@@ -90,6 +112,9 @@ def find_cjk_font(configured: str | os.PathLike[str] | None = None) -> FontChoic
             for p in direct:
                 if _is_truetype(p):
                     return FontChoice(p)
+    shipped = bundled_font()
+    if shipped is not None:
+        return FontChoice(shipped)
     raise FontNotFound(
         _(
             "no embeddable CJK TrueType font found; install one (Debian/Ubuntu: "
