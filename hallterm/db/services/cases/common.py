@@ -16,7 +16,7 @@ from hallterm.clock import to_local
 from hallterm.db.events import snapshot
 from hallterm.db.models import CaseMaterialLine, CaseMatter, CaseSuspension, Matter, ServiceCase
 from hallterm.db.services import Ctx, ServiceError, record_event
-from hallterm.domain.case_states import CaseAction, IllegalTransition, transition
+from hallterm.domain.case_states import CaseAction, CaseStateError, transition
 from hallterm.domain.checklist import Line, LineState, ReceivedAs, Requirement
 from hallterm.i18n import _
 
@@ -64,7 +64,7 @@ def move(case: ServiceCase, action: CaseAction) -> tuple[str, str]:
     """Apply ``action`` by the state machine; returns (old, new) status."""
     try:
         new = transition(case.status, action)
-    except IllegalTransition as exc:
+    except CaseStateError as exc:
         raise ServiceError(str(exc)) from None
     old = case.status
     case.status = new.value

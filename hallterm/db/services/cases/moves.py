@@ -22,7 +22,7 @@ from hallterm.db.services.cases.common import (
     suspensions,
     today_of,
 )
-from hallterm.domain.case_states import CaseAction
+from hallterm.domain.case_states import CaseAction, CaseStateError, parse_action
 from hallterm.i18n import _
 
 
@@ -65,7 +65,10 @@ def advance(
     session: Session, ctx: Ctx, case_id: str, action: CaseAction | str, reason: str = ""
 ) -> None:
     """The moves after acceptance: review, suspend/resume, approve/deny, deliver, withdraw."""
-    action = CaseAction(action)
+    try:
+        action = parse_action(action)
+    except CaseStateError as exc:
+        raise ServiceError(str(exc)) from None
     if action in (CaseAction.accept, CaseAction.notify):
         raise ServiceError(_("use accept or notify for this move"))
     if action is CaseAction.suspend:
