@@ -1,6 +1,7 @@
 """Cases at the window, by concern: ``register`` (new case and its checklist),
 ``checklist`` (recording the lines), ``decide`` (accept / notify / refuse / complete and the
-papers), ``moves`` (later moves), ``views`` (reading), ``common`` (shared helpers).
+papers), ``deferrals`` (容缺 follow-up), ``moves`` (later moves), ``views`` (reading),
+``common`` (shared helpers).
 
 The names below are the package's public use cases, importable from here.
 """
@@ -19,6 +20,14 @@ from hallterm.db.services.cases.decide import (
     notify,
     refuse,
 )
+from hallterm.db.services.cases.deferrals import (
+    DeferralAlert,
+    HandedIn,
+    deferral_alerts,
+    hand_in,
+    outstanding,
+    record_arrival,
+)
 from hallterm.db.services.cases.moves import advance
 from hallterm.db.services.cases.register import checklist_for, start_case
 from hallterm.db.services.cases.views import (
@@ -31,6 +40,7 @@ from hallterm.db.services.cases.views import (
     list_cases,
     load_case,
     timeline,
+    urgency_key,
 )
 
 __all__ = [
@@ -38,6 +48,8 @@ __all__ = [
     "CaseView",
     "Decided",
     "Decision",
+    "DeferralAlert",
+    "HandedIn",
     "LineInput",
     "LineView",
     "MatterBrief",
@@ -48,13 +60,18 @@ __all__ = [
     "complete_on_spot",
     "decide",
     "decide_in",
+    "deferral_alerts",
     "find_case_id",
+    "hand_in",
     "list_cases",
     "load_case",
     "notify",
+    "outstanding",
+    "record_arrival",
     "record_lines",
     "record_print",
     "refuse",
     "start_case",
     "timeline",
+    "urgency_key",
 ]

@@ -17,11 +17,19 @@ from hallterm.db.services.cases.common import (
     ensure_owned,
     get_case,
     line_requirement,
+    store_line,
     today_of,
 )
 from hallterm.db.services.cases.register import valid_stored
 from hallterm.domain.case_states import CaseStatus
-from hallterm.domain.checklist import ChecklistError, Line, LineState, ReceivedAs
+from hallterm.domain.checklist import (
+    ChecklistError,
+    Line,
+    LineState,
+    ReceivedAs,
+    Requirement,
+    reusable,
+)
 from hallterm.i18n import _
 
 
@@ -31,11 +39,44 @@ class LineInput:
 
     type_code: str
     state: str
-    received_as: str | None = None
+    received_as: str | None = None  # the form ticked last; ``count`` is its number
     count: int = 0
     deferred_until: date | None = None
     reused_from: str | None = None
     note: str = ""
+    originals: int = 0  # paper originals received (when both forms were ticked)
+    copies: int = 0  # paper copies received
+
+    @classmethod
+    def in_full(cls, requirement: Requirement) -> LineInput:
+        """Received as the requirement asks: its originals and its copies."""
+        originals, copies = requirement.originals, requirement.copies
+        if not (originals or copies):
+            originals = 1
+        return cls(
+            requirement.type_code,
+            LineState.received.value,
+            ReceivedAs.original.value if originals else ReceivedAs.copy.value,
+            originals or copies,
+            originals=originals,
+            copies=copies,
+        )
+
+
+def _receive(line: Line, item: LineInput) -> None:
+    """Tick the forms of ``item`` on ``line``, the form ticked last last."""
+    kind = ReceivedAs(item.received_as or ReceivedAs.original)
+    if kind is ReceivedAs.electronic:
+        line.receive(kind, item.count)
+        return
+    counts = {
+        ReceivedAs.original: item.originals or (item.count if kind is ReceivedAs.original else 0),
+        ReceivedAs.copy: item.copies or (item.count if kind is ReceivedAs.copy else 0),
+    }
+    other = ReceivedAs.copy if kind is ReceivedAs.original else ReceivedAs.original
+    if counts[other]:
+        line.receive(other, counts[other])
+    line.receive(kind, counts[kind])
 
 
 def record_lines(session: Session, ctx: Ctx, case_id: str, inputs: Sequence[LineInput]) -> None:
@@ -53,8 +94,9 @@ def record_lines(session: Session, ctx: Ctx, case_id: str, inputs: Sequence[Line
             select(CaseMaterialLine).where(CaseMaterialLine.case_id == case_id)
         )
     }
-    # A reused document must be on file, still valid, and of the line's own material type.
-    stored_types = {s.id: s.type_code for s in valid_stored(session, case.applicant_id, today)}
+    # A reused document must be on file, of the line's own material type, and young enough
+    # for the requirement's validity.
+    stored = {s.id: s for s in valid_stored(session, case.applicant_id, today)}
     rows: list[dict[str, Any]] = []
     for item in inputs:
         row = lines.get(item.type_code)
@@ -66,7 +108,7 @@ def record_lines(session: Session, ctx: Ctx, case_id: str, inputs: Sequence[Line
         try:
             state = LineState(item.state)
             if state is LineState.received:
-                domain_line.receive(item.received_as or ReceivedAs.original, item.count)
+                _receive(domain_line, item)
             elif state is LineState.missing:
                 domain_line.mark_missing(item.note)
             elif state is LineState.deferred:
@@ -76,7 +118,11 @@ def record_lines(session: Session, ctx: Ctx, case_id: str, inputs: Sequence[Line
                     )
                 domain_line.defer(item.deferred_until, today)
             elif state is LineState.reused:
-                if stored_types.get(item.reused_from or "") != row.type_code:
+                doc = stored.get(item.reused_from or "")
+                if doc is None or not (
+                    doc.type_code == row.type_code
+                    and reusable(domain_line.requirement, doc.received_on, doc.valid_until, today)
+                ):
                     raise ChecklistError(
                         _("{name}: the document on file is no longer valid").format(name=row.name)
                     )
@@ -85,12 +131,8 @@ def record_lines(session: Session, ctx: Ctx, case_id: str, inputs: Sequence[Line
                 domain_line.mark_not_applicable(item.note)
         except (ChecklistError, ValueError) as exc:
             raise ServiceError(str(exc)) from None
-        row.state = domain_line.state.value
-        row.received_as = domain_line.received_as.value if domain_line.received_as else None
-        row.count = domain_line.count
-        row.deferred_until = domain_line.deferred_until
-        row.reused_from = domain_line.reused_from
-        row.note = item.note
+        domain_line.note = item.note
+        store_line(row, domain_line)
         session.add(row)
         rows.append(snapshot(row))
     changed(session, ctx, case, "case.materials_recorded", rows)

@@ -114,15 +114,37 @@ def line_rows(session: Session, case_id: str) -> list[CaseMaterialLine]:
 
 
 def domain_line(r: CaseMaterialLine) -> Line:
+    kind = ReceivedAs(r.received_as) if r.received_as else None
+    originals, copies = r.originals_received, r.copies_received
+    if kind is ReceivedAs.original and not originals:  # a line stored before the split
+        originals = r.count
+    if kind is ReceivedAs.copy and not copies:
+        copies = r.count
     return Line(
         requirement=line_requirement(r),
         state=LineState(r.state),
-        received_as=ReceivedAs(r.received_as) if r.received_as else None,
-        count=r.count,
+        received_as=kind,
+        originals=originals,
+        copies=copies,
+        electronic=r.count if kind is ReceivedAs.electronic else 0,
         deferred_until=r.deferred_until,
         reused_from=r.reused_from,
         note=r.note,
+        arrived_on=r.arrived_on,
     )
+
+
+def store_line(row: CaseMaterialLine, line: Line) -> None:
+    """Copy the domain line's state onto its row."""
+    row.state = line.state.value
+    row.received_as = line.received_as.value if line.received_as else None
+    row.count = line.count
+    row.originals_received = line.originals
+    row.copies_received = line.copies
+    row.deferred_until = line.deferred_until
+    row.reused_from = line.reused_from
+    row.arrived_on = line.arrived_on
+    row.note = line.note
 
 
 def domain_lines(session: Session, case_id: str) -> list[Line]:

@@ -22,6 +22,7 @@ from hallterm.db.services.cases.common import (
     suspensions,
     today_of,
 )
+from hallterm.db.services.cases.deferrals import check_approvable
 from hallterm.domain.case_states import CaseAction, CaseStateError, parse_action
 from hallterm.i18n import _
 
@@ -34,6 +35,8 @@ def finish_with_reason(
         raise ServiceError(_("a reason is required"))
     case = get_case(session, case_id)
     ensure_owned(case, ctx)
+    if action is CaseAction.approve:
+        check_approvable(session, case)
     old, new = move(case, action)
     if reason:
         case.decision_reason = reason

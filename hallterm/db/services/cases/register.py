@@ -30,7 +30,7 @@ from hallterm.db.services.cases.common import case_event, today_of
 from hallterm.db.services.catalog_io import current_version
 from hallterm.db.services.counters import next_value
 from hallterm.domain.case_states import CaseStatus
-from hallterm.domain.checklist import LineState, Requirement, merge_requirements
+from hallterm.domain.checklist import LineState, Requirement, merge_requirements, reusable
 from hallterm.domain.numbering import case_number
 from hallterm.i18n import _
 
@@ -141,6 +141,10 @@ def start_case(
         stored.setdefault(s.type_code, s)
     for pos, req in enumerate(checklist_for(session, codes)):
         on_file = stored.get(req.type_code)
+        if on_file is not None and not reusable(
+            req, on_file.received_on, on_file.valid_until, today
+        ):
+            on_file = None
         line = CaseMaterialLine(
             id=str(uuid.uuid4()),
             case_id=case.id,

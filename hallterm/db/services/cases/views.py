@@ -11,17 +11,17 @@ from typing import Any
 from sqlmodel import Session, select
 
 from hallterm.clock import to_local
-from hallterm.db.models import Applicant, Bundle, Event, ServiceCase, Staff
+from hallterm.db.models import Applicant, Bundle, CaseMaterialLine, Event, ServiceCase, Staff
 from hallterm.db.services.applicants import ApplicantView, view
 from hallterm.db.services.calendar import calendar_for
 from hallterm.db.services.cases.common import (
+    domain_line,
     get_case,
-    line_requirement,
     line_rows,
     matter_rows,
     suspensions,
 )
-from hallterm.domain.case_states import CaseStatus
+from hallterm.domain.case_states import CaseStatus, is_open
 from hallterm.domain.checklist import Line, LineState, ReceivedAs, Requirement, Verdict, evaluate
 from hallterm.domain.workdays import WorkCalendar, deadline_light
 
@@ -46,17 +46,48 @@ class LineView:
     deferred_until: date | None
     reused_from: str | None
     note: str
+    originals: int = 0
+    copies: int = 0
+    electronic: int = 0
+    arrived_on: date | None = None
+
+    @property
+    def outstanding(self) -> bool:
+        """A deferred (容缺) material not handed in yet."""
+        return self.state == LineState.deferred and self.arrived_on is None
 
     def to_line(self) -> Line:
         return Line(
             requirement=self.requirement,
             state=LineState(self.state),
             received_as=ReceivedAs(self.received_as) if self.received_as else None,
-            count=self.count,
+            originals=self.originals,
+            copies=self.copies,
+            electronic=self.electronic,
             deferred_until=self.deferred_until,
             reused_from=self.reused_from,
             note=self.note,
+            arrived_on=self.arrived_on,
         )
+
+
+def line_view(r: CaseMaterialLine) -> LineView:
+    line = domain_line(r)
+    return LineView(
+        id=r.id,
+        position=r.position,
+        requirement=line.requirement,
+        state=line.state.value,
+        received_as=r.received_as,
+        count=line.count,
+        deferred_until=line.deferred_until,
+        reused_from=line.reused_from,
+        note=line.note,
+        originals=line.originals,
+        copies=line.copies,
+        electronic=line.electronic,
+        arrived_on=line.arrived_on,
+    )
 
 
 @dataclass(frozen=True)
@@ -117,6 +148,24 @@ class CaseRow:
     due_date: date | None
     days_left: int | None = None
     light: str | None = None
+    deferral_due: date | None = None  # the earliest outstanding 容缺 promise
+    deferral_light: str | None = None  # "yellow" / "red" when it is near or past
+
+    @property
+    def urgency(self) -> str | None:
+        """The worse of the deadline's and the deferral's light."""
+        lights = {self.light, self.deferral_light}
+        return "red" if "red" in lights else "yellow" if "yellow" in lights else self.light
+
+
+_URGENCY = {"red": 0, "yellow": 1}
+
+
+def urgency_key(row: CaseRow) -> tuple[int, int, float]:
+    """Red, then yellow, then by working days left (cases without a clock last), newest first."""
+    rank = _URGENCY.get(row.urgency or "", 2)
+    days = row.days_left if row.days_left is not None else 10**6
+    return rank, days, -row.registered_at.timestamp()
 
 
 def matters_of(session: Session, case_id: str) -> list[MatterBrief]:
@@ -165,6 +214,15 @@ def deadline(
     return days_left, deadline_light(days_left, yellow_days), needs_update
 
 
+def deferral_light(
+    promised: date, today: date, cal: WorkCalendar, yellow_days: int
+) -> tuple[int, str | None]:
+    """Working days to the promised date and its light (None while it is far)."""
+    days_left = cal.working_days_left(today, promised)
+    light = deadline_light(days_left, yellow_days)
+    return days_left, (light if light in ("yellow", "red") else None)
+
+
 def load_case(
     session: Session,
     case_id: str,
@@ -181,20 +239,7 @@ def load_case(
     stops = suspensions(session, case_id)
     open_since = next((s for s, e in stops if e is None), None)
     days_left, light, needs_update = deadline(case, stops, cal, today, yellow_days)
-    lines = tuple(
-        LineView(
-            id=r.id,
-            position=r.position,
-            requirement=line_requirement(r),
-            state=r.state,
-            received_as=r.received_as,
-            count=r.count,
-            deferred_until=r.deferred_until,
-            reused_from=r.reused_from,
-            note=r.note,
-        )
-        for r in line_rows(session, case_id)
-    )
+    lines = tuple(line_view(r) for r in line_rows(session, case_id))
     return CaseView(
         id=case.id,
         number=case.number,
@@ -235,8 +280,10 @@ def list_cases(
     limit: int = 200,
     today: date | None = None,
     yellow_days: int = 2,
+    by_urgency: bool = False,
 ) -> list[CaseRow]:
-    """Cases newest first; with ``today`` each running case carries its days left and light."""
+    """Cases newest first; with ``today`` each running case carries its days left and light,
+    and each case an outstanding deferral's light; ``by_urgency`` sorts by ``urgency_key``."""
     cal = calendar_for(session) if today is not None else None
     q = select(ServiceCase, Applicant.name).join(
         Applicant, Applicant.id == ServiceCase.applicant_id
@@ -251,10 +298,14 @@ def list_cases(
         bundle = session.get(Bundle, case.bundle_code) if case.bundle_code else None
         title = bundle.name if bundle else "、".join(m.name for m in matters_of(session, case.id))
         days_left = light = None
+        promised = deferral_lit = None
         if cal is not None and today is not None:
             days_left, light, _update = deadline(
                 case, suspensions(session, case.id), cal, today, yellow_days
             )
+            promised = _earliest_deferral(session, case.id) if is_open(case.status) else None
+            if promised is not None:
+                deferral_lit = deferral_light(promised, today, cal, yellow_days)[1]
         out.append(
             CaseRow(
                 case.id,
@@ -266,9 +317,22 @@ def list_cases(
                 case.due_date,
                 days_left,
                 light,
+                promised,
+                deferral_lit,
             )
         )
+    if by_urgency:
+        out.sort(key=urgency_key)
     return out
+
+
+def _earliest_deferral(session: Session, case_id: str) -> date | None:
+    days = [
+        r.deferred_until
+        for r in line_rows(session, case_id)
+        if r.state == LineState.deferred and r.arrived_on is None and r.deferred_until
+    ]
+    return min(days, default=None)
 
 
 def timeline(session: Session, case_id: str) -> list[TimelineEntry]:
