@@ -23,9 +23,9 @@ class IdType(StrEnum):
     passport = "passport"  # 护照
     hk_macao_permit = "hk_macao_permit"  # 港澳居民来往内地通行证
     taiwan_permit = "taiwan_permit"  # 台湾居民来往大陆通行证
+    uscc = "uscc"  # 统一社会信用代码
     foreign_permanent = "foreign_permanent"  # 外国人永久居留身份证 (2023, 18 characters)
     hmt_residence = "hmt_residence"  # 港澳台居民居住证
-    uscc = "uscc"  # 统一社会信用代码
 
 
 class IdError(ValueError):
