@@ -668,3 +668,15 @@ def test_recalled_applicant_cases(store: Store) -> None:
         cases = svc.applicant_cases(session, applicant, date(2026, 12, 3))
     assert [r.id for r in cases.open] == [running, waiting]  # urgency first
     assert [r.id for r in cases.recent] == [running, waiting, *reversed(done[-3:])]
+
+
+def test_an_entity_only_matter_is_not_offered_to_a_person(store: Store) -> None:
+    ctx = clerk(store, hall_clock(date(2026, 11, 27)))
+    applicant = person(store, ctx)
+    with store.read() as session:
+        entity_only = session.exec(select(Matter).where(Matter.audience == "entity")).first()
+    assert entity_only is not None
+    before = event_count(store)
+    with pytest.raises(ServiceError, match="仅面向法人"), store.write() as session:
+        svc.start_case(session, ctx, applicant_id=applicant, matter_codes=[entity_only.code])
+    assert event_count(store) == before

@@ -74,6 +74,21 @@ def valid_stored(session: Session, applicant_id: str, today: date) -> list[Store
     return [r for r in rows if r.valid_until is None or r.valid_until >= today]
 
 
+def _check_audience(session: Session, codes: Sequence[str], kind: str) -> None:
+    """A matter for entities only is not offered to a person, nor the reverse."""
+    for code in codes:
+        matter = session.get(Matter, code)
+        if matter is None or matter.audience in ("both", kind):
+            continue
+        if matter.audience == "entity":
+            raise ServiceError(
+                _("“{name}” is for entities (法人) only, not for a person").format(name=matter.name)
+            )
+        raise ServiceError(
+            _("“{name}” is for persons (自然人) only, not for an entity").format(name=matter.name)
+        )
+
+
 @dataclass(frozen=True)
 class AgentInput:
     """经办人: the person at the window for an entity, or for a person represented (代办)."""
@@ -140,6 +155,7 @@ def start_case(
     if applicant is None:
         raise ServiceError(_("no such applicant"))
     codes = _matter_codes(session, matter_codes, bundle_code)
+    _check_audience(session, codes, applicant.kind)
     version = current_version(session)
     now = ctx.clock.now()
     today = today_of(ctx)
