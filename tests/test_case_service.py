@@ -588,7 +588,7 @@ def test_agent_delivery_and_suspension_are_recorded(store: Store) -> None:
             name="江川味道餐饮有限公司",
             legal_rep="赵六",
         ).id
-    matter = matter_code(store, PENSION)
+    matter = matter_code(store, "食品经营许可证核发")  # for persons and entities
     with pytest.raises(ServiceError, match="经办人"), store.write() as session:
         svc.start_case(session, ctx, applicant_id=company, matter_codes=[matter])
     agent_id = "32010219800101123" + resident_id_check_char("32010219800101123")
