@@ -47,7 +47,7 @@ from hallterm.screens.desk_common import (
     printer_for,
     required_text,
 )
-from hallterm.screens.desk_dialogs import PromptScreen, ReasonScreen
+from hallterm.screens.desk_dialogs import PromptScreen, ReasonScreen, parse_day
 from hallterm.widgets.plain import plain
 
 REFUSAL_REASONS = (
@@ -84,13 +84,6 @@ class _Loaded:
     stored: dict[str, StoredView]
     calendar: WorkCalendar
     today: date
-
-
-def parse_day(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value.strip()) if len(value.strip()) == 10 else None
-    except ValueError:
-        return None
 
 
 class ChecklistScreen(BaseScreen):
