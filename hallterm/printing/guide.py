@@ -31,7 +31,8 @@ from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer
 from hallterm.domain.catalog import display
 from hallterm.domain.checklist import Requirement, merge_requirements
 from hallterm.i18n import _
-from hallterm.printing.documents import (
+from hallterm.printing.documents.blocks import grid_table, kv_table
+from hallterm.printing.documents.page import (
     BODY_W,
     DASH,
     MARGIN_BOTTOM,
@@ -40,14 +41,12 @@ from hallterm.printing.documents import (
     NOTE_GREY,
     PAGE_H,
     PAGE_W,
-    _esc,
-    _grid_table,
-    _kv_table,
-    _Styles,
-    _styles,
+    Styles,
     build_pdf,
+    esc,
     fmt_date,
     fmt_datetime,
+    styles,
 )
 from hallterm.printing.fonts import register_cjk_font
 
@@ -324,14 +323,14 @@ def _build(
     )
 
 
-def _cells(values: Sequence[str], st: _Styles, center: Sequence[int] = ()) -> list[Flowable]:
+def _cells(values: Sequence[str], st: Styles, center: Sequence[int] = ()) -> list[Flowable]:
     return [
-        Paragraph(_esc(v) or DASH, st.cell_center if i in center else st.cell)
+        Paragraph(esc(v) or DASH, st.cell_center if i in center else st.cell)
         for i, v in enumerate(values)
     ]
 
 
-def _materials_table(materials: Sequence[GuideMaterial], st: _Styles) -> list[Flowable]:
+def _materials_table(materials: Sequence[GuideMaterial], st: Styles) -> list[Flowable]:
     if not materials:
         return [Paragraph(_("No materials are required."), st.body)]
     rows = [
@@ -340,24 +339,24 @@ def _materials_table(materials: Sequence[GuideMaterial], st: _Styles) -> list[Fl
     ]
     widths = [9 * mm, 40 * mm, 16 * mm, 20 * mm, 22 * mm, 12 * mm, 12 * mm]
     widths.append(BODY_W - sum(widths))
-    return [_grid_table([_("No."), *material_header()], rows, widths, st)]
+    return [grid_table([_("No."), *material_header()], rows, widths, st)]
 
 
-def _text_block(text: str, st: _Styles) -> Paragraph:
-    return Paragraph(_esc(text) if text.strip() else DASH, st.body)
+def _text_block(text: str, st: Styles) -> Paragraph:
+    return Paragraph(esc(text) if text.strip() else DASH, st.body)
 
 
-def _process(steps: Sequence[str], st: _Styles) -> list[Flowable]:
+def _process(steps: Sequence[str], st: Styles) -> list[Flowable]:
     if not steps:
         return [Paragraph(DASH, st.body)]
-    return [Paragraph(f"{i}. {_esc(s)}", st.body) for i, s in enumerate(steps, 1)]
+    return [Paragraph(f"{i}. {esc(s)}", st.body) for i, s in enumerate(steps, 1)]
 
 
-def _kv(pairs: Sequence[tuple[str, str]], st: _Styles) -> Flowable:
-    return _kv_table([(_esc(k), _esc(v) or DASH) for k, v in pairs], st)
+def _kv(pairs: Sequence[tuple[str, str]], st: Styles) -> Flowable:
+    return kv_table([(esc(k), esc(v) or DASH) for k, v in pairs], st)
 
 
-def _matter_story(m: GuideMatter, st: _Styles, hall: Hall, *, materials: bool) -> list[Flowable]:
+def _matter_story(m: GuideMatter, st: Styles, hall: Hall, *, materials: bool) -> list[Flowable]:
     story: list[Flowable] = [
         Paragraph(_("Basic information"), st.heading),
         _kv(matter_facts(m, hall), st),
@@ -395,10 +394,10 @@ def render_guide(
 ) -> Path:
     """办事指南 of a matter or a bundle as an A4 PDF at ``out``."""
     hall = hall or Hall()
-    st = _styles(register_cjk_font(font_path))
+    st = styles(register_cjk_font(font_path))
     title = _("Service Guide")
     story: list[Flowable] = [
-        Paragraph(_esc(guide.name), st.title),
+        Paragraph(esc(guide.name), st.title),
         Paragraph(title, st.cell_center),
         Spacer(1, 4 * mm),
     ]
@@ -419,7 +418,7 @@ def render_guide(
         ]
         widths = [9 * mm, BODY_W - 9 * mm - 55 * mm - 28 * mm, 55 * mm, 28 * mm]
         story.append(
-            _grid_table(
+            grid_table(
                 [_("No."), _("Matter"), _("Department"), _("Promised time limit")],
                 rows,
                 widths,
@@ -431,7 +430,7 @@ def render_guide(
             *_materials_table(guide.materials, st),
         ]
         for m in guide.matters:
-            story += [Spacer(1, 4 * mm), Paragraph(_esc(m.name), st.heading)]
+            story += [Spacer(1, 4 * mm), Paragraph(esc(m.name), st.heading)]
             story += _matter_story(m, st, hall, materials=False)
     story += [
         Spacer(1, 4 * mm),
@@ -478,7 +477,7 @@ def render_interaction_copy(
 ) -> Path:
     """The applicant's copy (回执) of a consultation, complaint or correction suggestion."""
     hall = hall or Hall()
-    st = _styles(register_cjk_font(font_path))
+    st = styles(register_cjk_font(font_path))
     title = _("Receipt: {kind}").format(kind=item.kind)
     pairs = [
         (_("Number"), item.number),
@@ -492,7 +491,7 @@ def render_interaction_copy(
         (_("Reply due by"), fmt_date(item.reply_due)),
     ]
     story: list[Flowable] = [
-        Paragraph(_esc(title), st.title),
+        Paragraph(esc(title), st.title),
         _kv(pairs, st),
         Paragraph(_("What you told us"), st.heading),
         _text_block(item.content, st),
@@ -503,7 +502,7 @@ def render_interaction_copy(
             _text_block(item.reply, st),
             Paragraph(
                 _("Replied by {who} at {time}").format(
-                    who=_esc(item.replied_by), time=fmt_datetime(item.replied_at)
+                    who=esc(item.replied_by), time=fmt_datetime(item.replied_at)
                 ),
                 st.small,
             ),
@@ -513,7 +512,7 @@ def render_interaction_copy(
             Paragraph(
                 _(
                     "We will reply by {date}. Quote the number {number} when you ask about it."
-                ).format(date=fmt_date(item.reply_due), number=_esc(item.number)),
+                ).format(date=fmt_date(item.reply_due), number=esc(item.number)),
                 st.body,
             )
         )
