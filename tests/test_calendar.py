@@ -91,7 +91,7 @@ def accepted_case(store: Store, ctx: Ctx, matter_name: str, n: int = 1) -> str:
             ctx,
             case_id,
             [
-                svc.LineInput(lv.requirement.type_code, "received", "original", 1)
+                svc.LineInput.in_full(lv.requirement)
                 for lv in view.lines
                 if lv.requirement.necessity != "optional"
             ],
