@@ -20,7 +20,14 @@ from sqlmodel import Session, select
 
 from hallterm.clock import to_local
 from hallterm.db.engine import Store
-from hallterm.db.models import CaseSuspension, Matter, ServiceCase, Station, StoredMaterial
+from hallterm.db.models import (
+    Applicant,
+    CaseSuspension,
+    Matter,
+    ServiceCase,
+    Station,
+    StoredMaterial,
+)
 from hallterm.db.services import Ctx, ServiceError
 from hallterm.db.services.calendar import calendar_for
 from hallterm.db.services.cases.common import record_print
@@ -34,10 +41,12 @@ from hallterm.db.services.papers import (
 )
 from hallterm.domain.case_states import CaseStatus
 from hallterm.domain.checklist import LineState
+from hallterm.domain.ids import mask_id
 from hallterm.i18n import N_, _
 from hallterm.printing.documents import (
     CaseDocument,
     DeferredItem,
+    Delivery,
     Issuer,
     MissingItem,
     ReceivedItem,
@@ -191,7 +200,10 @@ def document_data(
         court=settings.court,
         completed_at=to_local(view.completed_at) if view.completed_at else None,
         suspension=_suspension(session, case_id),
+        delivery=_delivery(session, case_row),
         results=_results(view),
+        agent_name=case_row.agent_name,
+        agent_id_masked=mask_id(case_row.agent_id_number) if case_row.agent_id_number else "",
     )
     station = session.get(Station, view.station_code)
     issuer = Issuer(
@@ -216,7 +228,27 @@ def _suspension(session: Session, case_id: str) -> Suspension | None:
     row = next((r for r in rows if r.ended_on is None), rows[0] if rows else None)
     if row is None:
         return None
-    return Suspension(row.reason, row.started_on)
+    return Suspension(row.reason, row.started_on, row.expected_resume_on)
+
+
+def _delivery(session: Session, case: ServiceCase) -> Delivery | None:
+    """How the result was delivered, once it was (address for post: the applicant's)."""
+    if not case.delivery_method and case.delivered_at is None:
+        return None
+    applicant = session.get(Applicant, case.applicant_id)
+    return Delivery(
+        method=case.delivery_method or "window",
+        delivered_at=to_local(case.delivered_at) if case.delivered_at else None,
+        tracking_number=case.delivery_reference if case.delivery_method == "post" else "",
+        address=(
+            case.delivery_reference
+            if case.delivery_method == "electronic"
+            else applicant.address
+            if applicant
+            else ""
+        ),
+        recipient=case.agent_name or (applicant.name if applicant else ""),
+    )
 
 
 def _results(view: CaseView) -> tuple[str, ...]:

@@ -293,6 +293,8 @@ def render_deferral_pledge(
     story: list[Flowable] = [
         *head(title, doc.number("pledge"), st),
         case_block(doc, st, qr=True),
+        Spacer(1, 4 * mm),
+        Paragraph(_("{name}:").format(name=esc(issuer.station_name)), st.body),
         heading(_("Materials to be supplied later"), st),
     ]
     if doc.deferred:

@@ -149,7 +149,7 @@ def case_decorator(
     line2 = "  ".join(
         (
             _("Window: {window}").format(window=issuer.window),
-            _("Clerk: {clerk}").format(clerk=issuer.clerk_name),
+            _("Handled by: {clerk}").format(clerk=issuer.clerk_name),
             _("Printed: {time}").format(time=fmt_datetime(issuer.printed_at)),
         )
     )
