@@ -244,3 +244,60 @@ def test_central_import_reaches_the_station(
         assert event["to"] == "2027-01-19"
     finally:
         central.dispose()
+
+
+def test_cli_calendar_import_at_station_and_central(demo_store: Store, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from hallterm.cli import main
+
+    runner = CliRunner()
+    path = arrangement_file(tmp_path)
+    url = demo_store.url.removeprefix("sqlite:///")
+    result = runner.invoke(main, ["calendar", "import", str(path), "--store", url])
+    assert result.exit_code == 0, result.output
+    assert "2027" in result.output and "已知" in result.output
+    with demo_store.read() as session:
+        assert session.get(HolidayYear, 2027) is not None
+    again = runner.invoke(main, ["calendar", "import", str(path), "--store", url])
+    assert again.exit_code == 0 and "未变" in again.output
+
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"years": {"2027": {"holiday": []}}}', encoding="utf-8")
+    refused = runner.invoke(main, ["calendar", "import", str(bad), "--store", url])
+    assert refused.exit_code == 1 and "holiday" in refused.output
+
+    central = tmp_path / "central.db"
+    assert runner.invoke(main, ["central", "init", "--central", str(central)]).exit_code == 0
+    published = runner.invoke(
+        main, ["central", "calendar", "import", str(path), "--central", str(central)]
+    )
+    assert published.exit_code == 0, published.output
+    assert "下次同步" in published.output
+
+
+def test_cli_papers_settings(demo_store: Store) -> None:
+    from click.testing import CliRunner
+
+    from hallterm.cli import main
+
+    url = demo_store.url.removeprefix("sqlite:///")
+    runner = CliRunner()
+    shown = runner.invoke(main, ["papers", "settings", "--store", url])
+    assert shown.exit_code == 0 and "江川政务" in shown.output  # made from the station name
+    changed = runner.invoke(
+        main,
+        [
+            "papers",
+            "settings",
+            "--review-body",
+            "江川市人民政府",
+            "--court",
+            "江川市人民法院",
+            "--store",
+            url,
+        ],
+    )
+    assert changed.exit_code == 0 and "江川市人民法院" in changed.output
+    refused = runner.invoke(main, ["papers", "settings", "--supply-days", "0", "--store", url])
+    assert refused.exit_code == 1 and "1至60" in refused.output
