@@ -158,7 +158,7 @@ def test_import_declares_the_year_and_moves_running_cases(
     assert after.version == view.version + 1
     assert [r.due_date for r in rows if r.id == case_id] == [date(2027, 1, 19)]
     (event,) = recomputed_events(station, case_id)
-    assert (event["from"], event["to"]) == ("2027-01-18", "2027-01-19")
+    assert (event["previous_due_date"], event["due_date"]) == ("2027-01-18", "2027-01-19")
 
     # The same file again changes nothing and writes nothing.
     with station.write() as session:
@@ -241,7 +241,7 @@ def test_central_import_reaches_the_station(
             view = svc.load_case(session, case_id, clock.today())
         assert view.due_date == date(2027, 1, 19) and not view.calendar_needs_update
         (event,) = recomputed_events(station, case_id)
-        assert event["to"] == "2027-01-19"
+        assert event["due_date"] == "2027-01-19"
     finally:
         central.dispose()
 

@@ -82,6 +82,8 @@ _EVENT_LABELS = {
     "case.delivered": N_("delivered"),
     "case.withdrawn": N_("withdrawn"),
     "case.printed": N_("printed"),
+    "case.due_recomputed": N_("due date recomputed (new calendar)"),
+    "case.papers_numbered": N_("papers numbered"),
 }
 
 

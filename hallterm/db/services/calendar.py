@@ -215,8 +215,8 @@ def recompute_due_dates(session: Session, ctx: Ctx, years: Sequence[int]) -> lis
             kind="case.due_recomputed",
             payload={
                 "number": case.number,
-                "from": old_due.isoformat(),
-                "to": new_due.isoformat(),
+                "due_date": new_due.isoformat(),
+                "previous_due_date": old_due.isoformat(),
                 "years": sorted(set(years)),
                 "rows": [snapshot(case, base)],
             },
