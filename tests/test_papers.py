@@ -15,7 +15,7 @@ from sqlmodel import select
 
 from hallterm.clock import FrozenClock
 from hallterm.db.engine import Store
-from hallterm.db.models import CaseSuspension, Event, Matter, ServiceCase
+from hallterm.db.models import Event, Matter
 from hallterm.db.models_papers import CasePaper
 from hallterm.db.services import SYSTEM, Actor, Ctx, ServiceError
 from hallterm.db.services import cases as svc
@@ -194,10 +194,7 @@ def test_suspension_notice_and_proof_of_delivery(
     clock.advance(days=3)  # Monday 30 November
     with store.write() as session:
         svc.advance(session, ctx, case_id, "start_review")
-        svc.advance(session, ctx, case_id, "suspend", "需要现场核查")
-        susp = session.exec(select(CaseSuspension).where(CaseSuspension.case_id == case_id)).one()
-        susp.expected_resume_on = date(2026, 12, 14)
-        session.add(susp)
+        svc.advance(session, ctx, case_id, "suspend", "需要现场核查", resume_on=date(2026, 12, 14))
     (notice,) = print_documents(store, ctx, case_id, ["suspension"], printer)
     text = pdf_text(notice.path)
     assert "中止告知书" in text and "江川政务止〔2026〕第1号" in text
@@ -206,11 +203,7 @@ def test_suspension_notice_and_proof_of_delivery(
     with store.write() as session:
         svc.advance(session, ctx, case_id, "resume")
         svc.advance(session, ctx, case_id, "approve")
-        svc.advance(session, ctx, case_id, "deliver")
-        case = session.get(ServiceCase, case_id)
-        assert case is not None
-        case.delivery_method, case.delivery_reference = "post", "SF1234567890"
-        session.add(case)
+        svc.advance(session, ctx, case_id, "deliver", delivery=svc.Delivery("post", "SF1234567890"))
     (proof,) = print_documents(store, ctx, case_id, ["delivery"], printer)
     text = pdf_text(proof.path)
     assert "送达回证" in text and "江川政务送〔2026〕第1号" in text

@@ -1,10 +1,12 @@
 """The official parts of a case's papers: their 文号, decision dates, and the station's settings.
 
 ``issue_papers`` gives each paper the case's state calls for its 文号 — from a counter per
-kind, station and year — in the caller's transaction (the decision's), with one event that
-carries the new rows, so they sync like other station rows.  A paper printed without a
-number yet (a case decided before numbering existed) gets one at its first print; a reprint
-reads the stored row and shows the same 文号 and the original decision date.
+kind, station and year — in the caller's transaction, with one event that carries the new
+rows, so they sync like other station rows.  The desk's decision (accept, notify, refuse,
+complete on the spot) calls it in its own transaction; a paper printed without a number yet
+(a 中止告知书 or 送达回证, or a case decided before numbering existed) gets one at its first
+print, dated by the step it records.  A reprint reads the stored row and shows the same 文号
+and the original decision date.
 
 ``PaperSettings`` are the station's: its 机关代字 (default: made from the station's name), the
 review body (复议机关) and court named in a 不予受理决定书, the hall's complaint phone printed

@@ -25,7 +25,6 @@ from hallterm.db.services.cases.common import (
     today_of,
 )
 from hallterm.db.services.cases.deferrals import check_approvable
-from hallterm.db.services.papers import issue_papers
 from hallterm.domain.case_states import CaseAction, CaseStateError, parse_action
 from hallterm.i18n import N_, _
 
@@ -158,8 +157,6 @@ def advance(
             required=action in (CaseAction.deny, CaseAction.refuse, CaseAction.withdraw),
             delivery=delivery,
         )
-    if action in (CaseAction.suspend, CaseAction.deliver):
-        issue_papers(session, ctx, case_id)  # 中止告知书 / 送达回证 numbered with the move
 
 
 def _suspend(session: Session, ctx: Ctx, case_id: str, reason: str, resume_on: date | None) -> None:
