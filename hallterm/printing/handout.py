@@ -25,6 +25,7 @@ from hallterm.printing.documents.page import (
     Styles,
     build_pdf,
     esc,
+    fit,
 )
 from hallterm.printing.guide_data import Hall
 
@@ -39,10 +40,7 @@ def _decorator(
         top = PAGE_H - MARGIN_TOP + 8 * mm
         canvas.setFont(font, 9)
         right_w = stringWidth(right, font, 9)
-        size = 9
-        while size > 5.5 and stringWidth(left, font, size) > BODY_W - right_w - 6 * mm:
-            size -= 0.5
-        canvas.setFont(font, size)
+        canvas.setFont(font, fit(left, font, 9, BODY_W - right_w - 6 * mm))
         canvas.drawString(MARGIN_X, top, left)
         canvas.setFont(font, 9)
         canvas.drawRightString(PAGE_W - MARGIN_X, top, right)
@@ -50,10 +48,7 @@ def _decorator(
         canvas.line(MARGIN_X, top - 2.5 * mm, PAGE_W - MARGIN_X, top - 2.5 * mm)
         bottom = MARGIN_BOTTOM - 10 * mm
         canvas.line(MARGIN_X, bottom + 4 * mm, PAGE_W - MARGIN_X, bottom + 4 * mm)
-        size = 8
-        while size > 5.5 and stringWidth(footer, font, size) > BODY_W - 35 * mm:
-            size -= 0.5
-        canvas.setFont(font, size)
+        canvas.setFont(font, fit(footer, font, 8, BODY_W - 35 * mm))
         canvas.drawString(MARGIN_X, bottom, footer)
         canvas.restoreState()
 

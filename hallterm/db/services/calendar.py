@@ -117,8 +117,8 @@ def _year_rows(session: Session, year: int) -> list[HolidayOverride]:
     return list(
         session.exec(
             select(HolidayOverride).where(
-                HolidayOverride.day >= date(year, 1, 1),  # type: ignore[operator]
-                HolidayOverride.day <= date(year, 12, 31),  # type: ignore[operator]
+                HolidayOverride.day >= date(year, 1, 1),
+                HolidayOverride.day <= date(year, 12, 31),
             )
         )
     )
