@@ -43,7 +43,9 @@ async def test_login_burst_user_tab_password_enter(
         assert app.actor is not None and app.actor.username == "supervisor"
         assert not isinstance(app.screen, LoginScreen)
     with demo_store.read() as session:
-        users = {e.actor for e in session.exec(select(Event).where(Event.kind.like("staff.login%")))}
+        users = {
+            e.actor for e in session.exec(select(Event).where(Event.kind.like("staff.login%")))
+        }
     assert "supervisorsuper1234" not in users
 
 
@@ -59,7 +61,9 @@ async def test_login_burst_enter_moves_to_password(demo_store, settings, clock, 
         assert app.actor is None
 
 
-async def test_editing_keys_keep_their_place_in_a_burst(demo_store, settings, clock, tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_editing_keys_keep_their_place_in_a_burst(
+    demo_store, settings, clock, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
     app = make_app(demo_store, settings, clock, tmp_path)
     async with app.run_test(size=(100, 32)) as pilot:
         await settle(pilot)
@@ -68,7 +72,9 @@ async def test_editing_keys_keep_their_place_in_a_burst(demo_store, settings, cl
         assert app.screen.query_one("#username", Input).value == "def"
 
 
-async def test_keys_after_sign_in_reach_the_next_screen(demo_store, settings, clock, tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_keys_after_sign_in_reach_the_next_screen(
+    demo_store, settings, clock, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
     from hallterm.screens.desk import DeskScreen
 
     app = make_app(demo_store, settings, clock, tmp_path)
