@@ -64,6 +64,16 @@ class Settings(BaseSettings):
         default=3, ge=1, description="warn when not synced for this many days"
     )
     tts_command: str = Field(default="", description="command that speaks a call, text appended")
+    holiday_file: str = Field(
+        default="", description="holiday override file (JSON); empty: the one shipped"
+    )
+
+    def model_post_init(self, context: Any, /) -> None:
+        # The working-day calendar is read by many services with only a session at hand:
+        # the settings of this process say which override file they all use.
+        from hallterm.domain.workdays import set_override_file
+
+        set_override_file(self.holiday_file or None)
 
     @classmethod
     def settings_customise_sources(

@@ -15,6 +15,7 @@ from hallterm.db.engine import Store
 from hallterm.db.models import CatalogVersion, Staff
 from hallterm.db.services import SYSTEM, Ctx
 from hallterm.db.services.catalog_io import import_catalog
+from hallterm.db.services.papers import set_paper_settings
 from hallterm.db.services.setup import init_store
 from hallterm.db.services.staff import create_staff
 from hallterm.domain.catalog import CatalogIn, parse_catalog
@@ -70,6 +71,14 @@ class DemoInfo:
         return f"hallterm sync --store {store} --central {central}"
 
 
+# The demo hall's papers: the review body and court a refusal names, its supervision phone.
+DEMO_PAPERS = {
+    "review_body": "江川市人民政府",
+    "court": "江川市人民法院",
+    "complaint_phone": "0999-12345",
+}
+
+
 def prepare_demo(folder: Path, clock: Clock | None = None) -> DemoInfo:
     """Create (once) the demo station store in ``folder``; later calls only check it."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -84,6 +93,7 @@ def prepare_demo(folder: Path, clock: Clock | None = None) -> DemoInfo:
             if session.exec(select(CatalogVersion)).first() is None:
                 import_catalog(session, ctx, demo_catalog())
                 created = True
+                set_paper_settings(session, ctx, **DEMO_PAPERS)
             existing = set(session.exec(select(Staff.username)))
             for username, person, role, window, password in DEMO_ACCOUNTS:
                 if username not in existing:

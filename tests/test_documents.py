@@ -17,19 +17,61 @@ from hallterm.i18n import set_language
 from hallterm.printing.documents import (
     CaseDocument,
     DeferredItem,
+    Delivery,
     Issuer,
     MissingItem,
     ReceivedItem,
+    Suspension,
     fmt_date,
+    fmt_datetime,
+    render_completion,
     render_deferral_pledge,
+    render_delivery,
     render_notice,
     render_receipt,
     render_refusal,
+    render_suspension,
 )
 from hallterm.printing.output import Printer
 from hallterm.printing.qr import _dark_runs, draw_qr, qr_matrix
 
-RENDERERS = (render_receipt, render_notice, render_refusal, render_deferral_pledge)
+RENDERERS = (
+    render_receipt,
+    render_notice,
+    render_refusal,
+    render_deferral_pledge,
+    render_completion,
+    render_suspension,
+    render_delivery,
+)
+KIND_OF = {
+    render_receipt: "receipt",
+    render_notice: "notice",
+    render_refusal: "refusal",
+    render_deferral_pledge: "pledge",
+    render_completion: "completion",
+    render_suspension: "suspension",
+    render_delivery: "delivery",
+}
+NUMBERS = {
+    "receipt": "玄武政务受〔2026〕第12号",
+    "notice": "玄武政务告〔2026〕第3号",
+    "refusal": "玄武政务不受〔2026〕第1号",
+    "pledge": "玄武政务诺〔2026〕第4号",
+    "completion": "玄武政务结〔2026〕第7号",
+    "suspension": "玄武政务止〔2026〕第2号",
+    "delivery": "玄武政务送〔2026〕第9号",
+}
+# Each paper's decision date differs from the print date (2026-05-12 in ``issuer``).
+DECIDED = {
+    "receipt": date(2026, 5, 8),
+    "notice": date(2026, 5, 7),
+    "refusal": date(2026, 4, 27),
+    "pledge": date(2026, 5, 8),
+    "completion": date(2026, 5, 6),
+    "suspension": date(2026, 5, 11),
+    "delivery": date(2026, 5, 11),
+}
 SUBSET_TAG = re.compile(r"^/[A-Z]{6}\+")
 
 
@@ -74,6 +116,24 @@ def case() -> CaseDocument:
         calendar_note="2027年工作日历尚未公布",
         refusal_reason="不属于本机关职权范围",
         legal_basis="《中华人民共和国行政许可法》第三十二条",
+        addressee="张三",
+        agent_name="李四",
+        agent_id_masked="320102********5678",
+        numbers=NUMBERS,
+        decided_on=DECIDED,
+        supply_by=date(2026, 6, 4),
+        review_body="江川市玄武区人民政府",
+        court="江川市玄武区人民法院",
+        completed_at=datetime(2026, 5, 6, 9, 40),
+        suspension=Suspension("需要现场核查经营场所", date(2026, 5, 11), date(2026, 5, 25)),
+        delivery=Delivery(
+            "post",
+            datetime(2026, 5, 11, 15, 0),
+            tracking_number="SF1234567890",
+            address="江川市南门街18号",
+            recipient="张三",
+        ),
+        results=("食品经营许可证",),
     )
 
 
@@ -287,6 +347,119 @@ def test_minimal_case_renders(issuer: Issuer, tmp_path: Path) -> None:
     for render in RENDERERS:
         text = _text(render(doc, issuer, tmp_path / f"{render.__name__}.pdf"))
         assert "C-1" in text and "王五" in text
+
+
+@pytest.mark.parametrize("render", RENDERERS, ids=lambda r: r.__name__)
+def test_every_paper_has_its_number_addressee_and_decision_date(
+    render, case: CaseDocument, issuer: Issuer, tmp_path: Path
+) -> None:
+    kind = KIND_OF[render]
+    issuer = Issuer(**{**issuer.__dict__, "printed_at": datetime(2026, 6, 20, 9, 0)})  # reprint
+    text = _text(render(case, issuer, tmp_path / f"{kind}.pdf"))
+    flat = text.replace("\n", "")
+    assert NUMBERS[kind] in flat  # 文号
+    # The addressee line: the applicant; the applicant's pledge is addressed to the hall.
+    assert ("玄武区政务服务中心：" if kind == "pledge" else "张三：") in flat
+    assert fmt_date(DECIDED[kind]) in flat  # the decision's date in the 落款
+    # The print date appears only in the footer's "printed at", once per page.
+    pages = len(PdfReader(tmp_path / f"{kind}.pdf").pages)
+    assert flat.count(fmt_date(issuer.printed_at.date())) == pages
+
+
+def test_papers_name_the_agent(case: CaseDocument, issuer: Issuer, tmp_path: Path) -> None:
+    flat = _text(render_receipt(case, issuer, tmp_path / "r.pdf")).replace("\n", "")
+    assert "经办人" in flat and "李四" in flat and "320102********5678" in flat
+
+
+def test_notice_states_the_deadline_for_supplying(
+    case: CaseDocument, issuer: Issuer, tmp_path: Path
+) -> None:
+    flat = _text(render_notice(case, issuer, tmp_path / "n.pdf")).replace("\n", "")
+    assert "请于2026年6月4日前补正" in flat and "视为撤回申请" in flat
+
+
+def test_refusal_names_review_body_and_court(
+    case: CaseDocument, issuer: Issuer, tmp_path: Path
+) -> None:
+    flat = _text(render_refusal(case, issuer, tmp_path / "x.pdf")).replace("\n", "")
+    assert "六十日内向江川市玄武区人民政府申请行政复议" in flat
+    assert "六个月内依法向江川市玄武区人民法院提起行政诉讼" in flat
+
+
+def test_completion_notice_instead_of_zero_days(
+    case: CaseDocument, issuer: Issuer, tmp_path: Path
+) -> None:
+    flat = _text(render_completion(case, issuer, tmp_path / "c.pdf")).replace("\n", "")
+    assert "办结通知书" in flat and "当场办结" in flat and "食品经营许可证" in flat
+    assert "0个工作日" not in flat and "承诺办理时限" not in flat
+
+
+def test_suspension_notice_has_reason_and_expected_resumption(
+    case: CaseDocument, issuer: Issuer, tmp_path: Path
+) -> None:
+    flat = _text(render_suspension(case, issuer, tmp_path / "s.pdf")).replace("\n", "")
+    assert "中止告知书" in flat and "需要现场核查经营场所" in flat
+    assert "预计恢复" in flat and fmt_date(date(2026, 5, 25)) in flat
+    assert "不计入" in flat
+
+
+@pytest.mark.parametrize(
+    ("delivery", "expected"),
+    [
+        (Delivery("post", datetime(2026, 5, 11, 15, 0), "SF1234567890", "南门街18号"), "邮寄"),
+        (Delivery("window", datetime(2026, 5, 11, 15, 0)), "窗口领取"),
+        (Delivery("electronic", datetime(2026, 5, 11, 15, 0), address="zs@example.cn"), "电子送达"),
+    ],
+)
+def test_proof_of_delivery_records_the_method(
+    delivery: Delivery, expected: str, case: CaseDocument, issuer: Issuer, tmp_path: Path
+) -> None:
+    doc = CaseDocument(**{**case.__dict__, "delivery": delivery})
+    flat = _text(render_delivery(doc, issuer, tmp_path / "d.pdf")).replace("\n", "")
+    assert "送达回证" in flat and expected in flat and "受送达人签名" in flat
+    assert "食品经营许可证" in flat and fmt_date(date(2026, 5, 11)) in flat
+    assert ("SF1234567890" in flat) is (delivery.method == "post")
+
+
+@pytest.mark.parametrize("render", RENDERERS, ids=lambda r: r.__name__)
+def test_closing_never_stands_alone_on_a_page(
+    render, case: CaseDocument, issuer: Issuer, tmp_path: Path
+) -> None:
+    """However long the body, the last page holds more than the 落款.
+
+    The body grows one table row (and one sentence) at a time, so the page break falls at
+    every height, including the one where the 落款 alone would not fit on the page.
+    """
+    moved = 0
+    for n in range(10, 46):
+        doc = CaseDocument(
+            **{
+                **case.__dict__,
+                "missing": tuple(MissingItem(f"材料{i:02d}", "未提供") for i in range(n)),
+                "received": tuple(ReceivedItem(f"已收材料{i:02d}", "纸质", 1) for i in range(n)),
+                "deferred": tuple(
+                    DeferredItem(f"容缺材料{i:02d}", date(2026, 6, 1)) for i in range(n)
+                ),
+                "results": tuple(f"结果{i:02d}" for i in range(n)),
+                "refusal_reason": "经核查，申请事项不属于本机关的职权范围。" * (n * 2),
+                "suspension": Suspension("需要现场核查经营场所。" * (n * 3), date(2026, 5, 11)),
+            }
+        )
+        out = render(doc, issuer, tmp_path / f"long{n}.pdf")
+        pages = PdfReader(out).pages
+        if len(pages) < 2:
+            continue
+        last = pages[-1].extract_text().replace("\n", "")
+        # The page header and footer come first in the text, the 落款 last: between them is
+        # what the last page holds besides the 落款.
+        stamp = "打印时间：" + fmt_datetime(issuer.printed_at)
+        body_start = last.find(stamp) + len(stamp)
+        closing_at = last.rfind("承办人：")
+        assert body_start >= len(stamp) and closing_at > 0, (n, last)
+        before = last[body_start:closing_at].strip()
+        moved += 1
+        assert len(before) > 10, (render.__name__, n, len(pages), last)
+    assert moved > 10  # the sweep did run over multi-page documents
 
 
 # --------------------------------------------------------------------------- printer

@@ -458,8 +458,10 @@ async def test_immediate_matter_completed_on_the_spot(demo_store, settings, cloc
         await settle(pilot)
         assert screen.view.status == "delivered"
         assert screen.view.completed_at is not None and screen.view.delivered_at is not None
-        [receipt] = pdfs(folder, "receipt")
-        assert screen.view.number in pdf_text(receipt)
+        # A 即办件 gets a completion notice (办结通知书), not an acceptance notice.
+        [completion] = pdfs(folder, "completion")
+        assert screen.view.number in pdf_text(completion) and "办结通知书" in pdf_text(completion)
+        assert not pdfs(folder, "receipt")
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, DeskScreen)

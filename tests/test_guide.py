@@ -212,3 +212,55 @@ def test_cli_publish(demo_store: Store, tmp_path: Path) -> None:
         assert json.loads((out / "catalog.json").read_text(encoding="utf-8")) == export_catalog(
             session
         )
+
+
+def test_guide_names_the_supervision_and_complaint_channel(tmp_path: Path) -> None:
+    guide = guide_from_catalog(_doc(), GTGSH)
+    assert guide is not None
+    hall = Hall(HALL.name, HALL.address, HALL.phone, HALL.printed_at, complaint_phone="0999-12345")
+    text = _pdf_text(render_guide(guide, tmp_path / "g.pdf", hall=hall)).replace("\n", "")
+    assert "监督投诉" in text and "12345政务服务便民热线" in text and "0999-12345" in text
+    # Without its own supervision phone the hall's phone is given.
+    text = _pdf_text(render_guide(guide, tmp_path / "h.pdf", hall=HALL)).replace("\n", "")
+    assert "本大厅监督电话：0999-12345678" in text
+    report = publish_catalog(_doc(), tmp_path / "site", hall=hall)
+    page = (report.folder / "matters" / page_name(GTGSH)).read_text(encoding="utf-8")
+    assert "12345政务服务便民热线" in page and "0999-12345" in page
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_material_columns_are_sized_to_their_content(lang: str) -> None:
+    """受理标准 gets the room: with a long standard (60 characters) in every demo matter, no
+    cell wraps over 5 lines, and the counts never wrap."""
+    from dataclasses import replace
+
+    from hallterm.printing.documents.page import styles
+    from hallterm.printing.fonts import register_cjk_font
+    from hallterm.printing.guide import _materials_table
+
+    set_language(lang)
+    try:
+        st = styles(register_cjk_font(None))
+        doc = _doc()
+        long_standard = (
+            "须为原件并加盖单位公章，载明委托事项、权限和期限，"
+            "附受托人身份证复印件一份，复印件注明“与原件一致”。"
+        )
+        for m in doc["matters"]:
+            guide = guide_from_catalog(doc, m["implementation_code"])
+            assert guide is not None
+            materials = list(guide.materials)
+            if materials:
+                materials[0] = replace(materials[0], standard=long_standard)
+            (table,) = _materials_table(materials, st)
+            widths = table._colWidths
+            for row in table._cellvalues[1:]:
+                lines = []
+                for col, cell in enumerate(row):
+                    cell.wrap(widths[col] - 12, 10_000)
+                    lines.append(len(cell.blPara.lines))
+                # The issue measured 受理标准 over 7 lines; fixed widths gave this one 6.
+                assert max(lines) <= 5, (m["name"], lines, widths)
+                assert lines[5] == lines[6] == 1  # originals, copies
+    finally:
+        set_language("zh_CN")

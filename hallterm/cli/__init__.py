@@ -6,6 +6,7 @@ they share (settings, opening a store or central, reporting errors).
 
 from hallterm.cli import (  # noqa: F401 - importing a module registers its commands
     audit,
+    calendar,
     catalog,
     central,
     certificates,

@@ -1,10 +1,16 @@
 """The working-day calendar: due dates, days left, suspensions and the deadline light.
 
 Time limits of the Administrative Licensing Law count working days.  Which days are working
-days comes, in this order, from the admin's override table (``data/holidays.json``), from
-the ``chinese_calendar`` package for the years it knows, and otherwise from Monday–Friday;
-a date outside every known year never crashes, it only makes ``needs_update`` true so the
-UI can warn that the holiday table needs the new year's arrangement.
+days comes, in this order, from the store's imported arrangements and the admin's override
+file (the ``holiday_file`` setting, else the shipped ``data/holidays.json``), from the
+``chinese_calendar`` package for the years it knows, and otherwise from Monday–Friday; a
+date outside every known year never crashes, it only makes ``needs_update`` true so the UI
+can warn that the holiday table needs the new year's arrangement.
+
+A year's official arrangement (``Arrangement``) is read from the same short JSON format
+wherever it comes from (override file, ``calendar import``): ``{"years": {"2027":
+{"holidays": [...], "workdays": [...]}}}`` where each item is a date ``YYYY-MM-DD`` or an
+inclusive range ``YYYY-MM-DD/YYYY-MM-DD``.
 
 Counting follows the civil-law rule that the day a period starts is not counted: the due
 date is the n-th working day *after* acceptance, and after a suspension (中止) the clock
@@ -15,6 +21,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -25,6 +32,19 @@ import chinese_calendar
 from hallterm.i18n import _
 
 DEFAULT_OVERRIDE_FILE = Path(__file__).resolve().parent.parent / "data" / "holidays.json"
+_override_file: Path | None = None
+
+
+def set_override_file(path: str | Path | None) -> None:
+    """Use ``path`` as the admin's override file (None or empty: the shipped one)."""
+    global _override_file
+    _override_file = Path(path).expanduser() if path else None
+
+
+def override_file() -> Path:
+    """The override file in use: the ``holiday_file`` setting, else the shipped file."""
+    return _override_file or DEFAULT_OVERRIDE_FILE
+
 
 _ONE_DAY = timedelta(days=1)
 
@@ -52,8 +72,8 @@ class WorkCalendar:
 
     @classmethod
     def from_file(cls, path: str | Path | None = None) -> WorkCalendar:
-        """A calendar with the overrides of ``path`` (default: the shipped holidays.json)."""
-        overrides, years = load_override_file(path or DEFAULT_OVERRIDE_FILE)
+        """A calendar with the overrides of ``path`` (default: the configured override file)."""
+        overrides, years = load_override_file(path or override_file())
         return cls(overrides, years)
 
     def is_workday(self, d: date) -> bool:
@@ -109,10 +129,12 @@ class WorkCalendar:
         """
         if limit_days < 0:
             raise ValueError(_("Time limit must not be negative, got {n}").format(n=limit_days))
-        ref = today or date.today()
         stopped: list[tuple[date, date]] = []
         for start, end in suspensions:
-            stop_end = ref if end is None else end
+            if end is None and today is None:
+                raise ValueError(_("A suspension still open needs today's date"))
+            stop_end = end if end is not None else today
+            assert stop_end is not None
             if end is not None and end < start:
                 raise ValueError(
                     _("Suspension ends ({end}) before it starts ({start})").format(
@@ -145,14 +167,25 @@ def deadline_light(days_left: int, yellow_at: int = 2) -> Literal["green", "yell
     return "green"
 
 
-# --- Override file ---------------------------------------------------------------------------
+# --- Arrangements and the override file -----------------------------------------------------
 
 
-def load_override_file(path: str | Path) -> tuple[dict[date, bool], set[int]]:
-    """Read the admin's holiday table.
+@dataclass(frozen=True)
+class Arrangement:
+    """One year's official arrangement: its holidays (放假) and make-up working days (调休)."""
 
-    Format: ``{"years": {"2027": {"holidays": ["2027-01-01", …], "workdays": [...]}}}``;
-    keys starting with ``_`` are comments.  Every listed year becomes an override year.
+    year: int
+    holidays: frozenset[date]
+    workdays: frozenset[date]
+
+    def overrides(self) -> dict[date, bool]:
+        """Each listed day and whether it is a working day."""
+        return {**{d: False for d in self.holidays}, **{d: True for d in self.workdays}}
+
+
+def read_arrangements(path: str | Path) -> list[Arrangement]:
+    """The arrangements of a JSON file (override file or import file), one per year.
+
     Raises ``ValueError`` naming the file, year and field on bad content.
     """
     p = Path(path)
@@ -170,6 +203,11 @@ def load_override_file(path: str | Path) -> tuple[dict[date, bool], set[int]]:
                 "Holiday file {file} is not valid JSON (line {line}, column {column}): {error}"
             ).format(file=p, line=exc.lineno, column=exc.colno, error=exc.msg)
         ) from exc
+    return parse_arrangements(doc, p)
+
+
+def parse_arrangements(doc: Any, p: Path) -> list[Arrangement]:
+    """Validate a parsed holiday document (``p`` names it in messages)."""
     if not isinstance(doc, dict):
         raise ValueError(_("Holiday file {file}: the top level must be an object").format(file=p))
     _reject_unknown_keys(p, doc, {"years"}, None)
@@ -178,8 +216,7 @@ def load_override_file(path: str | Path) -> tuple[dict[date, bool], set[int]]:
         raise ValueError(
             _("Holiday file {file}: “years” must be an object of years").format(file=p)
         )
-    overrides: dict[date, bool] = {}
-    years: set[int] = set()
+    out: list[Arrangement] = []
     for key, entry in years_obj.items():
         if key.startswith("_"):
             continue
@@ -195,7 +232,8 @@ def load_override_file(path: str | Path) -> tuple[dict[date, bool], set[int]]:
                 )
             )
         _reject_unknown_keys(p, entry, {"holidays", "workdays"}, year)
-        for field, is_work in (("holidays", False), ("workdays", True)):
+        days: dict[str, set[date]] = {"holidays": set(), "workdays": set()}
+        for field in ("holidays", "workdays"):
             items = entry.get(field, [])
             if not isinstance(items, list):
                 raise ValueError(
@@ -204,16 +242,26 @@ def load_override_file(path: str | Path) -> tuple[dict[date, bool], set[int]]:
                     )
                 )
             for item in items:
-                d = _parse_day(p, year, field, item)
-                if d in overrides and overrides[d] != is_work:
-                    raise ValueError(
-                        _(
-                            "Holiday file {file}, year {year}: {date} is listed both as a "
-                            "holiday and as a working day"
-                        ).format(file=p, year=year, date=d.isoformat())
-                    )
-                overrides[d] = is_work
-        years.add(year)
+                days[field].update(_parse_item(p, year, field, item))
+        both = sorted(days["holidays"] & days["workdays"])
+        if both:
+            raise ValueError(
+                _(
+                    "Holiday file {file}, year {year}: {date} is listed both as a "
+                    "holiday and as a working day"
+                ).format(file=p, year=year, date=both[0].isoformat())
+            )
+        out.append(Arrangement(year, frozenset(days["holidays"]), frozenset(days["workdays"])))
+    return out
+
+
+def load_override_file(path: str | Path) -> tuple[dict[date, bool], set[int]]:
+    """Read the admin's holiday file: every listed day, and every listed year (known)."""
+    overrides: dict[date, bool] = {}
+    years: set[int] = set()
+    for arrangement in read_arrangements(path):
+        overrides.update(arrangement.overrides())
+        years.add(arrangement.year)
     return overrides, years
 
 
@@ -229,6 +277,26 @@ def _reject_unknown_keys(p: Path, obj: dict[str, Any], known: set[str], year: in
                 file=p, year=year, field=key
             )
         raise ValueError(msg)
+
+
+_MAX_RANGE_DAYS = 31
+
+
+def _parse_item(p: Path, year: int, field: str, item: Any) -> list[date]:
+    """A day ``YYYY-MM-DD`` or an inclusive range ``YYYY-MM-DD/YYYY-MM-DD`` within ``year``."""
+    if isinstance(item, str) and "/" in item:
+        first_s, _sep, last_s = item.partition("/")
+        first = _parse_day(p, year, field, first_s)
+        last = _parse_day(p, year, field, last_s)
+        if last < first or (last - first).days >= _MAX_RANGE_DAYS:
+            raise ValueError(
+                _(
+                    "Holiday file {file}, year {year}, “{field}”: “{value}” is not a range of "
+                    "at most {days} days from an earlier to a later date"
+                ).format(file=p, year=year, field=field, value=item, days=_MAX_RANGE_DAYS)
+            )
+        return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    return [_parse_day(p, year, field, item)]
 
 
 def _parse_day(p: Path, year: int, field: str, item: Any) -> date:

@@ -97,6 +97,8 @@ _EVENT_LABELS = {
     "case.withdrawn": N_("withdrawn"),
     "case.printed": N_("printed"),
     "case.deferred_arrived": N_("deferred material handed in"),
+    "case.due_recomputed": N_("due date recomputed (new calendar)"),
+    "case.papers_numbered": N_("papers numbered"),
 }
 
 

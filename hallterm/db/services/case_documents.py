@@ -1,9 +1,10 @@
 """The printed papers of a case: from the stored case to ``CaseDocument``/``Issuer`` to a PDF.
 
-``document_data`` reads a case into the plain data the renderers take; ``render_document``
-draws one document (no database); ``print_documents`` does both around the PDF drawing
-(read, draw outside any transaction, then ``record_print`` in a short write), so every
-printed paper is in the audit trail and a slow printer never holds a database lock.
+``document_data`` reads a case into the plain data the renderers take (with each paper's
+文号 and decision date from ``papers``); ``render_document`` draws one document (no
+database); ``print_documents`` numbers any paper not numbered yet, reads, draws outside any
+transaction, then ``record_print`` in a short write, so every printed paper is in the audit
+trail and a slow printer never holds a database lock.
 """
 
 from __future__ import annotations
@@ -15,39 +16,64 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from hallterm.clock import to_local
 from hallterm.db.engine import Store
-from hallterm.db.models import Matter, Station, StoredMaterial
+from hallterm.db.models import (
+    Applicant,
+    CaseSuspension,
+    Matter,
+    ServiceCase,
+    Station,
+    StoredMaterial,
+)
 from hallterm.db.services import Ctx, ServiceError
 from hallterm.db.services.calendar import calendar_for
 from hallterm.db.services.cases.common import record_print
 from hallterm.db.services.cases.views import CaseView, load_case
+from hallterm.db.services.papers import (
+    decision_time,
+    issue_papers,
+    paper_kinds,
+    paper_settings,
+    stored_papers,
+)
 from hallterm.domain.case_states import CaseStatus
 from hallterm.domain.checklist import LineState
+from hallterm.domain.ids import mask_id
 from hallterm.i18n import N_, _
 from hallterm.printing.documents import (
     CaseDocument,
     DeferredItem,
+    Delivery,
     Issuer,
     MissingItem,
     ReceivedItem,
+    Suspension,
+    render_completion,
     render_deferral_pledge,
+    render_delivery,
     render_notice,
     render_receipt,
     render_refusal,
+    render_suspension,
 )
 from hallterm.printing.fonts import FontNotFound
 from hallterm.printing.output import Printer
 
-DocumentKind = Literal["receipt", "notice", "refusal", "pledge"]
+DocumentKind = Literal[
+    "receipt", "notice", "refusal", "pledge", "completion", "suspension", "delivery"
+]
 
 _RENDERERS: dict[str, Callable[..., Path]] = {
     "receipt": render_receipt,
     "notice": render_notice,
     "refusal": render_refusal,
     "pledge": render_deferral_pledge,
+    "completion": render_completion,
+    "suspension": render_suspension,
+    "delivery": render_delivery,
 }
 
 _KIND_LABELS = {
@@ -55,6 +81,9 @@ _KIND_LABELS = {
     "notice": N_("one-time notice"),
     "refusal": N_("decision not to accept"),
     "pledge": N_("deferral pledge"),
+    "completion": N_("completion notice"),
+    "suspension": N_("suspension notice"),
+    "delivery": N_("proof of delivery"),
 }
 
 _RECEIVED_AS = {
@@ -83,16 +112,10 @@ class Printed:
 
 
 def documents_for(view: CaseView) -> tuple[str, ...]:
-    """The papers the case's status calls for (what a reprint prints)."""
-    status = CaseStatus(view.status)
-    if status is CaseStatus.notified:
-        return ("notice",)
-    if status is CaseStatus.refused:
-        return ("refusal",)
-    if status in (CaseStatus.registered, CaseStatus.withdrawn):
-        return ()
+    """The papers the case's status calls for (what its decision prints, and a reprint)."""
+    immediate = bool(view.matters) and all(m.handling_type == "immediate" for m in view.matters)
     deferred = any(line.state == LineState.deferred for line in view.lines)
-    return ("receipt", "pledge") if deferred else ("receipt",)
+    return paper_kinds(view.status, immediate, deferred)
 
 
 def _count_text(originals: int, copies: int) -> str:
@@ -141,6 +164,17 @@ def document_data(
     if view.due_date is not None and cal.needs_update(view.due_date):
         note = calendar_note(view.due_date)
     refusal_reason = view.decision_reason if view.status == CaseStatus.refused else None
+    settings = paper_settings(session)
+    papers = stored_papers(session, case_id)
+    decided_on = {kind: to_local(p.decided_at).date() for kind, p in papers.items()}
+    case_row = session.get(ServiceCase, case_id)
+    assert case_row is not None
+    for kind in ("receipt", "pledge", "notice", "refusal", "completion", "delivery"):
+        # A paper not numbered (another station's case) still prints its decision's date.
+        decided_on.setdefault(kind, to_local(decision_time(session, case_row, kind)).date())
+    supply_by = None
+    if "notice" in decided_on and view.status == CaseStatus.notified:
+        supply_by = cal.add_working_days(decided_on["notice"], settings.supply_days)
     document = CaseDocument(
         case_number=view.number,
         applicant_name=view.applicant.name,
@@ -158,6 +192,18 @@ def document_data(
         calendar_note=note,
         refusal_reason=refusal_reason,
         legal_basis=_refusal_basis(session, view) if refusal_reason else "",
+        addressee=view.applicant.name,
+        numbers={kind: p.number for kind, p in papers.items()},
+        decided_on=decided_on,
+        supply_by=supply_by,
+        review_body=settings.review_body,
+        court=settings.court,
+        completed_at=to_local(view.completed_at) if view.completed_at else None,
+        suspension=_suspension(session, case_id),
+        delivery=_delivery(session, case_row),
+        results=_results(view),
+        agent_name=case_row.agent_name,
+        agent_id_masked=mask_id(case_row.agent_id_number) if case_row.agent_id_number else "",
     )
     station = session.get(Station, view.station_code)
     issuer = Issuer(
@@ -170,6 +216,46 @@ def document_data(
         phone=station.phone if station else "",
     )
     return document, issuer
+
+
+def _suspension(session: Session, case_id: str) -> Suspension | None:
+    """The open suspension, else the last one."""
+    rows = session.exec(
+        select(CaseSuspension)
+        .where(CaseSuspension.case_id == case_id)
+        .order_by(CaseSuspension.started_on.desc())  # type: ignore[attr-defined]
+    ).all()
+    row = next((r for r in rows if r.ended_on is None), rows[0] if rows else None)
+    if row is None:
+        return None
+    return Suspension(row.reason, row.started_on, row.expected_resume_on)
+
+
+def _delivery(session: Session, case: ServiceCase) -> Delivery | None:
+    """How the result was delivered, once it was (address for post: the applicant's)."""
+    if not case.delivery_method and case.delivered_at is None:
+        return None
+    applicant = session.get(Applicant, case.applicant_id)
+    return Delivery(
+        method=case.delivery_method or "window",
+        delivered_at=to_local(case.delivered_at) if case.delivered_at else None,
+        tracking_number=case.delivery_reference if case.delivery_method == "post" else "",
+        address=(
+            case.delivery_reference
+            if case.delivery_method == "electronic"
+            else applicant.address
+            if applicant
+            else ""
+        ),
+        recipient=case.agent_name or (applicant.name if applicant else ""),
+    )
+
+
+def _results(view: CaseView) -> tuple[str, ...]:
+    """What the case delivers: each matter's certificate, else the matter's result."""
+    return tuple(
+        m.certificate_type or _("result of {matter}").format(matter=m.name) for m in view.matters
+    )
 
 
 def calendar_note(due: date) -> str:
@@ -224,6 +310,9 @@ def print_documents(
     """Print ``kinds`` for the case and record each print in the audit trail."""
     if not kinds:
         return []
+    with store.write() as session:
+        # Papers of a case decided before numbering existed get their 文号 at first print.
+        issue_papers(session, ctx, case_id, kinds)
     with store.read() as session:
         document, issuer = document_data(session, ctx, case_id, yellow_days)
     printed = [render_document(k, document, issuer, printer, font_path=font_path) for k in kinds]

@@ -46,6 +46,7 @@ from hallterm.db.models import (
 from hallterm.db.services import Ctx, ServiceError
 from hallterm.db.services.audit import record_print
 from hallterm.db.services.catalog_io import export_catalog
+from hallterm.db.services.papers import paper_settings
 from hallterm.db.services.setup import get_info
 from hallterm.domain.catalog import CatalogError, CatalogIn, parse_catalog
 from hallterm.domain.catalog_fields import (
@@ -595,6 +596,7 @@ def hall_of(session: Session, ctx: Ctx) -> Hall:
         address=station.address if station else "",
         phone=station.phone if station else "",
         printed_at=to_local(ctx.clock.now()),
+        complaint_phone=paper_settings(session).complaint_phone,
     )
 
 

@@ -34,6 +34,7 @@ from hallterm.db.services.cases.common import (
 )
 from hallterm.db.services.cases.moves import advance, finish_with_reason
 from hallterm.db.services.cases.views import CaseView, load_case
+from hallterm.db.services.papers import issue_papers
 from hallterm.domain.case_states import CaseAction, CaseStatus
 from hallterm.domain.checklist import LineState, evaluate
 from hallterm.i18n import _
@@ -170,6 +171,7 @@ def decide_in(
         refuse(session, ctx, case_id, reason)
     else:
         complete_on_spot(session, ctx, case_id)
+    issue_papers(session, ctx, case_id)  # the papers' 文号, in the decision's transaction
 
 
 def decide(
