@@ -23,6 +23,7 @@ DEMO_STATION = ("3299", "江川市政务服务中心", "city")
 DEMO_ACCOUNTS = (
     # username, name, role, window, password
     ("clerk", "李晓梅", "clerk", "5", "clerk1234"),
+    ("approver", "张志强", "approver", "", "approve1234"),
     ("supervisor", "王建国", "supervisor", "", "super1234"),
     ("admin", "陈静", "admin", "", "admin1234"),
 )
