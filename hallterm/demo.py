@@ -178,7 +178,7 @@ def _prepare_certificate(folder: Path, store: Store, ctx: Ctx) -> DemoCertificat
         write_pem(root.cert, root_pem)
     with store.write() as session:
         if get_info(session, KEY_FILE) != str(keys / f"station-{DEMO_STATION[0]}.p12"):
-            install_key(session, station_p12, keys, secret)
+            install_key(session, ctx, station_p12, keys, secret)
     with store.read() as session:
         issued = session.exec(select(Certificate.number)).first()
     if issued is not None:
@@ -189,7 +189,7 @@ def _prepare_certificate(folder: Path, store: Store, ctx: Ctx) -> DemoCertificat
     first17, name, phone, address = DEMO_CERT_APPLICANT
     id_number = first17 + resident_id_check_char(first17)
     with store.write() as session:
-        found = find_applicant(session, "resident_id", id_number)
+        found = find_applicant(session, cctx, "resident_id", id_number)
         applicant = found or register_applicant(
             session,
             cctx,

@@ -20,7 +20,9 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Static
 
+from hallterm.errors import shown
 from hallterm.i18n import N_, _
+from hallterm.private_files import write_private
 from hallterm.screens.base import BaseScreen
 from hallterm.screens.desk_dialogs import DIALOG_CSS, PromptScreen
 from hallterm.widgets.plain import plain
@@ -110,7 +112,7 @@ class CertificatesScreen(BaseScreen):
             with self.app.store.read() as session:  # type: ignore[attr-defined]
                 rows = list_certificates(session, self.query_text)
         except Exception as exc:  # noqa: BLE001 - shown, the app keeps running
-            self.app.call_from_thread(self._status, str(exc), "red")
+            self.app.call_from_thread(self._status, shown(exc, "certificate list"), "red")
             return
         self.app.call_from_thread(self._loaded, rows)
 
@@ -145,7 +147,7 @@ class CertificatesScreen(BaseScreen):
             self.app.call_from_thread(self._status, str(exc), "red")
             return
         except Exception as exc:  # noqa: BLE001
-            self.app.call_from_thread(self._status, str(exc), "red")
+            self.app.call_from_thread(self._status, shown(exc, "certificate action"), "red")
             return
         self.app.call_from_thread(self._status, message, "green")
         self.app.call_from_thread(self._load)
@@ -159,10 +161,7 @@ class CertificatesScreen(BaseScreen):
 
     def _write_pdf(self, number: str, pdf: bytes) -> Path:
         folder = self.app.settings.pdf_dir()  # type: ignore[attr-defined]
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"certificate-{number}.pdf"
-        path.write_bytes(pdf)
-        return path
+        return write_private(folder / f"certificate-{number}.pdf", pdf)
 
     def _with_passphrase(self, then: Callable[[str | None], None]) -> None:
         env = os.environ.get("HALLTERM_KEY_PASSPHRASE")
@@ -212,7 +211,7 @@ class CertificatesScreen(BaseScreen):
             with self.app.store.read() as session:  # type: ignore[attr-defined]
                 draft = issue_draft(session, case_no)
         except Exception as exc:  # noqa: BLE001 - ServiceError and the like, shown
-            self.app.call_from_thread(self._status, str(exc), "red")
+            self.app.call_from_thread(self._status, shown(exc, "certificate draft"), "red")
             return
         self.app.call_from_thread(self._ask_fields, draft, 0, dict(draft.values))
 

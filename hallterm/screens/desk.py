@@ -26,6 +26,7 @@ from hallterm.domain.ids import IdType, id_type_label
 from hallterm.i18n import N_, _
 from hallterm.screens.base import BaseScreen
 from hallterm.screens.desk_common import in_thread
+from hallterm.screens.reveal import RevealTimer
 from hallterm.widgets.plain import plain
 
 ID_TYPES = tuple(IdType)
@@ -72,6 +73,7 @@ class DeskScreen(BaseScreen):
         self._initial_applicant = applicant_id
         self.applicant: ApplicantView | None = None
         self.revealed: str | None = None
+        self._reveal_timer = RevealTimer()
         self.registering = False
         self._id_type: str = IdType.resident_id.value
         self._busy = False
@@ -127,15 +129,17 @@ class DeskScreen(BaseScreen):
                 yield OptionList(id="matter-results")
 
     def on_mount(self) -> None:
+        self.set_interval(1, self._hide_expired_number)
         self._render_state()
         if self._initial_applicant:
             applicant_id, app = self._initial_applicant, self.app
+            ctx = app.ctx()  # type: ignore[attr-defined]
 
             def job() -> ApplicantView:
                 from hallterm.db.services.applicants import get_applicant
 
                 with app.store.read() as session:  # type: ignore[attr-defined]
-                    return get_applicant(session, applicant_id)
+                    return get_applicant(session, ctx, applicant_id)
 
             in_thread(self, job, self._found, self._id_rejected, group="desk")
 
@@ -226,12 +230,13 @@ class DeskScreen(BaseScreen):
             return
         id_type = self._id_type
         app = self.app
+        ctx = app.ctx()  # type: ignore[attr-defined]
 
         def job() -> ApplicantView | None:
             from hallterm.db.services.applicants import find_applicant
 
             with app.store.read() as session:  # type: ignore[attr-defined]
-                return find_applicant(session, id_type, value)
+                return find_applicant(session, ctx, id_type, value)
 
         self._busy = True
         in_thread(self, job, self._found, self._id_rejected, group="desk")
@@ -311,23 +316,37 @@ class DeskScreen(BaseScreen):
         self._set_applicant(applicant)
 
     def action_reveal(self) -> None:
+        from hallterm.screens.reveal import PurposeScreen
+
         if self.applicant is None:
             return
         applicant_id = self.applicant.id
         app = self.app
         ctx = app.ctx()  # type: ignore[attr-defined]
 
-        def job() -> str:
-            from hallterm.db.services.applicants import reveal_id
+        def chosen(purpose: str | None) -> None:
+            def job() -> str:
+                from hallterm.db.services.applicants import reveal_id
 
-            with app.store.write() as session:  # type: ignore[attr-defined]
-                return reveal_id(session, ctx, applicant_id, purpose="front desk")
+                with app.store.write() as session:  # type: ignore[attr-defined]
+                    return reveal_id(session, ctx, applicant_id, purpose or "")
 
-        in_thread(self, job, self._revealed, group="desk")
+            if purpose and self.applicant is not None and self.applicant.id == applicant_id:
+                in_thread(self, job, self._revealed, group="desk")
+
+        self.app.push_screen(PurposeScreen(), chosen)
 
     def _revealed(self, number: str) -> None:
         self.revealed = number
+        self._reveal_timer.opened(self.app.clock.now())  # type: ignore[attr-defined]
         self._render_state()
+
+    def _hide_expired_number(self) -> None:
+        """Checked every second: the opened number hides again after 30 s on the app's clock."""
+        if self.revealed and self._reveal_timer.expired(self.app.clock.now()):  # type: ignore[attr-defined]
+            self.revealed = None
+            self._reveal_timer.clear()
+            self._render_state()
 
     def action_next_applicant(self) -> None:
         """Clear everything for the next person at the window."""

@@ -186,6 +186,7 @@ class ChecklistScreen(BaseScreen):
         app = self.app
         case_id = self.case_id
         yellow = app.settings.yellow_days  # type: ignore[attr-defined]
+        ctx = app.ctx()  # type: ignore[attr-defined]
 
         def job() -> _Loaded:
             from hallterm.db.services.applicants import stored_materials
@@ -197,7 +198,7 @@ class ChecklistScreen(BaseScreen):
                 cal = calendar_for(session)
                 view = load_case(session, case_id, today, yellow, cal)
                 stored = {
-                    s.type_code: s for s in stored_materials(session, view.applicant.id, today)
+                    s.type_code: s for s in stored_materials(session, ctx, view.applicant.id, today)
                 }
             return _Loaded(view, stored, cal, today)
 

@@ -18,7 +18,9 @@ from hallterm.db.events import snapshot
 from hallterm.db.models import Applicant, StoredMaterial
 from hallterm.db.services import Ctx, ServiceError, record_event
 from hallterm.domain.ids import IdError, IdType, mask_id, validate_id, validate_phone
-from hallterm.domain.roles import Permission, allowed
+from hallterm.db.services.permissions import require
+from hallterm.domain.privacy import REVEAL_PURPOSES
+from hallterm.domain.roles import Permission
 from hallterm.i18n import _
 
 
@@ -57,8 +59,11 @@ def normalize_id(id_type: str, id_number: str) -> str:
         raise ServiceError(str(exc)) from None
 
 
-def find_applicant(session: Session, id_type: str, id_number: str) -> ApplicantView | None:
+def find_applicant(
+    session: Session, ctx: Ctx, id_type: str, id_number: str
+) -> ApplicantView | None:
     """The applicant with this ID, or None; raises ``ServiceError`` for an invalid number."""
+    require(ctx, Permission.read_personal)
     number = normalize_id(id_type, id_number)
     row = session.exec(
         select(Applicant).where(Applicant.id_type == id_type, Applicant.id_number == number)
@@ -66,7 +71,8 @@ def find_applicant(session: Session, id_type: str, id_number: str) -> ApplicantV
     return view(row) if row else None
 
 
-def get_applicant(session: Session, applicant_id: str) -> ApplicantView:
+def get_applicant(session: Session, ctx: Ctx, applicant_id: str) -> ApplicantView:
+    require(ctx, Permission.read_personal)
     row = session.get(Applicant, applicant_id)
     if row is None:
         raise ServiceError(_("no such applicant"))
@@ -85,6 +91,7 @@ def register_applicant(
     legal_rep: str = "",
 ) -> ApplicantView:
     """Register a new applicant; an ID number already on file is refused (recall it instead)."""
+    require(ctx, Permission.front_desk)
     number = normalize_id(id_type, id_number)
     name = " ".join(name.split())
     if not name:
@@ -131,6 +138,7 @@ def register_applicant(
 def update_contact(
     session: Session, ctx: Ctx, applicant_id: str, *, phone: str, address: str
 ) -> ApplicantView:
+    require(ctx, Permission.front_desk)
     row = session.get(Applicant, applicant_id)
     if row is None:
         raise ServiceError(_("no such applicant"))
@@ -154,10 +162,11 @@ def update_contact(
     return view(row)
 
 
-def reveal_id(session: Session, ctx: Ctx, applicant_id: str, purpose: str = "") -> str:
-    """The full ID number; the read is written to the audit trail."""
-    if not allowed(ctx.actor.role, Permission.reveal_id):
-        raise ServiceError(_("you may not open full ID numbers"))
+def reveal_id(session: Session, ctx: Ctx, applicant_id: str, purpose: str) -> str:
+    """The full ID number for one of ``REVEAL_PURPOSES``; the read goes to the audit trail."""
+    require(ctx, Permission.reveal_id)
+    if purpose not in REVEAL_PURPOSES:
+        raise ServiceError(_("choose the purpose of opening the full ID number"))
     row = session.get(Applicant, applicant_id)
     if row is None:
         raise ServiceError(_("no such applicant"))
@@ -172,8 +181,11 @@ def reveal_id(session: Session, ctx: Ctx, applicant_id: str, purpose: str = "") 
     return row.id_number
 
 
-def stored_materials(session: Session, applicant_id: str, today: date) -> list[StoredView]:
+def stored_materials(
+    session: Session, ctx: Ctx, applicant_id: str, today: date
+) -> list[StoredView]:
     """Documents on file for the applicant that are still valid today (newest first)."""
+    require(ctx, Permission.read_personal)
     rows = session.exec(
         select(StoredMaterial)
         .where(StoredMaterial.applicant_id == applicant_id)

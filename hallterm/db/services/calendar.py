@@ -10,6 +10,8 @@ from sqlmodel import Session, select
 from hallterm.db.events import snapshot
 from hallterm.db.models import HolidayOverride, HolidayYear
 from hallterm.db.services import Ctx, record_event
+from hallterm.db.services.permissions import require
+from hallterm.domain.roles import Permission
 from hallterm.domain.workdays import DEFAULT_OVERRIDE_FILE, WorkCalendar, load_override_file
 
 
@@ -22,6 +24,7 @@ def calendar_for(session: Session) -> WorkCalendar:
 
 
 def set_override(session: Session, ctx: Ctx, day: date, is_workday: bool, note: str = "") -> None:
+    require(ctx, Permission.manage_calendar)
     row = session.get(HolidayOverride, day) or HolidayOverride(day=day, is_workday=is_workday)
     row.is_workday, row.note = is_workday, note
     session.add(row)
@@ -38,6 +41,7 @@ def set_override(session: Session, ctx: Ctx, day: date, is_workday: bool, note: 
 
 def declare_year(session: Session, ctx: Ctx, year: int) -> None:
     """Mark ``year`` as fully entered: its days then count as known (no warning)."""
+    require(ctx, Permission.manage_calendar)
     if session.get(HolidayYear, year) is None:
         row = HolidayYear(year=year)
         session.add(row)

@@ -26,6 +26,8 @@ from hallterm.db.models import (
     QueueCategory,
 )
 from hallterm.db.services import Ctx
+from hallterm.db.services.permissions import require
+from hallterm.domain.roles import Permission
 from hallterm.domain.catalog import CatalogError, CatalogIn, parse_catalog
 from hallterm.i18n import _
 
@@ -55,6 +57,7 @@ def read_catalog_file(path: Path) -> tuple[CatalogIn, dict[str, Any]]:
 
 def import_catalog(session: Session, ctx: Ctx, catalog: CatalogIn) -> str:
     """Replace the catalog with ``catalog``; returns 'imported' or 'unchanged'."""
+    require(ctx, Permission.manage_catalog)
     document = canonical_json(catalog.model_dump(mode="json"))
     sha = hashlib.sha256(document.encode()).hexdigest()
     existing = session.get(CatalogVersion, catalog.version)

@@ -27,6 +27,8 @@ from hallterm.db.events import canonical_json, snapshot
 from hallterm.db.models import Applicant, CaseMatter, Matter, ServiceCase, Station
 from hallterm.db.models_certificates import Certificate, CertificateCopy, Revocation
 from hallterm.db.services import Ctx, ServiceError, record_event
+from hallterm.db.services.permissions import require
+from hallterm.domain.roles import Permission
 from hallterm.db.services.counters import next_value
 from hallterm.db.services.setup import get_info, set_info
 from hallterm.domain.case_states import CaseStatus
@@ -37,7 +39,6 @@ from hallterm.printing.certificate_pdf import CertificateData, render_certificat
 from hallterm.printing.keys import KeyBundle, load_p12
 
 ISSUABLE = (CaseStatus.approved.value, CaseStatus.delivered.value)
-REVOKERS = ("supervisor", "admin")
 VALID_UNTIL = "valid_until"
 
 
@@ -235,6 +236,7 @@ def issue_certificate(
     are prefilled from the case and applicant.  A case keeps one certificate: later copies
     are reprints.
     """
+    require(ctx, Permission.issue_certificate)
     case = _find_case(session, case_id)
     if case.status not in ISSUABLE:
         raise ServiceError(
@@ -328,6 +330,7 @@ def _cert(session: Session, number: str) -> Certificate:
 
 def reprint(session: Session, ctx: Ctx, number: str, reason: str, signer: KeyBundle) -> bytes:
     """A new signed copy of an issued certificate (same number and fields); reason required."""
+    require(ctx, Permission.issue_certificate)
     reason = " ".join(reason.split())
     if not reason:
         raise ServiceError(_("a reprint needs a reason"))
@@ -369,8 +372,7 @@ def reprint(session: Session, ctx: Ctx, number: str, reason: str, signer: KeyBun
 
 def revoke(session: Session, ctx: Ctx, number: str, reason: str) -> None:
     """Revoke a certificate (supervisor or admin, reason required) and list it as revoked."""
-    if ctx.actor.role not in REVOKERS:
-        raise ServiceError(_("only a supervisor or an administrator may revoke a certificate"))
+    require(ctx, Permission.revoke_certificate)
     reason = " ".join(reason.split())
     if not reason:
         raise ServiceError(_("a revocation needs a reason"))
@@ -484,12 +486,15 @@ ROOT_PEM = "root_cert_pem"
 STATION_PEM = "station_cert_pem"
 
 
-def install_key(session: Session, source: Path, dest_dir: Path, passphrase: bytes) -> Path:
+def install_key(
+    session: Session, ctx: Ctx, source: Path, dest_dir: Path, passphrase: bytes
+) -> Path:
     """Copy a station key file into ``dest_dir`` (mode 0600) and record it in the store.
 
     The passphrase is checked first; the trusted root (the last certificate of the chain)
     is kept in ``store_info`` so ``verify`` and ``keys export-root --from-store`` find it.
     """
+    require(ctx, Permission.manage_keys)
     bundle = load_p12(source, passphrase)  # KeyFileError on a wrong passphrase or file
     own = get_info(session, "station_code")
     if bundle.station_code and own and bundle.station_code != own:

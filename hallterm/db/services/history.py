@@ -305,7 +305,7 @@ def _applicant(session: Session, sim: _Sim, ctx: Ctx, entity: bool) -> _Applican
 
 def _ensure_registered(session: Session, ctx: Ctx, a: _Applicant) -> str:
     if a.applicant_id is None:
-        found = find_applicant(session, a.id_type, a.id_number)
+        found = find_applicant(session, ctx, a.id_type, a.id_number)
         if found is None:
             found = register_applicant(
                 session,

@@ -28,7 +28,9 @@ from hallterm.db.models_interaction import InteractionItem
 from hallterm.db.services import Ctx, ServiceError, record_event
 from hallterm.db.services.calendar import calendar_for
 from hallterm.db.services.counters import next_value
+from hallterm.db.services.permissions import require
 from hallterm.db.services.setup import get_info, set_info
+from hallterm.domain.roles import Permission
 from hallterm.domain.workdays import WorkCalendar, deadline_light
 from hallterm.i18n import N_, _
 
@@ -120,6 +122,7 @@ def reply_days(session: Session, kind: str) -> int:
 
 def set_reply_days(session: Session, ctx: Ctx, kind: str, days: int) -> None:
     """Override the reply deadline of ``kind`` for items taken from now on."""
+    require(ctx, Permission.manage_catalog)
     _check_kind(kind)
     if not 1 <= days <= MAX_REPLY_DAYS:
         raise ServiceError(
@@ -226,6 +229,7 @@ def record_item(
     contact_phone: str = "",
 ) -> InteractionView:
     """Take a consultation, complaint or correction; its reply deadline is fixed now."""
+    require(ctx, Permission.front_desk, Permission.process_cases)
     _check_kind(kind)
     if channel not in CHANNELS:
         raise ServiceError(
@@ -282,6 +286,7 @@ def _find(session: Session, ref: str) -> InteractionItem:
 
 def reply_item(session: Session, ctx: Ctx, ref: str, reply: str) -> InteractionView:
     """Record the answer to an open item (by id or number) and who gave it."""
+    require(ctx, Permission.process_cases)
     row = _find(session, ref)
     if row.replied_at is not None:
         raise ServiceError(
