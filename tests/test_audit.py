@@ -205,7 +205,9 @@ def test_search_by_actor_kind_entity_and_date(sqlite_url: str, clock: FrozenCloc
         store.dispose()
 
 
-def test_prints_are_in_the_trail_and_summaries_mask_ids(sqlite_url: str, clock: FrozenClock, ctx) -> None:
+def test_prints_are_in_the_trail_and_summaries_mask_ids(
+    sqlite_url: str, clock: FrozenClock, ctx
+) -> None:
     store = _store_with_events(sqlite_url, clock)
     clerk = Actor("id1", "clerk", "李晓梅", "clerk", "3299", "5")
     try:
@@ -231,7 +233,9 @@ def test_prints_are_in_the_trail_and_summaries_mask_ids(sqlite_url: str, clock: 
 
 
 @pytest.mark.parametrize("day", [date(2026, 11, 26), date(2026, 11, 28)])
-def test_date_range_excludes_other_days(sqlite_url: str, clock: FrozenClock, day: date, ctx) -> None:
+def test_date_range_excludes_other_days(
+    sqlite_url: str, clock: FrozenClock, day: date, ctx
+) -> None:
     store = _store_with_events(sqlite_url, clock)
     try:
         with store.read() as session:

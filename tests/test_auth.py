@@ -89,7 +89,19 @@ def test_cli_role_change_and_unknown_user(sqlite_url, ctx):
 
     _store(sqlite_url, ctx).dispose()
     runner = CliRunner()
-    ok = runner.invoke(main, ["staff", "role", "li", "supervisor", "--store", sqlite_url])
+    with Store(sqlite_url).write() as s:  # the first admin of the store acts on the command line
+        create_staff(
+            s,
+            ctx,
+            username="boss",
+            name="陈静",
+            role="admin",
+            password="admin-pass",
+            station_code="3299",
+        )
+    env = {"HALLTERM_PASSWORD": "admin-pass", "HALLTERM_TERMINAL": "t"}
+    as_admin = ["--store", sqlite_url, "--user", "boss"]
+    ok = runner.invoke(main, ["staff", "role", "li", "supervisor", *as_admin], env=env)
     assert ok.exit_code == 0 and "supervisor" in ok.output
-    bad = runner.invoke(main, ["staff", "role", "nobody", "admin", "--store", sqlite_url])
+    bad = runner.invoke(main, ["staff", "role", "nobody", "admin", *as_admin], env=env)
     assert bad.exit_code == 1 and "没有用户 nobody" in bad.output

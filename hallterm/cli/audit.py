@@ -8,8 +8,16 @@ from pathlib import Path
 
 import click
 
-from hallterm.cli.common import STORE_HELP, fail, open_store, store_settings
+from hallterm.cli.common import (
+    STORE_HELP,
+    acts_as_person,
+    fail,
+    open_store,
+    service_ctx,
+    store_settings,
+)
 from hallterm.cli.root import main
+from hallterm.domain.roles import Permission
 from hallterm.i18n import _
 
 
@@ -19,6 +27,7 @@ def audit() -> None:
 
 
 @audit.command("verify")
+@acts_as_person(Permission.read_audit)
 @click.option("--store", envvar="HALLTERM_STORE", help=STORE_HELP)
 @click.option("--station", "station_code", default=None, help="only this station's chain")
 @click.pass_context
@@ -27,6 +36,7 @@ def audit_verify(ctx: click.Context, store: str | None, station_code: str | None
     from hallterm.db.services.audit import verify_store
 
     st = open_store(store_settings(ctx, store))
+    service_ctx(st)
     try:
         with st.read() as session:
             reports = verify_store(session, station_code)
@@ -62,6 +72,7 @@ def audit_verify(ctx: click.Context, store: str | None, station_code: str | None
 
 
 @audit.command("search")
+@acts_as_person(Permission.read_audit)
 @click.option("--store", envvar="HALLTERM_STORE", help=STORE_HELP)
 @click.option("--actor", default=None, help="user name")
 @click.option("--kind", default=None, help="event kind, a family (staff) or a pattern (*.printed)")
@@ -94,9 +105,11 @@ def audit_search(
 
     st = open_store(store_settings(ctx, store))
     try:
+        person = service_ctx(st)
         with st.read() as session:
             rows = search_events(
                 session,
+                person,
                 actor=actor,
                 kind=kind,
                 entity=entity,
@@ -123,6 +136,7 @@ def audit_search(
 
 
 @main.command("backup")
+@acts_as_person(Permission.manage_store)
 @click.option("--store", envvar="HALLTERM_STORE", help=STORE_HELP)
 @click.option("--to", "dest", type=click.Path(path_type=Path), required=True, help="backup file")
 @click.option("--force", is_flag=True, help="replace an existing backup file")
@@ -133,6 +147,11 @@ def backup_cmd(ctx: click.Context, store: str | None, dest: Path, force: bool) -
     from hallterm.db.services.backup import backup_store
 
     settings = store_settings(ctx, store)
+    st = open_store(settings)
+    try:
+        service_ctx(st)
+    finally:
+        st.dispose()
     try:
         report = backup_store(settings.store_url(), dest, force=force)
     except ServiceError as exc:

@@ -15,9 +15,9 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from hallterm.private_files import create_private
-from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -91,9 +91,7 @@ def make_engine(url_or_path: str) -> Engine:
         return _sqlite_engine(url)
     from sqlalchemy import create_engine
 
-    return create_engine(
-        url, pool_pre_ping=True, pool_size=5, max_overflow=5, hide_parameters=True
-    )
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5, hide_parameters=True)
 
 
 class Store:

@@ -37,6 +37,7 @@ class Permission(StrEnum):
     manage_staff = "manage_staff"
     manage_keys = "manage_keys"
     manage_calendar = "manage_calendar"
+    manage_store = "manage_store"  # back up the store
 
 
 _GRANTS: dict[Role, frozenset[Permission]] = {
@@ -98,6 +99,7 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.manage_staff: N_("manage staff"),
     Permission.manage_keys: N_("manage keys"),
     Permission.manage_calendar: N_("manage the calendar"),
+    Permission.manage_store: N_("back up the store"),
 }
 
 

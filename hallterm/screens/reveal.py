@@ -34,9 +34,9 @@ class PurposeScreen(ModalScreen[str | None]):
         with Vertical():
             yield Static(_("Why open the full ID number?"), classes="screen-title")
             yield Static(
-                _("The purpose is written to the audit trail; the number hides after {s} s.").format(
-                    s=REVEAL_SECONDS
-                ),
+                _(
+                    "The purpose is written to the audit trail; the number hides after {s} s."
+                ).format(s=REVEAL_SECONDS),
                 classes="hint",
             )
             yield OptionList(

@@ -17,8 +17,8 @@ from sqlmodel import Session, select
 from hallterm.db.events import snapshot
 from hallterm.db.models import Applicant, StoredMaterial
 from hallterm.db.services import Ctx, ServiceError, record_event
-from hallterm.domain.ids import IdError, IdType, mask_id, validate_id, validate_phone
 from hallterm.db.services.permissions import require
+from hallterm.domain.ids import IdError, IdType, mask_id, validate_id, validate_phone
 from hallterm.domain.privacy import REVEAL_PURPOSES
 from hallterm.domain.roles import Permission
 from hallterm.i18n import _

@@ -26,8 +26,8 @@ from hallterm.db.events import verify_chain
 from hallterm.db.models import Event, EventHead
 from hallterm.db.services import Ctx, record_event
 from hallterm.db.services.permissions import require
-from hallterm.domain.roles import Permission
 from hallterm.domain.ids import mask_id
+from hallterm.domain.roles import Permission
 from hallterm.i18n import _
 
 MAX_ROWS = 1000

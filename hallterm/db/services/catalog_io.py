@@ -27,8 +27,8 @@ from hallterm.db.models import (
 )
 from hallterm.db.services import Ctx
 from hallterm.db.services.permissions import require
-from hallterm.domain.roles import Permission
 from hallterm.domain.catalog import CatalogError, CatalogIn, parse_catalog
+from hallterm.domain.roles import Permission
 from hallterm.i18n import _
 
 

@@ -27,13 +27,13 @@ from hallterm.db.events import canonical_json, snapshot
 from hallterm.db.models import Applicant, CaseMatter, Matter, ServiceCase, Station
 from hallterm.db.models_certificates import Certificate, CertificateCopy, Revocation
 from hallterm.db.services import Ctx, ServiceError, record_event
-from hallterm.db.services.permissions import require
-from hallterm.domain.roles import Permission
 from hallterm.db.services.counters import next_value
+from hallterm.db.services.permissions import require
 from hallterm.db.services.setup import get_info, set_info
 from hallterm.domain.case_states import CaseStatus
 from hallterm.domain.certno import make_certificate_number
 from hallterm.domain.ids import mask_id
+from hallterm.domain.roles import Permission
 from hallterm.i18n import N_, _
 from hallterm.printing.certificate_pdf import CertificateData, render_certificate
 from hallterm.printing.keys import KeyBundle, load_p12
