@@ -110,7 +110,7 @@ def receive_all(store: Store, ctx: Ctx, case_id: str) -> None:
             ctx,
             case_id,
             [
-                svc.LineInput(lv.requirement.type_code, "received", "original", 1)
+                svc.LineInput.in_full(lv.requirement)
                 for lv in view.lines
                 if lv.requirement.necessity != "optional"
             ],
@@ -410,3 +410,163 @@ def test_notice_and_receipt_from_a_stored_bundle_case(store: Store, tmp_path: Pa
     text = "\n".join(p.extract_text() for p in PdfReader(printed.path).pages)
     assert view.number in text and "出生医学证明" in text and "未带原件" in text
     assert event_count(store, "case.printed") == before + 1
+
+
+# --------------------------------------------------------------------------- issue 13
+
+
+def test_original_and_copy_are_both_needed(store: Store) -> None:
+    ctx = clerk(store, hall_clock(date(2026, 11, 27)))
+    applicant = person(store, ctx)
+    case_id = start(store, ctx, applicant, matter_code(store, "最低生活保障申请"))
+    view = view_of(store, case_id, ctx.clock.today())
+    inputs = [
+        svc.LineInput.in_full(lv.requirement)
+        for lv in view.lines
+        if lv.requirement.necessity != "optional" and lv.requirement.type_code != "M-HKB"
+    ]
+    # 户口簿: 原件1份 + 复印件1份; a copy alone is not enough
+    with store.write() as session:
+        svc.record_lines(
+            session, ctx, case_id, [*inputs, svc.LineInput("M-HKB", "received", "copy", 1)]
+        )
+    line = {lv.requirement.type_code: lv for lv in view_of(store, case_id, ctx.clock.today()).lines}
+    assert (line["M-HKB"].originals, line["M-HKB"].copies) == (0, 1)
+    with pytest.raises(ServiceError, match="户口簿"), store.write() as session:
+        svc.accept(session, ctx, case_id)
+    with store.write() as session:
+        svc.record_lines(
+            session, ctx, case_id, [svc.LineInput("M-HKB", "received", "copy", 1, originals=1)]
+        )
+        svc.accept(session, ctx, case_id)
+    line = {lv.requirement.type_code: lv for lv in view_of(store, case_id, ctx.clock.today()).lines}
+    assert (line["M-HKB"].originals, line["M-HKB"].copies) == (1, 1)
+
+
+def test_reuse_honours_the_requirements_validity(store: Store) -> None:
+    from hallterm.db.models import MaterialRequirement
+
+    clock = hall_clock(date(2026, 8, 28))
+    ctx = clerk(store, clock)
+    applicant = person(store, ctx)
+    accepted(store, ctx, applicant, matter_code(store, "居民身份证换领"))  # keeps 户口簿 180 days
+    clock.advance(days=91)
+    later = matter_code(store, "户口迁移（市内迁入）")
+    with store.write() as session:
+        row = session.exec(
+            select(MaterialRequirement).where(
+                MaterialRequirement.matter_code == later, MaterialRequirement.type_code == "M-HKB"
+            )
+        ).one()
+        row.valid_days = 30  # this matter wants a 户口簿 seen in the last 30 days
+        session.add(row)
+    case_id = start(store, ctx, applicant, later)
+    lines = {lv.requirement.type_code: lv for lv in view_of(store, case_id, clock.today()).lines}
+    assert lines["M-HKB"].state == "pending"  # 91 days old: not offered
+    with store.read() as session:
+        on_file = [
+            s for s in stored_materials(session, applicant, clock.today()) if s.type_code == "M-HKB"
+        ]
+    assert on_file  # still valid in itself (180 days)
+    with pytest.raises(ServiceError, match="户口簿"), store.write() as session:
+        svc.record_lines(
+            session, ctx, case_id, [svc.LineInput("M-HKB", "reused", reused_from=on_file[0].id)]
+        )
+
+
+def _deferred_relief_case(store: Store, ctx: Ctx) -> str:
+    applicant = person(store, ctx)
+    case_id = start(store, ctx, applicant, matter_code(store, RELIEF))
+    view = view_of(store, case_id, ctx.clock.today())
+    inputs = [
+        svc.LineInput.in_full(lv.requirement)
+        for lv in view.lines
+        if lv.requirement.necessity == "required"
+    ]
+    inputs.append(svc.LineInput("M-BLZM", "deferred", deferred_until=date(2026, 12, 4)))
+    with store.write() as session:
+        svc.record_lines(session, ctx, case_id, inputs)
+        svc.accept(session, ctx, case_id)
+    return case_id
+
+
+def test_deferral_blocks_approval_until_it_arrives(store: Store, tmp_path: Path) -> None:
+    clock = hall_clock(date(2026, 11, 27))
+    ctx = clerk(store, clock)
+    case_id = _deferred_relief_case(store, ctx)
+    move(store, ctx, case_id, CaseAction.start_review)
+    before = event_count(store)
+    with pytest.raises(ServiceError, match="病历及诊断证明"):
+        move(store, ctx, case_id, CaseAction.approve)
+    assert event_count(store) == before
+    # listed: yellow two working days before the promise, red after it
+    with store.read() as session:
+        assert svc.outstanding(session, case_id) == ["病历及诊断证明"]
+        row = next(r for r in svc.list_cases(session, today=date(2026, 12, 2)) if r.id == case_id)
+        assert (row.deferral_due, row.deferral_light, row.urgency) == (
+            date(2026, 12, 4),
+            "yellow",
+            "yellow",
+        )
+        alerts = svc.deferral_alerts(session, date(2026, 12, 7))
+    assert [(a.case_number, a.material, a.light) for a in alerts] == [
+        (view_of(store, case_id, clock.today()).number, "病历及诊断证明", "red")
+    ]
+    # it arrives (in review): an event and a receipt listing it as received
+    clock.advance(days=3)
+    result = svc.hand_in(store, ctx, case_id, "M-BLZM", printer=Printer(tmp_path))
+    assert result.print_error is None and [p.kind for p in result.printed] == ["receipt"]
+    assert event_count(store, "case.deferred_arrived") == 1
+    line = next(lv for lv in result.view.lines if lv.requirement.type_code == "M-BLZM")
+    assert (line.state, line.arrived_on, line.deferred_until) == (
+        "received",
+        date(2026, 11, 30),
+        date(2026, 12, 4),
+    )
+    text = "".join(page.extract_text() for page in PdfReader(result.printed[0].path).pages)
+    assert "病历及诊断证明" in text
+    with pytest.raises(ServiceError), store.write() as session:
+        svc.record_arrival(session, ctx, case_id, "M-BLZM")  # only once
+    move(store, ctx, case_id, CaseAction.approve)
+    assert view_of(store, case_id, clock.today()).status == "approved"
+
+
+def test_a_matter_may_allow_approval_with_a_deferral(store: Store) -> None:
+    ctx = clerk(store, hall_clock(date(2026, 11, 27)))
+    with store.write() as session:
+        matter = session.get(Matter, matter_code(store, RELIEF))
+        matter.approve_with_deferral = True
+        session.add(matter)
+    case_id = _deferred_relief_case(store, ctx)
+    move(store, ctx, case_id, CaseAction.approve)
+    assert view_of(store, case_id, ctx.clock.today()).status == "approved"
+
+
+def test_no_withdrawal_after_approval_and_unknown_moves(store: Store) -> None:
+    ctx = clerk(store, hall_clock(date(2026, 11, 27)))
+    case_id = accepted(store, ctx, person(store, ctx), matter_code(store, PENSION))
+    move(store, ctx, case_id, CaseAction.approve)
+    completed = view_of(store, case_id, ctx.clock.today()).completed_at
+    with pytest.raises(ServiceError, match="撤回"):
+        move(store, ctx, case_id, CaseAction.withdraw)
+    with pytest.raises(ServiceError, match="未知的办件操作“explode”"), store.write() as session:
+        svc.advance(session, ctx, case_id, "explode")
+    view = view_of(store, case_id, ctx.clock.today())
+    assert view.status == "approved" and view.completed_at == completed
+
+
+def test_case_list_by_urgency(store: Store) -> None:
+    clock = hall_clock(date(2026, 11, 27))
+    ctx = clerk(store, clock)
+    applicant = person(store, ctx)
+    slow = accepted(store, ctx, applicant, matter_code(store, ID_CARD_RENEWAL))  # 20 days
+    fast = accepted(store, ctx, applicant, matter_code(store, RETIREMENT_MEDICAL))  # 5 days
+    waiting = start(store, ctx, applicant, matter_code(store, PENSION))
+    mid = accepted(store, ctx, applicant, matter_code(store, PENSION))  # 10 days
+    with store.read() as session:
+        rows = svc.list_cases(session, today=date(2026, 12, 3), by_urgency=True)
+    assert [r.id for r in rows] == [fast, mid, slow, waiting]
+    assert rows[0].light == "yellow"
+    with store.read() as session:
+        rows = svc.list_cases(session, today=date(2026, 12, 7), by_urgency=True)
+    assert rows[0].id == fast and rows[0].light == "red"

@@ -478,7 +478,7 @@ def accepted_case(demo_store, clock, applicant_id: str, matter: str) -> str:
             ctx,
             case_id,
             [
-                LineInput(lv.requirement.type_code, "received", "original", 1)
+                LineInput.in_full(lv.requirement)
                 for lv in view.lines
                 if lv.requirement.necessity != "optional"
             ],

@@ -97,7 +97,7 @@ def make_cases(store: Store, code: str, clock: Clock, n: int, start: int = 0) ->
                 ctx,
                 case_id,
                 [
-                    LineInput(lv.requirement.type_code, "received", "original", 1)
+                    LineInput.in_full(lv.requirement)
                     for lv in view.lines
                 ],
             )

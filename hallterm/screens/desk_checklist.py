@@ -22,7 +22,7 @@ from textual.widgets import DataTable, Static
 
 from hallterm.db.services.applicants import StoredView
 from hallterm.db.services.case_documents import Printed, calendar_note
-from hallterm.db.services.cases import CaseView, LineInput
+from hallterm.db.services.cases import CaseView, Decided, LineInput
 from hallterm.domain.case_states import CaseStatus, status_label
 from hallterm.domain.catalog import display
 from hallterm.domain.checklist import (
@@ -84,13 +84,6 @@ class _Loaded:
     stored: dict[str, StoredView]
     calendar: WorkCalendar
     today: date
-
-
-@dataclass(frozen=True)
-class _Decided:
-    view: CaseView
-    printed: list[Printed]
-    print_error: str | None
 
 
 def parse_day(value: str) -> date | None:
@@ -526,7 +519,7 @@ class ChecklistScreen(BaseScreen):
         self.app.notify_error(message)  # type: ignore[attr-defined]
 
     def _decide(self, decision: str, reason: str = "") -> None:
-        """Save the lines and take ``decision`` in one transaction, then print."""
+        """Save the lines and take ``decision`` (one use case), then show what it printed."""
         if self._busy or not self.editable or self.view is None:
             return
         app, case_id = self.app, self.case_id
@@ -534,53 +527,26 @@ class ChecklistScreen(BaseScreen):
         ctx = app.ctx()  # type: ignore[attr-defined]
         settings = app.settings  # type: ignore[attr-defined]
         printer = printer_for(app)
-        deferred = any(line.state == LineState.deferred for line in self.lines)
 
-        def job() -> _Decided:
-            from hallterm.db.services import ServiceError
-            from hallterm.db.services import cases as svc
-            from hallterm.db.services.case_documents import print_documents
+        def job() -> Decided:
+            from hallterm.db.services.cases import decide
 
-            with app.store.write() as session:  # type: ignore[attr-defined]
-                if inputs:
-                    svc.record_lines(session, ctx, case_id, inputs)
-                if decision == "accept":
-                    svc.accept(session, ctx, case_id)
-                elif decision == "notify":
-                    svc.notify(session, ctx, case_id)
-                elif decision == "refuse":
-                    svc.refuse(session, ctx, case_id, reason)
-                else:
-                    svc.complete_on_spot(session, ctx, case_id)
-            kinds = {
-                "accept": ["receipt", "pledge"] if deferred else ["receipt"],
-                "notify": ["notice"],
-                "refuse": ["refusal"],
-                "complete": ["receipt"],
-            }[decision]
-            printed: list[Printed] = []
-            error = None
-            try:
-                printed = print_documents(
-                    app.store,  # type: ignore[attr-defined]
-                    ctx,
-                    case_id,
-                    kinds,
-                    printer,
-                    font_path=settings.font_path or None,
-                    yellow_days=settings.yellow_days,
-                )
-            except ServiceError as exc:  # decided and stored; the papers can be reprinted
-                error = str(exc)
-            with app.store.read() as session:  # type: ignore[attr-defined]
-                today = app.clock.today()  # type: ignore[attr-defined]
-                view = svc.load_case(session, case_id, today, settings.yellow_days)
-            return _Decided(view, printed, error)
+            return decide(
+                app.store,  # type: ignore[attr-defined]
+                ctx,
+                case_id,
+                decision,
+                printer=printer,
+                inputs=inputs,
+                reason=reason,
+                font_path=settings.font_path or None,
+                yellow_days=settings.yellow_days,
+            )
 
         self._busy = True
         in_thread(self, job, self._decided, self._failed, group="checklist")
 
-    def _decided(self, result: _Decided) -> None:
+    def _decided(self, result: Decided) -> None:
         self._busy = False
         self.decided = True
         self.dirty = False

@@ -22,7 +22,8 @@ from hallterm.db.engine import Store
 from hallterm.db.models import Matter, Station, StoredMaterial
 from hallterm.db.services import Ctx, ServiceError
 from hallterm.db.services.calendar import calendar_for
-from hallterm.db.services.cases import CaseView, load_case, record_print
+from hallterm.db.services.cases.common import record_print
+from hallterm.db.services.cases.views import CaseView, load_case
 from hallterm.domain.case_states import CaseStatus
 from hallterm.domain.checklist import LineState
 from hallterm.i18n import N_, _

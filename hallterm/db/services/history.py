@@ -338,9 +338,7 @@ def _receive_all(
         elif req.necessity == "optional":
             inputs.append(case_svc.LineInput(req.type_code, LineState.not_applicable.value))
         else:
-            inputs.append(
-                case_svc.LineInput(req.type_code, LineState.received.value, "original", 1)
-            )
+            inputs.append(case_svc.LineInput.in_full(req))
     if inputs:
         case_svc.record_lines(session, ctx, view.id, inputs)
 
