@@ -186,6 +186,8 @@ def _prepare_certificate(folder: Path, store: Store, ctx: Ctx) -> DemoCertificat
     with store.read() as session:
         clerk = session.exec(select(Staff).where(Staff.username == "clerk")).one()
         cctx = Ctx(actor=actor_of(clerk), station_code=ctx.station_code, clock=ctx.clock)
+        approver = session.exec(select(Staff).where(Staff.username == "approver")).one()
+        actx = Ctx(actor=actor_of(approver), station_code=ctx.station_code, clock=ctx.clock)
     first17, name, phone, address = DEMO_CERT_APPLICANT
     id_number = first17 + resident_id_check_char(first17)
     with store.write() as session:
@@ -216,7 +218,7 @@ def _prepare_certificate(folder: Path, store: Store, ctx: Ctx) -> DemoCertificat
         )
         accept(session, cctx, case_id)
         advance(session, cctx, case_id, "start_review")
-        advance(session, cctx, case_id, "approve", "符合条件，准予许可")
+        advance(session, actx, case_id, "approve", "符合条件，准予许可")
         assert session.get(ServiceCase, case_id) is not None
         signer = load_signer(session, secret)
         number, _pdf = issue_certificate(session, cctx, case_id, DEMO_CERT_FIELDS, signer)

@@ -4,6 +4,7 @@ the audit of revealed IDs, and the printed papers built from a stored case."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -69,6 +70,11 @@ def clerk(store: Store, clock: FrozenClock, station: str = STATION) -> Ctx:
         staff = session.exec(select(Staff).where(Staff.username == "clerk")).one()
         actor = actor_of(staff)
     return Ctx(actor=actor, station_code=station, clock=clock)
+
+
+def approver_of(ctx: Ctx) -> Ctx:
+    """An approver at the same station: 受理 and 审批 are separate duties."""
+    return replace(ctx, actor=replace(ctx.actor, username="approver", role="approver"))
 
 
 def matter_code(store: Store, name: str) -> str:
@@ -167,6 +173,12 @@ PATHS: dict[CaseStatus, tuple[CaseAction, ...]] = {
 
 def test_every_illegal_move_is_refused_and_writes_nothing(store: Store) -> None:
     ctx = clerk(store, hall_clock(date(2026, 11, 27)))
+    # 受理 and 审批 apart: an approver decides what the clerk accepted.
+    approver = replace(ctx, actor=replace(ctx.actor, username="approver", role="approver"))
+
+    def as_who(action: CaseAction) -> Ctx:
+        return approver if action in (CaseAction.approve, CaseAction.deny) else ctx
+
     applicant = person(store, ctx)
     matter = matter_code(store, PENSION)
     refused = 0
@@ -175,7 +187,7 @@ def test_every_illegal_move_is_refused_and_writes_nothing(store: Store) -> None:
         if CaseAction.accept in path:
             receive_all(store, ctx, case_id)
         for action in path:
-            move(store, ctx, case_id, action)
+            move(store, as_who(action), case_id, action)
         assert view_of(store, case_id, ctx.clock.today()).status == status
         for action in CaseAction:
             if (status, action) in TRANSITIONS:
@@ -184,7 +196,7 @@ def test_every_illegal_move_is_refused_and_writes_nothing(store: Store) -> None:
             with store.read() as session:
                 version = session.get(ServiceCase, case_id).version
             with pytest.raises(ServiceError) as info:
-                move(store, ctx, case_id, action)
+                move(store, as_who(action), case_id, action)
             message = str(info.value)
             assert message, (status, action)
             if action not in (CaseAction.accept, CaseAction.notify):
@@ -205,13 +217,14 @@ def test_moves_need_reasons_and_the_owning_station(store: Store) -> None:
     move(store, ctx, case_id, CaseAction.start_review)
     before = event_count(store)
     for action in (CaseAction.suspend, CaseAction.deny, CaseAction.withdraw):
+        who = approver_of(ctx) if action is CaseAction.deny else ctx
         with pytest.raises(ServiceError, match="理由"), store.write() as session:
-            svc.advance(session, ctx, case_id, action, "  ")
+            svc.advance(session, who, case_id, action, "  ")
     with store.write() as session:
         upsert_station(session, ctx, "3300", "江川市城东街道便民服务中心", "township", STATION)
     other = clerk(store, ctx.clock, station="3300")
     with pytest.raises(ServiceError, match="3299"), store.write() as session:
-        svc.advance(session, other, case_id, CaseAction.approve)
+        svc.advance(session, approver_of(other), case_id, CaseAction.approve)
     assert event_count(store) == before + 1  # only the station row above
     assert view_of(store, case_id, ctx.clock.today()).status == "in_review"
 
@@ -257,8 +270,8 @@ def test_due_date_across_the_year_end_with_and_without_override(store: Store) ->
     assert view.due_date == date(2027, 1, 11)  # 2027 unknown: Monday to Friday
     assert view.calendar_needs_update
     with store.write() as session:
-        set_override(session, ctx, date(2027, 1, 1), False, "元旦")
-        declare_year(session, ctx, 2027)
+        set_override(session, replace(ctx, actor=SYSTEM), date(2027, 1, 1), False, "元旦")
+        declare_year(session, replace(ctx, actor=SYSTEM), 2027)
     second = accepted(store, ctx, applicant, pension)
     view = view_of(store, second, date(2026, 12, 28))
     assert view.due_date == date(2027, 1, 12)  # New Year's Day is a holiday now
@@ -328,7 +341,7 @@ def test_stored_materials_are_offered_for_reuse_in_a_later_case(store: Store) ->
     applicant = person(store, ctx)
     accepted(store, ctx, applicant, matter_code(store, PENSION))
     with store.read() as session:
-        on_file = stored_materials(session, applicant, clock.today())
+        on_file = stored_materials(session, ctx, applicant, clock.today())
     # the ID card (365 days) is kept; documents without a validity are not
     assert [s.type_code for s in on_file] == ["M-SFZ"]
     later = start(store, ctx, applicant, matter_code(store, RETIREMENT_MEDICAL))
@@ -351,7 +364,7 @@ def test_reveal_id_writes_an_audit_event(store: Store) -> None:
     applicant = person(store, ctx)
     before = event_count(store, "applicant.id_revealed")
     with store.write() as session:
-        number = reveal_id(session, ctx, applicant, purpose="front desk")
+        number = reveal_id(session, ctx, applicant, "verify_identity")
     assert number == "32010219800101123" + resident_id_check_char("32010219800101123")
     assert event_count(store, "applicant.id_revealed") == before + 1
     with store.read() as session:
@@ -465,7 +478,9 @@ def test_reuse_honours_the_requirements_validity(store: Store) -> None:
     assert lines["M-HKB"].state == "pending"  # 91 days old: not offered
     with store.read() as session:
         on_file = [
-            s for s in stored_materials(session, applicant, clock.today()) if s.type_code == "M-HKB"
+            s
+            for s in stored_materials(session, ctx, applicant, clock.today())
+            if s.type_code == "M-HKB"
         ]
     assert on_file  # still valid in itself (180 days)
     with pytest.raises(ServiceError, match="户口簿"), store.write() as session:
@@ -497,7 +512,7 @@ def test_deferral_blocks_approval_until_it_arrives(store: Store, tmp_path: Path)
     move(store, ctx, case_id, CaseAction.start_review)
     before = event_count(store)
     with pytest.raises(ServiceError, match="病历及诊断证明"):
-        move(store, ctx, case_id, CaseAction.approve)
+        move(store, approver_of(ctx), case_id, CaseAction.approve)
     assert event_count(store) == before
     # listed: yellow two working days before the promise, red after it
     with store.read() as session:
@@ -527,7 +542,7 @@ def test_deferral_blocks_approval_until_it_arrives(store: Store, tmp_path: Path)
     assert "病历及诊断证明" in text
     with pytest.raises(ServiceError), store.write() as session:
         svc.record_arrival(session, ctx, case_id, "M-BLZM")  # only once
-    move(store, ctx, case_id, CaseAction.approve)
+    move(store, approver_of(ctx), case_id, CaseAction.approve)
     assert view_of(store, case_id, clock.today()).status == "approved"
 
 
@@ -538,14 +553,14 @@ def test_a_matter_may_allow_approval_with_a_deferral(store: Store) -> None:
         matter.approve_with_deferral = True
         session.add(matter)
     case_id = _deferred_relief_case(store, ctx)
-    move(store, ctx, case_id, CaseAction.approve)
+    move(store, approver_of(ctx), case_id, CaseAction.approve)
     assert view_of(store, case_id, ctx.clock.today()).status == "approved"
 
 
 def test_no_withdrawal_after_approval_and_unknown_moves(store: Store) -> None:
     ctx = clerk(store, hall_clock(date(2026, 11, 27)))
     case_id = accepted(store, ctx, person(store, ctx), matter_code(store, PENSION))
-    move(store, ctx, case_id, CaseAction.approve)
+    move(store, approver_of(ctx), case_id, CaseAction.approve)
     completed = view_of(store, case_id, ctx.clock.today()).completed_at
     with pytest.raises(ServiceError, match="撤回"):
         move(store, ctx, case_id, CaseAction.withdraw)

@@ -185,10 +185,17 @@ async def test_returning_applicant_is_recalled_and_id_revealed(
         assert not desk.registering
         assert isinstance(app.focused, Input) and app.focused.id == "matter-search"
         before = events(demo_store, "applicant.id_revealed")
-        await pilot.press("ctrl+r")
+        await pilot.press("ctrl+r")  # asks for the purpose first
+        await settle(pilot)
+        assert number not in text_of(desk, "#applicant-card")
+        await pilot.press("enter")  # the first purpose: check the ID document
         await settle(pilot)
         assert number in text_of(desk, "#applicant-card")
         assert events(demo_store, "applicant.id_revealed") == before + 1
+        clock.advance(seconds=31)  # hidden again after 30 s on the app's clock
+        desk._hide_expired_number()
+        await settle(pilot)
+        assert number not in text_of(desk, "#applicant-card")
 
 
 async def test_new_person_invalid_then_valid_id_and_registration(
@@ -226,7 +233,7 @@ async def test_new_person_invalid_then_valid_id_and_registration(
     with demo_store.read() as session:
         from hallterm.db.services.applicants import find_applicant
 
-        found = find_applicant(session, "resident_id", first17 + right)
+        found = find_applicant(session, app.ctx(), "resident_id", first17 + right)
         assert found is not None and found.phone == "13812345678"
 
 
@@ -458,8 +465,8 @@ async def test_immediate_matter_completed_on_the_spot(demo_store, settings, cloc
     with demo_store.read() as session:
         from hallterm.db.services.applicants import find_applicant, stored_materials
 
-        applicant = find_applicant(session, "resident_id", number)
-        stored = stored_materials(session, applicant.id, clock.today())
+        applicant = find_applicant(session, app.ctx(), "resident_id", number)
+        stored = stored_materials(session, app.ctx(), applicant.id, clock.today())
         assert [s.name for s in stored] == ["居民身份证"]
 
 
@@ -507,7 +514,7 @@ async def test_case_list_detail_and_the_moves(demo_store, settings, clock, tmp_p
     waiting_id = notified_case(demo_store, clock, applicant_id, MARRIAGE)
     app, _folder = make_app(demo_store, settings, clock, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot)
+        await sign_in(pilot, "approver", "approve1234")  # decides what the clerk accepted
         await pilot.press("f4")
         await settle(pilot)
         listing = app.screen
@@ -562,7 +569,7 @@ async def test_case_list_detail_and_the_moves(demo_store, settings, clock, tmp_p
         for label in ("受理", "开始审查", "中止", "恢复", "准予", "送达"):
             assert any(label in e for e in events_shown), (label, events_shown)
         who = {str(timeline.get_row_at(i)[2]) for i in range(timeline.row_count)}
-        assert who == {"clerk"}
+        assert who == {"clerk", "approver"}  # accepted by the clerk, decided by the approver
         assert "专家评审" in " ".join(
             str(timeline.get_row_at(i)[3]) for i in range(timeline.row_count)
         )

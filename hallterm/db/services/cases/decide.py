@@ -34,8 +34,10 @@ from hallterm.db.services.cases.common import (
 )
 from hallterm.db.services.cases.moves import advance, finish_with_reason
 from hallterm.db.services.cases.views import CaseView, load_case
+from hallterm.db.services.permissions import require
 from hallterm.domain.case_states import CaseAction, CaseStatus
 from hallterm.domain.checklist import LineState, evaluate
+from hallterm.domain.roles import Permission
 from hallterm.i18n import _
 
 if TYPE_CHECKING:
@@ -66,6 +68,7 @@ def _limit_days(session: Session, case_id: str) -> int:
 
 def accept(session: Session, ctx: Ctx, case_id: str) -> None:
     """受理: only when the verdict is complete or complete with deferrals."""
+    require(ctx, Permission.accept_case)
     case = get_case(session, case_id)
     ensure_owned(case, ctx)
     verdict = evaluate(domain_lines(session, case_id))
@@ -114,6 +117,7 @@ def _store_received(session: Session, case: ServiceCase, today: date) -> list[di
 
 def notify(session: Session, ctx: Ctx, case_id: str) -> None:
     """一次性告知: the case waits for the missing materials, keeping what was received."""
+    require(ctx, Permission.accept_case)
     case = get_case(session, case_id)
     ensure_owned(case, ctx)
     verdict = evaluate(domain_lines(session, case_id))
@@ -133,6 +137,7 @@ def notify(session: Session, ctx: Ctx, case_id: str) -> None:
 
 def refuse(session: Session, ctx: Ctx, case_id: str, reason: str) -> None:
     """不予受理, with the reason that goes on the decision."""
+    require(ctx, Permission.accept_case)
     finish_with_reason(session, ctx, case_id, CaseAction.refuse, reason, required=True)
 
 
