@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from security_support import add_admin
 from sqlalchemy import text
 
 from hallterm.cli import main
@@ -166,7 +167,7 @@ def test_each_station_chain_is_checked_on_its_own(sqlite_url: str, clock: Frozen
 def test_cli_audit_verify(sqlite_url: str, clock: FrozenClock) -> None:
     store = _store_with_events(sqlite_url, clock)
     store.dispose()
-    runner = CliRunner()
+    runner = CliRunner(env=add_admin(sqlite_url))
     result = runner.invoke(main, ["audit", "verify", "--store", sqlite_url])
     assert result.exit_code == 0, result.output
     assert "3299" in result.output
@@ -247,7 +248,7 @@ def test_date_range_excludes_other_days(
 def test_cli_audit_search(tmp_path: Path, clock: FrozenClock) -> None:
     url = str(tmp_path / "s.db")
     _store_with_events(url, clock).dispose()
-    result = CliRunner().invoke(
+    result = CliRunner(env=add_admin(url)).invoke(
         main, ["audit", "search", "--store", url, "--kind", "staff.login_failed", "--json"]
     )
     assert result.exit_code == 0, result.output

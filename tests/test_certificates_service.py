@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 from pilot_support import settle
 from pilot_support import sign_in as _sign_in
+from security_support import add_admin
 from sqlmodel import select
 
 from hallterm.cli import main
@@ -30,7 +31,7 @@ def _verify(store, pdf: Path) -> int:  # type: ignore[no-untyped-def]
 def test_demo_certificate_export_verify_revoke_tamper(demo_store, tmp_path):
     number = _number(demo_store)
     out = tmp_path / "c.pdf"
-    runner = CliRunner()
+    runner = CliRunner(env=add_admin(demo_store.url))
     res = runner.invoke(
         main, ["certificate", "export", number, "--out", str(out), "--store", demo_store.url]
     )
@@ -142,7 +143,7 @@ def _approved_case(store, clock, approve: bool = True) -> str:  # type: ignore[n
 
 def test_issue_from_cli_and_refuse_unapproved(demo_store, clock, tmp_path, monkeypatch):
     monkeypatch.setenv("HALLTERM_KEY_PASSPHRASE", DEMO_PASSPHRASE)
-    runner = CliRunner()
+    runner = CliRunner(env=add_admin(demo_store.url))
     pending = _approved_case(demo_store, clock, approve=False)
     res = runner.invoke(
         main,
@@ -228,7 +229,7 @@ def test_keys_commands(demo_store, tmp_path, monkeypatch):
 
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.setenv("HALLTERM_KEY_PASSPHRASE", "s3cret-pass")
-    runner = CliRunner()
+    runner = CliRunner(env=add_admin(demo_store.url))
     root, station = tmp_path / "root.p12", tmp_path / "st.p12"
     res = runner.invoke(main, ["keys", "init-root", "--out", str(root), "--name", "测试根"])
     assert res.exit_code == 0, res.output

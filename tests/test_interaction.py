@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from sqlmodel import select
 from hallterm.clock import FrozenClock
 from hallterm.db.engine import Store
 from hallterm.db.models import Event
-from hallterm.db.services import Actor, Ctx, ServiceError
+from hallterm.db.services import SYSTEM, Actor, Ctx, ServiceError
 from hallterm.db.services.calendar import set_override
 from hallterm.db.services.interaction import (
     DEFAULT_REPLY_DAYS,
@@ -79,7 +80,8 @@ def test_deadline_is_configurable_per_kind_and_follows_holidays(
     ctx = _ctx(clock, SUPERVISOR)
     with store.write() as session:
         set_reply_days(session, ctx, "consultation", 1)
-        set_override(session, ctx, date(2026, 11, 30), False, "停电检修")
+        # The calendar is the admin's (manage_calendar); the supervisor sets reply days.
+        set_override(session, replace(ctx, actor=SYSTEM), date(2026, 11, 30), False, "停电检修")
     with store.read() as session:
         assert reply_days(session, "consultation") == 1
         assert reply_days(session, "complaint") == 5

@@ -160,8 +160,12 @@ ENTRY_POINTS: list[tuple[str, Permission, Call]] = [
     ),
 ]
 
-# record_item accepts either front_desk or process_cases.
-ALTERNATIVES = {"interaction.record_item": (Permission.front_desk,)}
+# Entry points that accept any of several permissions.
+ALTERNATIVES = {
+    "interaction.record_item": (Permission.front_desk,),
+    "interaction.set_reply_days": (Permission.supervise,),
+    "certificates.reprint": (Permission.revoke_certificate,),
+}
 
 
 def _actor_ctx(role: str, clock: Any) -> Ctx:
@@ -493,3 +497,92 @@ def test_unexpected_errors_are_logged_redacted_and_shown_safely(tmp_path: Path) 
     text = log.read_text(encoding="utf-8")
     assert "SELECT" in text and "110105194912310021" not in text and "110105********1" in text
     assert stat.S_IMODE(log.stat().st_mode) == 0o600
+
+
+# -- the screen lock -----------------------------------------------------------------------
+
+ROLES = {
+    "clerk": "clerk1234",
+    "approver": "approve1234",
+    "supervisor": "super1234",
+    "admin": "admin1234",
+}
+
+
+async def test_nothing_passes_the_lock_for_any_role(
+    demo_store: Store, settings: Any, clock: Any
+) -> None:
+    from pilot_support import settle, sign_in
+
+    from hallterm.actions import ACTIONS
+    from hallterm.app import create_app
+    from hallterm.commands import MatterCommands
+    from hallterm.screens.lock import LockScreen
+
+    keys = sorted({a.key for a in ACTIONS} | {"ctrl+p", "ctrl+c", "f1", "escape", "tab"})
+    keys.remove("ctrl+o")  # the lock screen's own "log out", tested below
+    for username, password in ROLES.items():
+        app = create_app(demo_store, settings, clock=clock)
+        async with app.run_test(size=(140, 44)) as pilot:
+            await sign_in(pilot, username, password)
+            await pilot.press("ctrl+l")
+            await settle(pilot)
+            assert isinstance(app.screen, LockScreen), username
+            depth = len(app.screen_stack)
+            events = _count_events(demo_store)
+
+            def still_locked(
+                what: str, app: Any = app, user: str = username, depth: int = depth, n: int = events
+            ) -> None:
+                assert isinstance(app.screen, LockScreen), (user, what)
+                assert len(app.screen_stack) == depth, (user, what)
+                assert _count_events(demo_store) == n, (user, what)
+
+            for key in keys:
+                await pilot.press(key)
+                await settle(pilot, 1)
+                still_locked(key)
+            for action in ACTIONS:  # every palette command runs its action string
+                if action.id == "logout":  # the lock form's own way out (Ctrl+O)
+                    continue
+                await app.run_action(action.action)
+                await settle(pilot, 1)
+                still_locked(action.action)
+            MatterCommands(app.screen)._open("x")  # a matter found in the palette
+            app.pop_screen()  # a screen below dismissing itself
+            app.switch_screen(LockScreen())
+            app._last_input -= 3600
+            app._check_idle()  # the idle timer
+            await pilot.click(offset=(2, 2))
+            await settle(pilot, 1)
+            still_locked("screen changes, timer, mouse")
+            assert app.actor is not None and app.actor.username == username
+
+
+async def test_unlock_is_audited_and_five_failures_sign_out(
+    demo_store: Store, settings: Any, clock: Any
+) -> None:
+    from pilot_support import settle, sign_in
+
+    from hallterm.app import create_app
+    from hallterm.screens.home import HomeScreen
+    from hallterm.screens.lock import LockScreen
+    from hallterm.screens.login import LoginScreen
+
+    app = create_app(demo_store, settings, clock=clock)
+    async with app.run_test(size=(140, 44)) as pilot:
+        await sign_in(pilot, "clerk", "clerk1234")
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+        await pilot.press(*"clerk1234", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen) and not app.locked
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+        for attempt in range(5):
+            assert isinstance(app.screen, LockScreen), attempt
+            await pilot.press(*"wrong-pass", "enter")
+            await settle(pilot)
+        assert isinstance(app.screen, LoginScreen) and app.actor is None
+    assert len(_events(demo_store.url.removeprefix("sqlite:///"), "staff.unlock_failed")) == 5
+    assert len(_events(demo_store.url.removeprefix("sqlite:///"), "staff.unlock")) == 1

@@ -65,18 +65,19 @@ USER_HELP = "act as this staff member (password asked, or env HALLTERM_PASSWORD)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def acts_as_person(permission: Permission) -> Callable[[F], F]:
+def acts_as_person(permission: Permission, *others: Permission) -> Callable[[F], F]:
     """Mark a command that writes, or reads personal data: it takes ``--user NAME``.
 
     Put it under ``@….command``.  The command then gets its acting person from
     ``service_ctx(store)``, which signs the person in (lockout, terminal throttle, audit
-    trail), checks ``permission`` and returns a ``Ctx`` naming that person.
+    trail), checks ``permission`` (or any of ``others``) and returns a ``Ctx`` naming that
+    person.
     """
 
     def decorate(f: F) -> F:
         @functools.wraps(f)
         def wrapper(*args: Any, acting_user: str | None = None, **kwargs: Any) -> Any:
-            click.get_current_context().meta[PERSON_KEY] = (acting_user, permission)
+            click.get_current_context().meta[PERSON_KEY] = (acting_user, (permission, *others))
             return f(*args, **kwargs)
 
         option = click.option("--user", "acting_user", envvar="HALLTERM_USER", help=USER_HELP)
@@ -110,7 +111,7 @@ def service_ctx(store, station_code: str | None = None):  # type: ignore[no-unty
     declared = click.get_current_context().meta.get(PERSON_KEY)
     if declared is None:
         raise RuntimeError("a command that uses service_ctx must be marked @acts_as_person")
-    username, permission = declared
+    username, permissions = declared
     if not username:
         fail(_("this command acts as a person: give --user NAME (the password is asked for)"))
     if station_code is None:
@@ -126,7 +127,7 @@ def service_ctx(store, station_code: str | None = None):  # type: ignore[no-unty
         raise AssertionError
     person = Ctx(actor=result.actor, station_code=station_code, clock=clock)
     try:
-        require(person, permission)
+        require(person, *permissions)
     except PermissionDenied as exc:
         with store.write() as session:
             record_event(
@@ -135,7 +136,7 @@ def service_ctx(store, station_code: str | None = None):  # type: ignore[no-unty
                 entity="staff",
                 entity_id=result.actor.staff_id,
                 kind="staff.refused",
-                payload={"permission": str(permission), "command": _command_path()},
+                payload={"permission": str(permissions[0]), "command": _command_path()},
             )
         fail(str(exc))
     return person

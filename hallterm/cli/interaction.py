@@ -23,7 +23,7 @@ def interaction() -> None:
 
 
 @interaction.command("deadline")
-@acts_as_person(Permission.manage_catalog)
+@acts_as_person(Permission.supervise, Permission.manage_catalog)
 @click.argument("kind", type=click.Choice(["consultation", "complaint", "correction"]))
 @click.argument("days", type=click.IntRange(1, 60), required=False)
 @click.option("--store", envvar="HALLTERM_STORE", help=STORE_HELP)

@@ -330,7 +330,7 @@ def _cert(session: Session, number: str) -> Certificate:
 
 def reprint(session: Session, ctx: Ctx, number: str, reason: str, signer: KeyBundle) -> bytes:
     """A new signed copy of an issued certificate (same number and fields); reason required."""
-    require(ctx, Permission.issue_certificate)
+    require(ctx, Permission.issue_certificate, Permission.revoke_certificate)
     reason = " ".join(reason.split())
     if not reason:
         raise ServiceError(_("a reprint needs a reason"))

@@ -122,7 +122,7 @@ def reply_days(session: Session, kind: str) -> int:
 
 def set_reply_days(session: Session, ctx: Ctx, kind: str, days: int) -> None:
     """Override the reply deadline of ``kind`` for items taken from now on."""
-    require(ctx, Permission.manage_catalog)
+    require(ctx, Permission.supervise, Permission.manage_catalog)
     _check_kind(kind)
     if not 1 <= days <= MAX_REPLY_DAYS:
         raise ServiceError(
