@@ -216,6 +216,8 @@ async def test_registry_screen_reprint_and_revoke(demo_store, settings, clock, m
         await pilot.press("x")
         await pilot.pause()
         await pilot.press(*"错误颁发", "enter")
+        await pilot.pause()
+        await pilot.press("y")  # the confirmation names the certificate and the consequence
         await settle(pilot, 6)
         assert screen.rows[0].revoked, screen.message
     with demo_store.read() as session:

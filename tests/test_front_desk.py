@@ -24,6 +24,7 @@ from hallterm.db.services.cases import find_case_id, load_case
 from hallterm.domain.ids import resident_id_check_char
 from hallterm.printing.documents import fmt_date
 from hallterm.printing.output import Printer
+from hallterm.screens.confirm import ConfirmScreen
 from hallterm.screens.desk import DeskScreen
 from hallterm.screens.desk_cases import CaseDetailScreen, CaseListScreen
 from hallterm.screens.desk_checklist import ChecklistScreen
@@ -427,6 +428,20 @@ async def test_refusal_with_a_common_reason(demo_store, settings, clock, tmp_pat
         await pilot.pause()
         assert isinstance(app.screen, ReasonScreen)
         await pilot.press("down", "down", "enter")  # the second common reason
+        await pilot.pause()
+        # Irreversible: the confirmation names the case; declining writes nothing.
+        assert isinstance(app.screen, ConfirmScreen)
+        assert screen.view.number in str(app.screen.query_one(".screen-title").render())
+        before = events(demo_store, "case.refused")
+        await pilot.press("n")
+        await settle(pilot)
+        assert screen.view.status == "registered"
+        assert events(demo_store, "case.refused") == before
+        await pilot.press("x")
+        await pilot.pause()
+        await pilot.press("down", "down", "enter")
+        await pilot.pause()
+        await pilot.press("y")
         await settle(pilot)
         assert screen.view.status == "refused"
         assert "职权范围" in screen.view.decision_reason
@@ -453,6 +468,9 @@ async def test_immediate_matter_completed_on_the_spot(demo_store, settings, cloc
         assert screen.view.immediate
         await tick(pilot, screen, {"居民身份证": "r"})
         await pilot.press("i")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
         await settle(pilot)
         assert screen.view.status == "delivered"
         assert screen.view.completed_at is not None and screen.view.delivered_at is not None
@@ -555,7 +573,16 @@ async def test_case_list_detail_and_the_moves(demo_store, settings, clock, tmp_p
         assert detail.view.status == "in_review"
         assert detail.view.due_date > due_before
         await pilot.press("y")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("escape")  # declined: still in review
         await settle(pilot)
+        assert detail.view.status == "in_review"
+        await pilot.press("y")
+        await pilot.pause()
+        await pilot.press("y")  # confirmed
+        await settle(pilot)
+        assert detail.view.status == "approved"
         await pilot.press("d")
         await settle(pilot)
         assert detail.view.status == "delivered"
@@ -580,7 +607,15 @@ async def test_case_list_detail_and_the_moves(demo_store, settings, clock, tmp_p
         assert isinstance(listing, CaseListScreen)
         keys = [r.id for r in listing.rows]
         assert waiting_id in keys and case_id not in keys
-        # the notified case goes back to its checklist
+        # the notified case goes back to its checklist: front-desk work, the clerk's
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        await sign_in(pilot)
+        await pilot.press("f4")
+        await settle(pilot)
+        listing = app.screen
+        assert isinstance(listing, CaseListScreen)
+        keys = [r.id for r in listing.rows]
         table = listing.query_one("#cases-table", DataTable)
         while table.cursor_row < keys.index(waiting_id):
             await pilot.press("down")
@@ -618,6 +653,9 @@ async def test_withdraw_needs_a_reason_and_help_lists_the_keys(
         await pilot.pause()
         assert isinstance(app.screen, ReasonScreen)
         await pilot.press(*"申请人另行申请", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
         await settle(pilot)
         detail = app.screen
         assert detail.view.status == "withdrawn"

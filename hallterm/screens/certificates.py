@@ -20,10 +20,12 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Static
 
+from hallterm.domain.roles import Permission, allowed
 from hallterm.errors import shown
 from hallterm.i18n import N_, _
 from hallterm.private_files import write_private
 from hallterm.screens.base import BaseScreen
+from hallterm.screens.confirm import confirm_then
 from hallterm.screens.desk_dialogs import DIALOG_CSS, PromptScreen
 from hallterm.widgets.plain import plain
 
@@ -279,14 +281,18 @@ class CertificatesScreen(BaseScreen):
         row = self._selected()
         if row is None:
             return
-        if self.app.actor.role not in ("supervisor", "admin"):  # type: ignore[attr-defined]
+        if not allowed(self.app.actor.role, Permission.revoke_certificate):  # type: ignore[attr-defined]
             self._status(_("only a supervisor or an administrator may revoke a certificate"), "red")
             return
         self.app.push_screen(
             PromptScreen(
                 _("Revoke {number}").format(number=row.number), _("reason"), required=True
             ),
-            lambda reason: self._revoke(row.number, reason) if reason else None,
+            lambda reason: (
+                confirm_then(self, "revoke", row.number, lambda: self._revoke(row.number, reason))
+                if reason
+                else None
+            ),
         )
 
     def _revoke(self, number: str, reason: str) -> None:

@@ -34,6 +34,7 @@ from hallterm.domain.catalog import display
 from hallterm.domain.roles import Permission, allowed
 from hallterm.i18n import N_, _
 from hallterm.screens.base import BaseScreen
+from hallterm.screens.confirm import IRREVERSIBLE, confirm_then
 from hallterm.screens.desk_common import (
     days_left_text,
     due_text,
@@ -444,8 +445,13 @@ class CaseDetailScreen(BaseScreen):
             return v is not None and bool(documents_for(v))
         return True
 
-    def _move(self, action: CaseAction, reason: str = "") -> None:
+    def _move(self, action: CaseAction, reason: str = "", confirmed: bool = False) -> None:
         if self._busy or self.view is None or action not in allowed_actions(self.view.status):
+            return
+        if action.value in IRREVERSIBLE and not confirmed:  # named, with its consequence
+            confirm_then(
+                self, action.value, self.view.number, lambda: self._move(action, reason, True)
+            )
             return
         app, case_id = self.app, self.case_id
         ctx = app.ctx()  # type: ignore[attr-defined]

@@ -36,6 +36,7 @@ from hallterm.domain.checklist import (
 from hallterm.domain.workdays import WorkCalendar
 from hallterm.i18n import N_, _
 from hallterm.screens.base import BaseScreen
+from hallterm.screens.confirm import IRREVERSIBLE, confirm_then
 from hallterm.screens.desk_common import (
     due_text,
     in_thread,
@@ -518,9 +519,14 @@ class ChecklistScreen(BaseScreen):
         self._busy = False
         self.app.notify_error(message)  # type: ignore[attr-defined]
 
-    def _decide(self, decision: str, reason: str = "") -> None:
+    def _decide(self, decision: str, reason: str = "", confirmed: bool = False) -> None:
         """Save the lines and take ``decision`` (one use case), then show what it printed."""
         if self._busy or not self.editable or self.view is None:
+            return
+        if decision in IRREVERSIBLE and not confirmed:  # refuse, complete: asked first
+            confirm_then(
+                self, decision, self.view.number, lambda: self._decide(decision, reason, True)
+            )
             return
         app, case_id = self.app, self.case_id
         inputs = self._inputs() if self.dirty else []
