@@ -205,7 +205,7 @@ def _prepare_certificate(folder: Path, store: Store, ctx: Ctx) -> DemoCertificat
             session, cctx, applicant_id=applicant.id, matter_codes=[DEMO_CERT_MATTER]
         )
         today = cctx.clock.today()
-        view = load_case(session, case_id, today)
+        view = load_case(session, cctx, case_id, today)
         record_lines(
             session,
             cctx,

@@ -12,7 +12,7 @@ import pytest
 from pypdf import PdfReader
 from sqlmodel import func, select
 
-from hallterm.clock import FrozenClock
+from hallterm.clock import Clock, FrozenClock
 from hallterm.db.engine import Store
 from hallterm.db.models import Event, Matter, ServiceCase
 from hallterm.db.services import SYSTEM, Ctx, ServiceError
@@ -34,6 +34,9 @@ PENSION = "企业职工基本养老保险待遇申领"  # 10 working days
 ID_CARD_RENEWAL = "居民身份证换领"  # 20 working days
 RELIEF = "临时救助申请"  # 10 working days, one deferrable item
 BIRTH_BUNDLE = "YJS-XSECS"  # 新生儿出生一件事
+
+# Tests read cases as an admin (reads of personal data are checked too).
+ADMIN_READ = Ctx(actor=SYSTEM, station_code="3299", clock=Clock())
 
 
 def hall_clock(day: date, hour: int = 10) -> FrozenClock:
@@ -110,7 +113,7 @@ def start(store: Store, ctx: Ctx, applicant_id: str, matter: str) -> str:
 def receive_all(store: Store, ctx: Ctx, case_id: str) -> None:
     """Every non-optional line received as an original."""
     with store.write() as session:
-        view = svc.load_case(session, case_id, ctx.clock.today())
+        view = svc.load_case(session, ADMIN_READ, case_id, ctx.clock.today())
         svc.record_lines(
             session,
             ctx,
@@ -133,7 +136,7 @@ def accepted(store: Store, ctx: Ctx, applicant_id: str, matter: str) -> str:
 
 def view_of(store: Store, case_id: str, today: date) -> svc.CaseView:
     with store.read() as session:
-        return svc.load_case(session, case_id, today)
+        return svc.load_case(session, ADMIN_READ, case_id, today)
 
 
 def move(store: Store, ctx: Ctx, case_id: str, action: CaseAction, reason: str = "") -> None:
@@ -302,7 +305,7 @@ def test_a_suspension_moves_the_due_date(store: Store) -> None:
     assert cal.working_days_between(due, view.due_date) == 4
     assert view.due_date == date(2026, 12, 31)
     with store.read() as session:
-        kinds = [e.kind for e in svc.timeline(session, case_id)]
+        kinds = [e.kind for e in svc.timeline(session, ADMIN_READ, case_id)]
     assert kinds[-3:] == ["case.in_review", "case.suspended", "case.resumed"]
 
 
@@ -383,8 +386,8 @@ def test_list_cases_carries_days_left_and_light(store: Store) -> None:
     running = accepted(store, ctx, applicant, matter_code(store, RETIREMENT_MEDICAL))
     waiting = start(store, ctx, applicant, matter_code(store, PENSION))
     with store.read() as session:
-        rows = {r.id: r for r in svc.list_cases(session, today=date(2026, 12, 3))}
-        plain = {r.id: r for r in svc.list_cases(session, statuses=["registered"])}
+        rows = {r.id: r for r in svc.list_cases(session, ADMIN_READ, today=date(2026, 12, 3))}
+        plain = {r.id: r for r in svc.list_cases(session, ADMIN_READ, statuses=["registered"])}
     assert rows[running].due_date == date(2026, 12, 4)
     assert (rows[running].days_left, rows[running].light) == (1, "yellow")
     assert rows[waiting].days_left is None and rows[waiting].light is None
@@ -517,7 +520,11 @@ def test_deferral_blocks_approval_until_it_arrives(store: Store, tmp_path: Path)
     # listed: yellow two working days before the promise, red after it
     with store.read() as session:
         assert svc.outstanding(session, case_id) == ["病历及诊断证明"]
-        row = next(r for r in svc.list_cases(session, today=date(2026, 12, 2)) if r.id == case_id)
+        row = next(
+            r
+            for r in svc.list_cases(session, ADMIN_READ, today=date(2026, 12, 2))
+            if r.id == case_id
+        )
         assert (row.deferral_due, row.deferral_light, row.urgency) == (
             date(2026, 12, 4),
             "yellow",
@@ -579,9 +586,9 @@ def test_case_list_by_urgency(store: Store) -> None:
     waiting = start(store, ctx, applicant, matter_code(store, PENSION))
     mid = accepted(store, ctx, applicant, matter_code(store, PENSION))  # 10 days
     with store.read() as session:
-        rows = svc.list_cases(session, today=date(2026, 12, 3), by_urgency=True)
+        rows = svc.list_cases(session, ADMIN_READ, today=date(2026, 12, 3), by_urgency=True)
     assert [r.id for r in rows] == [fast, mid, slow, waiting]
     assert rows[0].light == "yellow"
     with store.read() as session:
-        rows = svc.list_cases(session, today=date(2026, 12, 7), by_urgency=True)
+        rows = svc.list_cases(session, ADMIN_READ, today=date(2026, 12, 7), by_urgency=True)
     assert rows[0].id == fast and rows[0].light == "red"

@@ -12,10 +12,14 @@ from security_support import add_admin
 from sqlmodel import select
 
 from hallterm.cli import main
+from hallterm.clock import Clock
 from hallterm.db.models_certificates import Certificate, CertificateCopy
-from hallterm.db.services import Actor, Ctx, ServiceError
+from hallterm.db.services import SYSTEM, Actor, Ctx, ServiceError
 from hallterm.db.services.certificates import certificate_pdf, reprint, revoke
 from hallterm.demo import DEMO_PASSPHRASE
+
+# Tests read cases as an admin (reads of personal data are checked too).
+ADMIN_READ = Ctx(actor=SYSTEM, station_code="3299", clock=Clock())
 
 
 def _number(store) -> str:  # type: ignore[no-untyped-def]
@@ -64,7 +68,7 @@ def test_clerk_cannot_revoke_and_reprint_keeps_number(demo_store, clock):
     with demo_store.read() as session:
         copies = session.exec(select(CertificateCopy).where(CertificateCopy.number == number)).all()
         assert [c.reason for c in copies] == ["", "损坏"]
-        assert certificate_pdf(session, number) == pdf
+        assert certificate_pdf(session, ADMIN_READ, number) == pdf
 
 
 def _payload(pdf: bytes) -> str:
@@ -79,7 +83,7 @@ def _payload(pdf: bytes) -> str:
 
 def test_verify_qr_text(demo_store):
     with demo_store.read() as session:
-        text = _payload(certificate_pdf(session, _number(demo_store)))
+        text = _payload(certificate_pdf(session, ADMIN_READ, _number(demo_store)))
     runner = CliRunner()
     res = runner.invoke(main, ["verify", "--qr", text, "--store", demo_store.url])
     assert res.exit_code == 0, res.output
@@ -119,7 +123,7 @@ def _approved_case(store, clock, approve: bool = True) -> str:  # type: ignore[n
         case_id = start_case(
             session, ctx, applicant_id=applicant.id, matter_codes=[DEMO_CERT_MATTER]
         )
-        view = load_case(session, case_id, clock.today())
+        view = load_case(session, ADMIN_READ, case_id, clock.today())
         record_lines(
             session,
             ctx,

@@ -497,7 +497,7 @@ def accepted_case(demo_store, clock, applicant_id: str, matter: str) -> str:
     ctx = clerk_ctx(demo_store, clock)
     with demo_store.write() as session:
         case_id = start_case(session, ctx, applicant_id=applicant_id, matter_codes=[matter])
-        view = load_case(session, case_id, clock.today())
+        view = load_case(session, ctx, case_id, clock.today())
         record_lines(
             session,
             ctx,

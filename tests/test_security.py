@@ -23,6 +23,7 @@ from hallterm.db.services import SYSTEM, Ctx
 from hallterm.db.services import applicants as ap
 from hallterm.db.services import audit as au
 from hallterm.db.services import calendar as cal
+from hallterm.db.services import cases as cs
 from hallterm.db.services import catalog_io as cio
 from hallterm.db.services import certificates as ce
 from hallterm.db.services import interaction as it
@@ -586,3 +587,128 @@ async def test_unlock_is_audited_and_five_failures_sign_out(
         assert isinstance(app.screen, LoginScreen) and app.actor is None
     assert len(_events(demo_store.url.removeprefix("sqlite:///"), "staff.unlock_failed")) == 5
     assert len(_events(demo_store.url.removeprefix("sqlite:///"), "staff.unlock")) == 1
+
+
+# -- separation of duties on real cases ----------------------------------------------------
+
+READS: list[tuple[str, Permission, Call]] = [
+    (
+        "cases.load_case",
+        Permission.read_personal,
+        lambda s, c: cs.load_case(s, c, "x", date(2026, 1, 1)),
+    ),
+    ("cases.list_cases", Permission.read_personal, lambda s, c: cs.list_cases(s, c)),
+    ("cases.timeline", Permission.read_personal, lambda s, c: cs.timeline(s, c, "x")),
+    ("cases.start_case", Permission.front_desk, lambda s, c: cs.start_case(s, c, applicant_id="x")),
+    ("cases.record_lines", Permission.front_desk, lambda s, c: cs.record_lines(s, c, "x", [])),
+    ("cases.accept", Permission.accept_case, lambda s, c: cs.accept(s, c, "x")),
+    ("cases.notify", Permission.accept_case, lambda s, c: cs.notify(s, c, "x")),
+    ("cases.refuse", Permission.accept_case, lambda s, c: cs.refuse(s, c, "x", "r")),
+    (
+        "cases.advance(start_review)",
+        Permission.process_cases,
+        lambda s, c: cs.advance(s, c, "x", "start_review"),
+    ),
+    (
+        "cases.advance(deliver)",
+        Permission.process_cases,
+        lambda s, c: cs.advance(s, c, "x", "deliver"),
+    ),
+    (
+        "cases.advance(approve)",
+        Permission.decide_case,
+        lambda s, c: cs.advance(s, c, "x", "approve"),
+    ),
+    (
+        "cases.advance(deny)",
+        Permission.decide_case,
+        lambda s, c: cs.advance(s, c, "x", "deny", "r"),
+    ),
+    (
+        "certificates.list_certificates",
+        Permission.read_personal,
+        lambda s, c: ce.list_certificates(s, c),
+    ),
+    (
+        "certificates.certificate_pdf",
+        Permission.read_personal,
+        lambda s, c: ce.certificate_pdf(s, c, "x"),
+    ),
+]
+
+
+@pytest.mark.parametrize("name,permission,call", READS, ids=[e[0] for e in READS])
+def test_case_and_certificate_entry_points_refuse_without_permission(
+    demo_store: Store, clock: Any, name: str, permission: Permission, call: Call
+) -> None:
+    test_every_entry_point_refuses_every_role_without_its_permission(
+        demo_store, clock, name, permission, call
+    )
+
+
+def _accepted_case(store: Store, clerk: Ctx, immediate: bool) -> str:
+    from hallterm.db.models import Matter
+    from hallterm.domain.ids import resident_id_check_char
+
+    with store.read() as s:
+        matter = s.exec(
+            select(Matter.code).where(
+                (Matter.handling_type == "immediate")
+                if immediate
+                else (Matter.handling_type != "immediate")
+            )
+        ).first()
+    first17 = "32010219800101123" if immediate else "32010219800101124"
+    with store.write() as s:
+        applicant = ap.register_applicant(
+            s,
+            clerk,
+            id_type="resident_id",
+            id_number=first17 + resident_id_check_char(first17),
+            name="张三",
+        )
+        case_id = cs.start_case(s, clerk, applicant_id=applicant.id, matter_codes=[matter])
+        view = cs.load_case(s, clerk, case_id, clerk.clock.today())
+        cs.record_lines(
+            s, clerk, case_id, [cs.LineInput.in_full(lv.requirement) for lv in view.lines]
+        )
+        if not immediate:
+            cs.accept(s, clerk, case_id)
+            cs.advance(s, clerk, case_id, "start_review")
+    return case_id
+
+
+def _people(store: Store, clock: Any) -> dict[str, Ctx]:
+    out = {}
+    with store.read() as s:
+        for username in ("clerk", "approver", "admin"):
+            row = s.exec(select(Staff).where(Staff.username == username)).one()
+            out[username] = Ctx(actor=st.actor_of(row), station_code="3299", clock=clock)
+    return out
+
+
+def test_the_accepting_clerk_cannot_approve_the_approver_can(demo_store: Store, clock: Any) -> None:
+    people = _people(demo_store, clock)
+    case_id = _accepted_case(demo_store, people["clerk"], immediate=False)
+    before = _count_events(demo_store)
+    with pytest.raises(PermissionDenied), demo_store.write() as s:
+        cs.advance(s, people["clerk"], case_id, "approve")
+    assert _count_events(demo_store) == before
+    with demo_store.write() as s:
+        cs.advance(s, people["approver"], case_id, "approve")
+        assert cs.load_case(s, people["approver"], case_id, clock.today()).status == "approved"
+
+
+def test_an_admin_who_accepted_may_not_decide(demo_store: Store, clock: Any) -> None:
+    people = _people(demo_store, clock)
+    case_id = _accepted_case(demo_store, people["admin"], immediate=False)
+    with pytest.raises(PermissionDenied, match="受理"), demo_store.write() as s:
+        cs.advance(s, people["admin"], case_id, "deny", "不符合条件")
+
+
+def test_one_person_completes_an_on_the_spot_matter(demo_store: Store, clock: Any) -> None:
+    people = _people(demo_store, clock)
+    case_id = _accepted_case(demo_store, people["clerk"], immediate=True)
+    with demo_store.write() as s:
+        cs.complete_on_spot(s, people["clerk"], case_id)
+        assert cs.load_case(s, people["clerk"], case_id, clock.today()).status == "delivered"

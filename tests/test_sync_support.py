@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import shutil
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -95,7 +94,7 @@ def make_cases(store: Store, code: str, clock: Clock, n: int, start: int = 0) ->
             )
             case_id = start_case(s, ctx, applicant_id=a.id, matter_codes=[ON_SPOT])
         with store.write() as s:
-            view = load_case(s, case_id, today)
+            view = load_case(s, ctx, case_id, today)
             record_lines(
                 s,
                 ctx,

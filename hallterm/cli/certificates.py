@@ -136,9 +136,9 @@ def certificate_list(ctx: click.Context, store: str | None, query: str) -> None:
 
     st = open_store(store_settings(ctx, store))
     try:
-        service_ctx(st)
+        person = service_ctx(st)
         with st.read() as session:
-            rows = list_certificates(session, query)
+            rows = list_certificates(session, person, query)
     finally:
         st.dispose()
     for r in rows:
@@ -198,9 +198,9 @@ def certificate_export(ctx: click.Context, number: str, out: Path, store: str | 
 
     st = open_store(store_settings(ctx, store))
     try:
-        service_ctx(st)
+        person = service_ctx(st)
         with st.read() as session:
-            pdf = certificate_pdf(session, number)
+            pdf = certificate_pdf(session, person, number)
     except ServiceError as exc:
         fail(str(exc))
         return

@@ -112,7 +112,7 @@ class CertificatesScreen(BaseScreen):
 
         try:
             with self.app.store.read() as session:  # type: ignore[attr-defined]
-                rows = list_certificates(session, self.query_text)
+                rows = list_certificates(session, self.app.ctx(), self.query_text)  # type: ignore[attr-defined]
         except Exception as exc:  # noqa: BLE001 - shown, the app keeps running
             self.app.call_from_thread(self._status, shown(exc, "certificate list"), "red")
             return

@@ -364,6 +364,7 @@ class DeskScreen(BaseScreen):
 
     def _open_case_number(self, number: str) -> None:
         app = self.app
+        ctx = app.ctx()  # type: ignore[attr-defined]
 
         def job() -> _Found:
             from hallterm.db.services import ServiceError
@@ -373,7 +374,7 @@ class DeskScreen(BaseScreen):
                 case_id = find_case_id(session, number)
                 if case_id is None:
                     raise ServiceError(_("no case with number {number}").format(number=number))
-                view = load_case(session, case_id, app.clock.today())  # type: ignore[attr-defined]
+                view = load_case(session, ctx, case_id, app.clock.today())  # type: ignore[attr-defined]
             return _Found(case_id, view.status in (CaseStatus.registered, CaseStatus.notified))
 
         self._busy = True

@@ -180,6 +180,7 @@ class CaseListScreen(BaseScreen):
         app = self.app
         statuses = () if self.show_all else tuple(s.value for s in OPEN_STATES)
         yellow = app.settings.yellow_days  # type: ignore[attr-defined]
+        ctx = app.ctx()  # type: ignore[attr-defined]
 
         def job() -> list[CaseRow]:
             from hallterm.db.services.cases import list_cases
@@ -187,6 +188,7 @@ class CaseListScreen(BaseScreen):
             with app.store.read() as session:  # type: ignore[attr-defined]
                 return list_cases(
                     session,
+                    ctx,
                     statuses=statuses,
                     today=app.clock.today(),  # type: ignore[attr-defined]
                     yellow_days=yellow,
@@ -334,13 +336,14 @@ class CaseDetailScreen(BaseScreen):
     def _load(self) -> None:
         app, case_id = self.app, self.case_id
         yellow = app.settings.yellow_days  # type: ignore[attr-defined]
+        ctx = app.ctx()  # type: ignore[attr-defined]
 
         def job() -> _Detail:
             from hallterm.db.services.cases import load_case, timeline
 
             with app.store.read() as session:  # type: ignore[attr-defined]
-                view = load_case(session, case_id, app.clock.today(), yellow)  # type: ignore[attr-defined]
-                return _Detail(view, timeline(session, case_id))
+                view = load_case(session, ctx, case_id, app.clock.today(), yellow)  # type: ignore[attr-defined]
+                return _Detail(view, timeline(session, ctx, case_id))
 
         def loaded(detail: _Detail) -> None:
             self.view, self.timeline = detail.view, detail.timeline

@@ -190,7 +190,7 @@ class ChecklistScreen(BaseScreen):
             today = app.clock.today()  # type: ignore[attr-defined]
             with app.store.read() as session:  # type: ignore[attr-defined]
                 cal = calendar_for(session)
-                view = load_case(session, case_id, today, yellow, cal)
+                view = load_case(session, ctx, case_id, today, yellow, cal)
                 stored = {
                     s.type_code: s for s in stored_materials(session, ctx, view.applicant.id, today)
                 }

@@ -410,8 +410,11 @@ def revoke(session: Session, ctx: Ctx, number: str, reason: str) -> None:
         publish_rows(session, [row], station_code=None, key=f"revocation:{row.number}", now=now)
 
 
-def list_certificates(session: Session, query: str = "", limit: int = 200) -> list[CertificateRow]:
+def list_certificates(
+    session: Session, ctx: Ctx, query: str = "", limit: int = 200
+) -> list[CertificateRow]:
     """Certificates, newest first; ``query`` matches number, holder, type or case number."""
+    require(ctx, Permission.read_personal)
     stmt = select(Certificate, ServiceCase.number).join(
         ServiceCase, col(ServiceCase.id) == col(Certificate.case_id), isouter=True
     )
@@ -446,8 +449,9 @@ def list_certificates(session: Session, query: str = "", limit: int = 200) -> li
     ]
 
 
-def certificate_pdf(session: Session, number: str, copy_no: int | None = None) -> bytes:
+def certificate_pdf(session: Session, ctx: Ctx, number: str, copy_no: int | None = None) -> bytes:
     """The signed PDF of a copy as issued (default: the latest copy)."""
+    require(ctx, Permission.read_personal)
     cert = _cert(session, number)
     stmt = select(CertificateCopy).where(CertificateCopy.number == cert.number)
     if copy_no is not None:

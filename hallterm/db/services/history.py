@@ -361,7 +361,7 @@ def _serve(session: Session, sim: _Sim, ctx: Ctx, category: str | None) -> str |
     if roll < 0.03:
         return case_id  # the applicant left to fetch a document: registered only
     today = to_local(ctx.clock.now()).date()
-    view = case_svc.load_case(session, case_id, today)
+    view = case_svc.load_case(session, ctx, case_id, today)
     required = [
         lv.requirement.type_code
         for lv in view.lines
@@ -393,7 +393,7 @@ def _decide_at_window(session: Session, sim: _Sim, ctx: Ctx, view: case_svc.Case
 def _come_back(session: Session, sim: _Sim, ctx: Ctx, case_id: str) -> None:
     """The applicant returns with what was missing: received, decided, planned."""
     today = to_local(ctx.clock.now()).date()
-    _decide_at_window(session, sim, ctx, case_svc.load_case(session, case_id, today))
+    _decide_at_window(session, sim, ctx, case_svc.load_case(session, ctx, case_id, today))
 
 
 def _plan(sim: _Sim, ctx: Ctx, working_days: int, step: Callable[[Session], None]) -> None:

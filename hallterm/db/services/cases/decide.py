@@ -201,7 +201,7 @@ def decide(
     with store.write() as session:
         decide_in(session, ctx, case_id, decision, inputs, reason)
     with store.read() as session:
-        kinds = documents_for(load_case(session, case_id, today_of(ctx), yellow_days))
+        kinds = documents_for(load_case(session, ctx, case_id, today_of(ctx), yellow_days))
     printed: list[Printed] = []
     error = None
     try:
@@ -211,5 +211,5 @@ def decide(
     except ServiceError as exc:  # decided and stored; the papers can be reprinted
         error = str(exc)
     with store.read() as session:
-        view = load_case(session, case_id, today_of(ctx), yellow_days)
+        view = load_case(session, ctx, case_id, today_of(ctx), yellow_days)
     return Decided(view, printed, error)

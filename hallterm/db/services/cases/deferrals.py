@@ -143,7 +143,7 @@ def hand_in(
     except ServiceError as exc:  # recorded; the receipt can be reprinted
         error = str(exc)
     with store.read() as session:
-        view = load_case(session, case_id, today_of(ctx), yellow_days)
+        view = load_case(session, ctx, case_id, today_of(ctx), yellow_days)
     return HandedIn(view, printed, error)
 
 
