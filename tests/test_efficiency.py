@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from security_support import add_admin
 from sqlalchemy import text
 
 from hallterm.clock import Clock, FrozenClock
@@ -374,7 +375,7 @@ def test_report_command(history_store, tmp_path):
     from hallterm.cli import main
 
     out = tmp_path / "station.csv"
-    result = CliRunner().invoke(
+    result = CliRunner(env=add_admin(history_store.url)).invoke(
         main,
         [
             "report",

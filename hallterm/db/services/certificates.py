@@ -37,6 +37,7 @@ from hallterm.domain.roles import Permission
 from hallterm.i18n import N_, _
 from hallterm.printing.certificate_pdf import CertificateData, render_certificate
 from hallterm.printing.keys import KeyBundle, load_p12
+from hallterm.private_files import private_dir
 
 ISSUABLE = (CaseStatus.approved.value, CaseStatus.delivered.value)
 VALID_UNTIL = "valid_until"
@@ -509,7 +510,7 @@ def install_key(
         )
     dest = Path(dest_dir) / f"station-{bundle.station_code or 'key'}.p12"
     if Path(source).resolve() != dest.resolve():
-        dest.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(dest.parent)
         fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as fh:
             fh.write(Path(source).read_bytes())
