@@ -26,6 +26,7 @@ from hallterm.domain.search import MatterIndex, SearchItem
 from hallterm.i18n import _, current_language, set_language
 from hallterm.terminal import terminal_id
 
+NOBODY = Actor(staff_id="", username="unknown", name="", role="", station_code="")
 LOCKED_ACTIONS = frozenset({"logout"})  # the only app action the lock screen offers
 
 
@@ -87,9 +88,8 @@ class HalltermApp(App[None]):
 
     def ctx(self) -> Ctx:
         """The acting clerk for services (the store's own station receives the events)."""
-        from hallterm.db.services import SYSTEM
-
-        actor = self.actor or SYSTEM
+        # Nobody signed in acts as nobody: no role, so every permission check refuses.
+        actor = self.actor or NOBODY
         if self.window and actor.window != self.window:
             actor = replace(actor, window=self.window)  # this terminal's window, not the default
         return Ctx(

@@ -712,3 +712,21 @@ def test_one_person_completes_an_on_the_spot_matter(demo_store: Store, clock: An
     with demo_store.write() as s:
         cs.complete_on_spot(s, people["clerk"], case_id)
         assert cs.load_case(s, people["clerk"], case_id, clock.today()).status == "delivered"
+
+
+def test_restore_over_a_store_needs_an_admin(demo_store: Store, tmp_path: Path) -> None:
+    from security_support import add_admin
+
+    from hallterm.cli import main
+    from hallterm.db.services.backup import backup_store
+
+    source = demo_store.url.removeprefix("sqlite:///")
+    demo_store.dispose()
+    env = add_admin(source)
+    backup = backup_store(source, tmp_path / "b.db").path
+    args = ["restore", "--from", str(backup), "--store", source, "--force"]
+    runner = CliRunner()
+    refused = runner.invoke(main, args, env={"HALLTERM_USER": "", "HALLTERM_TERMINAL": "t"})
+    assert refused.exit_code == 1 and "--user" in refused.output
+    done = runner.invoke(main, args, env=env)
+    assert done.exit_code == 0, done.output

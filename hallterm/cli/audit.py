@@ -14,6 +14,7 @@ from hallterm.cli.common import (
     fail,
     open_store,
     service_ctx,
+    store_file,
     store_settings,
 )
 from hallterm.cli.root import main
@@ -164,14 +165,26 @@ def backup_cmd(ctx: click.Context, store: str | None, dest: Path, force: bool) -
 
 
 @main.command("restore")
+@acts_as_person(Permission.manage_store)
 @click.option("--from", "source", type=click.Path(path_type=Path), required=True, help="backup")
 @click.option("--store", envvar="HALLTERM_STORE", required=True, help="SQLite file to restore to")
 @click.option("--force", is_flag=True, help="replace an existing store (stop hallterm first)")
 def restore_cmd(source: Path, store: str, force: bool) -> None:
-    """Restore a SQLite store from a backup, after checking the backup's event chains."""
+    """Restore a SQLite store from a backup, after checking the backup's event chains.
+
+    Replacing an existing store (``--force``) is an admin's act, signed in against that
+    store with ``--user``; restoring where no store is yet creates one, like ``init``.
+    """
     from hallterm.db.services import ServiceError
     from hallterm.db.services.backup import restore_store
 
+    existing = store_file(store)
+    if force and existing is not None and existing.is_file():
+        st = open_store(store)
+        try:
+            service_ctx(st)
+        finally:
+            st.dispose()
     try:
         report = restore_store(source, store, force=force)
     except ServiceError as exc:
