@@ -12,7 +12,7 @@ import pytest
 from pypdf import PdfReader
 from sqlmodel import select
 
-from hallterm.clock import FrozenClock
+from hallterm.clock import Clock, FrozenClock
 from hallterm.db.engine import Store
 from hallterm.db.models import Event
 from hallterm.db.services import SYSTEM, Actor, Ctx, ServiceError
@@ -33,6 +33,9 @@ from hallterm.printing.output import Printer
 CLERK = Actor("c1", "clerk", "李晓梅", "clerk", "3299", "5")
 SUPERVISOR = Actor("s1", "supervisor", "王建国", "supervisor", "3299", "")
 FRIDAY = date(2026, 11, 27)  # the frozen clock's day
+
+# Tests read items as an admin (reads of personal data are checked too).
+ADMIN_READ = Ctx(actor=SYSTEM, station_code="3299", clock=Clock())
 
 
 @pytest.fixture
@@ -126,14 +129,14 @@ def test_overdue_items_turn_red(store: Store, clock: FrozenClock) -> None:
         assert counts(session, today).open == 2
     # Wednesday 2 Dec is the consultation's last day: yellow, "due today"
     with store.read() as session:
-        (item,) = [v for v in list_items(session, date(2026, 12, 2)) if v.id == late.id]
+        (item,) = [v for v in list_items(session, ADMIN_READ, date(2026, 12, 2)) if v.id == late.id]
     assert item.light == "yellow" and item.days_left == 0 and not item.overdue
     # Thursday 3 Dec: overdue and red; the complaint (due Friday) is not
     day = date(2026, 12, 3)
     with store.read() as session:
-        overdue = list_items(session, day, status="overdue")
-        open_items = list_items(session, day, status="open")
-        everything = list_items(session, day)
+        overdue = list_items(session, ADMIN_READ, day, status="overdue")
+        open_items = list_items(session, ADMIN_READ, day, status="open")
+        everything = list_items(session, ADMIN_READ, day)
         c = counts(session, day)
     assert [v.id for v in overdue] == [late.id]
     assert overdue[0].light == "red" and overdue[0].days_left == -1
@@ -167,7 +170,7 @@ def test_bad_items_are_refused(
     with pytest.raises(ServiceError, match=message or None):
         _record(store, clock, **kw)
     with store.read() as session:
-        assert list_items(session, clock.today()) == []
+        assert list_items(session, ADMIN_READ, clock.today()) == []
 
 
 def test_matter_is_linked_by_code(demo_store: Store, clock: FrozenClock) -> None:

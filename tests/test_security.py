@@ -730,3 +730,33 @@ def test_restore_over_a_store_needs_an_admin(demo_store: Store, tmp_path: Path) 
     assert refused.exit_code == 1 and "--user" in refused.output
     done = runner.invoke(main, args, env=env)
     assert done.exit_code == 0, done.output
+
+
+INTERACTION_READS: list[tuple[str, Permission, Call]] = [
+    (
+        "interaction.list_items",
+        Permission.read_personal,
+        lambda s, c: it.list_items(s, c, date(2026, 1, 1)),
+    ),
+    (
+        "interaction.get_item",
+        Permission.read_personal,
+        lambda s, c: it.get_item(s, c, "x", date(2026, 1, 1)),
+    ),
+    (
+        "interaction.search_items",
+        Permission.read_personal,
+        lambda s, c: it.search_items(s, c, date(2026, 1, 1), "x"),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "name,permission,call", INTERACTION_READS, ids=[e[0] for e in INTERACTION_READS]
+)
+def test_interaction_reads_refuse_without_permission(
+    demo_store: Store, clock: Any, name: str, permission: Permission, call: Call
+) -> None:
+    test_every_entry_point_refuses_every_role_without_its_permission(
+        demo_store, clock, name, permission, call
+    )

@@ -306,7 +306,8 @@ def reply_item(session: Session, ctx: Ctx, ref: str, reply: str) -> InteractionV
     return _view(session, row, _today(ctx))
 
 
-def get_item(session: Session, ref: str, today: date) -> InteractionView:
+def get_item(session: Session, ctx: Ctx, ref: str, today: date) -> InteractionView:
+    require(ctx, Permission.read_personal)
     return _view(session, _find(session, ref), today)
 
 
@@ -328,6 +329,7 @@ Status = Literal["all", "open", "overdue", "replied"]
 
 def list_items(
     session: Session,
+    ctx: Ctx,
     today: date,
     *,
     kind: str | None = None,
@@ -335,6 +337,18 @@ def list_items(
     limit: int = 200,
 ) -> list[InteractionView]:
     """Items, open ones first by deadline, then answered ones newest first; capped."""
+    require(ctx, Permission.read_personal)
+    return _items(session, today, kind=kind, status=status, limit=limit)
+
+
+def _items(
+    session: Session,
+    today: date,
+    *,
+    kind: str | None = None,
+    status: Status = "all",
+    limit: int = 200,
+) -> list[InteractionView]:
     q = select(InteractionItem)
     if kind:
         q = q.where(InteractionItem.kind == kind)
@@ -374,14 +388,17 @@ def counts(session: Session, today: date) -> InteractionCounts:
     return InteractionCounts(int(row[0] or 0), int(row[1] or 0), int(row[2] or 0))
 
 
-def overdue_items(session: Session, today: date, limit: int = 200) -> list[InteractionView]:
-    return list_items(session, today, status="overdue", limit=limit)
+def overdue_items(
+    session: Session, ctx: Ctx, today: date, limit: int = 200
+) -> list[InteractionView]:
+    return list_items(session, ctx, today, status="overdue", limit=limit)
 
 
 def search_items(
-    session: Session, today: date, text: str, limit: int = 200
+    session: Session, ctx: Ctx, today: date, text: str, limit: int = 200
 ) -> list[InteractionView]:
     """Items whose number, subject, contact or content contains ``text``."""
+    require(ctx, Permission.read_personal)
     like = f"%{text.strip()}%"
     q = (
         select(InteractionItem)
@@ -440,7 +457,7 @@ def print_copy(
     from hallterm.printing.guide import render_interaction_copy
 
     with store.read() as session:
-        view = get_item(session, ref, _today(ctx))
+        view = get_item(session, ctx, ref, _today(ctx))
         hall = hall_of(session, ctx)
     if out is None:
         if printer is None:
@@ -459,7 +476,7 @@ def dashboard_section(session: Session, station_code: str | None, today: date) -
 
     items = [
         i
-        for i in list_items(session, today, status="open", limit=200)
+        for i in _items(session, today, status="open", limit=200)  # the supervisor's dashboard
         if i.overdue or i.days_left == 0
     ]
     if station_code:
