@@ -12,7 +12,6 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from textual import events, work
-from textual.app import App
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.screen import Screen
@@ -24,6 +23,7 @@ from hallterm.db.engine import Store
 from hallterm.db.services import Actor, Ctx
 from hallterm.domain.search import MatterIndex, SearchItem
 from hallterm.i18n import _, current_language, set_language
+from hallterm.key_order import KeyOrder
 from hallterm.terminal import terminal_id
 
 NOBODY = Actor(staff_id="", username="unknown", name="", role="", station_code="")
@@ -37,7 +37,7 @@ class StationInfo:
     level: str
 
 
-class HalltermApp(App[None]):
+class HalltermApp(KeyOrder):  # an App whose keys arrive in order (hallterm.key_order)
     CSS_PATH = "app.tcss"
     TITLE = "hallterm"
     ENABLE_COMMAND_PALETTE = True

@@ -592,3 +592,113 @@ def test_case_list_by_urgency(store: Store) -> None:
     with store.read() as session:
         rows = svc.list_cases(session, ADMIN_READ, today=date(2026, 12, 7), by_urgency=True)
     assert rows[0].id == fast and rows[0].light == "red"
+
+
+def test_agent_delivery_and_suspension_are_recorded(store: Store) -> None:
+    from hallterm.db.models import CaseSuspension
+    from hallterm.domain.ids import uscc_check_char
+
+    clock = hall_clock(date(2026, 11, 27))
+    ctx = clerk(store, clock)
+    code = "91329900MA1234567"
+    with store.write() as session:
+        company = register_applicant(
+            session,
+            ctx,
+            id_type="uscc",
+            id_number=code + uscc_check_char(code),
+            name="江川味道餐饮有限公司",
+            legal_rep="赵六",
+        ).id
+    matter = matter_code(store, "食品经营许可证核发")  # for persons and entities
+    with pytest.raises(ServiceError, match="经办人"), store.write() as session:
+        svc.start_case(session, ctx, applicant_id=company, matter_codes=[matter])
+    agent_id = "32010219800101123" + resident_id_check_char("32010219800101123")
+    with pytest.raises(ServiceError, match="经办人"), store.write() as session:
+        svc.start_case(
+            session,
+            ctx,
+            applicant_id=company,
+            matter_codes=[matter],
+            agent=svc.AgentInput(
+                "王五",
+                "resident_id",
+                agent_id[:-1] + "0" if agent_id[-1] != "0" else agent_id[:-1] + "1",
+            ),
+        )
+    with store.write() as session:
+        case_id = svc.start_case(
+            session,
+            ctx,
+            applicant_id=company,
+            matter_codes=[matter],
+            agent=svc.AgentInput("王五", "resident_id", agent_id, "0599-8610-2201"),
+        )
+    receive_all(store, ctx, case_id)
+    move(store, ctx, case_id, CaseAction.accept)
+    view = view_of(store, case_id, clock.today())
+    assert (view.agent_name, view.agent_id_type, view.agent_phone) == (
+        "王五",
+        "resident_id",
+        "0599-86102201",
+    )
+    assert view.agent_id_masked == agent_id[:6] + "********" + agent_id[-4:]
+    move(store, ctx, case_id, CaseAction.start_review)
+    with pytest.raises(ServiceError, match="预计恢复日期"), store.write() as session:
+        svc.advance(session, ctx, case_id, "suspend", "专家评审", resume_on=clock.today())
+    with store.write() as session:
+        svc.advance(session, ctx, case_id, "suspend", "专家评审", resume_on=date(2026, 12, 10))
+    view = view_of(store, case_id, clock.today())
+    assert (view.suspension_reason, view.expected_resume_on) == ("专家评审", date(2026, 12, 10))
+    with store.read() as session:
+        assert session.exec(select(CaseSuspension)).one().expected_resume_on == date(2026, 12, 10)
+    move(store, ctx, case_id, CaseAction.resume)
+    move(store, ctx, case_id, CaseAction.approve)
+    with pytest.raises(ServiceError, match="邮件单号"), store.write() as session:
+        svc.advance(session, ctx, case_id, "deliver", delivery=svc.Delivery("post"))
+    with pytest.raises(ServiceError, match="送达方式"), store.write() as session:
+        svc.advance(session, ctx, case_id, "deliver", delivery=svc.Delivery("pigeon"))
+    with store.write() as session:
+        svc.advance(session, ctx, case_id, "deliver", delivery=svc.Delivery("post", "SF1234567890"))
+    view = view_of(store, case_id, clock.today())
+    assert (view.status, view.delivery_method, view.delivery_reference) == (
+        "delivered",
+        "post",
+        "SF1234567890",
+    )
+    assert svc.delivery_label(view.delivery_method) == "邮寄"
+    with store.read() as session:
+        last = svc.timeline(session, ADMIN_READ, case_id)[-1]
+    assert last.kind == "case.delivered" and last.details["tracking"] == "SF1234567890"
+
+
+def test_recalled_applicant_cases(store: Store) -> None:
+    clock = hall_clock(date(2026, 11, 27))
+    ctx = clerk(store, clock)
+    applicant = person(store, ctx)
+    done = []
+    for _ in range(6):
+        case_id = accepted(store, ctx, applicant, matter_code(store, PENSION))
+        move(store, ctx, case_id, CaseAction.approve)
+        move(store, ctx, case_id, CaseAction.deliver)
+        done.append(case_id)
+        clock.advance(minutes=5)
+    waiting = start(store, ctx, applicant, matter_code(store, RETIREMENT_MEDICAL))
+    clock.advance(minutes=5)
+    running = accepted(store, ctx, applicant, matter_code(store, RETIREMENT_MEDICAL))
+    with store.read() as session:
+        cases = svc.applicant_cases(session, ADMIN_READ, applicant, date(2026, 12, 3))
+    assert [r.id for r in cases.open] == [running, waiting]  # urgency first
+    assert [r.id for r in cases.recent] == [running, waiting, *reversed(done[-3:])]
+
+
+def test_an_entity_only_matter_is_not_offered_to_a_person(store: Store) -> None:
+    ctx = clerk(store, hall_clock(date(2026, 11, 27)))
+    applicant = person(store, ctx)
+    with store.read() as session:
+        entity_only = session.exec(select(Matter).where(Matter.audience == "entity")).first()
+    assert entity_only is not None
+    before = event_count(store)
+    with pytest.raises(ServiceError, match="仅面向法人"), store.write() as session:
+        svc.start_case(session, ctx, applicant_id=applicant, matter_codes=[entity_only.code])
+    assert event_count(store) == before

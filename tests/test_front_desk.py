@@ -297,10 +297,10 @@ async def test_bundle_missing_item_notice_then_return_and_accept(
             pilot,
             screen,
             {
-                "居民身份证": "r",
-                "《出生医学证明》首次签发登记表": "r",
+                "居民身份证": "b",  # original + copy, as the requirement asks
+                "《出生医学证明》首次签发登记表": "b",
                 "助产机构分娩记录": "c",
-                "户口簿": "r",
+                "户口簿": "b",
                 "授权委托书": "n",
                 "结婚证": "n",
                 "近期免冠照片": "n",
@@ -344,7 +344,10 @@ async def test_bundle_missing_item_notice_then_return_and_accept(
         states = line_states(screen)
         assert states["居民身份证"] == "received" and states["出生医学证明"] == "missing"
         await goto_line(pilot, screen, "出生医学证明")
-        await pilot.press("r")
+        await pilot.press("r")  # the original alone: the copy is still short
+        await pilot.pause()
+        assert "复印件少1份" in text_of(screen, "#cl-verdict")
+        await pilot.press("c")
         await pilot.pause()
         assert "✔" in text_of(screen, "#cl-verdict")
         await pilot.press("a")
@@ -367,7 +370,7 @@ async def test_deferral_prints_receipt_and_pledge(demo_store, settings, clock, t
         await open_desk(pilot)
         await recall(pilot, number)
         screen = await choose(pilot, "临时救助")
-        await tick(pilot, screen, {"社会救助申请书": "r", "居民身份证": "c", "本人银行借记卡": "r"})
+        await tick(pilot, screen, {"社会救助申请书": "b", "居民身份证": "b", "本人银行借记卡": "b"})
         # a required item cannot be deferred: the domain's reason, the line unchanged
         await goto_line(pilot, screen, "居民身份证")
         await pilot.press("d")
@@ -445,6 +448,7 @@ async def test_refusal_with_a_common_reason(demo_store, settings, clock, tmp_pat
         await settle(pilot)
         assert screen.view.status == "refused"
         assert "职权范围" in screen.view.decision_reason
+        assert "如今日受理" not in text_of(screen, "#cl-due")  # no "if accepted today" line
         [decision] = pdfs(folder, "refusal")
         text = pdf_text(decision)
         assert screen.view.number in text and "职权范围" in text

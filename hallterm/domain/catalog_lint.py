@@ -27,8 +27,16 @@ Checks and codes:
 - ``deferral-not-allowed`` (error): 容缺后补 on a material that may not be deferred (rule in
   ``deferral_blocker``).
 - ``material-name-mismatch`` (warning): one material type code under different names.
+- ``bundle-self-input`` (warning): a bundle (一件事) one of whose matters asks the applicant
+  for a government-issued certificate that another matter of the same bundle issues (开办
+  餐饮店 asking for the 营业执照 its own 设立登记 produces): the merged checklist asks for
+  what the bundle itself makes.  A warning: the bundle still works for an applicant who
+  already holds the certificate, but the catalog should say so.
+- ``audience-mismatch`` (error): a bundle combining a matter for entities only with one for
+  persons only: no applicant can be served by it.
 
-``IMPORT_BLOCKING`` lists the codes ``parse_catalog`` (or the database) would refuse.
+Every error blocks an import (``IMPORT_BLOCKING`` lists the error codes; ``blocking``
+picks the findings that refuse a catalog).
 """
 
 from __future__ import annotations
@@ -43,6 +51,7 @@ from pydantic import ValidationError
 
 from hallterm.domain.catalog import (
     LABELS,
+    Audience,
     CatalogIn,
     HandlingType,
     MaterialSource,
@@ -61,6 +70,7 @@ from hallterm.i18n import _, current_language
 ERROR = "error"
 WARNING = "warning"
 
+# Every error-level code: a catalog with any of these is refused at import.
 IMPORT_BLOCKING = frozenset(
     {
         "invalid",
@@ -69,6 +79,10 @@ IMPORT_BLOCKING = frozenset(
         "duplicate-name",
         "unknown-reference",
         "empty-bundle",
+        "no-time-limit",
+        "promised-over-legal",
+        "deferral-not-allowed",
+        "audience-mismatch",
     }
 )
 
@@ -87,6 +101,11 @@ class Finding:
 
 def has_errors(findings: list[Finding]) -> bool:
     return any(f.severity == ERROR for f in findings)
+
+
+def blocking(findings: list[Finding]) -> list[Finding]:
+    """The findings that refuse an import: every error."""
+    return [f for f in findings if f.severity == ERROR or f.code in IMPORT_BLOCKING]
 
 
 # --------------------------------------------------------------------------- normalizing
@@ -268,6 +287,7 @@ class _Lint:
         self.matter_content()
         self.deferrals()
         self.material_names()
+        self.bundles()
         return self.findings
 
     # -- the interchange model itself
@@ -530,6 +550,58 @@ class _Lint:
                     (*locs[1], "name"),
                     _("material type {code} has different names: {names}").format(
                         code=code, names="、".join(f"“{n}”" for n in variants)
+                    ),
+                )
+
+    # -- bundles (一件事)
+
+    def bundles(self) -> None:
+        by_code = {_text(m, "implementation_code"): m for m in self.matters if isinstance(m, dict)}
+        for i, b in enumerate(_records(self.doc, "bundles")):
+            matters = [
+                by_code[c] for c in (str(c).strip() for c in _records(b, "matters")) if c in by_code
+            ]
+            self.bundle_audience(i, matters)
+            self.bundle_self_input(i, matters)
+
+    def bundle_audience(self, i: int, matters: list[dict[str, Any]]) -> None:
+        audiences = {_code(Audience, m.get("audience")): _text(m, "name") for m in matters}
+        if Audience.person in audiences and Audience.entity in audiences:
+            self.add(
+                ERROR,
+                "audience-mismatch",
+                ("bundles", i, "matters"),
+                _(
+                    "the bundle combines “{entity}”, for entities only, with “{person}”, for "
+                    "persons only: no applicant can use it"
+                ).format(entity=audiences[Audience.entity], person=audiences[Audience.person]),
+            )
+
+    def bundle_self_input(self, i: int, matters: list[dict[str, Any]]) -> None:
+        issued = {
+            normalize_name(_text(m, "certificate_type")): _text(m, "name")
+            for m in matters
+            if _text(m, "certificate_type")
+        }
+        reported: set[str] = set()
+        for m in matters:
+            own = normalize_name(_text(m, "certificate_type"))
+            for r in _records(m, "materials"):
+                name = normalize_name(_text(r, "name"))
+                if not name or name == own or name in reported or name not in issued:
+                    continue
+                if _code(MaterialSource, r.get("source")) != MaterialSource.government:
+                    continue
+                reported.add(name)
+                self.add(
+                    WARNING,
+                    "bundle-self-input",
+                    ("bundles", i, "matters"),
+                    _(
+                        "“{matter}” asks for “{material}”, which “{issuer}” in the same bundle "
+                        "issues: the bundle's checklist asks the applicant for what it makes"
+                    ).format(
+                        matter=_text(m, "name"), material=_text(r, "name"), issuer=issued[name]
                     ),
                 )
 

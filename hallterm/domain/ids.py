@@ -1,8 +1,10 @@
 """Identity numbers and phone numbers: validation, normalisation, masking and display names.
 
-Owns the check rules of GB 11643-1999 (citizen identity number), GB 32100-2015 (unified
-social credit code), the formats of passports and the two mainland travel permits, and
-mainland phone numbers.  Every validator returns the normalised value or raises
+Owns the check rules of GB 11643-1999 (citizen identity number, and the numbers built on it:
+the 2023 foreign permanent resident ID card and the residence permit for Hong Kong, Macao
+and Taiwan residents), GB 32100-2015 (unified social credit code), the formats of passports
+and the two mainland travel permits, and mainland phone numbers (area codes checked against
+libphonenumber's table).  Every validator returns the normalised value or raises
 ``IdError`` whose text says exactly what is wrong, in the current language.
 """
 
@@ -22,6 +24,8 @@ class IdType(StrEnum):
     hk_macao_permit = "hk_macao_permit"  # 港澳居民来往内地通行证
     taiwan_permit = "taiwan_permit"  # 台湾居民来往大陆通行证
     uscc = "uscc"  # 统一社会信用代码
+    foreign_permanent = "foreign_permanent"  # 外国人永久居留身份证 (2023, 18 characters)
+    hmt_residence = "hmt_residence"  # 港澳台居民居住证
 
 
 class IdError(ValueError):
@@ -33,8 +37,13 @@ _ID_TYPE_LABELS: dict[IdType, str] = {
     IdType.passport: N_("Passport"),
     IdType.hk_macao_permit: N_("Mainland Travel Permit for Hong Kong and Macao Residents"),
     IdType.taiwan_permit: N_("Mainland Travel Permit for Taiwan Residents"),
+    IdType.foreign_permanent: N_("Foreign Permanent Resident ID Card"),
+    IdType.hmt_residence: N_("Residence Permit for Hong Kong, Macao and Taiwan Residents"),
     IdType.uscc: N_("Unified social credit code"),
 }
+
+# Types whose holder is an entity, not a person.
+ENTITY_ID_TYPES = frozenset({IdType.uscc})
 
 
 def id_type_label(id_type: IdType | str) -> str:
@@ -52,6 +61,20 @@ def _require(value: str, label: str) -> str:
     if not cleaned:
         raise IdError(_("{label} must not be empty").format(label=label))
     return cleaned
+
+
+_SEPARATORS = {" ": N_("a space"), "-": N_("a dash"), "—": N_("a dash"), ".": N_("a dot")}
+
+
+def _no_separators(value: str, label: str) -> None:
+    """Name a separator inside the number instead of miscounting its length."""
+    for i, ch in enumerate(value, start=1):
+        if ch in _SEPARATORS or ch.isspace():
+            raise IdError(
+                _(
+                    "{label} must be typed without separators: character {position} is {what}"
+                ).format(label=label, position=i, what=_(_SEPARATORS.get(ch, N_("a space"))))
+            )
 
 
 def _check_digits(value: str, start: int = 0) -> None:
@@ -78,8 +101,20 @@ def resident_id_check_char(first17: str) -> str:
 
 
 def validate_resident_id(value: str, *, today: date | None = None) -> str:
-    """Check a citizen identity number; returns it stripped with an upper-case X."""
-    rid = _require(value, _("Resident ID number")).upper()
+    """Check a citizen identity number; returns it stripped with an upper-case X.
+
+    ``today`` (the hall's date) also refuses a birth date in the future.
+    """
+    label = _("Resident ID number")
+    rid = _require(value, label).upper()
+    _no_separators(rid, label)
+    if len(rid) == 15 and rid.isdigit():
+        raise IdError(
+            _(
+                "This is a first-generation 15-digit ID number, no longer valid: ask for the "
+                "18-digit second-generation card"
+            )
+        )
     if len(rid) != 18:
         raise IdError(
             _("Resident ID number should have 18 characters, got {count}").format(count=len(rid))
@@ -87,27 +122,118 @@ def validate_resident_id(value: str, *, today: date | None = None) -> str:
     _check_digits(rid[:17])
     if rid[17] not in "0123456789X":
         raise IdError(_("Character 18 should be a digit or X, got “{char}”").format(char=rid[17]))
+    if rid[:6] in HMT_REGIONS:
+        raise IdError(
+            _(
+                "A number starting {prefix} is a residence permit for Hong Kong, Macao and "
+                "Taiwan residents: choose that ID type"
+            ).format(prefix=rid[:6])
+        )
+    if rid[0] == "9":
+        raise IdError(
+            _(
+                "A number starting with 9 is a foreign permanent resident ID card: choose that "
+                "ID type"
+            )
+        )
     if rid[0] not in "12345678":
         raise IdError(
             _("Character 1 (region code) should be a digit 1–8, got “{char}”").format(char=rid[0])
         )
-    _birth_date_of(rid[6:14], today or date.today())
-    expected = resident_id_check_char(rid[:17])
-    if rid[17] != expected:
-        raise IdError(
-            _("Check character (position 18) should be {expected}").format(expected=expected)
-        )
+    _birth_date_of(rid[6:14], today)
+    _gb11643_check(rid)
     return rid
 
 
-def _birth_date_of(text: str, today: date) -> date:
+def _gb11643_check(number: str) -> None:
+    expected = resident_id_check_char(number[:17])
+    if number[17] != expected:
+        raise IdError(
+            _("Check character (position 18) should be {expected}").format(expected=expected)
+        )
+
+
+# 港澳台居民居住证: 810000 Hong Kong, 820000 Macao, 830000 Taiwan, then the GB 11643 layout.
+HMT_REGIONS = {"810000", "820000", "830000"}
+
+
+def validate_hmt_residence(value: str, *, today: date | None = None) -> str:
+    """港澳台居民居住证: 810000/820000/830000 + birth date + sequence + GB 11643 check."""
+    label = _("Residence permit number")
+    number = _require(value, label).upper()
+    _no_separators(number, label)
+    if len(number) != 18:
+        raise IdError(
+            _("Residence permit number should have 18 characters, got {count}").format(
+                count=len(number)
+            )
+        )
+    _check_digits(number[:17])
+    if number[17] not in "0123456789X":
+        raise IdError(
+            _("Character 18 should be a digit or X, got “{char}”").format(char=number[17])
+        )
+    if number[:6] not in HMT_REGIONS:
+        raise IdError(
+            _(
+                "Residence permit number should start with 810000 (Hong Kong), 820000 (Macao) "
+                "or 830000 (Taiwan), got “{prefix}”"
+            ).format(prefix=number[:6])
+        )
+    _birth_date_of(number[6:14], today)
+    _gb11643_check(number)
+    return number
+
+
+def validate_foreign_permanent(value: str, *, today: date | None = None) -> str:
+    """外国人永久居留身份证 (2023 form): 9 + province (2) + nationality (3) + birth date (8) +
+    sequence (2) + GB 11643 check character."""
+    label = _("Foreign permanent resident ID number")
+    number = _require(value, label).upper()
+    _no_separators(number, label)
+    if len(number) == 15 and number[:3].isalpha():
+        raise IdError(
+            _(
+                "This is the 15-character card of the 2017 form: type the 18-character number "
+                "of the 2023 card"
+            )
+        )
+    if len(number) != 18:
+        raise IdError(
+            _("Foreign permanent resident ID number should have 18 characters, got {count}").format(
+                count=len(number)
+            )
+        )
+    _check_digits(number[:17])
+    if number[17] not in "0123456789X":
+        raise IdError(
+            _("Character 18 should be a digit or X, got “{char}”").format(char=number[17])
+        )
+    if number[0] != "9":
+        raise IdError(
+            _("Character 1 of a foreign permanent resident ID should be 9, got “{char}”").format(
+                char=number[0]
+            )
+        )
+    if not "11" <= number[1:3] <= "65":
+        raise IdError(
+            _("Characters 2–3 (province of issue) should be 11–65, got “{code}”").format(
+                code=number[1:3]
+            )
+        )
+    _birth_date_of(number[6:14], today)
+    _gb11643_check(number)
+    return number
+
+
+def _birth_date_of(text: str, today: date | None) -> date:
     try:
         born = date(int(text[:4]), int(text[4:6]), int(text[6:8]))
     except ValueError:
         raise IdError(_("Birth date {date} does not exist").format(date=text)) from None
     if born.year < 1900:
         raise IdError(_("Birth date {date} is before 1900").format(date=text))
-    if born > today:
+    if today is not None and born > today:
         raise IdError(_("Birth date {date} is in the future").format(date=text))
     return born
 
@@ -134,7 +260,9 @@ def uscc_check_char(first17: str) -> str:
 
 def validate_uscc(value: str) -> str:
     """Check a unified social credit code; returns it upper-cased."""
-    code = _require(value, _("Unified social credit code")).upper()
+    label = _("Unified social credit code")
+    code = _require(value, label).upper()
+    _no_separators(code, label)
     if len(code) != 18:
         raise IdError(
             _("Unified social credit code should have 18 characters, got {count}").format(
@@ -162,6 +290,14 @@ def validate_uscc(value: str) -> str:
                 char=code[1]
             )
         )
+    for i in range(2, 8):  # the registration authority's administrative division code
+        if code[i] not in "0123456789":
+            raise IdError(
+                _(
+                    "Characters 3–8 (administrative division code) should be digits, "
+                    "character {position} is “{char}”"
+                ).format(position=i + 1, char=code[i])
+            )
     expected = uscc_check_char(code[:17])
     if code[17] != expected:
         raise IdError(
@@ -225,37 +361,50 @@ def validate_taiwan_permit(value: str) -> str:
     return number
 
 
-_VALIDATORS = {
-    IdType.resident_id: validate_resident_id,
-    IdType.passport: validate_passport,
-    IdType.hk_macao_permit: validate_hk_macao_permit,
-    IdType.taiwan_permit: validate_taiwan_permit,
-    IdType.uscc: validate_uscc,
-}
+def validate_id(id_type: IdType | str, value: str, *, today: date | None = None) -> str:
+    """Validate ``value`` as an ID of ``id_type``; returns the normalised number.
 
-
-def validate_id(id_type: IdType | str, value: str) -> str:
-    """Validate ``value`` as an ID of ``id_type``; returns the normalised number."""
+    ``today`` (the hall's date) lets the birth date inside a number be checked against it.
+    """
     try:
         kind = IdType(id_type)
     except ValueError:
         raise IdError(_("Unknown ID type “{type}”").format(type=id_type)) from None
-    return _VALIDATORS[kind](value)
+    if kind is IdType.resident_id:
+        return validate_resident_id(value, today=today)
+    if kind is IdType.foreign_permanent:
+        return validate_foreign_permanent(value, today=today)
+    if kind is IdType.hmt_residence:
+        return validate_hmt_residence(value, today=today)
+    if kind is IdType.passport:
+        return validate_passport(value)
+    if kind is IdType.hk_macao_permit:
+        return validate_hk_macao_permit(value)
+    if kind is IdType.taiwan_permit:
+        return validate_taiwan_permit(value)
+    return validate_uscc(value)
 
 
 # --- Phone numbers -------------------------------------------------------------------------
 
 _MOBILE = re.compile(r"1[3-9]\d{9}")
-_LANDLINE = re.compile(r"(0\d{2,3})-?(\d{7,8})(?:-(\d{1,6}))?")
+# An extension at the end: 转123, 分机123, ext 123, ext.123, x123 (and the old -123 form).
+_EXTENSION = re.compile(r"(?:转|分机|ext\.?|x)\s*(\d{1,6})$", re.IGNORECASE)
 
 
 def validate_phone(value: str) -> str:
     """A mainland mobile (returned as 11 digits) or landline (returned as ``0AA-NNNNNNNN[-EXT]``).
 
-    Spaces, dashes, a leading +86 / 0086 / 86 and brackets round the area code are accepted.
+    Spaces, dashes (also inside the local number), a leading +86 / 0086 / 86, brackets
+    round the area code and an extension (转, 分机, ext, or a last dash) are accepted.  A
+    landline's area code must exist.
     """
     raw = _require(value, _("Phone number"))
     s = re.sub(r"\s", "", raw)
+    ext = None
+    found = _EXTENSION.search(s)
+    if found and found.start() > 0:
+        ext, s = found.group(1), s[: found.start()]
     for ch in s:
         if ch not in "0123456789+-()":
             raise IdError(
@@ -276,11 +425,9 @@ def validate_phone(value: str) -> str:
         raise IdError(
             _("Phone number may contain “+” only in a leading +86, got “{value}”").format(value=raw)
         )
-    # "(010)12345678" → "010-12345678"
-    s = s.replace("(", "").replace(")", "-").strip("-")
-    compact = s.replace("-", "")
+    compact = s.replace("-", "").replace("(", "").replace(")", "")
     # Mobiles start 13–19; after +86 a leading "10" is Beijing's area code without its 0.
-    if compact.startswith("1") and not (international and compact.startswith("10")):
+    if compact.startswith("1") and not (international and compact.startswith("10")) and not ext:
         if len(compact) != 11:
             raise IdError(
                 _("Mobile number should have 11 digits, got {count}").format(count=len(compact))
@@ -292,23 +439,60 @@ def validate_phone(value: str) -> str:
                 )
             )
         return compact
-    if international and not s.startswith("0"):
+    return _landline(raw, s, international, ext)
+
+
+def _landline(raw: str, s: str, international: bool, ext: str | None) -> str:
+    bad = IdError(
+        _(
+            "Landline number should be an area code starting with 0 and a 7–8 digit "
+            "number, got “{value}”"
+        ).format(value=raw)
+    )
+    if international and not s.startswith(("0", "(0")):
         s = "0" + s  # +86 10 12345678 → 010 12345678
-    if "-" not in s and s.isdigit():
+    # "(0755)1234-5678" → "0755-1234-5678"
+    bracket = re.fullmatch(r"\((0\d{2,3})\)-?(.*)", s)
+    if bracket:
+        s = bracket.group(1) + "-" + bracket.group(2)
+    if "(" in s or ")" in s:
+        raise bad
+    groups = [g for g in s.split("-")]
+    if any(not g.isdigit() for g in groups) or not groups[0].startswith("0"):
+        raise bad
+    if len(groups) == 1:
         # Without a dash the area code is still unambiguous: 010 and 020–029 have three
         # digits, every other mainland area code four.
         split = 3 if s[:2] in ("01", "02") else 4
-        s = s[:split] + "-" + s[split:]
-    match = _LANDLINE.fullmatch(s)
-    if not match:
-        raise IdError(
-            _(
-                "Landline number should be an area code starting with 0 and a 7–8 digit "
-                "number, got “{value}”"
-            ).format(value=raw)
-        )
-    area, local, ext = match.groups()
+        groups = [s[:split], s[split:]]
+    area, rest = groups[0], groups[1:]
+    local = ""
+    while rest and len(local) < 7:
+        local += rest.pop(0)
+    if len(local) not in (7, 8) or len(rest) > 1 or (rest and ext):
+        raise bad
+    if rest:
+        ext = rest[0]
+        if not 1 <= len(ext) <= 6:
+            raise bad
+    if not _area_code_exists(area):
+        raise IdError(_("Area code {code} does not exist").format(code=area))
     return f"{area}-{local}" + (f"-{ext}" if ext else "")
+
+
+def _area_code_exists(area: str) -> bool:
+    """010, 020–029 or a four-digit 03xx–09xx code that libphonenumber places in a city."""
+    if len(area) == 3:
+        if not (area == "010" or area.startswith("02")):
+            return False
+    elif len(area) != 4 or area[1] not in "3456789":
+        return False
+    import phonenumbers  # lazy: its tables load only when a landline is checked
+    from phonenumbers import geocoder
+
+    number = phonenumbers.PhoneNumber(country_code=86, national_number=int(area[1:] + "2345678"))
+    place = geocoder.description_for_valid_number(number, "en")
+    return bool(place) and place != "China"
 
 
 # --- Masking -------------------------------------------------------------------------------

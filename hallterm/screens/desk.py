@@ -1,7 +1,9 @@
 """The front desk (F3): the applicant by ID number, then the matter or bundle, then the checklist.
 
-Step 1 recalls a known applicant at once or opens the registration form; every rejection
-shows the service's precise message under the field and keeps what was typed.  The full ID
+Step 1 recalls a known applicant at once (with their open cases and last five) or opens
+the registration form; every rejection shows the service's precise message under the field
+and keeps what was typed.  An entity acts through an agent (经办人), recorded with their own
+ID; a person may too (代办, Ctrl+G).  The ID type starts at 居民身份证 for every applicant.  The full ID
 number stays masked; Ctrl+R opens it through ``reveal_id`` (an audit event).  Step 2 searches
 ``app.matter_index`` on every keystroke.  A case number typed instead of an ID number resumes
 that case (e.g. an applicant back with the missing materials).
@@ -20,17 +22,30 @@ from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from hallterm.db.services.applicants import ApplicantView
-from hallterm.domain.case_states import CaseStatus
+from hallterm.db.services.cases import AgentInput, ApplicantCases, CaseRow
+from hallterm.domain.case_states import CaseStatus, status_label
 from hallterm.domain.catalog import display
-from hallterm.domain.ids import IdType, id_type_label
+from hallterm.domain.ids import ENTITY_ID_TYPES, IdType, id_type_label
+from hallterm.domain.numbering import parse_case_number
 from hallterm.i18n import N_, _
 from hallterm.screens.base import BaseScreen
-from hallterm.screens.desk_common import in_thread
+from hallterm.screens.desk_common import days_left_text, in_thread, light_text
 from hallterm.screens.reveal import RevealTimer
 from hallterm.widgets.plain import plain
 
 ID_TYPES = tuple(IdType)
+# An agent (经办人) is a person: any ID type but the unified social credit code.
+AGENT_ID_TYPES = tuple(t for t in IdType if t not in ENTITY_ID_TYPES)
 _REG_FIELDS = ("#reg-name", "#reg-phone", "#reg-address", "#reg-legal-rep")
+_AGENT_FIELDS = ("#agent-name", "#agent-id", "#agent-phone")
+
+
+def _is_case_number(value: str) -> bool:
+    try:
+        parse_case_number(value)
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -49,6 +64,7 @@ class DeskScreen(BaseScreen):
         Binding("ctrl+r", "reveal", N_("Reveal ID")),
         Binding("ctrl+s", "register", N_("Register")),
         Binding("ctrl+n", "next_applicant", N_("Next applicant")),
+        Binding("ctrl+g", "agent", N_("Agent (经办人)")),
         Binding("down", "down", N_("To the results"), show=False),
         Binding("escape", "back", N_("Back")),
     ]
@@ -60,6 +76,11 @@ class DeskScreen(BaseScreen):
     DeskScreen #applicant-card { height: auto; border: round $success; padding: 0 1; }
     DeskScreen #register-form { height: auto; border: round $warning; padding: 0 1; }
     DeskScreen #register-form Input { margin-bottom: 0; }
+    DeskScreen #applicant-cases { height: auto; max-height: 9; padding: 0 1; }
+    DeskScreen #agent-form { height: auto; border: round $accent; padding: 0 1; }
+    DeskScreen #agent-row { height: auto; }
+    DeskScreen #agent-id-type { width: 36; }
+    DeskScreen #agent-id { width: 1fr; }
     DeskScreen #matter-step { height: 1fr; }
     DeskScreen #matter-results { height: 1fr; }
     DeskScreen .step { text-style: bold; margin-top: 1; }
@@ -77,6 +98,13 @@ class DeskScreen(BaseScreen):
         self.registering = False
         self._id_type: str = IdType.resident_id.value
         self._busy = False
+        self.with_agent = False  # 代办: a person represented by an agent
+        self.cases: ApplicantCases | None = None
+
+    @property
+    def holds_keys(self) -> bool:
+        """Keys typed after ⏎ wait while the applicant is looked up (hallterm.key_order)."""
+        return self._busy
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -101,6 +129,22 @@ class DeskScreen(BaseScreen):
                 )
             yield Static("", classes="error", id="id-error")
             yield Static("", id="applicant-card")
+            yield Static("", id="applicant-cases")
+            with Vertical(id="agent-form"):
+                yield Static("", classes="hint", id="agent-hint")
+                yield Label(_("Agent's name"), id="lbl-agent-name")
+                yield Input(id="agent-name")
+                yield Label(_("Agent's ID"), id="lbl-agent-id")
+                with Horizontal(id="agent-row"):
+                    yield Select(
+                        [(id_type_label(t), t.value) for t in AGENT_ID_TYPES],
+                        value=IdType.resident_id.value,
+                        allow_blank=False,
+                        id="agent-id-type",
+                    )
+                    yield Input(id="agent-id")
+                yield Label(_("Agent's phone"), id="lbl-agent-phone")
+                yield Input(id="agent-phone", placeholder=_("mobile or landline"))
             with Vertical(id="register-form"):
                 yield Static(
                     _("New applicant: fill in and press Enter on the last field (or Ctrl+S)."),
@@ -157,13 +201,23 @@ class DeskScreen(BaseScreen):
     def _render_state(self) -> None:
         """Show the parts that fit the current step (called after every change)."""
         self.query_one("#register-form").display = self.registering
-        is_entity = self._id_type == IdType.uscc
+        is_entity = self._id_type in ENTITY_ID_TYPES
         self.query_one("#lbl-reg-legal-rep").display = is_entity
         self.query_one("#reg-legal-rep").display = is_entity
         card = self.query_one("#applicant-card", Static)
         card.display = self.applicant is not None
         if self.applicant is not None:
             card.update(self._card_text(self.applicant))
+        cases = self.query_one("#applicant-cases", Static)
+        cases.display = self.applicant is not None and self.cases is not None
+        if self.cases is not None:
+            cases.update(self._cases_text(self.cases))
+        self.query_one("#agent-form").display = self.needs_agent
+        self.query_one("#agent-hint", Static).update(
+            _("The agent (经办人) who came for the entity, with their own ID.")
+            if self.applicant is not None and self.applicant.kind == "entity"
+            else _("Acting for the applicant (代办): the agent's own ID. Ctrl+G: no agent.")
+        )
         self.query_one("#matter-step").display = self.applicant is not None
         if self.applicant is not None:
             self._fill_results()
@@ -193,9 +247,40 @@ class DeskScreen(BaseScreen):
             field(_("Legal representative"), a.legal_rep)
         return text
 
+    @property
+    def needs_agent(self) -> bool:
+        """An entity always acts through an agent; a person when Ctrl+G asked for one."""
+        return self.applicant is not None and (self.applicant.kind == "entity" or self.with_agent)
+
+    def _cases_text(self, cases: ApplicantCases) -> Text:
+        """The recalled applicant's open cases (most urgent first) and last five."""
+        text = Text()
+
+        def rows(title: str, items: tuple[CaseRow, ...]) -> None:
+            text.append(title + "：", style="bold")
+            if not items:
+                text.append(_("none") + "\n")
+                return
+            text.append("\n")
+            for r in items:
+                text.append("  ")
+                text.append(light_text(r.urgency))
+                text.append(f" {r.number}  {status_label(r.status)}  ")
+                text.append(r.title)  # plain text, never markup
+                if r.days_left is not None:
+                    text.append("  " + days_left_text(r.days_left))
+                text.append("\n")
+
+        rows(_("Open cases"), cases.open)
+        rows(_("Last five cases"), cases.recent)
+        text.rstrip()
+        return text
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "reveal":
             return self.applicant is not None
+        if action == "agent":
+            return self.applicant is not None and self.applicant.kind != "entity"
         if action == "register":
             return self.registering
         return True
@@ -225,7 +310,7 @@ class DeskScreen(BaseScreen):
         if not value or self._busy:
             return
         self.query_one("#id-error", Static).update("")
-        if "-" in value:  # an ID number never holds a dash; a case number always does
+        if _is_case_number(value):  # STATION-YYYYMMDD-NNNN; an ID typed with dashes is not
             self._open_case_number(value)
             return
         id_type = self._id_type
@@ -235,8 +320,9 @@ class DeskScreen(BaseScreen):
         def job() -> ApplicantView | None:
             from hallterm.db.services.applicants import find_applicant
 
+            today = app.clock.today()  # type: ignore[attr-defined]
             with app.store.read() as session:  # type: ignore[attr-defined]
-                return find_applicant(session, ctx, id_type, value)
+                return find_applicant(session, ctx, id_type, value, today)
 
         self._busy = True
         in_thread(self, job, self._found, self._id_rejected, group="desk")
@@ -261,13 +347,69 @@ class DeskScreen(BaseScreen):
         self.applicant = applicant
         self.revealed = None
         self.registering = False
+        self.with_agent = False
+        self.cases = None
         # The full number leaves the screen once the applicant is known; the card masks it.
         self.query_one("#id-number", Input).value = ""
-        for selector in _REG_FIELDS:
+        for selector in (*_REG_FIELDS, *_AGENT_FIELDS):
             self.query_one(selector, Input).value = ""
         self.query_one("#matter-search", Input).value = ""
         self._render_state()
-        self.query_one("#matter-search", Input).focus()
+        if self.needs_agent:
+            self.query_one("#agent-name", Input).focus()
+        else:
+            self.query_one("#matter-search", Input).focus()
+        self._load_cases(applicant.id)
+
+    def _load_cases(self, applicant_id: str) -> None:
+        app = self.app
+        yellow = app.settings.yellow_days  # type: ignore[attr-defined]
+        ctx = app.ctx()  # type: ignore[attr-defined]
+
+        def job() -> ApplicantCases:
+            from hallterm.db.services.cases import applicant_cases
+
+            today = app.clock.today()  # type: ignore[attr-defined]
+            with app.store.read() as session:  # type: ignore[attr-defined]
+                return applicant_cases(session, ctx, applicant_id, today, yellow)
+
+        def loaded(cases: ApplicantCases) -> None:
+            if self.applicant is not None and self.applicant.id == applicant_id:
+                self.cases = cases
+                self._render_state()
+
+        in_thread(self, job, loaded, group="desk-cases")
+
+    def action_agent(self) -> None:
+        """Ctrl+G: the person is represented by an agent (代办), or no longer."""
+        if self.applicant is None or self.applicant.kind == "entity":
+            return
+        self.with_agent = not self.with_agent
+        self._render_state()
+        if self.with_agent:
+            self.query_one("#agent-name", Input).focus()
+        else:
+            self.query_one("#matter-search", Input).focus()
+
+    @on(Input.Submitted, "#agent-name, #agent-id, #agent-phone")
+    def _next_agent_field(self, event: Input.Submitted) -> None:
+        order = list(_AGENT_FIELDS)
+        here = order.index(f"#{event.input.id}")
+        if here + 1 < len(order):
+            self.query_one(order[here + 1], Input).focus()
+        else:
+            self.query_one("#matter-search", Input).focus()
+
+    def _agent_input(self) -> AgentInput | None:
+        if not self.needs_agent:
+            return None
+        id_type = self.query_one("#agent-id-type", Select).value
+        return AgentInput(
+            name=self.query_one("#agent-name", Input).value,
+            id_type=id_type if isinstance(id_type, str) else IdType.resident_id.value,
+            id_number=self.query_one("#agent-id", Input).value,
+            phone=self.query_one("#agent-phone", Input).value,
+        )
 
     @on(Input.Submitted, "#reg-name, #reg-phone, #reg-address, #reg-legal-rep")
     def _next_field(self, event: Input.Submitted) -> None:
@@ -349,10 +491,15 @@ class DeskScreen(BaseScreen):
             self._render_state()
 
     def action_next_applicant(self) -> None:
-        """Clear everything for the next person at the window."""
+        """Clear everything for the next person at the window; the ID type starts over."""
         self.applicant = None
         self.revealed = None
         self.registering = False
+        self.with_agent = False
+        self.cases = None
+        self._id_type = IdType.resident_id.value
+        self.query_one("#id-type", Select).value = self._id_type
+        self.query_one("#agent-id-type", Select).value = IdType.resident_id.value
         for widget in self.query(Input):
             widget.value = ""
         self.query_one("#id-error", Static).update("")
@@ -437,6 +584,7 @@ class DeskScreen(BaseScreen):
         applicant_id = self.applicant.id
         app = self.app
         ctx = app.ctx()  # type: ignore[attr-defined]
+        agent = self._agent_input()
 
         ticket_id = self.ticket_id
 
@@ -445,10 +593,12 @@ class DeskScreen(BaseScreen):
 
             with app.store.write() as session:  # type: ignore[attr-defined]
                 if kind == "bundle":
-                    case_id = start_case(session, ctx, applicant_id=applicant_id, bundle_code=code)
+                    case_id = start_case(
+                        session, ctx, applicant_id=applicant_id, bundle_code=code, agent=agent
+                    )
                 else:
                     case_id = start_case(
-                        session, ctx, applicant_id=applicant_id, matter_codes=[code]
+                        session, ctx, applicant_id=applicant_id, matter_codes=[code], agent=agent
                     )
                 if ticket_id:
                     from hallterm.db.services.queue import link_case

@@ -10,6 +10,7 @@ goes back to its checklist (the applicant returned), and the papers can be print
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from rich.text import Text
@@ -21,30 +22,43 @@ from textual.widgets import DataTable, Input, Static
 
 from hallterm.clock import fmt_local
 from hallterm.db.services.case_documents import Printed, calendar_note, documents_for
-from hallterm.db.services.cases import CaseRow, CaseView, TimelineEntry
+from hallterm.db.services.cases import (
+    CaseRow,
+    CaseView,
+    Delivery,
+    DeliveryMethod,
+    HandedIn,
+    TimelineEntry,
+    delivery_label,
+)
 from hallterm.domain.case_states import (
     OPEN_STATES,
     CaseAction,
     CaseStatus,
     action_label,
     allowed_actions,
+    is_open,
     status_label,
 )
 from hallterm.domain.catalog import display
+from hallterm.domain.ids import id_type_label
 from hallterm.domain.roles import Permission, allowed
 from hallterm.i18n import N_, _
 from hallterm.screens.base import BaseScreen
 from hallterm.screens.confirm import IRREVERSIBLE, confirm_then
 from hallterm.screens.desk_common import (
+    Column,
     days_left_text,
     due_text,
+    fit_columns,
     in_thread,
     light_text,
+    line_details,
     line_state_text,
     printed_message,
     printer_for,
 )
-from hallterm.screens.desk_dialogs import PromptScreen, ReasonScreen
+from hallterm.screens.desk_dialogs import ChoiceScreen, PromptScreen, ReasonScreen, parse_day
 from hallterm.widgets.plain import plain, row
 
 SUSPEND_REASONS = (
@@ -83,6 +97,7 @@ _EVENT_LABELS = {
     "case.delivered": N_("delivered"),
     "case.withdrawn": N_("withdrawn"),
     "case.printed": N_("printed"),
+    "case.deferred_arrived": N_("deferred material handed in"),
 }
 
 
@@ -110,6 +125,14 @@ def event_details(entry: TimelineEntry) -> str:
         parts.append(_("missing: {items}").format(items="、".join(d["missing"])))
     if d.get("document"):
         parts.append(kind_label(d["document"]))
+    if d.get("material"):
+        parts.append(str(d["material"]))
+    if d.get("resume_on"):
+        parts.append(_("expected to resume {date}").format(date=d["resume_on"]))
+    if d.get("delivery"):
+        parts.append(delivery_label(str(d["delivery"])))
+    if d.get("tracking"):
+        parts.append(_("tracking number {number}").format(number=d["tracking"]))
     return "；".join(parts)
 
 
@@ -117,8 +140,12 @@ def event_details(entry: TimelineEntry) -> str:
 
 
 class CaseListScreen(BaseScreen):
+    """Most urgent first (red, yellow, then working days left); the light and days left
+    stay visible at any width (columns sized by content, the least important dropped)."""
+
     BINDINGS = [
         Binding("slash", "filter", N_("Filter")),
+        Binding("down", "into_list", N_("To the list"), show=False),
         Binding("t", "toggle_all", N_("Open / all cases")),
         Binding("ctrl+r", "reload", N_("Refresh")),
         Binding("escape", "back", N_("Back")),
@@ -162,19 +189,22 @@ class CaseListScreen(BaseScreen):
         self._fill()
 
     def _columns(self) -> None:
-        table = self.query_one("#cases-table", DataTable)
-        table.clear(columns=True)
-        for label, key in (
-            (_("Case number"), "number"),
-            (_("Applicant"), "applicant"),
-            (_("Matter"), "matter"),
-            (_("Status"), "status"),
-            (_("Registered"), "registered"),
-            (_("Due"), "due"),
-            (_("Days left"), "left"),
-            (_("Light"), "light"),
-        ):
-            table.add_column(label, key=key)
+        self._fill()
+
+    def _column_specs(self) -> list[Column]:
+        return [
+            Column("light", _("Light"), 0),
+            Column("left", _("Days left"), 0),
+            Column("number", _("Case number"), 1),
+            Column("applicant", _("Applicant"), 2),
+            Column("matter", _("Matter"), 3, shrink=True),
+            Column("status", _("Status"), 4),
+            Column("due", _("Due"), 5),
+            Column("registered", _("Registered"), 6),
+        ]
+
+    def on_resize(self) -> None:
+        self._fill()
 
     def _load(self) -> None:
         app = self.app
@@ -192,6 +222,7 @@ class CaseListScreen(BaseScreen):
                     statuses=statuses,
                     today=app.clock.today(),  # type: ignore[attr-defined]
                     yellow_days=yellow,
+                    by_urgency=True,
                 )
 
         def loaded(rows: list[CaseRow]) -> None:
@@ -214,21 +245,37 @@ class CaseListScreen(BaseScreen):
 
     def _fill(self) -> None:
         table = self.query_one("#cases-table", DataTable)
-        table.clear()
-        for r in self._visible():
-            table.add_row(
-                *row(
-                    r.number,
-                    r.applicant_name,
-                    r.title,
-                    status_label(r.status),
-                    fmt_local(r.registered_at),
-                    r.due_date.isoformat() if r.due_date else "",
-                    days_left_text(r.days_left),
-                ),
-                light_text(r.light),
-                key=r.id,
+        specs = self._column_specs()
+        visible = self._visible()
+        rows = [self._cells(r) for r in visible]
+        fitted = fit_columns(specs, rows, max(self.app.size.width - 4, 30))
+        table.clear(columns=True)
+        for column, width in fitted:
+            table.add_column(column.label, key=column.key, width=width)
+        index = {c.key: i for i, c in enumerate(specs)}
+        for r, cells in zip(visible, rows, strict=True):
+            table.add_row(*(cells[index[c.key]] for c, _w in fitted), key=r.id)
+
+    def _cells(self, r: CaseRow) -> list[Text]:
+        """Cells in ``_column_specs`` order; an outstanding 容缺 shows in the light."""
+        light = light_text(r.urgency)
+        if r.deferral_light is not None:
+            light.append(" " + _("deferral"), style=light.style)
+        left = days_left_text(r.days_left)
+        if r.deferral_due is not None and r.deferral_light is not None:
+            left = (left + " " if left else "") + _("deferral by {date}").format(
+                date=r.deferral_due.isoformat()
             )
+        return [
+            light,
+            plain(left),
+            plain(r.number),
+            plain(r.applicant_name),
+            plain(r.title),
+            plain(status_label(r.status)),
+            plain(r.due_date.isoformat() if r.due_date else ""),
+            plain(fmt_local(r.registered_at)),
+        ]
 
     @on(Input.Changed, "#cases-filter")
     def _filter_changed(self) -> None:
@@ -245,6 +292,12 @@ class CaseListScreen(BaseScreen):
 
     def action_filter(self) -> None:
         self.query_one("#cases-filter", Input).focus()
+
+    def action_into_list(self) -> None:
+        """↓ in the filter moves into the list (the table handles ↓ itself once focused)."""
+        table = self.query_one("#cases-table", DataTable)
+        if self.focused is not table:
+            table.focus()
 
     def action_toggle_all(self) -> None:
         self.show_all = not self.show_all
@@ -276,6 +329,7 @@ class CaseDetailScreen(BaseScreen):
         Binding("n", "deny", N_("Deny")),
         Binding("d", "deliver", N_("Deliver")),
         Binding("w", "withdraw", N_("Withdraw")),
+        Binding("h", "hand_in", N_("Deferred material handed in")),
         Binding("c", "checklist", N_("Continue checklist")),
         Binding("p", "reprint", N_("Print again")),
         Binding("escape", "back", N_("Back")),
@@ -359,13 +413,7 @@ class CaseDetailScreen(BaseScreen):
         lines = self.query_one("#detail-lines", DataTable)
         lines.clear()
         for lv in v.lines:
-            details = ""
-            if lv.deferred_until:
-                details = _("by {date}").format(date=lv.deferred_until.isoformat())
-            elif lv.count:
-                details = str(lv.count)
-            elif lv.note:
-                details = lv.note
+            details = line_details(lv.to_line())
             lines.add_row(
                 plain(lv.requirement.name),
                 plain(display(lv.requirement.necessity)),
@@ -397,6 +445,12 @@ class CaseDetailScreen(BaseScreen):
         field(_("Status"), status_label(v.status), "\n")
         field(_("Applicant"), f"{v.applicant.name}（{v.applicant.id_masked}）")
         field(_("Phone"), v.applicant.phone, "\n")
+        if v.agent_name:
+            field(
+                _("Agent (经办人)"),
+                f"{v.agent_name}（{id_type_label(v.agent_id_type)} {v.agent_id_masked}）",
+            )
+            field(_("Phone"), v.agent_phone, "\n")
         field(_("Matter"), v.title, "\n")
         if v.bundle_name:
             field(_("Matters handled together"), "、".join(m.name for m in v.matters), "\n")
@@ -411,13 +465,31 @@ class CaseDetailScreen(BaseScreen):
                 text.append(light_text(v.light))
             text.append("\n")
         if v.suspended_since:
-            field(_("Suspended since"), v.suspended_since.isoformat(), "\n")
+            field(_("Suspended since"), v.suspended_since.isoformat())
+            field(_("Reason"), v.suspension_reason)
+            if v.expected_resume_on:
+                field(_("Expected to resume"), v.expected_resume_on.isoformat())
+            text.append("\n")
+        if v.outstanding:
+            text.append(
+                "◐ "
+                + _("Deferred, not handed in yet: {items}").format(items="、".join(v.outstanding))
+                + "  "
+                + _("(h when it arrives)")
+                + "\n",
+                style="bold yellow",
+            )
         if v.decision_reason:
             field(_("Reason"), v.decision_reason, "\n")
         if v.completed_at:
             field(_("Completed"), fmt_local(v.completed_at))
         if v.delivered_at:
             field(_("Delivered"), fmt_local(v.delivered_at))
+            method = delivery_label(v.delivery_method)
+            if method:
+                field(_("Delivery"), method)
+            if v.delivery_reference:
+                field(_("Tracking number"), v.delivery_reference)
         if v.calendar_needs_update and v.due_date is not None:
             text.append("\n⚠ " + calendar_note(v.due_date), style="bold yellow")
         moves = [action_label(a) for a in allowed_actions(v.status) if a in MOVES.values()]
@@ -446,14 +518,35 @@ class CaseDetailScreen(BaseScreen):
             )
         if action == "reprint":
             return v is not None and bool(documents_for(v))
+        if action == "hand_in":
+            return (
+                v is not None
+                and is_open(v.status)
+                and bool(v.outstanding)
+                and bool(role)
+                and allowed(role, Permission.front_desk)
+            )
         return True
 
-    def _move(self, action: CaseAction, reason: str = "", confirmed: bool = False) -> None:
+    def _move(
+        self,
+        action: CaseAction,
+        reason: str = "",
+        *,
+        delivery: Delivery | None = None,
+        resume_on: date | None = None,
+        confirmed: bool = False,
+    ) -> None:
         if self._busy or self.view is None or action not in allowed_actions(self.view.status):
             return
         if action.value in IRREVERSIBLE and not confirmed:  # named, with its consequence
             confirm_then(
-                self, action.value, self.view.number, lambda: self._move(action, reason, True)
+                self,
+                action.value,
+                self.view.number,
+                lambda: self._move(
+                    action, reason, delivery=delivery, resume_on=resume_on, confirmed=True
+                ),
             )
             return
         app, case_id = self.app, self.case_id
@@ -463,7 +556,9 @@ class CaseDetailScreen(BaseScreen):
             from hallterm.db.services.cases import advance
 
             with app.store.write() as session:  # type: ignore[attr-defined]
-                advance(session, ctx, case_id, action, reason)
+                advance(
+                    session, ctx, case_id, action, reason, delivery=delivery, resume_on=resume_on
+                )
 
         def done(_result: None) -> None:
             self._busy = False
@@ -503,7 +598,51 @@ class CaseDetailScreen(BaseScreen):
         self._move(CaseAction.start_review)
 
     def action_suspend(self) -> None:
-        self._with_reason(CaseAction.suspend, SUSPEND_REASONS)
+        """The reason, then the expected resumption date (both go on the 中止告知书)."""
+        if self.view is None or CaseAction.suspend not in allowed_actions(self.view.status):
+            return
+        number = self.view.number
+        today = self.app.clock.today()  # type: ignore[attr-defined]
+
+        def check(value: str) -> str | None:
+            day = parse_day(value)
+            if day is None:
+                return _("“{value}” is not a date YYYY-MM-DD").format(value=value)
+            if day <= today:
+                return _("the date must be later than today ({today})").format(
+                    today=today.isoformat()
+                )
+            return None
+
+        def reason_given(reason: str | None) -> None:
+            if not reason:
+                return
+
+            def date_given(value: str | None) -> None:
+                day = parse_day(value or "")
+                if day is not None:
+                    self._move(CaseAction.suspend, reason, resume_on=day)
+
+            self.app.push_screen(
+                PromptScreen(
+                    _("{action}: case {number}").format(
+                        action=action_label(CaseAction.suspend), number=number
+                    ),
+                    _("Expected to resume on (YYYY-MM-DD):"),
+                    check=check,
+                ),
+                date_given,
+            )
+
+        self.app.push_screen(
+            ReasonScreen(
+                _("{action}: case {number}").format(
+                    action=action_label(CaseAction.suspend), number=number
+                ),
+                [_(r) for r in SUSPEND_REASONS],
+            ),
+            reason_given,
+        )
 
     def action_resume(self) -> None:
         self._move(CaseAction.resume)
@@ -515,7 +654,93 @@ class CaseDetailScreen(BaseScreen):
         self._with_reason(CaseAction.deny, ())
 
     def action_deliver(self) -> None:
-        self._move(CaseAction.deliver)
+        """送达: at the window, by post (with the tracking number) or electronically."""
+        if self.view is None or CaseAction.deliver not in allowed_actions(self.view.status):
+            return
+        title = _("{action}: case {number}").format(
+            action=action_label(CaseAction.deliver), number=self.view.number
+        )
+
+        def chosen(method: str | None) -> None:
+            if method is None:
+                return
+            if method != DeliveryMethod.post:
+                self._move(CaseAction.deliver, delivery=Delivery(method))
+                return
+
+            def tracked(reference: str | None) -> None:
+                if reference:
+                    self._move(CaseAction.deliver, delivery=Delivery(method, reference))
+
+            self.app.push_screen(
+                PromptScreen(title, _("Tracking number of the posted result:"), required=True),
+                tracked,
+            )
+
+        self.app.push_screen(
+            ChoiceScreen(title, [(m.value, delivery_label(m)) for m in DeliveryMethod]), chosen
+        )
+
+    def action_hand_in(self) -> None:
+        """A deferred (容缺) material arrives: recorded, and a receipt printed."""
+        v = self.view
+        if self._busy or v is None or not v.outstanding:
+            return
+        waiting = [lv for lv in v.lines if lv.outstanding]
+        if len(waiting) == 1:
+            self._hand_in(waiting[0].requirement.type_code)
+            return
+
+        def chosen(code: str | None) -> None:
+            if code:
+                self._hand_in(code)
+
+        self.app.push_screen(
+            ChoiceScreen(
+                _("Which deferred material was handed in?"),
+                [(lv.requirement.type_code, lv.requirement.name) for lv in waiting],
+            ),
+            chosen,
+        )
+
+    def _hand_in(self, type_code: str) -> None:
+        app, case_id = self.app, self.case_id
+        ctx = app.ctx()  # type: ignore[attr-defined]
+        settings = app.settings  # type: ignore[attr-defined]
+        printer = printer_for(app)
+
+        def job() -> HandedIn:
+            from hallterm.db.services.cases import hand_in
+
+            return hand_in(
+                app.store,  # type: ignore[attr-defined]
+                ctx,
+                case_id,
+                type_code,
+                printer=printer,
+                font_path=settings.font_path or None,
+                yellow_days=settings.yellow_days,
+            )
+
+        def done(result: HandedIn) -> None:
+            self._busy = False
+            message = printed_message(result.printed)
+            self.app.notify(
+                _("Recorded as handed in.") + ("\n" + message if message else ""),
+                title=_("Printed") if message else None,
+                markup=False,
+                timeout=8,
+            )
+            if result.print_error:
+                self.app.notify_error(result.print_error)  # type: ignore[attr-defined]
+            self._load()
+
+        def failed(message: str) -> None:
+            self._busy = False
+            self.app.notify_error(message)  # type: ignore[attr-defined]
+
+        self._busy = True
+        in_thread(self, job, done, failed, group="case-detail-move")
 
     def action_withdraw(self) -> None:
         self._with_reason(CaseAction.withdraw, WITHDRAW_REASONS)

@@ -38,13 +38,17 @@ from hallterm.i18n import N_, _
 from hallterm.screens.base import BaseScreen
 from hallterm.screens.confirm import IRREVERSIBLE, confirm_then
 from hallterm.screens.desk_common import (
+    Column,
     due_text,
+    fit_columns,
     in_thread,
+    line_details,
     line_state_text,
     printed_message,
     printer_for,
+    required_text,
 )
-from hallterm.screens.desk_dialogs import PromptScreen, ReasonScreen
+from hallterm.screens.desk_dialogs import PromptScreen, ReasonScreen, parse_day
 from hallterm.widgets.plain import plain
 
 REFUSAL_REASONS = (
@@ -59,6 +63,7 @@ REFUSAL_REASONS = (
 DEFERRAL_WORKING_DAYS = 5
 
 _LINE_ACTIONS = {
+    "as_required",
     "original",
     "copy",
     "electronic",
@@ -72,11 +77,6 @@ _LINE_ACTIONS = {
     "save",
 }
 _DECISIONS = {"accept", "one_time_notice", "refuse", "complete"}
-_RECEIVED_AS_SHORT = {
-    ReceivedAs.original: N_("original"),
-    ReceivedAs.copy: N_("copy"),
-    ReceivedAs.electronic: N_("electronic file"),
-}
 
 
 @dataclass(frozen=True)
@@ -87,17 +87,11 @@ class _Loaded:
     today: date
 
 
-def parse_day(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value.strip()) if len(value.strip()) == 10 else None
-    except ValueError:
-        return None
-
-
 class ChecklistScreen(BaseScreen):
     """Returns True when a decision was taken (the desk then clears for the next person)."""
 
     BINDINGS = [
+        Binding("b", "as_required", N_("Originals + copies")),
         Binding("r", "original", N_("Original")),
         Binding("c", "copy", N_("Copy")),
         Binding("e", "electronic", N_("Electronic")),
@@ -132,7 +126,7 @@ class ChecklistScreen(BaseScreen):
         self.lines: list[Line] = []
         self.stored: dict[str, StoredView] = {}
         self.calendar = WorkCalendar()
-        self.today = date.today()
+        self.today = date.min  # the hall's date, set when the case is loaded
         self.dirty = False
         self.decided = False
         self.printed: list[Printed] = []
@@ -160,19 +154,40 @@ class ChecklistScreen(BaseScreen):
         self._render_all()
 
     def _columns(self) -> None:
+        self._fill_table()
+
+    def _column_specs(self) -> list[Column]:
+        """The columns, most important first (rank): 说明 stays whole, names are cut."""
+        return [
+            Column("no", "#", 0),
+            Column("name", _("Material"), 1, shrink=True),
+            Column("state", _("State"), 0),
+            Column("details", _("Details"), 0),
+            Column("required", _("Required"), 2),
+            Column("necessity", _("Necessity"), 3),
+            Column("file", _("On file"), 4),
+            Column("form", _("Form"), 5),
+        ]
+
+    def _fill_table(self) -> None:
+        """All rows, columns sized to their content at the screen's width."""
         table = self.query_one("#cl-lines", DataTable)
+        cursor = table.cursor_row
+        specs = self._column_specs()
+        rows = [self._cells(i, line) for i, line in enumerate(self.lines, 1)]
+        by_key = [{c.key: cell for c, cell in zip(specs, row, strict=True)} for row in rows]
+        fitted = fit_columns(specs, rows, max(self.app.size.width - 4, 40))
         table.clear(columns=True)
-        for label, key in (
-            ("#", "no"),
-            (_("Material"), "name"),
-            (_("Necessity"), "necessity"),
-            (_("Form"), "form"),
-            (_("Required"), "required"),
-            (_("State"), "state"),
-            (_("Details"), "details"),
-            (_("On file"), "file"),
-        ):
-            table.add_column(label, key=key)
+        for column, width in fitted:
+            table.add_column(column.label, key=column.key, width=width)
+        for line, cells in zip(self.lines, by_key, strict=True):
+            table.add_row(*(cells[c.key] for c, _w in fitted), key=line.requirement.type_code)
+        if self.lines:
+            table.move_cursor(row=min(max(cursor, 0), len(self.lines) - 1))
+
+    def on_resize(self) -> None:
+        if self.view is not None:
+            self._fill_table()
 
     # -- loading ------------------------------------------------------------------------------
 
@@ -228,13 +243,7 @@ class ChecklistScreen(BaseScreen):
         if self.view is None:
             return
         self._render_head()
-        table = self.query_one("#cl-lines", DataTable)
-        cursor = table.cursor_row
-        table.clear()
-        for i, line in enumerate(self.lines, 1):
-            table.add_row(*self._cells(i, line), key=line.requirement.type_code)
-        if self.lines:
-            table.move_cursor(row=min(max(cursor, 0), len(self.lines) - 1))
+        self._fill_table()
         self._render_verdict()
         self.refresh_bindings()
 
@@ -256,17 +265,8 @@ class ChecklistScreen(BaseScreen):
         self.query_one("#cl-head", Static).update(head)
 
     def _cells(self, index: int, line: Line) -> list[Text]:
+        """Cells in ``_column_specs`` order."""
         req = line.requirement
-        required = _("{o} original(s), {c} copies").format(o=req.originals, c=req.copies)
-        details = ""
-        if line.state == LineState.received and line.received_as is not None:
-            details = _("{kind} × {count}").format(
-                kind=_(_RECEIVED_AS_SHORT[line.received_as]), count=line.count
-            )
-        elif line.state == LineState.deferred and line.deferred_until is not None:
-            details = _("by {date}").format(date=line.deferred_until.isoformat())
-        elif line.note:
-            details = line.note
         on_file = self.stored.get(req.type_code)
         if line.state == LineState.reused:
             file_text = Text("✔ " + _("reused"), style="cyan")
@@ -282,15 +282,18 @@ class ChecklistScreen(BaseScreen):
         necessity = Text(
             display(req.necessity), style="bold" if req.necessity != "optional" else ""
         )
+        details = plain(line_details(line))
+        if line.shortfall() != (0, 0):
+            details.stylize("bold red")
         return [
             plain(index),
             plain(req.name),
-            necessity,
-            plain(display(req.form)),
-            plain(required),
             line_state_text(line.state),
-            plain(details),
+            details,
+            plain(required_text(req.originals, req.copies)),
+            necessity,
             file_text,
+            plain(display(req.form)),
         ]
 
     def _render_verdict(self) -> None:
@@ -308,7 +311,13 @@ class ChecklistScreen(BaseScreen):
             )
         else:
             text.append("✘ " + _("Incomplete, missing:") + " ", style="bold red")
-            text.append("、".join(verdict.missing))
+            short = {ln.name: ln.shortfall_text() for ln in self.lines if ln.shortfall_text()}
+            text.append(
+                "、".join(
+                    f"{name}（{short[name]}）" if name in short else name
+                    for name in verdict.missing
+                )
+            )
         if verdict.pending:
             text.append(
                 "\n" + _("{n} line(s) not checked yet").format(n=len(verdict.pending)), style="dim"
@@ -327,6 +336,8 @@ class ChecklistScreen(BaseScreen):
             text.append(due_text(v.due_date, v.limit_days))
             if v.calendar_needs_update:
                 text.append("\n⚠ " + calendar_note(v.due_date), style="bold yellow")
+            return text
+        if not self.editable:  # refused or withdrawn: no "if accepted today" any more
             return text
         limit = max((m.promised_limit_days for m in v.matters), default=0)
         due = self.calendar.add_working_days(self.today, limit)
@@ -357,15 +368,11 @@ class ChecklistScreen(BaseScreen):
             self.app.notify_error(str(exc))  # type: ignore[attr-defined]
             return
         self.dirty = True
+        self._fill_table()  # the 说明 column grows with what was ticked
         table = self.query_one("#cl-lines", DataTable)
-        for key, cell in zip(
-            ("no", "name", "necessity", "form", "required", "state", "details", "file"),
-            self._cells(row + 1, line),
-            strict=True,
-        ):
-            table.update_cell(line.requirement.type_code, key, cell)
-        if advance and row + 1 < len(self.lines):
-            table.move_cursor(row=row + 1)
+        # Stay on a line still short of originals or copies (r then c on the same line).
+        advance = advance and line.shortfall() == (0, 0)
+        table.move_cursor(row=row + 1 if advance and row + 1 < len(self.lines) else row)
         self._render_verdict()
 
     def _receive(self, kind: ReceivedAs) -> None:
@@ -373,6 +380,18 @@ class ChecklistScreen(BaseScreen):
             req = line.requirement
             default = {ReceivedAs.original: req.originals, ReceivedAs.copy: req.copies}.get(kind, 1)
             line.receive(kind, max(default, 1))
+
+        self._apply(change)
+
+    def action_as_required(self) -> None:
+        """The originals and the copies the requirement asks for, in one key."""
+
+        def change(line: Line) -> None:
+            req = line.requirement
+            if req.copies:
+                line.receive(ReceivedAs.copy, req.copies)
+            if req.originals or not req.copies:
+                line.receive(ReceivedAs.original, max(req.originals, 1))
 
         self._apply(change)
 
@@ -487,6 +506,8 @@ class ChecklistScreen(BaseScreen):
                 deferred_until=line.deferred_until,
                 reused_from=line.reused_from,
                 note=line.note,
+                originals=line.originals,
+                copies=line.copies,
             )
             for line in self.lines
         ]

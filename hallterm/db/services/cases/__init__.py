@@ -28,14 +28,16 @@ from hallterm.db.services.cases.deferrals import (
     outstanding,
     record_arrival,
 )
-from hallterm.db.services.cases.moves import advance
-from hallterm.db.services.cases.register import checklist_for, start_case
+from hallterm.db.services.cases.moves import Delivery, DeliveryMethod, advance, delivery_label
+from hallterm.db.services.cases.register import AgentInput, checklist_for, start_case
 from hallterm.db.services.cases.views import (
+    ApplicantCases,
     CaseRow,
     CaseView,
     LineView,
     MatterBrief,
     TimelineEntry,
+    applicant_cases,
     find_case_id,
     list_cases,
     load_case,
@@ -44,6 +46,12 @@ from hallterm.db.services.cases.views import (
 )
 
 __all__ = [
+    "Delivery",
+    "DeliveryMethod",
+    "delivery_label",
+    "ApplicantCases",
+    "applicant_cases",
+    "AgentInput",
     "CaseRow",
     "CaseView",
     "Decided",

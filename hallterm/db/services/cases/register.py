@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -32,6 +33,7 @@ from hallterm.db.services.counters import next_value
 from hallterm.db.services.permissions import require
 from hallterm.domain.case_states import CaseStatus
 from hallterm.domain.checklist import LineState, Requirement, merge_requirements, reusable
+from hallterm.domain.ids import ENTITY_ID_TYPES, IdError, validate_id, validate_phone
 from hallterm.domain.numbering import case_number
 from hallterm.domain.roles import Permission
 from hallterm.i18n import _
@@ -74,6 +76,46 @@ def valid_stored(session: Session, applicant_id: str, today: date) -> list[Store
     return [r for r in rows if r.valid_until is None or r.valid_until >= today]
 
 
+def _check_audience(session: Session, codes: Sequence[str], kind: str) -> None:
+    """A matter for entities only is not offered to a person, nor the reverse."""
+    for code in codes:
+        matter = session.get(Matter, code)
+        if matter is None or matter.audience in ("both", kind):
+            continue
+        if matter.audience == "entity":
+            raise ServiceError(
+                _("“{name}” is for entities (法人) only, not for a person").format(name=matter.name)
+            )
+        raise ServiceError(
+            _("“{name}” is for persons (自然人) only, not for an entity").format(name=matter.name)
+        )
+
+
+@dataclass(frozen=True)
+class AgentInput:
+    """经办人: the person at the window for an entity, or for a person represented (代办)."""
+
+    name: str
+    id_type: str
+    id_number: str
+    phone: str = ""
+
+
+def _agent(agent: AgentInput, today: date) -> tuple[str, str, str, str]:
+    """The checked 经办人 fields; an agent is a person, identified by their own document."""
+    name = " ".join(agent.name.split())
+    if not name:
+        raise ServiceError(_("the name of the agent (经办人) is required"))
+    if agent.id_type in {t.value for t in ENTITY_ID_TYPES}:
+        raise ServiceError(_("the agent (经办人) is a person: give their own ID document"))
+    try:
+        number = validate_id(agent.id_type, agent.id_number, today=today)
+        phone = validate_phone(agent.phone) if agent.phone.strip() else ""
+    except IdError as exc:
+        raise ServiceError(_("Agent (经办人)") + "：" + str(exc)) from None
+    return name, agent.id_type, number, phone
+
+
 def _matter_codes(
     session: Session, matter_codes: Sequence[str], bundle_code: str | None
 ) -> list[str]:
@@ -103,20 +145,28 @@ def start_case(
     applicant_id: str,
     matter_codes: Sequence[str] = (),
     bundle_code: str | None = None,
+    agent: AgentInput | None = None,
 ) -> str:
     """Register a case for the applicant and matter(s) or bundle; returns its id.
 
-    The checklist is made from the catalog; documents on file for the applicant and still
-    valid are pre-marked as reused (the clerk may change that).
+    The checklist is made from the catalog; documents on file for the applicant that may
+    serve the requirement are pre-marked as reused (the clerk may change that).  An entity
+    acts through an agent (经办人) identified by their own document; a person may.
     """
     require(ctx, Permission.front_desk)
     applicant = session.get(Applicant, applicant_id)
     if applicant is None:
         raise ServiceError(_("no such applicant"))
     codes = _matter_codes(session, matter_codes, bundle_code)
+    _check_audience(session, codes, applicant.kind)
     version = current_version(session)
     now = ctx.clock.now()
     today = today_of(ctx)
+    if agent is None and applicant.kind == "entity":
+        raise ServiceError(
+            _("an entity acts through an agent (经办人): record who came, with their own ID")
+        )
+    agent_fields = _agent(agent, today) if agent is not None else ("", "", "", "")
     seq = next_value(session, f"case:{ctx.station_code}:{today:%Y%m%d}")
     case = ServiceCase(
         id=str(uuid.uuid4()),
@@ -131,6 +181,10 @@ def start_case(
         registered_at=now,
         decision_reason="",
         updated_at=now,
+        agent_name=agent_fields[0],
+        agent_id_type=agent_fields[1],
+        agent_id_number=agent_fields[2],
+        agent_phone=agent_fields[3],
     )
     session.add(case)
     session.flush()

@@ -11,7 +11,15 @@ from typing import Any
 from sqlmodel import Session, select
 
 from hallterm.clock import to_local
-from hallterm.db.models import Applicant, Bundle, CaseMaterialLine, Event, ServiceCase, Staff
+from hallterm.db.models import (
+    Applicant,
+    Bundle,
+    CaseMaterialLine,
+    CaseSuspension,
+    Event,
+    ServiceCase,
+    Staff,
+)
 from hallterm.db.services import Ctx
 from hallterm.db.services.applicants import ApplicantView, view
 from hallterm.db.services.calendar import calendar_for
@@ -25,6 +33,7 @@ from hallterm.db.services.cases.common import (
 from hallterm.db.services.permissions import require
 from hallterm.domain.case_states import CaseStatus, is_open
 from hallterm.domain.checklist import Line, LineState, ReceivedAs, Requirement, Verdict, evaluate
+from hallterm.domain.ids import mask_id
 from hallterm.domain.roles import Permission
 from hallterm.domain.workdays import WorkCalendar, deadline_light
 
@@ -119,6 +128,19 @@ class CaseView:
     catalog_version: str
     version: int
     lines: tuple[LineView, ...] = field(default_factory=tuple)
+    agent_name: str = ""  # 经办人, masked ID: what the papers print
+    agent_id_type: str = ""
+    agent_id_masked: str = ""
+    agent_phone: str = ""
+    delivery_method: str = ""  # window / post / electronic
+    delivery_reference: str = ""  # the tracking number of a posted result
+    suspension_reason: str = ""  # of the open (or last) suspension
+    expected_resume_on: date | None = None
+
+    @property
+    def outstanding(self) -> tuple[str, ...]:
+        """Deferred (容缺) materials not handed in yet."""
+        return tuple(lv.requirement.name for lv in self.lines if lv.outstanding)
 
     @property
     def immediate(self) -> bool:
@@ -245,6 +267,11 @@ def load_case(
     open_since = next((s for s, e in stops if e is None), None)
     days_left, light, needs_update = deadline(case, stops, cal, today, yellow_days)
     lines = tuple(line_view(r) for r in line_rows(session, case_id))
+    last_stop = session.exec(
+        select(CaseSuspension)
+        .where(CaseSuspension.case_id == case_id)
+        .order_by(CaseSuspension.started_on.desc())  # type: ignore[attr-defined]
+    ).first()
     return CaseView(
         id=case.id,
         number=case.number,
@@ -270,6 +297,14 @@ def load_case(
         catalog_version=case.catalog_version,
         version=case.version,
         lines=lines,
+        agent_name=case.agent_name,
+        agent_id_type=case.agent_id_type,
+        agent_id_masked=mask_id(case.agent_id_number) if case.agent_id_number else "",
+        agent_phone=case.agent_phone,
+        delivery_method=case.delivery_method,
+        delivery_reference=case.delivery_reference,
+        suspension_reason=last_stop.reason if last_stop else "",
+        expected_resume_on=last_stop.expected_resume_on if last_stop else None,
     )
 
 
@@ -340,6 +375,29 @@ def _earliest_deferral(session: Session, case_id: str) -> date | None:
         if r.state == LineState.deferred and r.arrived_on is None and r.deferred_until
     ]
     return min(days, default=None)
+
+
+@dataclass(frozen=True)
+class ApplicantCases:
+    """What the desk shows of a recalled applicant: open cases and the last five."""
+
+    open: tuple[CaseRow, ...]
+    recent: tuple[CaseRow, ...]
+
+
+def applicant_cases(
+    session: Session,
+    ctx: Ctx,
+    applicant_id: str,
+    today: date,
+    yellow_days: int = 2,
+    recent: int = 5,
+) -> ApplicantCases:
+    rows = list_cases(
+        session, ctx, applicant_id=applicant_id, today=today, yellow_days=yellow_days, limit=500
+    )
+    open_rows = sorted((r for r in rows if is_open(r.status)), key=urgency_key)
+    return ApplicantCases(tuple(open_rows), tuple(rows[:recent]))
 
 
 def timeline(session: Session, ctx: Ctx, case_id: str) -> list[TimelineEntry]:
