@@ -653,7 +653,7 @@ def test_agent_delivery_and_suspension_are_recorded(store: Store) -> None:
     with store.read() as session:
         assert session.exec(select(CaseSuspension)).one().expected_resume_on == date(2026, 12, 10)
     move(store, ctx, case_id, CaseAction.resume)
-    move(store, ctx, case_id, CaseAction.approve)
+    move(store, approver_of(ctx), case_id, CaseAction.approve)
     with pytest.raises(ServiceError, match="邮件单号"), store.write() as session:
         svc.advance(session, ctx, case_id, "deliver", delivery=svc.Delivery("post"))
     with pytest.raises(ServiceError, match="送达方式"), store.write() as session:
@@ -679,7 +679,7 @@ def test_recalled_applicant_cases(store: Store) -> None:
     done = []
     for _ in range(6):
         case_id = accepted(store, ctx, applicant, matter_code(store, PENSION))
-        move(store, ctx, case_id, CaseAction.approve)
+        move(store, approver_of(ctx), case_id, CaseAction.approve)
         move(store, ctx, case_id, CaseAction.deliver)
         done.append(case_id)
         clock.advance(minutes=5)
