@@ -7,7 +7,7 @@ printed PDFs are opened with pypdf: case number, item names, embedded CJK font.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from pilot_support import settle
@@ -260,6 +260,11 @@ async def test_entity_needs_legal_representative(demo_store, settings, clock, tm
         await settle(pilot)
         assert desk.applicant is not None and desk.applicant.kind == "entity"
         assert desk.applicant.legal_rep == "赵六"
+        # an entity acts through an agent (经办人): the form asks for them first
+        assert desk.query_one("#agent-form").display
+        assert desk.focused is desk.query_one("#agent-name", Input)
+        await pilot.press(*"王五", "enter", *rid("32010219800101123"), "enter", "enter")
+        await settle(pilot)
         # switching the language keeps the applicant and what is typed
         await pilot.press(*"gtgsh")
         await pilot.press("f10")
@@ -544,9 +549,12 @@ async def test_case_list_detail_and_the_moves(demo_store, settings, clock, tmp_p
         table = listing.query_one("#cases-table", DataTable)
         keys = [r.id for r in listing.rows]
         assert {case_id, waiting_id} <= set(keys) and table.row_count == len(keys)
-        row = table.get_row(case_id)
-        assert "孙八" in str(row[1]) and "离婚登记" in str(row[2])
-        assert "剩余 30 个工作日" in str(row[6]) and "正常" in str(row[7])
+
+        def cell(key: str) -> str:
+            return str(table.get_cell(case_id, key))
+
+        assert "孙八" in cell("applicant") and "离婚登记" in cell("matter")
+        assert "剩余 30 个工作日" in cell("left") and "正常" in cell("light")
         while table.cursor_row < keys.index(case_id):
             await pilot.press("down")
         await pilot.press("enter")
@@ -568,8 +576,12 @@ async def test_case_list_detail_and_the_moves(demo_store, settings, clock, tmp_p
         await pilot.pause()
         assert isinstance(app.screen, ReasonScreen)
         await pilot.press("down", "down", "down", "enter")  # 专家评审
+        await pilot.pause()
+        assert isinstance(app.screen, PromptScreen)  # the expected resumption
+        await pilot.press(*(clock.today() + timedelta(days=14)).isoformat(), "enter")
         await settle(pilot)
         assert detail.view.status == "suspended"
+        assert detail.view.expected_resume_on == clock.today() + timedelta(days=14)
         assert detail.view.suspended_since is not None
         clock.advance(days=7)  # a week of expert review: the clock stands still
         await pilot.press("r")
@@ -588,8 +600,11 @@ async def test_case_list_detail_and_the_moves(demo_store, settings, clock, tmp_p
         await settle(pilot)
         assert detail.view.status == "approved"
         await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("enter")  # 窗口领取, the first delivery method
         await settle(pilot)
         assert detail.view.status == "delivered"
+        assert detail.view.delivery_method == "window"
         assert not any(
             detail.check_action(a, ())
             for a in ("start_review", "suspend", "resume", "approve", "deny", "deliver", "withdraw")
