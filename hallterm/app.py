@@ -12,7 +12,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from textual import events, work
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
+from textual.screen import Screen
 
 from hallterm.actions import ACTIONS, actions_for
 from hallterm.clock import Clock
@@ -22,6 +24,10 @@ from hallterm.db.services import Actor, Ctx
 from hallterm.domain.search import MatterIndex, SearchItem
 from hallterm.i18n import _, current_language, set_language
 from hallterm.key_order import KeyOrder
+from hallterm.terminal import terminal_id
+
+NOBODY = Actor(staff_id="", username="unknown", name="", role="", station_code="")
+LOCKED_ACTIONS = frozenset({"logout"})  # the only app action the lock screen offers
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,11 @@ class HalltermApp(KeyOrder):  # an App whose keys arrive in order (hallterm.key_
         self.window = settings.window
         self.matter_index: MatterIndex = MatterIndex([])
         self._last_input = time.monotonic()
+        self.terminal = terminal_id()
+        # While locked nothing but the unlock form runs: see ``check_action`` and the
+        # screen-stack guards below.
+        self.locked = False
+        self._unlocking = False
 
     # -- context -------------------------------------------------------------------------
 
@@ -77,9 +88,8 @@ class HalltermApp(KeyOrder):  # an App whose keys arrive in order (hallterm.key_
 
     def ctx(self) -> Ctx:
         """The acting clerk for services (the store's own station receives the events)."""
-        from hallterm.db.services import SYSTEM
-
-        actor = self.actor or SYSTEM
+        # Nobody signed in acts as nobody: no role, so every permission check refuses.
+        actor = self.actor or NOBODY
         if self.window and actor.window != self.window:
             actor = replace(actor, window=self.window)  # this terminal's window, not the default
         return Ctx(
@@ -153,12 +163,15 @@ class HalltermApp(KeyOrder):  # an App whose keys arrive in order (hallterm.key_
         from hallterm.screens.login import LoginScreen
 
         self.actor = None
+        self.locked = False
         while len(self.screen_stack) > 2:
             self.pop_screen()
         self.switch_screen(LoginScreen())
         self.refresh_header()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.locked:
+            return action in LOCKED_ACTIONS
         role = self.actor.role if self.actor else None
         known = {a.action.split("(")[0]: a for a in ACTIONS}
         if action in known or action == "open":
@@ -180,6 +193,8 @@ class HalltermApp(KeyOrder):  # an App whose keys arrive in order (hallterm.key_
     def action_open(self, name: str) -> None:
         from hallterm.screens import open_screen
 
+        if self.locked or not self.check_action("open", (name,)):
+            return
         screen = open_screen(name)
         if type(self.screen) is not type(screen):
             self.push_screen(screen)
@@ -221,8 +236,47 @@ class HalltermApp(KeyOrder):  # an App whose keys arrive in order (hallterm.key_
     def action_lock(self) -> None:
         from hallterm.screens.lock import LockScreen
 
-        if self.actor is not None and not isinstance(self.screen, LockScreen):
+        if self.actor is not None and not self.locked:
+            self.locked = True
             self.push_screen(LockScreen())
+
+    def unlocked(self) -> None:
+        """The lock screen accepted the password: remove it and let keys through again."""
+        from hallterm.screens.lock import LockScreen
+
+        if self.locked and isinstance(self.screen, LockScreen):
+            self._unlocking = True
+            try:
+                self.pop_screen()
+            finally:
+                self._unlocking = False
+        self.locked = False
+        self._last_input = time.monotonic()
+
+    # Screen-stack guards: while locked, a worker or timer of a screen below the lock can
+    # neither put a screen above it nor take the lock screen away.
+
+    def push_screen(self, screen: Any, *args: Any, **kwargs: Any) -> Any:
+        from textual.widget import AwaitMount
+
+        from hallterm.screens.lock import LockScreen
+
+        if self.locked and not isinstance(screen, LockScreen):
+            self.log.system(f"locked: refused to push {screen!r}")
+            return AwaitMount(self.screen, [])
+        return super().push_screen(screen, *args, **kwargs)
+
+    def pop_screen(self) -> AwaitComplete:
+        if self.locked and not self._unlocking:
+            self.log.system("locked: refused to pop the lock screen")
+            return AwaitComplete.nothing()
+        return super().pop_screen()
+
+    def switch_screen(self, screen: Screen[Any] | str) -> AwaitComplete:
+        if self.locked:
+            self.log.system(f"locked: refused to switch to {screen!r}")
+            return AwaitComplete.nothing()
+        return super().switch_screen(screen)
 
     # -- frame ---------------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ DEMO_STATION = ("3299", "江川市政务服务中心", "city")
 DEMO_ACCOUNTS = (
     # username, name, role, window, password
     ("clerk", "李晓梅", "clerk", "5", "clerk1234"),
+    ("approver", "张志强", "approver", "", "approve1234"),
     ("supervisor", "王建国", "supervisor", "", "super1234"),
     ("admin", "陈静", "admin", "", "admin1234"),
 )
@@ -187,7 +188,7 @@ def _prepare_certificate(folder: Path, store: Store, ctx: Ctx) -> DemoCertificat
         write_pem(root.cert, root_pem)
     with store.write() as session:
         if get_info(session, KEY_FILE) != str(keys / f"station-{DEMO_STATION[0]}.p12"):
-            install_key(session, station_p12, keys, secret)
+            install_key(session, ctx, station_p12, keys, secret)
     with store.read() as session:
         issued = session.exec(select(Certificate.number)).first()
     if issued is not None:
@@ -195,10 +196,12 @@ def _prepare_certificate(folder: Path, store: Store, ctx: Ctx) -> DemoCertificat
     with store.read() as session:
         clerk = session.exec(select(Staff).where(Staff.username == "clerk")).one()
         cctx = Ctx(actor=actor_of(clerk), station_code=ctx.station_code, clock=ctx.clock)
+        approver = session.exec(select(Staff).where(Staff.username == "approver")).one()
+        actx = Ctx(actor=actor_of(approver), station_code=ctx.station_code, clock=ctx.clock)
     first17, name, phone, address = DEMO_CERT_APPLICANT
     id_number = first17 + resident_id_check_char(first17)
     with store.write() as session:
-        found = find_applicant(session, "resident_id", id_number)
+        found = find_applicant(session, cctx, "resident_id", id_number)
         applicant = found or register_applicant(
             session,
             cctx,
@@ -212,7 +215,7 @@ def _prepare_certificate(folder: Path, store: Store, ctx: Ctx) -> DemoCertificat
             session, cctx, applicant_id=applicant.id, matter_codes=[DEMO_CERT_MATTER]
         )
         today = cctx.clock.today()
-        view = load_case(session, case_id, today)
+        view = load_case(session, cctx, case_id, today)
         record_lines(
             session,
             cctx,
@@ -225,7 +228,7 @@ def _prepare_certificate(folder: Path, store: Store, ctx: Ctx) -> DemoCertificat
         )
         accept(session, cctx, case_id)
         advance(session, cctx, case_id, "start_review")
-        advance(session, cctx, case_id, "approve", "符合条件，准予许可")
+        advance(session, actx, case_id, "approve", "符合条件，准予许可")
         assert session.get(ServiceCase, case_id) is not None
         signer = load_signer(session, secret)
         number, _pdf = issue_certificate(session, cctx, case_id, DEMO_CERT_FIELDS, signer)

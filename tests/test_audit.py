@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from security_support import add_admin
 from sqlalchemy import text
 
 from hallterm.cli import main
@@ -166,7 +167,7 @@ def test_each_station_chain_is_checked_on_its_own(sqlite_url: str, clock: Frozen
 def test_cli_audit_verify(sqlite_url: str, clock: FrozenClock) -> None:
     store = _store_with_events(sqlite_url, clock)
     store.dispose()
-    runner = CliRunner()
+    runner = CliRunner(env=add_admin(sqlite_url))
     result = runner.invoke(main, ["audit", "verify", "--store", sqlite_url])
     assert result.exit_code == 0, result.output
     assert "3299" in result.output
@@ -178,20 +179,20 @@ def test_cli_audit_verify(sqlite_url: str, clock: FrozenClock) -> None:
     assert "第 3 位" in result.output
 
 
-def test_search_by_actor_kind_entity_and_date(sqlite_url: str, clock: FrozenClock) -> None:
+def test_search_by_actor_kind_entity_and_date(sqlite_url: str, clock: FrozenClock, ctx) -> None:
     store = _store_with_events(sqlite_url, clock)
     try:
         with store.read() as session:
-            everything = search_events(session)
-            failed = search_events(session, kind="staff.login_failed")
-            family = search_events(session, kind="staff")
-            pattern = search_events(session, kind="*.login*")
-            by_actor = search_events(session, actor="clerk")
-            station = search_events(session, entity="station")
+            everything = search_events(session, ctx)
+            failed = search_events(session, ctx, kind="staff.login_failed")
+            family = search_events(session, ctx, kind="staff")
+            pattern = search_events(session, ctx, kind="*.login*")
+            by_actor = search_events(session, ctx, actor="clerk")
+            station = search_events(session, ctx, entity="station")
             today = clock.today()
-            on_day = search_events(session, date_from=today, date_to=today)
-            next_day = search_events(session, date_from=today + timedelta(days=1))
-            limited = search_events(session, limit=3)
+            on_day = search_events(session, ctx, date_from=today, date_to=today)
+            next_day = search_events(session, ctx, date_from=today + timedelta(days=1))
+            limited = search_events(session, ctx, limit=3)
         assert len(everything) == N_EVENTS
         assert [r.seq for r in everything] == sorted((r.seq for r in everything), reverse=True)
         assert len(failed) == 4 and all(r.kind == "staff.login_failed" for r in failed)
@@ -206,7 +207,7 @@ def test_search_by_actor_kind_entity_and_date(sqlite_url: str, clock: FrozenCloc
 
 
 def test_prints_are_in_the_trail_and_summaries_mask_ids(
-    sqlite_url: str, clock: FrozenClock
+    sqlite_url: str, clock: FrozenClock, ctx
 ) -> None:
     store = _store_with_events(sqlite_url, clock)
     clerk = Actor("id1", "clerk", "李晓梅", "clerk", "3299", "5")
@@ -221,7 +222,7 @@ def test_prints_are_in_the_trail_and_summaries_mask_ids(
                 detail={"file": "guide.pdf"},
             )
         with store.read() as session:
-            (row,) = search_events(session, kind="*.printed")
+            (row,) = search_events(session, ctx, kind="*.printed")
         assert row.actor == "clerk" and row.entity_id == "M1" and "guide.pdf" in row.summary
     finally:
         store.dispose()
@@ -233,11 +234,13 @@ def test_prints_are_in_the_trail_and_summaries_mask_ids(
 
 
 @pytest.mark.parametrize("day", [date(2026, 11, 26), date(2026, 11, 28)])
-def test_date_range_excludes_other_days(sqlite_url: str, clock: FrozenClock, day: date) -> None:
+def test_date_range_excludes_other_days(
+    sqlite_url: str, clock: FrozenClock, day: date, ctx
+) -> None:
     store = _store_with_events(sqlite_url, clock)
     try:
         with store.read() as session:
-            assert search_events(session, date_from=day, date_to=day) == []
+            assert search_events(session, ctx, date_from=day, date_to=day) == []
     finally:
         store.dispose()
 
@@ -245,7 +248,7 @@ def test_date_range_excludes_other_days(sqlite_url: str, clock: FrozenClock, day
 def test_cli_audit_search(tmp_path: Path, clock: FrozenClock) -> None:
     url = str(tmp_path / "s.db")
     _store_with_events(url, clock).dispose()
-    result = CliRunner().invoke(
+    result = CliRunner(env=add_admin(url)).invoke(
         main, ["audit", "search", "--store", url, "--kind", "staff.login_failed", "--json"]
     )
     assert result.exit_code == 0, result.output

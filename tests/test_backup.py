@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from security_support import add_admin
 from sqlalchemy import text
 
 from hallterm.cli import main
@@ -152,7 +153,7 @@ def test_not_a_store_and_postgresql_are_refused(tmp_path: Path) -> None:
 def test_cli_backup_and_restore(demo_store: Store, tmp_path: Path) -> None:
     source = demo_store.url.removeprefix("sqlite:///")
     demo_store.dispose()
-    runner = CliRunner()
+    runner = CliRunner(env=add_admin(source))
     dest = tmp_path / "backup.db"
     result = runner.invoke(main, ["backup", "--store", source, "--to", str(dest)])
     assert result.exit_code == 0, result.output

@@ -4,6 +4,7 @@ the audit of revealed IDs, and the printed papers built from a stored case."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 from pypdf import PdfReader
 from sqlmodel import func, select
 
-from hallterm.clock import FrozenClock
+from hallterm.clock import Clock, FrozenClock
 from hallterm.db.engine import Store
 from hallterm.db.models import Event, Matter, ServiceCase
 from hallterm.db.services import SYSTEM, Ctx, ServiceError
@@ -33,6 +34,9 @@ PENSION = "企业职工基本养老保险待遇申领"  # 10 working days
 ID_CARD_RENEWAL = "居民身份证换领"  # 20 working days
 RELIEF = "临时救助申请"  # 10 working days, one deferrable item
 BIRTH_BUNDLE = "YJS-XSECS"  # 新生儿出生一件事
+
+# Tests read cases as an admin (reads of personal data are checked too).
+ADMIN_READ = Ctx(actor=SYSTEM, station_code="3299", clock=Clock())
 
 
 def hall_clock(day: date, hour: int = 10) -> FrozenClock:
@@ -71,6 +75,11 @@ def clerk(store: Store, clock: FrozenClock, station: str = STATION) -> Ctx:
     return Ctx(actor=actor, station_code=station, clock=clock)
 
 
+def approver_of(ctx: Ctx) -> Ctx:
+    """An approver at the same station: 受理 and 审批 are separate duties."""
+    return replace(ctx, actor=replace(ctx.actor, username="approver", role="approver"))
+
+
 def matter_code(store: Store, name: str) -> str:
     with store.read() as session:
         return session.exec(select(Matter.code).where(Matter.name == name)).one()
@@ -104,7 +113,7 @@ def start(store: Store, ctx: Ctx, applicant_id: str, matter: str) -> str:
 def receive_all(store: Store, ctx: Ctx, case_id: str) -> None:
     """Every non-optional line received as an original."""
     with store.write() as session:
-        view = svc.load_case(session, case_id, ctx.clock.today())
+        view = svc.load_case(session, ADMIN_READ, case_id, ctx.clock.today())
         svc.record_lines(
             session,
             ctx,
@@ -127,7 +136,7 @@ def accepted(store: Store, ctx: Ctx, applicant_id: str, matter: str) -> str:
 
 def view_of(store: Store, case_id: str, today: date) -> svc.CaseView:
     with store.read() as session:
-        return svc.load_case(session, case_id, today)
+        return svc.load_case(session, ADMIN_READ, case_id, today)
 
 
 def move(store: Store, ctx: Ctx, case_id: str, action: CaseAction, reason: str = "") -> None:
@@ -167,6 +176,12 @@ PATHS: dict[CaseStatus, tuple[CaseAction, ...]] = {
 
 def test_every_illegal_move_is_refused_and_writes_nothing(store: Store) -> None:
     ctx = clerk(store, hall_clock(date(2026, 11, 27)))
+    # 受理 and 审批 apart: an approver decides what the clerk accepted.
+    approver = replace(ctx, actor=replace(ctx.actor, username="approver", role="approver"))
+
+    def as_who(action: CaseAction) -> Ctx:
+        return approver if action in (CaseAction.approve, CaseAction.deny) else ctx
+
     applicant = person(store, ctx)
     matter = matter_code(store, PENSION)
     refused = 0
@@ -175,7 +190,7 @@ def test_every_illegal_move_is_refused_and_writes_nothing(store: Store) -> None:
         if CaseAction.accept in path:
             receive_all(store, ctx, case_id)
         for action in path:
-            move(store, ctx, case_id, action)
+            move(store, as_who(action), case_id, action)
         assert view_of(store, case_id, ctx.clock.today()).status == status
         for action in CaseAction:
             if (status, action) in TRANSITIONS:
@@ -184,7 +199,7 @@ def test_every_illegal_move_is_refused_and_writes_nothing(store: Store) -> None:
             with store.read() as session:
                 version = session.get(ServiceCase, case_id).version
             with pytest.raises(ServiceError) as info:
-                move(store, ctx, case_id, action)
+                move(store, as_who(action), case_id, action)
             message = str(info.value)
             assert message, (status, action)
             if action not in (CaseAction.accept, CaseAction.notify):
@@ -205,13 +220,14 @@ def test_moves_need_reasons_and_the_owning_station(store: Store) -> None:
     move(store, ctx, case_id, CaseAction.start_review)
     before = event_count(store)
     for action in (CaseAction.suspend, CaseAction.deny, CaseAction.withdraw):
+        who = approver_of(ctx) if action is CaseAction.deny else ctx
         with pytest.raises(ServiceError, match="理由"), store.write() as session:
-            svc.advance(session, ctx, case_id, action, "  ")
+            svc.advance(session, who, case_id, action, "  ")
     with store.write() as session:
         upsert_station(session, ctx, "3300", "江川市城东街道便民服务中心", "township", STATION)
     other = clerk(store, ctx.clock, station="3300")
     with pytest.raises(ServiceError, match="3299"), store.write() as session:
-        svc.advance(session, other, case_id, CaseAction.approve)
+        svc.advance(session, approver_of(other), case_id, CaseAction.approve)
     assert event_count(store) == before + 1  # only the station row above
     assert view_of(store, case_id, ctx.clock.today()).status == "in_review"
 
@@ -257,8 +273,8 @@ def test_due_date_across_the_year_end_with_and_without_override(store: Store) ->
     assert view.due_date == date(2027, 1, 11)  # 2027 unknown: Monday to Friday
     assert view.calendar_needs_update
     with store.write() as session:
-        set_override(session, ctx, date(2027, 1, 1), False, "元旦")
-        declare_year(session, ctx, 2027)
+        set_override(session, replace(ctx, actor=SYSTEM), date(2027, 1, 1), False, "元旦")
+        declare_year(session, replace(ctx, actor=SYSTEM), 2027)
     second = accepted(store, ctx, applicant, pension)
     view = view_of(store, second, date(2026, 12, 28))
     assert view.due_date == date(2027, 1, 12)  # New Year's Day is a holiday now
@@ -289,7 +305,7 @@ def test_a_suspension_moves_the_due_date(store: Store) -> None:
     assert cal.working_days_between(due, view.due_date) == 4
     assert view.due_date == date(2026, 12, 31)
     with store.read() as session:
-        kinds = [e.kind for e in svc.timeline(session, case_id)]
+        kinds = [e.kind for e in svc.timeline(session, ADMIN_READ, case_id)]
     assert kinds[-3:] == ["case.in_review", "case.suspended", "case.resumed"]
 
 
@@ -328,7 +344,7 @@ def test_stored_materials_are_offered_for_reuse_in_a_later_case(store: Store) ->
     applicant = person(store, ctx)
     accepted(store, ctx, applicant, matter_code(store, PENSION))
     with store.read() as session:
-        on_file = stored_materials(session, applicant, clock.today())
+        on_file = stored_materials(session, ctx, applicant, clock.today())
     # the ID card (365 days) is kept; documents without a validity are not
     assert [s.type_code for s in on_file] == ["M-SFZ"]
     later = start(store, ctx, applicant, matter_code(store, RETIREMENT_MEDICAL))
@@ -351,7 +367,7 @@ def test_reveal_id_writes_an_audit_event(store: Store) -> None:
     applicant = person(store, ctx)
     before = event_count(store, "applicant.id_revealed")
     with store.write() as session:
-        number = reveal_id(session, ctx, applicant, purpose="front desk")
+        number = reveal_id(session, ctx, applicant, "verify_identity")
     assert number == "32010219800101123" + resident_id_check_char("32010219800101123")
     assert event_count(store, "applicant.id_revealed") == before + 1
     with store.read() as session:
@@ -370,8 +386,8 @@ def test_list_cases_carries_days_left_and_light(store: Store) -> None:
     running = accepted(store, ctx, applicant, matter_code(store, RETIREMENT_MEDICAL))
     waiting = start(store, ctx, applicant, matter_code(store, PENSION))
     with store.read() as session:
-        rows = {r.id: r for r in svc.list_cases(session, today=date(2026, 12, 3))}
-        plain = {r.id: r for r in svc.list_cases(session, statuses=["registered"])}
+        rows = {r.id: r for r in svc.list_cases(session, ADMIN_READ, today=date(2026, 12, 3))}
+        plain = {r.id: r for r in svc.list_cases(session, ADMIN_READ, statuses=["registered"])}
     assert rows[running].due_date == date(2026, 12, 4)
     assert (rows[running].days_left, rows[running].light) == (1, "yellow")
     assert rows[waiting].days_left is None and rows[waiting].light is None
@@ -465,7 +481,9 @@ def test_reuse_honours_the_requirements_validity(store: Store) -> None:
     assert lines["M-HKB"].state == "pending"  # 91 days old: not offered
     with store.read() as session:
         on_file = [
-            s for s in stored_materials(session, applicant, clock.today()) if s.type_code == "M-HKB"
+            s
+            for s in stored_materials(session, ctx, applicant, clock.today())
+            if s.type_code == "M-HKB"
         ]
     assert on_file  # still valid in itself (180 days)
     with pytest.raises(ServiceError, match="户口簿"), store.write() as session:
@@ -497,12 +515,16 @@ def test_deferral_blocks_approval_until_it_arrives(store: Store, tmp_path: Path)
     move(store, ctx, case_id, CaseAction.start_review)
     before = event_count(store)
     with pytest.raises(ServiceError, match="病历及诊断证明"):
-        move(store, ctx, case_id, CaseAction.approve)
+        move(store, approver_of(ctx), case_id, CaseAction.approve)
     assert event_count(store) == before
     # listed: yellow two working days before the promise, red after it
     with store.read() as session:
         assert svc.outstanding(session, case_id) == ["病历及诊断证明"]
-        row = next(r for r in svc.list_cases(session, today=date(2026, 12, 2)) if r.id == case_id)
+        row = next(
+            r
+            for r in svc.list_cases(session, ADMIN_READ, today=date(2026, 12, 2))
+            if r.id == case_id
+        )
         assert (row.deferral_due, row.deferral_light, row.urgency) == (
             date(2026, 12, 4),
             "yellow",
@@ -527,7 +549,7 @@ def test_deferral_blocks_approval_until_it_arrives(store: Store, tmp_path: Path)
     assert "病历及诊断证明" in text
     with pytest.raises(ServiceError), store.write() as session:
         svc.record_arrival(session, ctx, case_id, "M-BLZM")  # only once
-    move(store, ctx, case_id, CaseAction.approve)
+    move(store, approver_of(ctx), case_id, CaseAction.approve)
     assert view_of(store, case_id, clock.today()).status == "approved"
 
 
@@ -538,14 +560,14 @@ def test_a_matter_may_allow_approval_with_a_deferral(store: Store) -> None:
         matter.approve_with_deferral = True
         session.add(matter)
     case_id = _deferred_relief_case(store, ctx)
-    move(store, ctx, case_id, CaseAction.approve)
+    move(store, approver_of(ctx), case_id, CaseAction.approve)
     assert view_of(store, case_id, ctx.clock.today()).status == "approved"
 
 
 def test_no_withdrawal_after_approval_and_unknown_moves(store: Store) -> None:
     ctx = clerk(store, hall_clock(date(2026, 11, 27)))
     case_id = accepted(store, ctx, person(store, ctx), matter_code(store, PENSION))
-    move(store, ctx, case_id, CaseAction.approve)
+    move(store, approver_of(ctx), case_id, CaseAction.approve)
     completed = view_of(store, case_id, ctx.clock.today()).completed_at
     with pytest.raises(ServiceError, match="撤回"):
         move(store, ctx, case_id, CaseAction.withdraw)
@@ -564,11 +586,11 @@ def test_case_list_by_urgency(store: Store) -> None:
     waiting = start(store, ctx, applicant, matter_code(store, PENSION))
     mid = accepted(store, ctx, applicant, matter_code(store, PENSION))  # 10 days
     with store.read() as session:
-        rows = svc.list_cases(session, today=date(2026, 12, 3), by_urgency=True)
+        rows = svc.list_cases(session, ADMIN_READ, today=date(2026, 12, 3), by_urgency=True)
     assert [r.id for r in rows] == [fast, mid, slow, waiting]
     assert rows[0].light == "yellow"
     with store.read() as session:
-        rows = svc.list_cases(session, today=date(2026, 12, 7), by_urgency=True)
+        rows = svc.list_cases(session, ADMIN_READ, today=date(2026, 12, 7), by_urgency=True)
     assert rows[0].id == fast and rows[0].light == "red"
 
 
@@ -631,7 +653,7 @@ def test_agent_delivery_and_suspension_are_recorded(store: Store) -> None:
     with store.read() as session:
         assert session.exec(select(CaseSuspension)).one().expected_resume_on == date(2026, 12, 10)
     move(store, ctx, case_id, CaseAction.resume)
-    move(store, ctx, case_id, CaseAction.approve)
+    move(store, approver_of(ctx), case_id, CaseAction.approve)
     with pytest.raises(ServiceError, match="邮件单号"), store.write() as session:
         svc.advance(session, ctx, case_id, "deliver", delivery=svc.Delivery("post"))
     with pytest.raises(ServiceError, match="送达方式"), store.write() as session:
@@ -646,7 +668,7 @@ def test_agent_delivery_and_suspension_are_recorded(store: Store) -> None:
     )
     assert svc.delivery_label(view.delivery_method) == "邮寄"
     with store.read() as session:
-        last = svc.timeline(session, case_id)[-1]
+        last = svc.timeline(session, ADMIN_READ, case_id)[-1]
     assert last.kind == "case.delivered" and last.details["tracking"] == "SF1234567890"
 
 
@@ -657,7 +679,7 @@ def test_recalled_applicant_cases(store: Store) -> None:
     done = []
     for _ in range(6):
         case_id = accepted(store, ctx, applicant, matter_code(store, PENSION))
-        move(store, ctx, case_id, CaseAction.approve)
+        move(store, approver_of(ctx), case_id, CaseAction.approve)
         move(store, ctx, case_id, CaseAction.deliver)
         done.append(case_id)
         clock.advance(minutes=5)
@@ -665,7 +687,7 @@ def test_recalled_applicant_cases(store: Store) -> None:
     clock.advance(minutes=5)
     running = accepted(store, ctx, applicant, matter_code(store, RETIREMENT_MEDICAL))
     with store.read() as session:
-        cases = svc.applicant_cases(session, applicant, date(2026, 12, 3))
+        cases = svc.applicant_cases(session, ADMIN_READ, applicant, date(2026, 12, 3))
     assert [r.id for r in cases.open] == [running, waiting]  # urgency first
     assert [r.id for r in cases.recent] == [running, waiting, *reversed(done[-3:])]
 

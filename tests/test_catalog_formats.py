@@ -228,14 +228,15 @@ def test_overlong_field_is_refused_before_writing(any_url: str, tmp_path: Path) 
 
 
 def test_cli_import_export_xlsx(tmp_path: Path) -> None:
-    runner = CliRunner()
+    # init creates the first admin, who then acts on the command line
+    runner = CliRunner(
+        env={"HALLTERM_NEW_PASSWORD": "boss-pass-1", "HALLTERM_PASSWORD": "boss-pass-1"}
+    )
     db = tmp_path / "s.db"
-    assert (
-        runner.invoke(
-            main,
-            ["init", "--store", str(db), "--station", "3299", "--name", "江川", "--level", "市"],
-        ).exit_code
-        == 0
+    init = ["init", "--store", str(db), "--station", "3299", "--name", "江川", "--level", "市"]
+    assert runner.invoke(main, [*init, "--admin", "boss"]).exit_code == 0
+    runner = CliRunner(
+        env={"HALLTERM_USER": "boss", "HALLTERM_PASSWORD": "boss-pass-1", "HALLTERM_TERMINAL": "t"}
     )
     result = runner.invoke(main, ["catalog", "import", str(DEMO), "--store", str(db)])
     assert result.exit_code == 0, result.output

@@ -7,6 +7,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from security_support import add_admin
 from sqlmodel import func, select
 
 from hallterm.cli import main
@@ -204,7 +205,7 @@ def test_cli_import_and_export(store, tmp_path):
     src = tmp_path / "cat.json"
     src.write_text(json.dumps(SMALL, ensure_ascii=False), encoding="utf-8")
     db = store.url.removeprefix("sqlite:///")
-    runner = CliRunner()
+    runner = CliRunner(env=add_admin(db))
     r = runner.invoke(main, ["catalog", "import", str(src), "--store", db])
     assert r.exit_code == 0, r.output
     out = tmp_path / "out.json"

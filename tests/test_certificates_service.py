@@ -8,13 +8,18 @@ import pytest
 from click.testing import CliRunner
 from pilot_support import settle
 from pilot_support import sign_in as _sign_in
+from security_support import add_admin
 from sqlmodel import select
 
 from hallterm.cli import main
+from hallterm.clock import Clock
 from hallterm.db.models_certificates import Certificate, CertificateCopy
-from hallterm.db.services import Actor, Ctx, ServiceError
+from hallterm.db.services import SYSTEM, Actor, Ctx, ServiceError
 from hallterm.db.services.certificates import certificate_pdf, reprint, revoke
 from hallterm.demo import DEMO_PASSPHRASE
+
+# Tests read cases as an admin (reads of personal data are checked too).
+ADMIN_READ = Ctx(actor=SYSTEM, station_code="3299", clock=Clock())
 
 
 def _number(store) -> str:  # type: ignore[no-untyped-def]
@@ -30,7 +35,7 @@ def _verify(store, pdf: Path) -> int:  # type: ignore[no-untyped-def]
 def test_demo_certificate_export_verify_revoke_tamper(demo_store, tmp_path):
     number = _number(demo_store)
     out = tmp_path / "c.pdf"
-    runner = CliRunner()
+    runner = CliRunner(env=add_admin(demo_store.url))
     res = runner.invoke(
         main, ["certificate", "export", number, "--out", str(out), "--store", demo_store.url]
     )
@@ -63,7 +68,7 @@ def test_clerk_cannot_revoke_and_reprint_keeps_number(demo_store, clock):
     with demo_store.read() as session:
         copies = session.exec(select(CertificateCopy).where(CertificateCopy.number == number)).all()
         assert [c.reason for c in copies] == ["", "损坏"]
-        assert certificate_pdf(session, number) == pdf
+        assert certificate_pdf(session, ADMIN_READ, number) == pdf
 
 
 def _payload(pdf: bytes) -> str:
@@ -78,7 +83,7 @@ def _payload(pdf: bytes) -> str:
 
 def test_verify_qr_text(demo_store):
     with demo_store.read() as session:
-        text = _payload(certificate_pdf(session, _number(demo_store)))
+        text = _payload(certificate_pdf(session, ADMIN_READ, _number(demo_store)))
     runner = CliRunner()
     res = runner.invoke(main, ["verify", "--qr", text, "--store", demo_store.url])
     assert res.exit_code == 0, res.output
@@ -118,7 +123,7 @@ def _approved_case(store, clock, approve: bool = True) -> str:  # type: ignore[n
         case_id = start_case(
             session, ctx, applicant_id=applicant.id, matter_codes=[DEMO_CERT_MATTER]
         )
-        view = load_case(session, case_id, clock.today())
+        view = load_case(session, ADMIN_READ, case_id, clock.today())
         record_lines(
             session,
             ctx,
@@ -142,7 +147,7 @@ def _approved_case(store, clock, approve: bool = True) -> str:  # type: ignore[n
 
 def test_issue_from_cli_and_refuse_unapproved(demo_store, clock, tmp_path, monkeypatch):
     monkeypatch.setenv("HALLTERM_KEY_PASSPHRASE", DEMO_PASSPHRASE)
-    runner = CliRunner()
+    runner = CliRunner(env=add_admin(demo_store.url))
     pending = _approved_case(demo_store, clock, approve=False)
     res = runner.invoke(
         main,
@@ -215,6 +220,8 @@ async def test_registry_screen_reprint_and_revoke(demo_store, settings, clock, m
         await pilot.press("x")
         await pilot.pause()
         await pilot.press(*"错误颁发", "enter")
+        await pilot.pause()
+        await pilot.press("y")  # the confirmation names the certificate and the consequence
         await settle(pilot, 6)
         assert screen.rows[0].revoked, screen.message
     with demo_store.read() as session:
@@ -228,7 +235,7 @@ def test_keys_commands(demo_store, tmp_path, monkeypatch):
 
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.setenv("HALLTERM_KEY_PASSPHRASE", "s3cret-pass")
-    runner = CliRunner()
+    runner = CliRunner(env=add_admin(demo_store.url))
     root, station = tmp_path / "root.p12", tmp_path / "st.p12"
     res = runner.invoke(main, ["keys", "init-root", "--out", str(root), "--name", "测试根"])
     assert res.exit_code == 0, res.output

@@ -24,6 +24,7 @@ from hallterm.db.services.cases import find_case_id, load_case
 from hallterm.domain.ids import resident_id_check_char
 from hallterm.printing.documents import fmt_date
 from hallterm.printing.output import Printer
+from hallterm.screens.confirm import ConfirmScreen
 from hallterm.screens.desk import DeskScreen
 from hallterm.screens.desk_cases import CaseDetailScreen, CaseListScreen
 from hallterm.screens.desk_checklist import ChecklistScreen
@@ -185,10 +186,17 @@ async def test_returning_applicant_is_recalled_and_id_revealed(
         assert not desk.registering
         assert isinstance(app.focused, Input) and app.focused.id == "matter-search"
         before = events(demo_store, "applicant.id_revealed")
-        await pilot.press("ctrl+r")
+        await pilot.press("ctrl+r")  # asks for the purpose first
+        await settle(pilot)
+        assert number not in text_of(desk, "#applicant-card")
+        await pilot.press("enter")  # the first purpose: check the ID document
         await settle(pilot)
         assert number in text_of(desk, "#applicant-card")
         assert events(demo_store, "applicant.id_revealed") == before + 1
+        clock.advance(seconds=31)  # hidden again after 30 s on the app's clock
+        desk._hide_expired_number()
+        await settle(pilot)
+        assert number not in text_of(desk, "#applicant-card")
 
 
 async def test_new_person_invalid_then_valid_id_and_registration(
@@ -226,7 +234,7 @@ async def test_new_person_invalid_then_valid_id_and_registration(
     with demo_store.read() as session:
         from hallterm.db.services.applicants import find_applicant
 
-        found = find_applicant(session, "resident_id", first17 + right)
+        found = find_applicant(session, app.ctx(), "resident_id", first17 + right)
         assert found is not None and found.phone == "13812345678"
 
 
@@ -428,6 +436,20 @@ async def test_refusal_with_a_common_reason(demo_store, settings, clock, tmp_pat
         await pilot.pause()
         assert isinstance(app.screen, ReasonScreen)
         await pilot.press("down", "down", "enter")  # the second common reason
+        await pilot.pause()
+        # Irreversible: the confirmation names the case; declining writes nothing.
+        assert isinstance(app.screen, ConfirmScreen)
+        assert screen.view.number in str(app.screen.query_one(".screen-title").render())
+        before = events(demo_store, "case.refused")
+        await pilot.press("n")
+        await settle(pilot)
+        assert screen.view.status == "registered"
+        assert events(demo_store, "case.refused") == before
+        await pilot.press("x")
+        await pilot.pause()
+        await pilot.press("down", "down", "enter")
+        await pilot.pause()
+        await pilot.press("y")
         await settle(pilot)
         assert screen.view.status == "refused"
         assert "职权范围" in screen.view.decision_reason
@@ -455,6 +477,9 @@ async def test_immediate_matter_completed_on_the_spot(demo_store, settings, cloc
         assert screen.view.immediate
         await tick(pilot, screen, {"居民身份证": "r"})
         await pilot.press("i")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
         await settle(pilot)
         assert screen.view.status == "delivered"
         assert screen.view.completed_at is not None and screen.view.delivered_at is not None
@@ -469,8 +494,8 @@ async def test_immediate_matter_completed_on_the_spot(demo_store, settings, cloc
     with demo_store.read() as session:
         from hallterm.db.services.applicants import find_applicant, stored_materials
 
-        applicant = find_applicant(session, "resident_id", number)
-        stored = stored_materials(session, applicant.id, clock.today())
+        applicant = find_applicant(session, app.ctx(), "resident_id", number)
+        stored = stored_materials(session, app.ctx(), applicant.id, clock.today())
         assert [s.name for s in stored] == ["居民身份证"]
 
 
@@ -483,7 +508,7 @@ def accepted_case(demo_store, clock, applicant_id: str, matter: str) -> str:
     ctx = clerk_ctx(demo_store, clock)
     with demo_store.write() as session:
         case_id = start_case(session, ctx, applicant_id=applicant_id, matter_codes=[matter])
-        view = load_case(session, case_id, clock.today())
+        view = load_case(session, ctx, case_id, clock.today())
         record_lines(
             session,
             ctx,
@@ -518,7 +543,7 @@ async def test_case_list_detail_and_the_moves(demo_store, settings, clock, tmp_p
     waiting_id = notified_case(demo_store, clock, applicant_id, MARRIAGE)
     app, _folder = make_app(demo_store, settings, clock, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot)
+        await sign_in(pilot, "approver", "approve1234")  # decides what the clerk accepted
         await pilot.press("f4")
         await settle(pilot)
         listing = app.screen
@@ -566,7 +591,16 @@ async def test_case_list_detail_and_the_moves(demo_store, settings, clock, tmp_p
         assert detail.view.status == "in_review"
         assert detail.view.due_date > due_before
         await pilot.press("y")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("escape")  # declined: still in review
         await settle(pilot)
+        assert detail.view.status == "in_review"
+        await pilot.press("y")
+        await pilot.pause()
+        await pilot.press("y")  # confirmed
+        await settle(pilot)
+        assert detail.view.status == "approved"
         await pilot.press("d")
         await pilot.pause()
         await pilot.press("enter")  # 窗口领取, the first delivery method
@@ -583,7 +617,7 @@ async def test_case_list_detail_and_the_moves(demo_store, settings, clock, tmp_p
         for label in ("受理", "开始审查", "中止", "恢复", "准予", "送达"):
             assert any(label in e for e in events_shown), (label, events_shown)
         who = {str(timeline.get_row_at(i)[2]) for i in range(timeline.row_count)}
-        assert who == {"clerk"}
+        assert who == {"clerk", "approver"}  # accepted by the clerk, decided by the approver
         assert "专家评审" in " ".join(
             str(timeline.get_row_at(i)[3]) for i in range(timeline.row_count)
         )
@@ -594,7 +628,15 @@ async def test_case_list_detail_and_the_moves(demo_store, settings, clock, tmp_p
         assert isinstance(listing, CaseListScreen)
         keys = [r.id for r in listing.rows]
         assert waiting_id in keys and case_id not in keys
-        # the notified case goes back to its checklist
+        # the notified case goes back to its checklist: front-desk work, the clerk's
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        await sign_in(pilot)
+        await pilot.press("f4")
+        await settle(pilot)
+        listing = app.screen
+        assert isinstance(listing, CaseListScreen)
+        keys = [r.id for r in listing.rows]
         table = listing.query_one("#cases-table", DataTable)
         while table.cursor_row < keys.index(waiting_id):
             await pilot.press("down")
@@ -632,6 +674,9 @@ async def test_withdraw_needs_a_reason_and_help_lists_the_keys(
         await pilot.pause()
         assert isinstance(app.screen, ReasonScreen)
         await pilot.press(*"申请人另行申请", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
         await settle(pilot)
         detail = app.screen
         assert detail.view.status == "withdrawn"

@@ -9,8 +9,8 @@ from pilot_support import sign_in as _sign_in
 from textual.widgets import DataTable, Input, Static, TextArea
 
 from hallterm.app import create_app
-from hallterm.clock import FrozenClock
-from hallterm.db.services import Actor, Ctx
+from hallterm.clock import Clock, FrozenClock
+from hallterm.db.services import SYSTEM, Actor, Ctx
 from hallterm.db.services.interaction import list_items, record_item
 from hallterm.screens.audit import AuditScreen
 from hallterm.screens.catalog import GuideScreen
@@ -19,6 +19,9 @@ from hallterm.screens.interaction import InteractionScreen, NewItemScreen, Reply
 from hallterm.screens.lint import LintScreen
 
 SIZE = (160, 48)
+
+# Tests read items as an admin (reads of personal data are checked too).
+ADMIN_READ = Ctx(actor=SYSTEM, station_code="3299", clock=Clock())
 
 
 def _cells(table: DataTable) -> list[list[str]]:  # type: ignore[type-arg]
@@ -65,7 +68,7 @@ async def test_clerk_records_replies_and_prints(demo_store, settings, clock) -> 
         await _settle(pilot)
         assert app.screen.filter == "all" and table.row_count == 1
     with demo_store.read() as session:
-        (item,) = list_items(session, clock.today())
+        (item,) = list_items(session, ADMIN_READ, clock.today())
     assert item.reply == "已当面答复。" and item.replied_by == "clerk"
 
 

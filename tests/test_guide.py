@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
+from security_support import add_admin
 from sqlmodel import select
 
 from hallterm.cli import main
@@ -103,7 +104,7 @@ def test_guide_escapes_catalog_text(tmp_path: Path) -> None:
 def test_cli_guide_prints_and_is_audited(demo_store: Store, tmp_path: Path) -> None:
     path = demo_store.url.removeprefix("sqlite:///")
     out = tmp_path / "guide.pdf"
-    runner = CliRunner()
+    runner = CliRunner(env=add_admin(path))
     result = runner.invoke(main, ["catalog", "guide", GTGSH, "--out", str(out), "--store", path])
     assert result.exit_code == 0, result.output
     assert "江川市政务服务中心" in _pdf_text(out)
@@ -206,7 +207,9 @@ def test_publication_in_english(tmp_path: Path) -> None:
 def test_cli_publish(demo_store: Store, tmp_path: Path) -> None:
     path = demo_store.url.removeprefix("sqlite:///")
     out = tmp_path / "site"
-    result = CliRunner().invoke(main, ["catalog", "publish", "--out", str(out), "--store", path])
+    result = CliRunner(env=add_admin(path)).invoke(
+        main, ["catalog", "publish", "--out", str(out), "--store", path]
+    )
     assert result.exit_code == 0, result.output
     with demo_store.read() as session:
         assert json.loads((out / "catalog.json").read_text(encoding="utf-8")) == export_catalog(

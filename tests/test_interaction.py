@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -11,10 +12,10 @@ import pytest
 from pypdf import PdfReader
 from sqlmodel import select
 
-from hallterm.clock import FrozenClock
+from hallterm.clock import Clock, FrozenClock
 from hallterm.db.engine import Store
 from hallterm.db.models import Event
-from hallterm.db.services import Actor, Ctx, ServiceError
+from hallterm.db.services import SYSTEM, Actor, Ctx, ServiceError
 from hallterm.db.services.calendar import set_override
 from hallterm.db.services.interaction import (
     DEFAULT_REPLY_DAYS,
@@ -32,6 +33,9 @@ from hallterm.printing.output import Printer
 CLERK = Actor("c1", "clerk", "李晓梅", "clerk", "3299", "5")
 SUPERVISOR = Actor("s1", "supervisor", "王建国", "supervisor", "3299", "")
 FRIDAY = date(2026, 11, 27)  # the frozen clock's day
+
+# Tests read items as an admin (reads of personal data are checked too).
+ADMIN_READ = Ctx(actor=SYSTEM, station_code="3299", clock=Clock())
 
 
 @pytest.fixture
@@ -79,7 +83,8 @@ def test_deadline_is_configurable_per_kind_and_follows_holidays(
     ctx = _ctx(clock, SUPERVISOR)
     with store.write() as session:
         set_reply_days(session, ctx, "consultation", 1)
-        set_override(session, ctx, date(2026, 11, 30), False, "停电检修")
+        # The calendar is the admin's (manage_calendar); the supervisor sets reply days.
+        set_override(session, replace(ctx, actor=SYSTEM), date(2026, 11, 30), False, "停电检修")
     with store.read() as session:
         assert reply_days(session, "consultation") == 1
         assert reply_days(session, "complaint") == 5
@@ -124,14 +129,14 @@ def test_overdue_items_turn_red(store: Store, clock: FrozenClock) -> None:
         assert counts(session, today).open == 2
     # Wednesday 2 Dec is the consultation's last day: yellow, "due today"
     with store.read() as session:
-        (item,) = [v for v in list_items(session, date(2026, 12, 2)) if v.id == late.id]
+        (item,) = [v for v in list_items(session, ADMIN_READ, date(2026, 12, 2)) if v.id == late.id]
     assert item.light == "yellow" and item.days_left == 0 and not item.overdue
     # Thursday 3 Dec: overdue and red; the complaint (due Friday) is not
     day = date(2026, 12, 3)
     with store.read() as session:
-        overdue = list_items(session, day, status="overdue")
-        open_items = list_items(session, day, status="open")
-        everything = list_items(session, day)
+        overdue = list_items(session, ADMIN_READ, day, status="overdue")
+        open_items = list_items(session, ADMIN_READ, day, status="open")
+        everything = list_items(session, ADMIN_READ, day)
         c = counts(session, day)
     assert [v.id for v in overdue] == [late.id]
     assert overdue[0].light == "red" and overdue[0].days_left == -1
@@ -165,7 +170,7 @@ def test_bad_items_are_refused(
     with pytest.raises(ServiceError, match=message or None):
         _record(store, clock, **kw)
     with store.read() as session:
-        assert list_items(session, clock.today()) == []
+        assert list_items(session, ADMIN_READ, clock.today()) == []
 
 
 def test_matter_is_linked_by_code(demo_store: Store, clock: FrozenClock) -> None:

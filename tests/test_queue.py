@@ -217,10 +217,10 @@ def test_every_change_is_an_event_with_rows(demo_store, clock, ctx):
     assert {r["table"] for r in called["rows"]} == {"ticket", "window_state"}
     with demo_store.read() as session:
         assert verify_chain(session) == []
-        assert q.check_id(session, t.id, "resident_id", ID)
+        assert q.check_id(session, ctx, t.id, "resident_id", ID)
         first17 = "11010519800101001"
         other = first17 + resident_id_check_char(first17)
-        assert not q.check_id(session, t.id, "resident_id", other)
+        assert not q.check_id(session, ctx, t.id, "resident_id", other)
 
 
 def test_snapshots_chain_their_versions(demo_store, clock, ctx):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -49,10 +50,12 @@ def make_station(url: str, code: str, clock: Clock, name: str = "") -> Store:
 
         upsert_station(s, ctx, code, name or f"{code}镇便民服务中心", "township", PARENT[0])
         set_info(s, "station_code", code)
-        import_catalog(s, ctx, demo_catalog())
+        # Setting a station up is an admin's work (manage_catalog, manage_staff).
+        admin = replace(ctx, actor=replace(ctx.actor, role="admin"))
+        import_catalog(s, admin, demo_catalog())
         create_staff(
             s,
-            ctx,
+            admin,
             username=f"clerk{code.lower()}",
             name="李晓梅",
             role="clerk",
@@ -91,7 +94,7 @@ def make_cases(store: Store, code: str, clock: Clock, n: int, start: int = 0) ->
             )
             case_id = start_case(s, ctx, applicant_id=a.id, matter_codes=[ON_SPOT])
         with store.write() as s:
-            view = load_case(s, case_id, today)
+            view = load_case(s, ctx, case_id, today)
             record_lines(
                 s,
                 ctx,

@@ -8,8 +8,17 @@ from pathlib import Path
 
 import click
 
-from hallterm.cli.common import STORE_HELP, fail, open_store, store_settings
+from hallterm.cli.common import (
+    STORE_HELP,
+    acts_as_person,
+    fail,
+    open_store,
+    service_ctx,
+    store_file,
+    store_settings,
+)
 from hallterm.cli.root import main
+from hallterm.domain.roles import Permission
 from hallterm.i18n import _
 
 
@@ -19,6 +28,7 @@ def audit() -> None:
 
 
 @audit.command("verify")
+@acts_as_person(Permission.read_audit)
 @click.option("--store", envvar="HALLTERM_STORE", help=STORE_HELP)
 @click.option("--station", "station_code", default=None, help="only this station's chain")
 @click.pass_context
@@ -27,6 +37,7 @@ def audit_verify(ctx: click.Context, store: str | None, station_code: str | None
     from hallterm.db.services.audit import verify_store
 
     st = open_store(store_settings(ctx, store))
+    service_ctx(st)
     try:
         with st.read() as session:
             reports = verify_store(session, station_code)
@@ -62,6 +73,7 @@ def audit_verify(ctx: click.Context, store: str | None, station_code: str | None
 
 
 @audit.command("search")
+@acts_as_person(Permission.read_audit)
 @click.option("--store", envvar="HALLTERM_STORE", help=STORE_HELP)
 @click.option("--actor", default=None, help="user name")
 @click.option("--kind", default=None, help="event kind, a family (staff) or a pattern (*.printed)")
@@ -94,9 +106,11 @@ def audit_search(
 
     st = open_store(store_settings(ctx, store))
     try:
+        person = service_ctx(st)
         with st.read() as session:
             rows = search_events(
                 session,
+                person,
                 actor=actor,
                 kind=kind,
                 entity=entity,
@@ -123,6 +137,7 @@ def audit_search(
 
 
 @main.command("backup")
+@acts_as_person(Permission.manage_store)
 @click.option("--store", envvar="HALLTERM_STORE", help=STORE_HELP)
 @click.option("--to", "dest", type=click.Path(path_type=Path), required=True, help="backup file")
 @click.option("--force", is_flag=True, help="replace an existing backup file")
@@ -133,6 +148,11 @@ def backup_cmd(ctx: click.Context, store: str | None, dest: Path, force: bool) -
     from hallterm.db.services.backup import backup_store
 
     settings = store_settings(ctx, store)
+    st = open_store(settings)
+    try:
+        service_ctx(st)
+    finally:
+        st.dispose()
     try:
         report = backup_store(settings.store_url(), dest, force=force)
     except ServiceError as exc:
@@ -145,14 +165,26 @@ def backup_cmd(ctx: click.Context, store: str | None, dest: Path, force: bool) -
 
 
 @main.command("restore")
+@acts_as_person(Permission.manage_store)
 @click.option("--from", "source", type=click.Path(path_type=Path), required=True, help="backup")
 @click.option("--store", envvar="HALLTERM_STORE", required=True, help="SQLite file to restore to")
 @click.option("--force", is_flag=True, help="replace an existing store (stop hallterm first)")
 def restore_cmd(source: Path, store: str, force: bool) -> None:
-    """Restore a SQLite store from a backup, after checking the backup's event chains."""
+    """Restore a SQLite store from a backup, after checking the backup's event chains.
+
+    Replacing an existing store (``--force``) is an admin's act, signed in against that
+    store with ``--user``; restoring where no store is yet creates one, like ``init``.
+    """
     from hallterm.db.services import ServiceError
     from hallterm.db.services.backup import restore_store
 
+    existing = store_file(store)
+    if force and existing is not None and existing.is_file():
+        st = open_store(store)
+        try:
+            service_ctx(st)
+        finally:
+            st.dispose()
     try:
         report = restore_store(source, store, force=force)
     except ServiceError as exc:

@@ -10,6 +10,7 @@ import click
 
 from hallterm.cli.common import (
     STORE_HELP,
+    acts_as_person,
     fail,
     make_settings,
     open_store,
@@ -17,6 +18,7 @@ from hallterm.cli.common import (
     store_settings,
 )
 from hallterm.cli.root import main
+from hallterm.domain.roles import Permission
 from hallterm.i18n import _
 
 
@@ -26,6 +28,7 @@ def catalog() -> None:
 
 
 @catalog.command("import")
+@acts_as_person(Permission.manage_catalog)
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--store", envvar="HALLTERM_STORE", help=STORE_HELP)
 @click.pass_context
@@ -47,8 +50,9 @@ def catalog_import(ctx: click.Context, file: Path, store: str | None) -> None:
         )
     st = open_store(settings)
     try:
+        person = service_ctx(st)
         with st.write() as session:
-            outcome = import_catalog(session, service_ctx(st), parsed)
+            outcome = import_catalog(session, person, parsed)
     except CatalogError as exc:
         fail(
             _("catalog not imported, nothing was written:")
@@ -151,6 +155,7 @@ def catalog_lint(ctx: click.Context, file: Path | None, store: str | None, as_js
 
 
 @catalog.command("guide")
+@acts_as_person(Permission.browse_catalog)
 @click.argument("code")
 @click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="PDF file")
 @click.option("--store", envvar="HALLTERM_STORE", help=STORE_HELP)
@@ -175,6 +180,7 @@ def catalog_guide(ctx: click.Context, code: str, out: Path, store: str | None) -
 
 
 @catalog.command("publish")
+@acts_as_person(Permission.manage_catalog)
 @click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="folder")
 @click.option("--store", envvar="HALLTERM_STORE", help=STORE_HELP)
 @click.pass_context

@@ -9,6 +9,7 @@ import click
 
 from hallterm.cli.common import (
     STORE_HELP,
+    acts_as_person,
     ask_passphrase,
     fail,
     open_store,
@@ -19,7 +20,9 @@ from hallterm.cli.common import (
 )
 from hallterm.cli.root import main
 from hallterm.config import data_dir
+from hallterm.domain.roles import Permission
 from hallterm.i18n import _
+from hallterm.private_files import write_private
 
 
 @main.group()
@@ -61,6 +64,7 @@ def keys_issue_station(root: Path, station: str, name: str, out: Path, days: int
 
 
 @keys.command("install")
+@acts_as_person(Permission.manage_keys)
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--store", envvar="HALLTERM_STORE", help=STORE_HELP)
 @click.pass_context
@@ -73,8 +77,9 @@ def keys_install(ctx: click.Context, file: Path, store: str | None) -> None:
     secret = ask_passphrase(_("Passphrase: "))
     st = open_store(store_settings(ctx, store))
     try:
+        person = service_ctx(st)
         with st.write() as session:
-            dest = install_key(session, file, data_dir() / "keys", secret)
+            dest = install_key(session, person, file, data_dir() / "keys", secret)
     except (KeyFileError, ServiceError) as exc:
         fail(str(exc))
     finally:
@@ -121,6 +126,7 @@ def certificate() -> None:
 
 
 @certificate.command("list")
+@acts_as_person(Permission.read_personal)
 @click.option("--store", envvar="HALLTERM_STORE", help=STORE_HELP)
 @click.option("--search", "query", default="", help="number, holder, type or case number")
 @click.pass_context
@@ -130,8 +136,9 @@ def certificate_list(ctx: click.Context, store: str | None, query: str) -> None:
 
     st = open_store(store_settings(ctx, store))
     try:
+        person = service_ctx(st)
         with st.read() as session:
-            rows = list_certificates(session, query)
+            rows = list_certificates(session, person, query)
     finally:
         st.dispose()
     for r in rows:
@@ -140,6 +147,7 @@ def certificate_list(ctx: click.Context, store: str | None, query: str) -> None:
 
 
 @certificate.command("issue")
+@acts_as_person(Permission.issue_certificate)
 @click.option("--store", envvar="HALLTERM_STORE", help=STORE_HELP)
 @click.option("--case", "case_no", required=True, help="case number")
 @click.option("--field", "fields", multiple=True, help="KEY=VALUE (repeatable)")
@@ -163,20 +171,22 @@ def certificate_issue(
     secret = ask_passphrase(_("Passphrase: "))
     st = open_store(store_settings(ctx, store))
     try:
+        person = service_ctx(st)
         with st.write() as session:
             signer = load_signer(session, secret)
-            number, pdf = issue_certificate(session, service_ctx(st), case_no, values, signer)
+            number, pdf = issue_certificate(session, person, case_no, values, signer)
     except (KeyFileError, ServiceError) as exc:
         fail(str(exc))
         return
     finally:
         st.dispose()
     if out is not None:
-        out.write_bytes(pdf)
+        write_private(out, pdf)
     click.echo(_("certificate issued: {number}").format(number=number))
 
 
 @certificate.command("export")
+@acts_as_person(Permission.read_personal)
 @click.argument("number")
 @click.option("--out", type=click.Path(path_type=Path), required=True)
 @click.option("--store", envvar="HALLTERM_STORE", help=STORE_HELP)
@@ -188,29 +198,32 @@ def certificate_export(ctx: click.Context, number: str, out: Path, store: str | 
 
     st = open_store(store_settings(ctx, store))
     try:
+        person = service_ctx(st)
         with st.read() as session:
-            pdf = certificate_pdf(session, number)
+            pdf = certificate_pdf(session, person, number)
     except ServiceError as exc:
         fail(str(exc))
         return
     finally:
         st.dispose()
-    out.write_bytes(pdf)
+    write_private(out, pdf)
     click.echo(_("written: {path}").format(path=out))
 
 
 @certificate.command("revoke")
+@acts_as_person(Permission.revoke_certificate)
 @click.argument("number")
 @click.option("--reason", required=True)
 @click.option("--store", envvar="HALLTERM_STORE", help=STORE_HELP)
 @click.pass_context
 def certificate_revoke(ctx: click.Context, number: str, reason: str, store: str | None) -> None:
-    """Revoke certificate NUMBER (as the system administrator)."""
+    """Revoke certificate NUMBER (supervisor or admin; the audit trail names the person)."""
     from hallterm.db.services.certificates import revoke
 
     st = open_store(store_settings(ctx, store))
+    person = service_ctx(st)
     with using(st, write=True) as session:
-        revoke(session, service_ctx(st), number, reason)
+        revoke(session, person, number, reason)
     click.echo(_("certificate {number} revoked").format(number=number))
 
 

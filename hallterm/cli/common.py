@@ -6,16 +6,23 @@ that need them, so starting the terminal stays quick.
 
 from __future__ import annotations
 
+import functools
+import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from hallterm.config import Settings, load_settings
+from hallterm.db.services import Actor
+from hallterm.domain.roles import Permission
 from hallterm.i18n import _
+
+# Signs a command's person in: not anybody yet, so it holds no role.
+SYSTEM_PLACEHOLDER = Actor(staff_id="", username="unknown", name="", role="", station_code="")
 
 if TYPE_CHECKING:
     from hallterm.db.engine import Store
@@ -53,15 +60,90 @@ def using(store: Any, *, write: bool, url: str | None = None) -> Iterator[Any]:
         store.dispose()
 
 
-def service_ctx(store, station_code: str | None = None):  # type: ignore[no-untyped-def]
-    from hallterm.clock import Clock
-    from hallterm.db.services import SYSTEM, Ctx
-    from hallterm.db.services.setup import get_info
+PERSON_KEY = "hallterm.person"
+USER_HELP = "act as this staff member (password asked, or env HALLTERM_PASSWORD)"
+F = TypeVar("F", bound=Callable[..., Any])
 
+
+def acts_as_person(permission: Permission, *others: Permission) -> Callable[[F], F]:
+    """Mark a command that writes, or reads personal data: it takes ``--user NAME``.
+
+    Put it under ``@….command``.  The command then gets its acting person from
+    ``service_ctx(store)``, which signs the person in (lockout, terminal throttle, audit
+    trail), checks ``permission`` (or any of ``others``) and returns a ``Ctx`` naming that
+    person.
+    """
+
+    def decorate(f: F) -> F:
+        @functools.wraps(f)
+        def wrapper(*args: Any, acting_user: str | None = None, **kwargs: Any) -> Any:
+            click.get_current_context().meta[PERSON_KEY] = (acting_user, (permission, *others))
+            return f(*args, **kwargs)
+
+        option = click.option("--user", "acting_user", envvar="HALLTERM_USER", help=USER_HELP)
+        return option(wrapper)  # type: ignore[return-value]
+
+    return decorate
+
+
+def _password() -> str:
+    from_env = os.environ.get("HALLTERM_PASSWORD")
+    if from_env is not None:
+        return from_env
+    value: str = click.prompt(_("Password"), hide_input=True, err=True)
+    return value
+
+
+def service_ctx(store, station_code: str | None = None):  # type: ignore[no-untyped-def]
+    """The acting person of this command, signed in against ``store`` and checked.
+
+    Refuses (exit 1, nothing written but the audit record of the attempt) without
+    ``--user``, with a wrong password, a locked account or throttled terminal, or when the
+    person's role lacks the command's permission.
+    """
+    from hallterm.clock import Clock
+    from hallterm.db.services import Ctx, record_event
+    from hallterm.db.services.permissions import PermissionDenied, require
+    from hallterm.db.services.setup import get_info
+    from hallterm.db.services.staff import login
+    from hallterm.terminal import terminal_id
+
+    declared = click.get_current_context().meta.get(PERSON_KEY)
+    if declared is None:
+        raise RuntimeError("a command that uses service_ctx must be marked @acts_as_person")
+    username, permissions = declared
+    if not username:
+        fail(_("this command acts as a person: give --user NAME (the password is asked for)"))
     if station_code is None:
         with store.read() as session:
             station_code = get_info(session, "station_code") or ""
-    return Ctx(actor=SYSTEM, station_code=station_code, clock=Clock())
+    clock = Clock()
+    anonymous = Ctx(actor=SYSTEM_PLACEHOLDER, station_code=station_code, clock=clock)
+    password = _password()
+    with store.write() as session:
+        result = login(session, anonymous, username, password, terminal_id())
+    if result.actor is None:
+        fail(result.message)
+        raise AssertionError
+    person = Ctx(actor=result.actor, station_code=station_code, clock=clock)
+    try:
+        require(person, *permissions)
+    except PermissionDenied as exc:
+        with store.write() as session:
+            record_event(
+                session,
+                person,
+                entity="staff",
+                entity_id=result.actor.staff_id,
+                kind="staff.refused",
+                payload={"permission": str(permissions[0]), "command": _command_path()},
+            )
+        fail(str(exc))
+    return person
+
+
+def _command_path() -> str:
+    return click.get_current_context().command_path
 
 
 CENTRAL_HELP = "central store URL or SQLite file path (env HALLTERM_CENTRAL)"

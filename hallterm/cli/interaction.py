@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import click
 
-from hallterm.cli.common import STORE_HELP, fail, open_store, service_ctx, store_settings
+from hallterm.cli.common import (
+    STORE_HELP,
+    acts_as_person,
+    fail,
+    open_store,
+    service_ctx,
+    store_settings,
+)
 from hallterm.cli.root import main
+from hallterm.domain.roles import Permission
 from hallterm.i18n import _
 
 
@@ -15,6 +23,7 @@ def interaction() -> None:
 
 
 @interaction.command("deadline")
+@acts_as_person(Permission.supervise, Permission.manage_catalog)
 @click.argument("kind", type=click.Choice(["consultation", "complaint", "correction"]))
 @click.argument("days", type=click.IntRange(1, 60), required=False)
 @click.option("--store", envvar="HALLTERM_STORE", help=STORE_HELP)
@@ -29,8 +38,9 @@ def interaction_deadline(
     st = open_store(store_settings(ctx, store))
     try:
         if days is not None:
+            person = service_ctx(st)
             with st.write() as session:
-                set_reply_days(session, service_ctx(st), kind, days)
+                set_reply_days(session, person, kind, days)
         with st.read() as session:
             current = reply_days(session, kind)
     except ServiceError as exc:

@@ -6,12 +6,21 @@ from pathlib import Path
 
 import click
 
-from hallterm.cli.common import STORE_HELP, fail, make_settings, open_store
+from hallterm.cli.common import (
+    STORE_HELP,
+    acts_as_person,
+    fail,
+    make_settings,
+    open_store,
+    service_ctx,
+)
 from hallterm.cli.root import main
+from hallterm.domain.roles import Permission
 from hallterm.i18n import _
 
 
 @main.command()
+@acts_as_person(Permission.supervise)
 @click.option("--store", envvar="HALLTERM_STORE", help=STORE_HELP)
 @click.option("--from", "start", required=True, type=click.DateTime(["%Y-%m-%d"]))
 @click.option("--to", "end", required=True, type=click.DateTime(["%Y-%m-%d"]))
@@ -52,6 +61,11 @@ def report(
         fail(_("say --format csv, xlsx or pdf (or give --out such a suffix)"), 2)
     settings = make_settings(store) if store else ctx.obj["settings"]
     st = open_store(settings)
+    try:
+        service_ctx(st)
+    except SystemExit:
+        st.dispose()
+        raise
     now = Clock().now()
     try:
         with st.read() as session:

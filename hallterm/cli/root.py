@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from hallterm import __version__
 from hallterm.cli.common import STORE_HELP, make_settings, open_store
-from hallterm.config import Settings
+from hallterm.config import Settings, data_dir
+from hallterm.errors import setup_log_file
 from hallterm.i18n import language_from_environment, set_language
 
 
@@ -20,7 +23,22 @@ def run_tui(settings: Settings, language: str | None) -> None:
         store.dispose()
 
 
-@click.group(invoke_without_command=True)
+class HalltermGroup(click.Group):
+    """Unexpected errors end a command with a safe line; the details go to the log file."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:  # noqa: BLE001 - shown without SQL or values, logged in full
+            from hallterm.errors import report
+
+            click.echo(report(exc, ctx.invoked_subcommand or "hallterm"), err=True)
+            sys.exit(1)
+
+
+@click.group(cls=HalltermGroup, invoke_without_command=True)
 @click.option("--store", envvar="HALLTERM_STORE", help=STORE_HELP)
 @click.option(
     "--lang", "language", type=click.Choice(["zh_CN", "zh", "en"]), help="interface language"
@@ -31,6 +49,7 @@ def run_tui(settings: Settings, language: str | None) -> None:
 def main(ctx: click.Context, store: str | None, language: str | None, window: str | None) -> None:
     """hallterm: the front desk of a government service hall, in the terminal."""
     settings = make_settings(store, window=window)
+    setup_log_file(data_dir())
     set_language(language or settings.language or language_from_environment())
     ctx.obj = {"settings": settings, "language": language}
     if ctx.invoked_subcommand is None:

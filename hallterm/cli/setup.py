@@ -18,11 +18,24 @@ from hallterm.i18n import _
 @click.option("--name", required=True, help="station name")
 @click.option("--level", required=True, help="city, county, township or village (市/县/乡/村)")
 @click.option("--parent", default=None, help="parent station code")
+@click.option("--admin", "admin_user", default=None, help="user name of the store's first admin")
+@click.option("--admin-name", default=None, help="the first admin's full name")
 @click.pass_context
 def init(
-    ctx: click.Context, store: str | None, code: str, name: str, level: str, parent: str | None
+    ctx: click.Context,
+    store: str | None,
+    code: str,
+    name: str,
+    level: str,
+    parent: str | None,
+    admin_user: str | None,
+    admin_name: str | None,
 ) -> None:
-    """Create or upgrade a store and register its station (safe to run again)."""
+    """Create or upgrade a store and register its station (safe to run again).
+
+    ``--admin NAME`` creates the store's first admin (password asked twice, or
+    ``HALLTERM_NEW_PASSWORD``); every later account is made by an admin with ``staff add``.
+    """
     from hallterm.db.services import ServiceError
     from hallterm.db.services.setup import init_store
 
@@ -30,6 +43,12 @@ def init(
     st = open_store(settings, create=True)
     try:
         init_store(st, _ctx_for_init(code), code, name, level, parent)
+        has_admin = _has_admin(st)
+        if admin_user and has_admin:
+            fail(_("the store has an admin already: add accounts with hallterm staff add --user"))
+        if admin_user:
+            _first_admin(st, code, admin_user, admin_name or admin_user)
+            has_admin = True
     except ServiceError as exc:
         fail(str(exc))
     finally:
@@ -39,6 +58,39 @@ def init(
             url=st.display_url, code=code, name=name
         )
     )
+    if not has_admin:
+        click.echo(_("no admin yet: run init again with --admin NAME to create the first one"))
+
+
+def _has_admin(st):  # type: ignore[no-untyped-def]
+    from sqlmodel import select
+
+    from hallterm.db.models import Staff
+
+    with st.read() as session:
+        return session.exec(select(Staff.id).where(Staff.role == "admin")).first() is not None
+
+
+def _first_admin(st, code: str, username: str, full_name: str) -> None:  # type: ignore[no-untyped-def]
+    """The store's first admin: the one account made without another admin's sign-in."""
+    import os
+
+    from hallterm.db.services.staff import create_staff
+
+    password = os.environ.get("HALLTERM_NEW_PASSWORD") or click.prompt(
+        _("Password"), hide_input=True, confirmation_prompt=True, err=True
+    )
+    with st.write() as session:
+        create_staff(
+            session,
+            _ctx_for_init(code),
+            username=username,
+            name=full_name,
+            role="admin",
+            password=password,
+            station_code=code,
+        )
+    click.echo(_("created admin {username}").format(username=username))
 
 
 def _ctx_for_init(code: str):  # type: ignore[no-untyped-def]

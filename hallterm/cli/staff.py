@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import click
 
-from hallterm.cli.common import STORE_HELP, fail, make_settings, open_store, service_ctx, using
+from hallterm.cli.common import (
+    STORE_HELP,
+    acts_as_person,
+    fail,
+    make_settings,
+    open_store,
+    service_ctx,
+    using,
+)
 from hallterm.cli.root import main
+from hallterm.domain.roles import Permission, Role
 from hallterm.i18n import _
 
 
@@ -15,10 +24,11 @@ def staff() -> None:
 
 
 @staff.command("add")
+@acts_as_person(Permission.manage_staff)
 @click.option("--store", envvar="HALLTERM_STORE", help=STORE_HELP)
 @click.option("--username", required=True)
 @click.option("--name", required=True)
-@click.option("--role", type=click.Choice(["clerk", "supervisor", "admin"]), required=True)
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
 @click.option("--window", default="")
 @click.option("--station", "station_code", default=None, help="defaults to the store's station")
 @click.password_option(envvar="HALLTERM_NEW_PASSWORD")
@@ -60,9 +70,10 @@ def staff_add(
 
 
 @staff.command("role")
+@acts_as_person(Permission.manage_staff)
 @click.option("--store", envvar="HALLTERM_STORE", help=STORE_HELP)
 @click.argument("username")
-@click.argument("role", type=click.Choice(["clerk", "supervisor", "admin"]))
+@click.argument("role", type=click.Choice([r.value for r in Role]))
 @click.pass_context
 def staff_role(ctx: click.Context, store: str | None, username: str, role: str) -> None:
     """Change a staff member's role (recorded in the audit trail)."""
@@ -70,6 +81,7 @@ def staff_role(ctx: click.Context, store: str | None, username: str, role: str) 
 
     settings = make_settings(store) if store else ctx.obj["settings"]
     st = open_store(settings)
+    person = service_ctx(st)
     with using(st, write=True) as session:
-        change_role(session, service_ctx(st), username, role)
+        change_role(session, person, username, role)
     click.echo(_("{username} is now {role}").format(username=username, role=role))

@@ -17,6 +17,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from hallterm.private_files import create_private
+
 if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlmodel import Session
@@ -55,9 +57,11 @@ def _sqlite_engine(url: str) -> Engine:
 
     path = make_url(url).database
     if path and path != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # 0600 before SQLite opens it; SQLite gives its -wal and -shm files the same mode.
+        create_private(path)
     engine = create_engine(
         url,
+        hide_parameters=True,
         connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
         poolclass=NullPool if path in (None, "", ":memory:") else None,
     )
@@ -87,7 +91,7 @@ def make_engine(url_or_path: str) -> Engine:
         return _sqlite_engine(url)
     from sqlalchemy import create_engine
 
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5, hide_parameters=True)
 
 
 class Store:

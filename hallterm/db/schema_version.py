@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 # The heads of hallterm/db/migrations/versions; tests/test_store.py checks it against Alembic.
 SCHEMA_HEADS: frozenset[str] = frozenset(
-    {"0002", "0003", "0004", "0005", "0006_desk", "0006_papers"}
+    {"0002", "0003", "0004", "0005", "0006_desk", "0006_papers", "0006_security"}
 )
 
 

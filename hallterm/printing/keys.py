@@ -30,6 +30,7 @@ from cryptography.hazmat.primitives.serialization import PrivateFormat, pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
 
 from hallterm.i18n import _
+from hallterm.private_files import private_dir
 
 ENV_PASSPHRASE = "HALLTERM_KEY_PASSPHRASE"
 # PBKDF2-HMAC-SHA256 rounds (OWASP 2023: 600 000).  Loading then costs about 0.3 s for the
@@ -261,7 +262,7 @@ def _strengthen_mac(der: bytes, passphrase: bytes, iterations: int) -> bytes:
 def _atomic_write_private(out: Path, data: bytes) -> None:
     """Write ``data`` to ``out`` with mode 0600 from the first byte, then rename into place."""
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(out.parent)
     tmp = out.with_name(f".{out.name}.{secrets.token_hex(6)}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:

@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from hallterm.i18n import _
+from hallterm.private_files import private_dir
 
 _UNSAFE = re.compile(r"[^0-9A-Za-z_.-]+")
 
@@ -37,7 +38,7 @@ class Printer:
 
     def pdf_path(self, kind: str, case_number: str) -> Path:
         """``folder/kind-casenumber-timestamp.pdf``; the folder is created if needed."""
-        self.folder.mkdir(parents=True, exist_ok=True)
+        private_dir(self.folder)
         # Microseconds keep two prints of the same document in one second apart.
         stamp = self.clock().strftime("%Y%m%d-%H%M%S-%f")
         safe_kind = _UNSAFE.sub("_", kind).strip("_") or "document"

@@ -33,13 +33,14 @@ from hallterm.db.services.efficiency import (
 )
 from hallterm.db.services.queue import TicketView
 from hallterm.i18n import _
+from hallterm.private_files import create_private
 
 CODE_HEADER = "code"
 
 
 def _tmp(path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    """A 0600 temporary file beside ``path`` (exports hold personal data)."""
+    return create_private(path.with_name(f".{path.name}.{os.getpid()}.tmp"))
 
 
 def _raw(row: EfficiencyRow, column: TableColumn) -> Any:

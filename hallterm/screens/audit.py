@@ -104,6 +104,7 @@ class AuditScreen(BaseScreen):
             )
             return
         app = self.app
+        ctx = app.ctx()  # type: ignore[attr-defined]
 
         def job() -> list[AuditRow]:
             from hallterm.db.services.audit import search_events
@@ -111,6 +112,7 @@ class AuditScreen(BaseScreen):
             with app.store.read() as session:  # type: ignore[attr-defined]
                 return search_events(
                     session,
+                    ctx,
                     actor=values["audit-actor"] or None,
                     kind=values["audit-kind"] or None,
                     entity=values["audit-entity"] or None,

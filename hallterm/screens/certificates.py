@@ -20,8 +20,12 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Static
 
+from hallterm.domain.roles import Permission, allowed
+from hallterm.errors import shown
 from hallterm.i18n import N_, _
+from hallterm.private_files import write_private
 from hallterm.screens.base import BaseScreen
+from hallterm.screens.confirm import confirm_then
 from hallterm.screens.desk_dialogs import DIALOG_CSS, PromptScreen
 from hallterm.widgets.plain import plain
 
@@ -108,9 +112,9 @@ class CertificatesScreen(BaseScreen):
 
         try:
             with self.app.store.read() as session:  # type: ignore[attr-defined]
-                rows = list_certificates(session, self.query_text)
+                rows = list_certificates(session, self.app.ctx(), self.query_text)  # type: ignore[attr-defined]
         except Exception as exc:  # noqa: BLE001 - shown, the app keeps running
-            self.app.call_from_thread(self._status, str(exc), "red")
+            self.app.call_from_thread(self._status, shown(exc, "certificate list"), "red")
             return
         self.app.call_from_thread(self._loaded, rows)
 
@@ -145,7 +149,7 @@ class CertificatesScreen(BaseScreen):
             self.app.call_from_thread(self._status, str(exc), "red")
             return
         except Exception as exc:  # noqa: BLE001
-            self.app.call_from_thread(self._status, str(exc), "red")
+            self.app.call_from_thread(self._status, shown(exc, "certificate action"), "red")
             return
         self.app.call_from_thread(self._status, message, "green")
         self.app.call_from_thread(self._load)
@@ -159,10 +163,7 @@ class CertificatesScreen(BaseScreen):
 
     def _write_pdf(self, number: str, pdf: bytes) -> Path:
         folder = self.app.settings.pdf_dir()  # type: ignore[attr-defined]
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"certificate-{number}.pdf"
-        path.write_bytes(pdf)
-        return path
+        return write_private(folder / f"certificate-{number}.pdf", pdf)
 
     def _with_passphrase(self, then: Callable[[str | None], None]) -> None:
         env = os.environ.get("HALLTERM_KEY_PASSPHRASE")
@@ -212,7 +213,7 @@ class CertificatesScreen(BaseScreen):
             with self.app.store.read() as session:  # type: ignore[attr-defined]
                 draft = issue_draft(session, case_no)
         except Exception as exc:  # noqa: BLE001 - ServiceError and the like, shown
-            self.app.call_from_thread(self._status, str(exc), "red")
+            self.app.call_from_thread(self._status, shown(exc, "certificate draft"), "red")
             return
         self.app.call_from_thread(self._ask_fields, draft, 0, dict(draft.values))
 
@@ -280,14 +281,18 @@ class CertificatesScreen(BaseScreen):
         row = self._selected()
         if row is None:
             return
-        if self.app.actor.role not in ("supervisor", "admin"):  # type: ignore[attr-defined]
+        if not allowed(self.app.actor.role, Permission.revoke_certificate):  # type: ignore[attr-defined]
             self._status(_("only a supervisor or an administrator may revoke a certificate"), "red")
             return
         self.app.push_screen(
             PromptScreen(
                 _("Revoke {number}").format(number=row.number), _("reason"), required=True
             ),
-            lambda reason: self._revoke(row.number, reason) if reason else None,
+            lambda reason: (
+                confirm_then(self, "revoke", row.number, lambda: self._revoke(row.number, reason))
+                if reason
+                else None
+            ),
         )
 
     def _revoke(self, number: str, reason: str) -> None:

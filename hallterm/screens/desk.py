@@ -30,6 +30,7 @@ from hallterm.domain.numbering import parse_case_number
 from hallterm.i18n import N_, _
 from hallterm.screens.base import BaseScreen
 from hallterm.screens.desk_common import days_left_text, in_thread, light_text
+from hallterm.screens.reveal import RevealTimer
 from hallterm.widgets.plain import plain
 
 ID_TYPES = tuple(IdType)
@@ -93,6 +94,7 @@ class DeskScreen(BaseScreen):
         self._initial_applicant = applicant_id
         self.applicant: ApplicantView | None = None
         self.revealed: str | None = None
+        self._reveal_timer = RevealTimer()
         self.registering = False
         self._id_type: str = IdType.resident_id.value
         self._busy = False
@@ -171,15 +173,17 @@ class DeskScreen(BaseScreen):
                 yield OptionList(id="matter-results")
 
     def on_mount(self) -> None:
+        self.set_interval(1, self._hide_expired_number)
         self._render_state()
         if self._initial_applicant:
             applicant_id, app = self._initial_applicant, self.app
+            ctx = app.ctx()  # type: ignore[attr-defined]
 
             def job() -> ApplicantView:
                 from hallterm.db.services.applicants import get_applicant
 
                 with app.store.read() as session:  # type: ignore[attr-defined]
-                    return get_applicant(session, applicant_id)
+                    return get_applicant(session, ctx, applicant_id)
 
             in_thread(self, job, self._found, self._id_rejected, group="desk")
 
@@ -311,13 +315,14 @@ class DeskScreen(BaseScreen):
             return
         id_type = self._id_type
         app = self.app
+        ctx = app.ctx()  # type: ignore[attr-defined]
 
         def job() -> ApplicantView | None:
             from hallterm.db.services.applicants import find_applicant
 
             today = app.clock.today()  # type: ignore[attr-defined]
             with app.store.read() as session:  # type: ignore[attr-defined]
-                return find_applicant(session, id_type, value, today)
+                return find_applicant(session, ctx, id_type, value, today)
 
         self._busy = True
         in_thread(self, job, self._found, self._id_rejected, group="desk")
@@ -359,13 +364,14 @@ class DeskScreen(BaseScreen):
     def _load_cases(self, applicant_id: str) -> None:
         app = self.app
         yellow = app.settings.yellow_days  # type: ignore[attr-defined]
+        ctx = app.ctx()  # type: ignore[attr-defined]
 
         def job() -> ApplicantCases:
             from hallterm.db.services.cases import applicant_cases
 
             today = app.clock.today()  # type: ignore[attr-defined]
             with app.store.read() as session:  # type: ignore[attr-defined]
-                return applicant_cases(session, applicant_id, today, yellow)
+                return applicant_cases(session, ctx, applicant_id, today, yellow)
 
         def loaded(cases: ApplicantCases) -> None:
             if self.applicant is not None and self.applicant.id == applicant_id:
@@ -452,23 +458,37 @@ class DeskScreen(BaseScreen):
         self._set_applicant(applicant)
 
     def action_reveal(self) -> None:
+        from hallterm.screens.reveal import PurposeScreen
+
         if self.applicant is None:
             return
         applicant_id = self.applicant.id
         app = self.app
         ctx = app.ctx()  # type: ignore[attr-defined]
 
-        def job() -> str:
-            from hallterm.db.services.applicants import reveal_id
+        def chosen(purpose: str | None) -> None:
+            def job() -> str:
+                from hallterm.db.services.applicants import reveal_id
 
-            with app.store.write() as session:  # type: ignore[attr-defined]
-                return reveal_id(session, ctx, applicant_id, purpose="front desk")
+                with app.store.write() as session:  # type: ignore[attr-defined]
+                    return reveal_id(session, ctx, applicant_id, purpose or "")
 
-        in_thread(self, job, self._revealed, group="desk")
+            if purpose and self.applicant is not None and self.applicant.id == applicant_id:
+                in_thread(self, job, self._revealed, group="desk")
+
+        self.app.push_screen(PurposeScreen(), chosen)
 
     def _revealed(self, number: str) -> None:
         self.revealed = number
+        self._reveal_timer.opened(self.app.clock.now())  # type: ignore[attr-defined]
         self._render_state()
+
+    def _hide_expired_number(self) -> None:
+        """Checked every second: the opened number hides again after 30 s on the app's clock."""
+        if self.revealed and self._reveal_timer.expired(self.app.clock.now()):  # type: ignore[attr-defined]
+            self.revealed = None
+            self._reveal_timer.clear()
+            self._render_state()
 
     def action_next_applicant(self) -> None:
         """Clear everything for the next person at the window; the ID type starts over."""
@@ -491,6 +511,7 @@ class DeskScreen(BaseScreen):
 
     def _open_case_number(self, number: str) -> None:
         app = self.app
+        ctx = app.ctx()  # type: ignore[attr-defined]
 
         def job() -> _Found:
             from hallterm.db.services import ServiceError
@@ -500,7 +521,7 @@ class DeskScreen(BaseScreen):
                 case_id = find_case_id(session, number)
                 if case_id is None:
                     raise ServiceError(_("no case with number {number}").format(number=number))
-                view = load_case(session, case_id, app.clock.today())  # type: ignore[attr-defined]
+                view = load_case(session, ctx, case_id, app.clock.today())  # type: ignore[attr-defined]
             return _Found(case_id, view.status in (CaseStatus.registered, CaseStatus.notified))
 
         self._busy = True

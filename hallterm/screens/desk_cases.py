@@ -45,6 +45,7 @@ from hallterm.domain.ids import id_type_label
 from hallterm.domain.roles import Permission, allowed
 from hallterm.i18n import N_, _
 from hallterm.screens.base import BaseScreen
+from hallterm.screens.confirm import IRREVERSIBLE, confirm_then
 from hallterm.screens.desk_common import (
     Column,
     days_left_text,
@@ -211,6 +212,7 @@ class CaseListScreen(BaseScreen):
         app = self.app
         statuses = () if self.show_all else tuple(s.value for s in OPEN_STATES)
         yellow = app.settings.yellow_days  # type: ignore[attr-defined]
+        ctx = app.ctx()  # type: ignore[attr-defined]
 
         def job() -> list[CaseRow]:
             from hallterm.db.services.cases import list_cases
@@ -218,6 +220,7 @@ class CaseListScreen(BaseScreen):
             with app.store.read() as session:  # type: ignore[attr-defined]
                 return list_cases(
                     session,
+                    ctx,
                     statuses=statuses,
                     today=app.clock.today(),  # type: ignore[attr-defined]
                     yellow_days=yellow,
@@ -389,13 +392,14 @@ class CaseDetailScreen(BaseScreen):
     def _load(self) -> None:
         app, case_id = self.app, self.case_id
         yellow = app.settings.yellow_days  # type: ignore[attr-defined]
+        ctx = app.ctx()  # type: ignore[attr-defined]
 
         def job() -> _Detail:
             from hallterm.db.services.cases import load_case, timeline
 
             with app.store.read() as session:  # type: ignore[attr-defined]
-                view = load_case(session, case_id, app.clock.today(), yellow)  # type: ignore[attr-defined]
-                return _Detail(view, timeline(session, case_id))
+                view = load_case(session, ctx, case_id, app.clock.today(), yellow)  # type: ignore[attr-defined]
+                return _Detail(view, timeline(session, ctx, case_id))
 
         def loaded(detail: _Detail) -> None:
             self.view, self.timeline = detail.view, detail.timeline
@@ -533,8 +537,19 @@ class CaseDetailScreen(BaseScreen):
         *,
         delivery: Delivery | None = None,
         resume_on: date | None = None,
+        confirmed: bool = False,
     ) -> None:
         if self._busy or self.view is None or action not in allowed_actions(self.view.status):
+            return
+        if action.value in IRREVERSIBLE and not confirmed:  # named, with its consequence
+            confirm_then(
+                self,
+                action.value,
+                self.view.number,
+                lambda: self._move(
+                    action, reason, delivery=delivery, resume_on=resume_on, confirmed=True
+                ),
+            )
             return
         app, case_id = self.app, self.case_id
         ctx = app.ctx()  # type: ignore[attr-defined]

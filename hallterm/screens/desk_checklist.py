@@ -36,6 +36,7 @@ from hallterm.domain.checklist import (
 from hallterm.domain.workdays import WorkCalendar
 from hallterm.i18n import N_, _
 from hallterm.screens.base import BaseScreen
+from hallterm.screens.confirm import IRREVERSIBLE, confirm_then
 from hallterm.screens.desk_common import (
     Column,
     due_text,
@@ -194,6 +195,7 @@ class ChecklistScreen(BaseScreen):
         app = self.app
         case_id = self.case_id
         yellow = app.settings.yellow_days  # type: ignore[attr-defined]
+        ctx = app.ctx()  # type: ignore[attr-defined]
 
         def job() -> _Loaded:
             from hallterm.db.services.applicants import stored_materials
@@ -203,9 +205,9 @@ class ChecklistScreen(BaseScreen):
             today = app.clock.today()  # type: ignore[attr-defined]
             with app.store.read() as session:  # type: ignore[attr-defined]
                 cal = calendar_for(session)
-                view = load_case(session, case_id, today, yellow, cal)
+                view = load_case(session, ctx, case_id, today, yellow, cal)
                 stored = {
-                    s.type_code: s for s in stored_materials(session, view.applicant.id, today)
+                    s.type_code: s for s in stored_materials(session, ctx, view.applicant.id, today)
                 }
             return _Loaded(view, stored, cal, today)
 
@@ -538,9 +540,14 @@ class ChecklistScreen(BaseScreen):
         self._busy = False
         self.app.notify_error(message)  # type: ignore[attr-defined]
 
-    def _decide(self, decision: str, reason: str = "") -> None:
+    def _decide(self, decision: str, reason: str = "", confirmed: bool = False) -> None:
         """Save the lines and take ``decision`` (one use case), then show what it printed."""
         if self._busy or not self.editable or self.view is None:
+            return
+        if decision in IRREVERSIBLE and not confirmed:  # refuse, complete: asked first
+            confirm_then(
+                self, decision, self.view.number, lambda: self._decide(decision, reason, True)
+            )
             return
         app, case_id = self.app, self.case_id
         inputs = self._inputs() if self.dirty else []

@@ -23,6 +23,7 @@ from hallterm.config import Settings
 from hallterm.db.services import ServiceError
 from hallterm.db.services.case_documents import Printed, kind_label
 from hallterm.domain.checklist import Line, LineState
+from hallterm.errors import report
 from hallterm.i18n import N_, _
 from hallterm.printing.output import Printer
 
@@ -153,9 +154,8 @@ def in_thread(
         except ServiceError as exc:
             app.call_from_thread(show_error, str(exc))
             return
-        except Exception as exc:  # shown to the clerk instead of vanishing with the worker
-            log.exception("front desk job failed")
-            app.call_from_thread(show_error, _("Unexpected error: {error}").format(error=f"{exc}"))
+        except Exception as exc:  # shown to the clerk (without SQL or values), logged in full
+            app.call_from_thread(show_error, report(exc, "front desk job"))
             return
         app.call_from_thread(done, result)
 

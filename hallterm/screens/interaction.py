@@ -115,12 +115,13 @@ class InteractionScreen(BaseScreen):
         app = self.app
         status = self.filter
         today = app.clock.today()  # type: ignore[attr-defined]
+        ctx = app.ctx()  # type: ignore[attr-defined]
 
         def job() -> list[InteractionView]:
             from hallterm.db.services.interaction import list_items
 
             with app.store.read() as session:  # type: ignore[attr-defined]
-                return list_items(session, today, status=status)  # type: ignore[arg-type]
+                return list_items(session, ctx, today, status=status)  # type: ignore[arg-type]
 
         in_thread(self, job, self._loaded, group="interaction", exclusive=True)
 

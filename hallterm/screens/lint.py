@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from hallterm.domain.catalog_lint import ERROR, Finding
+from hallterm.errors import shown
 from hallterm.i18n import N_, _
 from hallterm.screens.base import BaseScreen
 from hallterm.widgets.plain import plain
@@ -58,7 +59,7 @@ class LintScreen(BaseScreen):
             with self.app.store.read() as session:  # type: ignore[attr-defined]
                 findings = lint_store(session)
         except Exception as exc:  # noqa: BLE001 - shown to the admin, the app keeps running
-            self.app.call_from_thread(self._failed, str(exc))
+            self.app.call_from_thread(self._failed, shown(exc, "catalog lint"))
             return
         self.app.call_from_thread(self._loaded, findings)
 

@@ -1,4 +1,10 @@
-"""The idle lock: covers the screen until the signed-in clerk types the password again."""
+"""The screen lock: covers everything until the signed-in person types the password again.
+
+While it is up the app lets no key, palette command or screen change through (see
+``HalltermApp.check_action`` and its screen-stack guards); the form below is all there is.
+Each attempt goes through the ``unlock`` service: it counts toward the account's lockout
+and is audited, and when the account locks the session signs out.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +20,7 @@ from hallterm.i18n import _
 
 class LockScreen(ModalScreen[None]):
     DEFAULT_CSS = """
-    LockScreen { align: center middle; background: $background 95%; }
+    LockScreen { align: center middle; background: $background; }
     LockScreen #lock-box { width: 56; height: auto; border: heavy $warning; padding: 1 2; }
     """
     AUTO_FOCUS = "#unlock-password"
@@ -31,21 +37,30 @@ class LockScreen(ModalScreen[None]):
 
     @on(Input.Submitted)
     def _submit(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.query_one("#unlock-password", Input).value = ""
         self._check(event.value)
 
     @work(thread=True, exit_on_error=False, exclusive=True)
     def _check(self, password: str) -> None:
-        from hallterm.db.services.staff import verify_unlock
+        from hallterm.db.services.staff import unlock
 
-        actor = self.app.actor  # type: ignore[attr-defined]
-        with self.app.store.read() as session:  # type: ignore[attr-defined]
-            ok = actor is not None and verify_unlock(session, actor.username, password)
-        self.app.call_from_thread(self._done, ok)
-
-    def _done(self, ok: bool) -> None:
-        if ok:
-            self.dismiss()
+        app = self.app
+        actor = app.actor  # type: ignore[attr-defined]
+        if actor is None:
             return
-        field = self.query_one("#unlock-password", Input)
-        field.value = ""
-        self.query_one("#unlock-error", Static).update(_("wrong password"))
+        with app.store.write() as session:  # type: ignore[attr-defined]
+            result = unlock(session, app.ctx(), actor.username, password, app.terminal)  # type: ignore[attr-defined]
+        app.call_from_thread(
+            self._done, result.actor is not None, result.message, result.signed_out
+        )
+
+    def _done(self, ok: bool, message: str, signed_out: bool) -> None:
+        if ok:
+            self.app.unlocked()  # type: ignore[attr-defined]
+            return
+        if signed_out:
+            self.app.action_logout()  # type: ignore[attr-defined]
+            self.app.notify(message, severity="error", markup=False)
+            return
+        self.query_one("#unlock-error", Static).update(Text(message))

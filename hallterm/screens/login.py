@@ -58,7 +58,7 @@ class LoginScreen(BaseScreen):
         from hallterm.db.services.staff import login
 
         with self.app.store.write() as session:  # type: ignore[attr-defined]
-            result = login(session, self.app.ctx(), username, password)  # type: ignore[attr-defined]
+            result = login(session, self.app.ctx(), username, password, self.app.terminal)  # type: ignore[attr-defined]
         self.app.call_from_thread(self._done, result.actor, result.message)
 
     def _done(self, actor: Actor | None, message: str) -> None:

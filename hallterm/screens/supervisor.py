@@ -362,6 +362,7 @@ class CaseTimelineScreen(BaseScreen):
     def on_mount(self) -> None:
         app: Any = self.app
         case_id = self.case_id
+        ctx = app.ctx()
 
         def job() -> Any:
             from hallterm.db.services import cases
@@ -370,9 +371,13 @@ class CaseTimelineScreen(BaseScreen):
             today = to_local(app.clock.now()).date()
             with app.store.read() as session:
                 view = cases.load_case(
-                    session, case_id, today, yellow_days=app.settings.yellow_days
+                    session, ctx, case_id, today, yellow_days=app.settings.yellow_days
                 )
-                return view, cases.timeline(session, case_id), ratings_of_case(session, case_id)
+                return (
+                    view,
+                    cases.timeline(session, ctx, case_id),
+                    ratings_of_case(session, case_id),
+                )
 
         in_thread(self, job, self._loaded)
 

@@ -18,6 +18,7 @@ from hallterm.clock import to_local
 from hallterm.db.events import snapshot
 from hallterm.db.models import Applicant, StoredMaterial
 from hallterm.db.services import Ctx, ServiceError, record_event
+from hallterm.db.services.permissions import require
 from hallterm.domain.ids import (
     ENTITY_ID_TYPES,
     IdError,
@@ -26,7 +27,8 @@ from hallterm.domain.ids import (
     validate_id,
     validate_phone,
 )
-from hallterm.domain.roles import Permission, allowed
+from hallterm.domain.privacy import REVEAL_PURPOSES
+from hallterm.domain.roles import Permission
 from hallterm.i18n import _
 
 
@@ -67,9 +69,10 @@ def normalize_id(id_type: str, id_number: str, today: date | None = None) -> str
 
 
 def find_applicant(
-    session: Session, id_type: str, id_number: str, today: date | None = None
+    session: Session, ctx: Ctx, id_type: str, id_number: str, today: date | None = None
 ) -> ApplicantView | None:
     """The applicant with this ID, or None; raises ``ServiceError`` for an invalid number."""
+    require(ctx, Permission.read_personal)
     number = normalize_id(id_type, id_number, today)
     row = session.exec(
         select(Applicant).where(Applicant.id_type == id_type, Applicant.id_number == number)
@@ -77,7 +80,8 @@ def find_applicant(
     return view(row) if row else None
 
 
-def get_applicant(session: Session, applicant_id: str) -> ApplicantView:
+def get_applicant(session: Session, ctx: Ctx, applicant_id: str) -> ApplicantView:
+    require(ctx, Permission.read_personal)
     row = session.get(Applicant, applicant_id)
     if row is None:
         raise ServiceError(_("no such applicant"))
@@ -96,6 +100,7 @@ def register_applicant(
     legal_rep: str = "",
 ) -> ApplicantView:
     """Register a new applicant; an ID number already on file is refused (recall it instead)."""
+    require(ctx, Permission.front_desk)
     number = normalize_id(id_type, id_number, to_local(ctx.clock.now()).date())
     name = " ".join(name.split())
     if not name:
@@ -142,6 +147,7 @@ def register_applicant(
 def update_contact(
     session: Session, ctx: Ctx, applicant_id: str, *, phone: str, address: str
 ) -> ApplicantView:
+    require(ctx, Permission.front_desk)
     row = session.get(Applicant, applicant_id)
     if row is None:
         raise ServiceError(_("no such applicant"))
@@ -165,10 +171,11 @@ def update_contact(
     return view(row)
 
 
-def reveal_id(session: Session, ctx: Ctx, applicant_id: str, purpose: str = "") -> str:
-    """The full ID number; the read is written to the audit trail."""
-    if not allowed(ctx.actor.role, Permission.reveal_id):
-        raise ServiceError(_("you may not open full ID numbers"))
+def reveal_id(session: Session, ctx: Ctx, applicant_id: str, purpose: str) -> str:
+    """The full ID number for one of ``REVEAL_PURPOSES``; the read goes to the audit trail."""
+    require(ctx, Permission.reveal_id)
+    if purpose not in REVEAL_PURPOSES:
+        raise ServiceError(_("choose the purpose of opening the full ID number"))
     row = session.get(Applicant, applicant_id)
     if row is None:
         raise ServiceError(_("no such applicant"))
@@ -183,8 +190,11 @@ def reveal_id(session: Session, ctx: Ctx, applicant_id: str, purpose: str = "") 
     return row.id_number
 
 
-def stored_materials(session: Session, applicant_id: str, today: date) -> list[StoredView]:
+def stored_materials(
+    session: Session, ctx: Ctx, applicant_id: str, today: date
+) -> list[StoredView]:
     """Documents on file for the applicant that are still valid today (newest first)."""
+    require(ctx, Permission.read_personal)
     rows = session.exec(
         select(StoredMaterial)
         .where(StoredMaterial.applicant_id == applicant_id)

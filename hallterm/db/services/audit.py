@@ -25,7 +25,9 @@ from hallterm.clock import HALL_TZ
 from hallterm.db.events import verify_chain
 from hallterm.db.models import Event, EventHead
 from hallterm.db.services import Ctx, record_event
+from hallterm.db.services.permissions import require
 from hallterm.domain.ids import mask_id
+from hallterm.domain.roles import Permission
 from hallterm.i18n import _
 
 MAX_ROWS = 1000
@@ -200,6 +202,7 @@ def summarize(payload: str, limit: int = 160) -> str:
 
 def search_events(
     session: Session,
+    ctx: Ctx,
     *,
     actor: str | None = None,
     kind: str | None = None,
@@ -218,6 +221,7 @@ def search_events(
     ``staff.login_failed`` …; ``*`` is a wildcard (``*.printed``).  Dates are the hall's
     local calendar days, both ends included.
     """
+    require(ctx, Permission.read_audit)
     q = select(Event)
     if actor:
         q = q.where(Event.actor == actor.strip())

@@ -32,6 +32,7 @@ from hallterm.db.engine import is_sqlite, mask_url, normalize_url
 from hallterm.db.services import ServiceError
 from hallterm.db.services.audit import ChainReport, verify_store
 from hallterm.i18n import _
+from hallterm.private_files import create_private, private_dir
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,9 @@ def check_file(path: Path) -> tuple[int, tuple[ChainReport, ...]]:
         )
     if not {"event", "event_head", "alembic_version"} <= tables:
         raise ServiceError(_("{path} is not a hallterm store").format(path=path))
-    engine = create_engine("sqlite://", creator=lambda: _open_readonly(path), poolclass=NullPool)
+    engine = create_engine(
+        "sqlite://", creator=lambda: _open_readonly(path), poolclass=NullPool, hide_parameters=True
+    )
     try:
         with Session(engine) as session:
             chains = tuple(verify_store(session))
@@ -122,8 +125,8 @@ def backup_store(url_or_path: str, dest: Path, *, force: bool = False) -> Backup
         raise ServiceError(
             _("{path} exists; choose another file or use --force to replace it").format(path=dest)
         )
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _temp_beside(dest)
+    private_dir(dest.parent)
+    tmp = create_private(_temp_beside(dest))  # VACUUM INTO fills an empty file: 0600 first
     try:
         conn = sqlite3.connect(str(source), timeout=30, isolation_level=None)
         try:
@@ -167,8 +170,8 @@ def restore_store(backup: Path, target: str, *, force: bool = False) -> BackupRe
         )
     if target_path.exists() and target_path.resolve() == backup.resolve():
         raise ServiceError(_("the backup is the store itself"))
-    target_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _temp_beside(target_path)
+    private_dir(target_path.parent)
+    tmp = create_private(_temp_beside(target_path))
     try:
         src = _open_readonly(backup)
         dst = sqlite3.connect(str(tmp))

@@ -26,6 +26,8 @@ from hallterm.clock import to_local
 from hallterm.db.events import snapshot
 from hallterm.db.models import CaseSuspension, HolidayOverride, HolidayYear, ServiceCase
 from hallterm.db.services import Ctx, record_event
+from hallterm.db.services.permissions import require
+from hallterm.domain.roles import Permission
 from hallterm.domain.workdays import (
     Arrangement,
     WorkCalendar,
@@ -48,6 +50,7 @@ def calendar_for(session: Session) -> WorkCalendar:
 
 
 def set_override(session: Session, ctx: Ctx, day: date, is_workday: bool, note: str = "") -> None:
+    require(ctx, Permission.manage_calendar)
     row = session.get(HolidayOverride, day) or HolidayOverride(day=day, is_workday=is_workday)
     row.is_workday, row.note = is_workday, note
     session.add(row)
@@ -64,6 +67,7 @@ def set_override(session: Session, ctx: Ctx, day: date, is_workday: bool, note: 
 
 def declare_year(session: Session, ctx: Ctx, year: int) -> None:
     """Mark ``year`` as fully entered: its days then count as known (no warning)."""
+    require(ctx, Permission.manage_calendar)
     if session.get(HolidayYear, year) is None:
         row = HolidayYear(year=year)
         session.add(row)
@@ -128,6 +132,7 @@ def import_arrangements(
     session: Session, ctx: Ctx, arrangements: Sequence[Arrangement], source: str = ""
 ) -> ImportResult:
     """Load the arrangements, declare their years known, recompute the cases they move."""
+    require(ctx, Permission.manage_calendar)
     result = ImportResult()
     changed_years: list[int] = []
     for arr in sorted(arrangements, key=lambda a: a.year):

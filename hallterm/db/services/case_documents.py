@@ -133,7 +133,7 @@ def document_data(
     """Everything the four documents print about the case, and who prints it."""
     today = to_local(ctx.clock.now()).date()
     cal = calendar_for(session)
-    view = load_case(session, case_id, today, yellow_days, cal)
+    view = load_case(session, ctx, case_id, today, yellow_days, cal)
     verdict = view.verdict()
     missing_names = set(verdict.missing)
     received: list[ReceivedItem] = []

@@ -27,8 +27,10 @@ from hallterm.db.models import (
     QueueCategory,
 )
 from hallterm.db.services import Ctx
+from hallterm.db.services.permissions import require
 from hallterm.domain.catalog import CatalogError, CatalogIn, parse_catalog
 from hallterm.domain.catalog_lint import blocking, lint_catalog
+from hallterm.domain.roles import Permission
 from hallterm.i18n import _
 
 
@@ -61,6 +63,7 @@ def import_catalog(session: Session, ctx: Ctx, catalog: CatalogIn) -> str:
     Every error lint finds refuses the import (``CatalogError`` names each), whatever the
     file format or the command that brought the catalog.
     """
+    require(ctx, Permission.manage_catalog)
     refused = blocking(lint_catalog(catalog.model_dump(mode="json")))
     if refused:
         raise CatalogError([f"{f.where}: {f.message}" for f in refused])

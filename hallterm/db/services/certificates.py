@@ -28,16 +28,18 @@ from hallterm.db.models import Applicant, CaseMatter, Matter, ServiceCase, Stati
 from hallterm.db.models_certificates import Certificate, CertificateCopy, Revocation
 from hallterm.db.services import Ctx, ServiceError, record_event
 from hallterm.db.services.counters import next_value
+from hallterm.db.services.permissions import require
 from hallterm.db.services.setup import get_info, set_info
 from hallterm.domain.case_states import CaseStatus
 from hallterm.domain.certno import make_certificate_number
 from hallterm.domain.ids import mask_id
+from hallterm.domain.roles import Permission
 from hallterm.i18n import N_, _
 from hallterm.printing.certificate_pdf import CertificateData, render_certificate
 from hallterm.printing.keys import KeyBundle, load_p12
+from hallterm.private_files import private_dir
 
 ISSUABLE = (CaseStatus.approved.value, CaseStatus.delivered.value)
-REVOKERS = ("supervisor", "admin")
 VALID_UNTIL = "valid_until"
 
 
@@ -235,6 +237,7 @@ def issue_certificate(
     are prefilled from the case and applicant.  A case keeps one certificate: later copies
     are reprints.
     """
+    require(ctx, Permission.issue_certificate)
     case = _find_case(session, case_id)
     if case.status not in ISSUABLE:
         raise ServiceError(
@@ -328,6 +331,7 @@ def _cert(session: Session, number: str) -> Certificate:
 
 def reprint(session: Session, ctx: Ctx, number: str, reason: str, signer: KeyBundle) -> bytes:
     """A new signed copy of an issued certificate (same number and fields); reason required."""
+    require(ctx, Permission.issue_certificate, Permission.revoke_certificate)
     reason = " ".join(reason.split())
     if not reason:
         raise ServiceError(_("a reprint needs a reason"))
@@ -369,8 +373,7 @@ def reprint(session: Session, ctx: Ctx, number: str, reason: str, signer: KeyBun
 
 def revoke(session: Session, ctx: Ctx, number: str, reason: str) -> None:
     """Revoke a certificate (supervisor or admin, reason required) and list it as revoked."""
-    if ctx.actor.role not in REVOKERS:
-        raise ServiceError(_("only a supervisor or an administrator may revoke a certificate"))
+    require(ctx, Permission.revoke_certificate)
     reason = " ".join(reason.split())
     if not reason:
         raise ServiceError(_("a revocation needs a reason"))
@@ -408,8 +411,11 @@ def revoke(session: Session, ctx: Ctx, number: str, reason: str) -> None:
         publish_rows(session, [row], station_code=None, key=f"revocation:{row.number}", now=now)
 
 
-def list_certificates(session: Session, query: str = "", limit: int = 200) -> list[CertificateRow]:
+def list_certificates(
+    session: Session, ctx: Ctx, query: str = "", limit: int = 200
+) -> list[CertificateRow]:
     """Certificates, newest first; ``query`` matches number, holder, type or case number."""
+    require(ctx, Permission.read_personal)
     stmt = select(Certificate, ServiceCase.number).join(
         ServiceCase, col(ServiceCase.id) == col(Certificate.case_id), isouter=True
     )
@@ -444,8 +450,9 @@ def list_certificates(session: Session, query: str = "", limit: int = 200) -> li
     ]
 
 
-def certificate_pdf(session: Session, number: str, copy_no: int | None = None) -> bytes:
+def certificate_pdf(session: Session, ctx: Ctx, number: str, copy_no: int | None = None) -> bytes:
     """The signed PDF of a copy as issued (default: the latest copy)."""
+    require(ctx, Permission.read_personal)
     cert = _cert(session, number)
     stmt = select(CertificateCopy).where(CertificateCopy.number == cert.number)
     if copy_no is not None:
@@ -484,12 +491,15 @@ ROOT_PEM = "root_cert_pem"
 STATION_PEM = "station_cert_pem"
 
 
-def install_key(session: Session, source: Path, dest_dir: Path, passphrase: bytes) -> Path:
+def install_key(
+    session: Session, ctx: Ctx, source: Path, dest_dir: Path, passphrase: bytes
+) -> Path:
     """Copy a station key file into ``dest_dir`` (mode 0600) and record it in the store.
 
     The passphrase is checked first; the trusted root (the last certificate of the chain)
     is kept in ``store_info`` so ``verify`` and ``keys export-root --from-store`` find it.
     """
+    require(ctx, Permission.manage_keys)
     bundle = load_p12(source, passphrase)  # KeyFileError on a wrong passphrase or file
     own = get_info(session, "station_code")
     if bundle.station_code and own and bundle.station_code != own:
@@ -500,7 +510,7 @@ def install_key(session: Session, source: Path, dest_dir: Path, passphrase: byte
         )
     dest = Path(dest_dir) / f"station-{bundle.station_code or 'key'}.p12"
     if Path(source).resolve() != dest.resolve():
-        dest.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(dest.parent)
         fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as fh:
             fh.write(Path(source).read_bytes())

@@ -21,7 +21,7 @@ import heapq
 import itertools
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -316,7 +316,7 @@ def _agent(a: _Applicant) -> case_svc.AgentInput | None:
 
 def _ensure_registered(session: Session, ctx: Ctx, a: _Applicant) -> str:
     if a.applicant_id is None:
-        found = find_applicant(session, a.id_type, a.id_number)
+        found = find_applicant(session, ctx, a.id_type, a.id_number)
         if found is None:
             found = register_applicant(
                 session,
@@ -372,7 +372,7 @@ def _serve(session: Session, sim: _Sim, ctx: Ctx, category: str | None) -> str |
     if roll < 0.03:
         return case_id  # the applicant left to fetch a document: registered only
     today = to_local(ctx.clock.now()).date()
-    view = case_svc.load_case(session, case_id, today)
+    view = case_svc.load_case(session, ctx, case_id, today)
     required = [
         lv.requirement.type_code
         for lv in view.lines
@@ -404,7 +404,7 @@ def _decide_at_window(session: Session, sim: _Sim, ctx: Ctx, view: case_svc.Case
 def _come_back(session: Session, sim: _Sim, ctx: Ctx, case_id: str) -> None:
     """The applicant returns with what was missing: received, decided, planned."""
     today = to_local(ctx.clock.now()).date()
-    _decide_at_window(session, sim, ctx, case_svc.load_case(session, case_id, today))
+    _decide_at_window(session, sim, ctx, case_svc.load_case(session, ctx, case_id, today))
 
 
 def _plan(sim: _Sim, ctx: Ctx, working_days: int, step: Callable[[Session], None]) -> None:
@@ -442,16 +442,25 @@ def _plan_case(session: Session, sim: _Sim, ctx: Ctx, case_id: str) -> None:
     if roll < 0.03:
         _plan(sim, ctx, decide, move(CaseAction.withdraw, rng.choice(WITHDRAW_REASONS)))
         return
+    # 受理 and 审批 apart: the station's approver decides what its clerk accepted.
+    actx = _approver(ctx)
     if roll < 0.08:
-        _plan(sim, ctx, decide, move(CaseAction.deny, rng.choice(DENY_REASONS)))
+        reason = rng.choice(DENY_REASONS)
+        _plan(sim, ctx, decide, lambda s: case_svc.advance(s, actx, case_id, "deny", reason))
     else:
-        _plan(sim, ctx, decide, lambda s: _approve(s, sim, ctx, case_id))
+        _plan(sim, ctx, decide, lambda s: _approve(s, sim, actx, case_id))
     _plan(sim, ctx, decide + rng.randint(0, 3), move(CaseAction.deliver))
     if rng.random() < 0.25:
         _plan(sim, ctx, decide + 4, lambda s: _rate(s, sim, ctx, case_id=case_id))
 
 
 CERTIFICATE_DEFAULTS = {"scope": "按核准的经营项目", "residence": "江川市", "address": "江川市"}
+
+
+def _approver(ctx: Ctx) -> Ctx:
+    """The station's approver (审批人员), who decides the cases its clerks accepted."""
+    actor = replace(ctx.actor, staff_id="", username="approver", name="审批人员", role="approver")
+    return Ctx(actor=actor, station_code=ctx.station_code, clock=ctx.clock)
 
 
 def _approve(session: Session, sim: _Sim, ctx: Ctx, case_id: str) -> None:

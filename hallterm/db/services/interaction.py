@@ -28,7 +28,9 @@ from hallterm.db.models_interaction import InteractionItem
 from hallterm.db.services import Ctx, ServiceError, record_event
 from hallterm.db.services.calendar import calendar_for
 from hallterm.db.services.counters import next_value
+from hallterm.db.services.permissions import require
 from hallterm.db.services.setup import get_info, set_info
+from hallterm.domain.roles import Permission
 from hallterm.domain.workdays import WorkCalendar, deadline_light
 from hallterm.i18n import N_, _
 
@@ -120,6 +122,7 @@ def reply_days(session: Session, kind: str) -> int:
 
 def set_reply_days(session: Session, ctx: Ctx, kind: str, days: int) -> None:
     """Override the reply deadline of ``kind`` for items taken from now on."""
+    require(ctx, Permission.supervise, Permission.manage_catalog)
     _check_kind(kind)
     if not 1 <= days <= MAX_REPLY_DAYS:
         raise ServiceError(
@@ -226,6 +229,7 @@ def record_item(
     contact_phone: str = "",
 ) -> InteractionView:
     """Take a consultation, complaint or correction; its reply deadline is fixed now."""
+    require(ctx, Permission.front_desk, Permission.process_cases)
     _check_kind(kind)
     if channel not in CHANNELS:
         raise ServiceError(
@@ -282,6 +286,7 @@ def _find(session: Session, ref: str) -> InteractionItem:
 
 def reply_item(session: Session, ctx: Ctx, ref: str, reply: str) -> InteractionView:
     """Record the answer to an open item (by id or number) and who gave it."""
+    require(ctx, Permission.process_cases)
     row = _find(session, ref)
     if row.replied_at is not None:
         raise ServiceError(
@@ -301,7 +306,8 @@ def reply_item(session: Session, ctx: Ctx, ref: str, reply: str) -> InteractionV
     return _view(session, row, _today(ctx))
 
 
-def get_item(session: Session, ref: str, today: date) -> InteractionView:
+def get_item(session: Session, ctx: Ctx, ref: str, today: date) -> InteractionView:
+    require(ctx, Permission.read_personal)
     return _view(session, _find(session, ref), today)
 
 
@@ -323,6 +329,7 @@ Status = Literal["all", "open", "overdue", "replied"]
 
 def list_items(
     session: Session,
+    ctx: Ctx,
     today: date,
     *,
     kind: str | None = None,
@@ -330,6 +337,18 @@ def list_items(
     limit: int = 200,
 ) -> list[InteractionView]:
     """Items, open ones first by deadline, then answered ones newest first; capped."""
+    require(ctx, Permission.read_personal)
+    return _items(session, today, kind=kind, status=status, limit=limit)
+
+
+def _items(
+    session: Session,
+    today: date,
+    *,
+    kind: str | None = None,
+    status: Status = "all",
+    limit: int = 200,
+) -> list[InteractionView]:
     q = select(InteractionItem)
     if kind:
         q = q.where(InteractionItem.kind == kind)
@@ -369,14 +388,17 @@ def counts(session: Session, today: date) -> InteractionCounts:
     return InteractionCounts(int(row[0] or 0), int(row[1] or 0), int(row[2] or 0))
 
 
-def overdue_items(session: Session, today: date, limit: int = 200) -> list[InteractionView]:
-    return list_items(session, today, status="overdue", limit=limit)
+def overdue_items(
+    session: Session, ctx: Ctx, today: date, limit: int = 200
+) -> list[InteractionView]:
+    return list_items(session, ctx, today, status="overdue", limit=limit)
 
 
 def search_items(
-    session: Session, today: date, text: str, limit: int = 200
+    session: Session, ctx: Ctx, today: date, text: str, limit: int = 200
 ) -> list[InteractionView]:
     """Items whose number, subject, contact or content contains ``text``."""
+    require(ctx, Permission.read_personal)
     like = f"%{text.strip()}%"
     q = (
         select(InteractionItem)
@@ -435,7 +457,7 @@ def print_copy(
     from hallterm.printing.guide import render_interaction_copy
 
     with store.read() as session:
-        view = get_item(session, ref, _today(ctx))
+        view = get_item(session, ctx, ref, _today(ctx))
         hall = hall_of(session, ctx)
     if out is None:
         if printer is None:
@@ -454,7 +476,7 @@ def dashboard_section(session: Session, station_code: str | None, today: date) -
 
     items = [
         i
-        for i in list_items(session, today, status="open", limit=200)
+        for i in _items(session, today, status="open", limit=200)  # the supervisor's dashboard
         if i.overdue or i.days_left == 0
     ]
     if station_code:

@@ -11,7 +11,7 @@ other's pick.  Every change appends one event with snapshots of the rows it wrot
 
 from __future__ import annotations
 
-import hashlib
+import hmac
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,8 +29,11 @@ from hallterm.db.models_queue import Ticket, WindowState
 from hallterm.db.services import Ctx, ServiceError, record_event
 from hallterm.db.services.applicants import normalize_id
 from hallterm.db.services.counters import next_value
+from hallterm.db.services.local_secrets import KIOSK_KEY, keyed_id_hash, local_secret
+from hallterm.db.services.permissions import require
 from hallterm.domain.ids import mask_id
 from hallterm.domain.numbering import ticket_number
+from hallterm.domain.roles import Permission
 from hallterm.i18n import N_, _
 
 
@@ -165,9 +168,9 @@ def local_day(ctx: Ctx) -> date:
     return to_local(ctx.clock.now()).date()
 
 
-def id_hash(ticket_id: str, id_number: str) -> str:
-    """The salted hash kept on a ticket instead of the ID number typed at the kiosk."""
-    return hashlib.sha256(f"{ticket_id}:{id_number}".encode()).hexdigest()
+def id_hash(session: Session, ctx: Ctx, ticket_id: str, id_number: str) -> str:
+    """The keyed HMAC (station secret) kept on a ticket instead of the typed ID number."""
+    return keyed_id_hash(local_secret(session, KIOSK_KEY, ctx.clock), ticket_id, id_number)
 
 
 def _split(categories: str) -> tuple[str, ...]:
@@ -371,7 +374,7 @@ def issue_ticket(
     hashed = masked = applicant_id = None
     if id_number and id_number.strip():
         number = normalize_id(id_type, id_number)
-        hashed, masked = id_hash(ticket_id, number), mask_id(number)
+        hashed, masked = id_hash(session, ctx, ticket_id, number), mask_id(number)
         applicant_id = session.exec(
             select(Applicant.id).where(Applicant.id_type == id_type, Applicant.id_number == number)
         ).first()
@@ -411,12 +414,14 @@ def issue_ticket(
     return view_ticket(session, t, ahead=ahead_of(session, t))
 
 
-def check_id(session: Session, ticket_id: str, id_type: str, id_number: str) -> bool:
+def check_id(session: Session, ctx: Ctx, ticket_id: str, id_type: str, id_number: str) -> bool:
     """Whether ``id_number`` is the one typed at the kiosk for this ticket."""
+    require(ctx, Permission.front_desk)
     t = _ticket(session, ticket_id)
     if not t.id_hash:
         return False
-    return id_hash(t.id, normalize_id(id_type, id_number)) == t.id_hash
+    expected = id_hash(session, ctx, t.id, normalize_id(id_type, id_number))
+    return hmac.compare_digest(expected, t.id_hash)
 
 
 # -- the window ----------------------------------------------------------------------------
@@ -444,6 +449,7 @@ def set_window(
     status: str | None = None,
 ) -> WindowView:
     """Choose the lines a window serves ("" = all) and open, pause or close it."""
+    require(ctx, Permission.front_desk)
     if not window.strip():
         raise ServiceError(_("this terminal has no window number"))
     row = _window_row(session, ctx, window)
@@ -479,6 +485,7 @@ def call_next(
     The lines are ``categories`` or else those set for the window (none set: all lines).
     The window must have finished (or marked no-show) its current ticket first.
     """
+    require(ctx, Permission.front_desk)
     if not window.strip():
         raise ServiceError(_("this terminal has no window number"))
     today = local_day(ctx)
@@ -542,6 +549,7 @@ def call_next(
 
 def recall(session: Session, ctx: Ctx, ticket_id: str) -> TicketView:
     """Announce the called ticket again (the display and the voice repeat it)."""
+    require(ctx, Permission.front_desk)
     t = _ticket(session, ticket_id, lock=True)
     _own(t, ctx)
     _require(t, TicketStatus.called)
@@ -567,6 +575,7 @@ def _free_window(session: Session, ctx: Ctx, t: Ticket) -> list[dict[str, Any]]:
 
 def no_show(session: Session, ctx: Ctx, ticket_id: str) -> TicketView:
     """过号: the first time back to the end of the line, the second time it is over."""
+    require(ctx, Permission.front_desk)
     t = _ticket(session, ticket_id, lock=True)
     _own(t, ctx)
     _require(t, TicketStatus.called)
@@ -592,6 +601,7 @@ def no_show(session: Session, ctx: Ctx, ticket_id: str) -> TicketView:
 
 def start_service(session: Session, ctx: Ctx, ticket_id: str) -> TicketView:
     """The applicant has come to the window: service time starts."""
+    require(ctx, Permission.front_desk)
     t = _ticket(session, ticket_id, lock=True)
     _own(t, ctx)
     _require(t, TicketStatus.called)
@@ -630,6 +640,7 @@ def _recent_case(session: Session, ctx: Ctx, t: Ticket) -> str | None:
 def finish(session: Session, ctx: Ctx, ticket_id: str, case_id: str | None = None) -> TicketView:
     """Service ends.  The case handled (given, or the one this clerk registered meanwhile)
     is linked to the ticket."""
+    require(ctx, Permission.front_desk)
     t = _ticket(session, ticket_id, lock=True)
     _own(t, ctx)
     _require(t, TicketStatus.serving)
@@ -659,6 +670,7 @@ def finish(session: Session, ctx: Ctx, ticket_id: str, case_id: str | None = Non
 
 def link_case(session: Session, ctx: Ctx, ticket_id: str, case_id: str) -> TicketView:
     """Link the case handled for this ticket (the front desk calls this when it registers)."""
+    require(ctx, Permission.front_desk)
     t = _ticket(session, ticket_id, lock=True)
     _own(t, ctx)
     case_row = session.get(ServiceCase, case_id)
@@ -686,6 +698,7 @@ def transfer(
     The ticket here ends as ``transferred`` (its service time counts for this window); a new
     row with the same number waits in the new line, placed by its first issue time.
     """
+    require(ctx, Permission.front_desk)
     t = _ticket(session, ticket_id, lock=True)
     _own(t, ctx)
     _require(t, TicketStatus.called, TicketStatus.serving)

@@ -22,7 +22,8 @@ from hallterm.db.models import ServiceCase, Staff
 from hallterm.db.models_queue import Evaluation, Rectification, Ticket
 from hallterm.db.services import Ctx, ServiceError, record_event
 from hallterm.db.services.calendar import calendar_for
-from hallterm.domain.roles import Permission, allowed
+from hallterm.db.services.permissions import require
+from hallterm.domain.roles import Permission
 from hallterm.i18n import N_, _
 
 LEVELS: dict[int, str] = {
@@ -187,8 +188,7 @@ def close_rectification(
     session: Session, ctx: Ctx, rectification_id: str, response: str
 ) -> RectificationView:
     """Close a rectification with the response given to the applicant (supervisors)."""
-    if not allowed(ctx.actor.role, Permission.supervise):
-        raise ServiceError(_("only a supervisor may close a rectification"))
+    require(ctx, Permission.supervise)
     response = response.strip()
     if not response:
         raise ServiceError(_("write the response given to the applicant"))

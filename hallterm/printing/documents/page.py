@@ -29,6 +29,7 @@ from reportlab.platypus import Flowable, SimpleDocTemplate
 from hallterm.i18n import _
 from hallterm.printing.documents.data import Issuer
 from hallterm.printing.fonts import register_cjk_font
+from hallterm.private_files import create_private
 
 # --------------------------------------------------------------------------- layout constants
 
@@ -216,8 +217,7 @@ def build_pdf(
     font: str,
 ) -> Path:
     """Lay ``story`` out on A4 pages decorated by ``decorate``, numbered "page n of m"."""
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    out = create_private(out)  # 0600 before reportlab writes into it
     template = SimpleDocTemplate(
         str(out),
         pagesize=A4,

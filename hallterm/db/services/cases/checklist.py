@@ -21,6 +21,7 @@ from hallterm.db.services.cases.common import (
     today_of,
 )
 from hallterm.db.services.cases.register import valid_stored
+from hallterm.db.services.permissions import require
 from hallterm.domain.case_states import CaseStatus
 from hallterm.domain.checklist import (
     ChecklistError,
@@ -30,6 +31,7 @@ from hallterm.domain.checklist import (
     Requirement,
     reusable,
 )
+from hallterm.domain.roles import Permission
 from hallterm.i18n import _
 
 
@@ -81,6 +83,7 @@ def _receive(line: Line, item: LineInput) -> None:
 
 def record_lines(session: Session, ctx: Ctx, case_id: str, inputs: Sequence[LineInput]) -> None:
     """Store what the clerk recorded on the checklist; every rule is checked by the domain."""
+    require(ctx, Permission.front_desk)
     case = get_case(session, case_id)
     ensure_owned(case, ctx)
     if case.status not in (CaseStatus.registered, CaseStatus.notified):

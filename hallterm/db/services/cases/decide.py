@@ -35,8 +35,10 @@ from hallterm.db.services.cases.common import (
 from hallterm.db.services.cases.moves import advance, finish_with_reason
 from hallterm.db.services.cases.views import CaseView, load_case
 from hallterm.db.services.papers import issue_papers
+from hallterm.db.services.permissions import require
 from hallterm.domain.case_states import CaseAction, CaseStatus
 from hallterm.domain.checklist import LineState, evaluate
+from hallterm.domain.roles import Permission
 from hallterm.i18n import _
 
 if TYPE_CHECKING:
@@ -67,6 +69,7 @@ def _limit_days(session: Session, case_id: str) -> int:
 
 def accept(session: Session, ctx: Ctx, case_id: str) -> None:
     """受理: only when the verdict is complete or complete with deferrals."""
+    require(ctx, Permission.accept_case)
     case = get_case(session, case_id)
     ensure_owned(case, ctx)
     verdict = evaluate(domain_lines(session, case_id))
@@ -115,6 +118,7 @@ def _store_received(session: Session, case: ServiceCase, today: date) -> list[di
 
 def notify(session: Session, ctx: Ctx, case_id: str) -> None:
     """一次性告知: the case waits for the missing materials, keeping what was received."""
+    require(ctx, Permission.accept_case)
     case = get_case(session, case_id)
     ensure_owned(case, ctx)
     verdict = evaluate(domain_lines(session, case_id))
@@ -134,6 +138,7 @@ def notify(session: Session, ctx: Ctx, case_id: str) -> None:
 
 def refuse(session: Session, ctx: Ctx, case_id: str, reason: str) -> None:
     """不予受理, with the reason that goes on the decision."""
+    require(ctx, Permission.accept_case)
     finish_with_reason(session, ctx, case_id, CaseAction.refuse, reason, required=True)
 
 
@@ -198,7 +203,7 @@ def decide(
     with store.write() as session:
         decide_in(session, ctx, case_id, decision, inputs, reason)
     with store.read() as session:
-        kinds = documents_for(load_case(session, case_id, today_of(ctx), yellow_days))
+        kinds = documents_for(load_case(session, ctx, case_id, today_of(ctx), yellow_days))
     printed: list[Printed] = []
     error = None
     try:
@@ -208,5 +213,5 @@ def decide(
     except ServiceError as exc:  # decided and stored; the papers can be reprinted
         error = str(exc)
     with store.read() as session:
-        view = load_case(session, case_id, today_of(ctx), yellow_days)
+        view = load_case(session, ctx, case_id, today_of(ctx), yellow_days)
     return Decided(view, printed, error)

@@ -32,8 +32,10 @@ from hallterm.db.services.cases.common import (
     today_of,
 )
 from hallterm.db.services.cases.views import CaseView, deferral_light, load_case
+from hallterm.db.services.permissions import require
 from hallterm.domain.case_states import OPEN_STATES, CaseStatus, is_open
 from hallterm.domain.checklist import ChecklistError, LineState
+from hallterm.domain.roles import Permission
 from hallterm.i18n import _
 
 if TYPE_CHECKING:
@@ -87,6 +89,7 @@ def check_approvable(session: Session, case: ServiceCase) -> None:
 
 def record_arrival(session: Session, ctx: Ctx, case_id: str, type_code: str) -> None:
     """The applicant hands in a deferred material (any open status); one event."""
+    require(ctx, Permission.front_desk, Permission.process_cases)
     case = get_case(session, case_id)
     ensure_owned(case, ctx)
     if not is_open(case.status):
@@ -140,7 +143,7 @@ def hand_in(
     except ServiceError as exc:  # recorded; the receipt can be reprinted
         error = str(exc)
     with store.read() as session:
-        view = load_case(session, case_id, today_of(ctx), yellow_days)
+        view = load_case(session, ctx, case_id, today_of(ctx), yellow_days)
     return HandedIn(view, printed, error)
 
 

@@ -25,6 +25,7 @@ from hallterm.db.services.cases.common import (
     today_of,
 )
 from hallterm.db.services.cases.deferrals import check_approvable
+from hallterm.db.services.permissions import require_move
 from hallterm.domain.case_states import CaseAction, CaseStateError, parse_action
 from hallterm.i18n import N_, _
 
@@ -143,6 +144,7 @@ def advance(
         raise ServiceError(str(exc)) from None
     if action in (CaseAction.accept, CaseAction.notify):
         raise ServiceError(_("use accept or notify for this move"))
+    require_move(session, ctx, case_id, action.value)
     if action is CaseAction.suspend:
         _suspend(session, ctx, case_id, reason, resume_on)
     elif action is CaseAction.resume:

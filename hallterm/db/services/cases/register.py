@@ -30,10 +30,12 @@ from hallterm.db.services import Ctx, ServiceError
 from hallterm.db.services.cases.common import case_event, today_of
 from hallterm.db.services.catalog_io import current_version
 from hallterm.db.services.counters import next_value
+from hallterm.db.services.permissions import require
 from hallterm.domain.case_states import CaseStatus
 from hallterm.domain.checklist import LineState, Requirement, merge_requirements, reusable
 from hallterm.domain.ids import ENTITY_ID_TYPES, IdError, validate_id, validate_phone
 from hallterm.domain.numbering import case_number
+from hallterm.domain.roles import Permission
 from hallterm.i18n import _
 
 
@@ -151,6 +153,7 @@ def start_case(
     serve the requirement are pre-marked as reused (the clerk may change that).  An entity
     acts through an agent (经办人) identified by their own document; a person may.
     """
+    require(ctx, Permission.front_desk)
     applicant = session.get(Applicant, applicant_id)
     if applicant is None:
         raise ServiceError(_("no such applicant"))

@@ -20,6 +20,7 @@ from hallterm.db.models import (
     ServiceCase,
     Staff,
 )
+from hallterm.db.services import Ctx
 from hallterm.db.services.applicants import ApplicantView, view
 from hallterm.db.services.calendar import calendar_for
 from hallterm.db.services.cases.common import (
@@ -29,9 +30,11 @@ from hallterm.db.services.cases.common import (
     matter_rows,
     suspensions,
 )
+from hallterm.db.services.permissions import require
 from hallterm.domain.case_states import CaseStatus, is_open
 from hallterm.domain.checklist import Line, LineState, ReceivedAs, Requirement, Verdict, evaluate
 from hallterm.domain.ids import mask_id
+from hallterm.domain.roles import Permission
 from hallterm.domain.workdays import WorkCalendar, deadline_light
 
 
@@ -247,11 +250,13 @@ def deferral_light(
 
 def load_case(
     session: Session,
+    ctx: Ctx,
     case_id: str,
     today: date,
     yellow_days: int = 2,
     calendar: WorkCalendar | None = None,
 ) -> CaseView:
+    require(ctx, Permission.read_personal)
     case = get_case(session, case_id)
     applicant = session.get(Applicant, case.applicant_id)
     assert applicant is not None
@@ -309,6 +314,7 @@ def find_case_id(session: Session, number: str) -> str | None:
 
 def list_cases(
     session: Session,
+    ctx: Ctx,
     *,
     statuses: Sequence[str] = (),
     applicant_id: str | None = None,
@@ -319,6 +325,7 @@ def list_cases(
 ) -> list[CaseRow]:
     """Cases newest first; with ``today`` each running case carries its days left and light,
     and each case an outstanding deferral's light; ``by_urgency`` sorts by ``urgency_key``."""
+    require(ctx, Permission.read_personal)
     cal = calendar_for(session) if today is not None else None
     q = select(ServiceCase, Applicant.name).join(
         Applicant, Applicant.id == ServiceCase.applicant_id
@@ -379,17 +386,23 @@ class ApplicantCases:
 
 
 def applicant_cases(
-    session: Session, applicant_id: str, today: date, yellow_days: int = 2, recent: int = 5
+    session: Session,
+    ctx: Ctx,
+    applicant_id: str,
+    today: date,
+    yellow_days: int = 2,
+    recent: int = 5,
 ) -> ApplicantCases:
     rows = list_cases(
-        session, applicant_id=applicant_id, today=today, yellow_days=yellow_days, limit=500
+        session, ctx, applicant_id=applicant_id, today=today, yellow_days=yellow_days, limit=500
     )
     open_rows = sorted((r for r in rows if is_open(r.status)), key=urgency_key)
     return ApplicantCases(tuple(open_rows), tuple(rows[:recent]))
 
 
-def timeline(session: Session, case_id: str) -> list[TimelineEntry]:
+def timeline(session: Session, ctx: Ctx, case_id: str) -> list[TimelineEntry]:
     """Every event of the case, oldest first, with who and when."""
+    require(ctx, Permission.read_personal)
     rows = session.exec(
         select(Event)
         .where(Event.entity == "case", Event.entity_id == case_id)
