@@ -1,0 +1,82 @@
+"""One person across stations: central links each station's applicant row to a person.
+
+A person registered offline at two stations arrives as two applicant rows (each station's
+own, with its own id and its station code in the key); both are kept and both cases are
+accepted.  After a batch writes applicant rows, ``link_persons`` finds or makes the person
+of each (ID type and number) and links the row to it.  This runs as central, not as the
+station: stations have no rights on ``sync_person`` / ``sync_person_link``, so no station
+can learn from central that another station knows a person.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session
+
+from hallterm.clock import Clock
+from hallterm.db.models_sync import SyncPerson, SyncPersonLink
+from hallterm.db.sync.central.apply import register_row_hook
+from hallterm.db.sync.roles import as_central
+
+_PERSON = SyncPerson.__table__  # type: ignore[attr-defined]
+_LINK = SyncPersonLink.__table__  # type: ignore[attr-defined]
+
+
+def link_persons(session: Session, station_code: str, rows: list[dict[str, Any]]) -> None:
+    """Link each applicant row to its person (made when new); a row already linked stays."""
+    wanted = {(r["id_type"], r["id_number"]) for r in rows if r.get("id_number")}
+    if not wanted:
+        return
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    with as_central(session):
+        keys = sorted(wanted)
+        session.execute(
+            insert(_PERSON)
+            .values(
+                [
+                    {"id": str(uuid.uuid4()), "id_type": t, "id_number": n, "created_at": now()}
+                    for t, n in keys
+                ]
+            )
+            .on_conflict_do_nothing(index_elements=["id_type", "id_number"])
+        )
+        persons = {
+            (t, n): pid
+            for pid, t, n in session.execute(
+                select(_PERSON.c.id, _PERSON.c.id_type, _PERSON.c.id_number).where(
+                    tuple_(_PERSON.c.id_type, _PERSON.c.id_number).in_(keys)
+                )
+            )
+        }
+        links = [
+            {
+                "applicant_id": r["id"],
+                "station_code": r.get("station_code") or station_code,
+                "person_id": persons[(r["id_type"], r["id_number"])],
+            }
+            for r in rows
+            if (r.get("id_type"), r.get("id_number")) in persons
+        ]
+        if links:
+            session.execute(
+                insert(_LINK).values(links).on_conflict_do_nothing(index_elements=["applicant_id"])
+            )
+
+
+def now() -> Any:
+    return Clock().now()
+
+
+def person_of(session: Session, applicant_id: str) -> str | None:
+    """The person an applicant row is linked to (central only)."""
+    return session.execute(
+        select(_LINK.c.person_id).where(_LINK.c.applicant_id == applicant_id)
+    ).scalar()
+
+
+register_row_hook("applicant", link_persons)

@@ -1,0 +1,79 @@
+"""The sync protocol's bodies: CBOR, gzip-compressed, the same shape both ways.
+
+Requests and replies are CBOR maps (``cbor2``), compressed with gzip (``Content-Encoding:
+gzip``).  An event travels as a list in ``EVENT_COLUMNS`` order (``at`` as a CBOR datetime);
+its ``payload`` stays the canonical JSON text the station hashed, so central stores exactly
+what was sent.  Headers: ``Authorization: Bearer <credential>`` and ``X-Hallterm-Station:
+<code>``.
+
+Endpoints (all ``POST``; one request each):
+
+- ``/v1/pull`` ``{cursor, central_id, limit}`` → ``{central_id, items, cursor, reset, more,
+  chain}``: a page of the feed and the station's chain head at central (``[seq, hash]``).
+  Runs in a transaction that is rolled back: an idle poll writes nothing.
+- ``/v1/push`` ``{events}`` → ``{results, chain}``: one result per event, in order,
+  ``[event_id, status, problem, message]`` with status ``ok`` (stored now), ``duplicate``
+  (stored before: same id, same hash) or ``refused`` (kept in central's quarantine).
+- ``/v1/own`` ``{after, limit}`` → ``{events, more}``: the station's own events at central
+  after a sequence number, for a station restored from an older backup.
+
+Status codes: 401 missing, wrong or revoked credential; 403 events of another station in the
+batch (nothing written); 400 a body that cannot be read; 503 central busy (retry).
+"""
+
+from __future__ import annotations
+
+import gzip
+from datetime import UTC, datetime
+from typing import Any
+
+import cbor2
+
+from hallterm.db.sync.central.common import EventIn
+
+CONTENT_TYPE = "application/cbor"
+STATION_HEADER = "X-Hallterm-Station"
+VERSION = "v1"
+GZIP_LEVEL = 6
+
+
+class BadBody(ValueError):
+    """A body that is not gzip-compressed CBOR of the expected shape."""
+
+
+def encode(value: dict[str, Any]) -> bytes:
+    return gzip.compress(cbor2.dumps(value, datetime_as_timestamp=False), GZIP_LEVEL, mtime=0)
+
+
+def decode(body: bytes) -> dict[str, Any]:
+    try:
+        value = cbor2.loads(gzip.decompress(body))
+    except (OSError, EOFError, cbor2.CBORDecodeError, ValueError) as exc:
+        raise BadBody(str(exc)) from None
+    if not isinstance(value, dict):
+        raise BadBody("not a map")
+    return value
+
+
+def event_out(e: EventIn) -> list[Any]:
+    return list(e)
+
+
+def event_in(raw: Any) -> EventIn:
+    if not isinstance(raw, list) or len(raw) != len(EventIn._fields):
+        raise BadBody("an event must be a list of its columns")
+    values = list(raw)
+    at = values[8]
+    if isinstance(at, str):
+        at = datetime.fromisoformat(at)
+    if not isinstance(at, datetime):
+        raise BadBody("event time missing")
+    values[8] = at if at.tzinfo else at.replace(tzinfo=UTC)
+    try:
+        values[2] = int(values[2])
+    except (TypeError, ValueError):
+        raise BadBody("event seq must be a number") from None
+    for i in (0, 1, 3, 4, 5, 6, 7, 9, 10):
+        if not isinstance(values[i], str):
+            raise BadBody("event fields must be text")
+    return EventIn._make(values)
