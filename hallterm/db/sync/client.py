@@ -154,6 +154,12 @@ class SyncClient:
         return data
 
     def pull(self, cursor: int, central_id: str | None, limit: int) -> tuple[Page, ChainState]:
+        try:
+            return self._pull(cursor, central_id, limit)
+        except (KeyError, IndexError, TypeError, ValueError) as exc:
+            raise LinkError(_("the sync service sent an unreadable reply")) from exc
+
+    def _pull(self, cursor: int, central_id: str | None, limit: int) -> tuple[Page, ChainState]:
         data = self._post(
             "/v1/pull", {"cursor": cursor, "central_id": central_id or "", "limit": limit}
         )
@@ -170,6 +176,14 @@ class SyncClient:
     def push(
         self, events: list[EventIn], timeout: float | None = None
     ) -> tuple[list[PushReply], ChainState]:
+        try:
+            return self._push(events, timeout)
+        except (KeyError, IndexError, TypeError, ValueError) as exc:
+            raise LinkError(_("the sync service sent an unreadable reply")) from exc
+
+    def _push(
+        self, events: list[EventIn], timeout: float | None = None
+    ) -> tuple[list[PushReply], ChainState]:
         data = self._post("/v1/push", {"events": [event_out(e) for e in events]}, timeout)
         results = [PushReply(str(r[0]), str(r[1]), str(r[2]), str(r[3])) for r in data["results"]]
         if [r.event_id for r in results] != [e.id for e in events]:
@@ -177,5 +191,11 @@ class SyncClient:
         return results, ChainState(int(data["chain"][0]), str(data["chain"][1]))
 
     def own(self, after: int, limit: int = 500) -> tuple[list[EventIn], bool]:
+        try:
+            return self._own(after, limit)
+        except (KeyError, IndexError, TypeError, ValueError, BadBody) as exc:
+            raise LinkError(_("the sync service sent an unreadable reply")) from exc
+
+    def _own(self, after: int, limit: int) -> tuple[list[EventIn], bool]:
         data = self._post("/v1/own", {"after": after, "limit": limit})
         return [event_in(r) for r in data["events"]], bool(data.get("more"))

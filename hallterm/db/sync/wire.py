@@ -46,8 +46,10 @@ def encode(value: dict[str, Any]) -> bytes:
 
 
 def decode(body: bytes) -> dict[str, Any]:
+    """A body as sent (gzip) or as an HTTP client hands it over (already decompressed)."""
     try:
-        value = cbor2.loads(gzip.decompress(body))
+        raw = gzip.decompress(body) if body[:2] == b"\x1f\x8b" else body
+        value = cbor2.loads(raw)
     except (OSError, EOFError, cbor2.CBORDecodeError, ValueError) as exc:
         raise BadBody(str(exc)) from None
     if not isinstance(value, dict):

@@ -43,6 +43,11 @@ from hallterm.domain.catalog import CatalogIn
 from hallterm.i18n import _
 
 
+def open_central(url: str) -> Store:
+    """Central's store for the ``hallterm central …`` commands run at central (and the service)."""
+    return Store(url)
+
+
 def central_ctx(clock: Clock | None = None, actor: Actor = SYSTEM) -> Ctx:
     return Ctx(actor=actor, station_code=CENTRAL_CODE, clock=clock or Clock())
 

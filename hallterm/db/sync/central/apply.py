@@ -37,6 +37,7 @@ def register_row_hook(table: str, hook: RowHook) -> None:
     _ROW_HOOKS.setdefault(table, []).append(hook)
 
 
+@dataclass
 class _Change:
     table: Table
     pk: tuple[Any, ...]
