@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import threading
+import time
 from datetime import date
 from pathlib import Path
 
@@ -18,7 +20,15 @@ from hallterm.db.services.cases import LineInput, accept, load_case, record_line
 from hallterm.db.services.catalog_io import import_catalog
 from hallterm.db.services.setup import init_store
 from hallterm.db.services.staff import create_staff
-from hallterm.db.sync.central import central_ctx, init_central, publish_catalog, register_station
+from hallterm.db.sync.central import (
+    central_ctx,
+    init_central,
+    issue_credential,
+    publish_catalog,
+    register_station,
+)
+from hallterm.db.sync.client import SyncClient
+from hallterm.db.sync.enrol import Enrolment, client_for, install_enrolment
 from hallterm.demo import demo_catalog
 from hallterm.domain.ids import resident_id_check_char
 
@@ -130,3 +140,54 @@ def station_copy(factory: pytest.TempPathFactory, dest: Path, code: str, clock: 
     dest.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(template, dest)
     return Store(str(dest))
+
+
+# -- the sync service in a thread, and enrolled clients ------------------------------------
+
+
+class ServiceThread:
+    """The sync service (``service.make_app``) on a free loopback port, in a thread."""
+
+    def __init__(self, central_url: str, clock: Clock | None = None) -> None:
+        import uvicorn
+
+        from hallterm.db.sync.service import ServiceStore, make_app
+
+        self.store = ServiceStore(central_url)
+        config = uvicorn.Config(
+            make_app(self.store, clock),
+            host="127.0.0.1",
+            port=0,
+            log_level="error",
+            lifespan="off",
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.port = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> ServiceThread:
+        self.thread.start()
+        for _ in range(400):
+            if self.server.started:
+                break
+            time.sleep(0.025)
+        assert self.server.started, "the sync service did not start"
+        self.port = self.server.servers[0].sockets[0].getsockname()[1]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+        self.store.dispose()
+
+
+def enrol(station: Store, central: Store, code: str, url: str, clock: Clock) -> SyncClient:
+    """Issue the station's credential at central, install it, and return its client."""
+    with central.write() as s:
+        token = issue_credential(s, central_ctx(clock), code)
+    install_enrolment(station, Enrolment(url, code, token))
+    return client_for(station)

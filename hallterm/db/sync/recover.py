@@ -8,7 +8,9 @@ Each pull tells the station its chain head at central.  Two cases need work here
   events it no longer has (``/v1/own``), stores them as delivered, restores the rows they
   wrote (``rows.upsert``; a local row that is newer by version stays), and continues its
   chain after them: events written since the restore, never delivered, are renumbered and
-  re-hashed to follow central's head (``recover_own``).  Both chains then verify.
+  re-hashed to follow central's head (``recover_own``).  Both chains then verify.  Case
+  numbers the recovered events made are not handed out again (the day's case counter
+  catches up); other numbering (certificates, tickets) is not caught up here.
 """
 
 from __future__ import annotations
@@ -22,10 +24,11 @@ from sqlmodel import Session
 
 from hallterm.db.engine import Store
 from hallterm.db.events import event_hash
-from hallterm.db.models import Event, EventHead
+from hallterm.db.models import Counter, Event, EventHead
 from hallterm.db.sync.central.common import EVENT_COLUMNS, ChainState, EventIn
 from hallterm.db.sync.client import SyncClient
 from hallterm.db.sync.rows import pk_of, pk_where, table_for, to_python, upsert
+from hallterm.domain.numbering import parse_case_number
 
 _EVENT = Event.__table__  # type: ignore[attr-defined]
 
@@ -101,15 +104,17 @@ def recover_own(local: Store, client: SyncClient, station_code: str, now: dateti
     if not fetched:
         return 0
     with local.write() as ls:
-        local_ids = set(
+        local_ids = dict(
             ls.execute(
-                select(_EVENT.c.id).where(
+                select(_EVENT.c.id, _EVENT.c.hash).where(
                     _EVENT.c.station_code == station_code, _EVENT.c.seq > start
                 )
-            ).scalars()
+            ).all()
         )
         missing = [e for e in fetched if e.id not in local_ids]
-        held = [e.id for e in fetched if e.id in local_ids]
+        # Held here as central holds it: delivered.  Held with other content (edited here):
+        # left waiting, so central refuses it visibly.
+        held = [e.id for e in fetched if local_ids.get(e.id) == e.hash]
         if held:
             ls.execute(update(_EVENT).where(_EVENT.c.id.in_(held)).values(sent_at=now))
         top = fetched[-1]
@@ -130,6 +135,7 @@ def recover_own(local: Store, client: SyncClient, station_code: str, now: dateti
         for e in missing:
             ls.execute(_EVENT.insert().values({**e.as_dict(), "sent_at": now}))
             _restore_rows(ls, e)
+        _catch_up_case_counters(ls, missing)
         prev, seq = top.hash, top.seq
         for row in pending:
             seq += 1
@@ -169,3 +175,29 @@ def _restore_rows(session: Session, e: EventIn) -> None:
             if existing is not None and existing > (values.get("version") or 0):
                 continue
         upsert(session, snap)
+
+
+def _catch_up_case_counters(session: Session, events: list[EventIn]) -> None:
+    """Case numbers made in the recovered events are not handed out again."""
+    top: dict[str, int] = {}
+    for e in events:
+        if '"service_case"' not in e.payload:
+            continue
+        payload = json.loads(e.payload)
+        for snap in payload.get("rows", []) if isinstance(payload, dict) else []:
+            if snap.get("table") != "service_case":
+                continue
+            try:
+                station, day, seq = parse_case_number(str(snap["values"]["number"]))
+            except (KeyError, ValueError):
+                continue
+            name = f"case:{station}:{day:%Y%m%d}"
+            top[name] = max(top.get(name, 0), seq)
+    for name, seq in top.items():
+        row = session.get(Counter, name)
+        if row is None:
+            session.add(Counter(name=name, value=seq))
+        elif row.value < seq:
+            row.value = seq
+            session.add(row)
+    session.flush()

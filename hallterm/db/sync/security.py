@@ -40,6 +40,7 @@ from hallterm.db.sync.roles import quote_ident as _q
 
 OWN = "(SELECT p.station_code FROM sync_peer p WHERE p.role_name = current_user)"
 POLICY = "hallterm_station"
+APPLICANT_STATION = "hallterm_applicant_station"
 # Readable by stations without row rules (facts needed to talk to central).
 READ_ONLY = ("store_info", "station")
 # Central's own tables that stations never see.
@@ -74,10 +75,9 @@ def _policies(table: Table) -> list[tuple[str, str]]:
         ]
     if name == "service_case":
         own = f"station_code = {OWN}"
-        own_applicant = (
-            "EXISTS (SELECT 1 FROM applicant a WHERE a.id = service_case.applicant_id "
-            f"AND a.station_code = {OWN})"
-        )
+        # Through a function: a policy reading ``applicant`` directly would recurse into
+        # applicant's own policy, which reads ``service_case``.
+        own_applicant = f"{APPLICANT_STATION}(service_case.applicant_id) = {OWN}"
         return [
             ("ALL", f"USING ({own}) WITH CHECK ({own})"),
             ("RESTRICTIVE INSERT", f"WITH CHECK ({own_applicant})"),
@@ -123,6 +123,13 @@ def _install(session: Session, name: str, policies: list[tuple[str, str]]) -> No
 
 def install_policies(session: Session) -> None:
     """Enable row-level security and (re)create the policies; safe to run again."""
+    session.execute(
+        text(
+            f"CREATE OR REPLACE FUNCTION {APPLICANT_STATION}(applicant_id text) RETURNS text "
+            "LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS "
+            "$$ SELECT station_code FROM applicant WHERE id = applicant_id $$"
+        )
+    )
     for table in _station_tables():
         _install(session, table.name, _policies(table))  # no rule: nothing visible
     fixed = {

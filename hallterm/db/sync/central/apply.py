@@ -26,6 +26,7 @@ from sqlalchemy.exc import DataError, IntegrityError, ProgrammingError
 from sqlmodel import Session
 
 from hallterm.db.sync.central.common import CENTRAL_TABLES, SHARED_TABLES, EventIn, Problem
+from hallterm.db.sync.roles import as_central
 from hallterm.db.sync.rows import pk_names, pk_of, row_key, same, table_for, table_order, to_python
 
 RowHook = Callable[[Session, str, list[dict[str, Any]]], None]
@@ -129,27 +130,30 @@ class Applier:
                 case_id = ch.values.get("case_id") if "case_id" in ch.table.c else None
                 if case_id:
                     wanted.setdefault("service_case", set()).add((case_id,))
-        pg = self.session.get_bind().dialect.name == "postgresql"
-        for name, pks in wanted.items():
-            table = table_for(name)
-            assert table is not None
-            cols = [table.c[n] for n in pk_names(table)]
-            keys = sorted(pks, key=repr)
-            for k in keys:
-                self.start[(name, k)] = None
-            for i in range(0, len(keys), 500):
-                chunk = keys[i : i + 500]
-                cond = (
-                    cols[0].in_([k[0] for k in chunk])
-                    if len(cols) == 1
-                    else tuple_(*cols).in_(chunk)
-                )
-                query = select(table).where(cond)
-                if pg:  # lock the rows we decide on (another station may update an applicant)
-                    query = query.with_for_update()
-                for row in self.session.execute(query).mappings():
-                    found = dict(row)
-                    self.start[(name, pk_of(table, found))] = found
+        # Decide on what central really holds (as central: another station's row is
+        # invisible to this station's role); the writes later run as the station.
+        with as_central(self.session):
+            pg = self.session.get_bind().dialect.name == "postgresql"
+            for name, pks in wanted.items():
+                table = table_for(name)
+                assert table is not None
+                cols = [table.c[n] for n in pk_names(table)]
+                keys = sorted(pks, key=repr)
+                for k in keys:
+                    self.start[(name, k)] = None
+                for i in range(0, len(keys), 500):
+                    chunk = keys[i : i + 500]
+                    cond = (
+                        cols[0].in_([k[0] for k in chunk])
+                        if len(cols) == 1
+                        else tuple_(*cols).in_(chunk)
+                    )
+                    query = select(table).where(cond)
+                    if pg:  # lock the rows we decide on (another station may update an applicant)
+                        query = query.with_for_update()
+                    for row in self.session.execute(query).mappings():
+                        found = dict(row)
+                        self.start[(name, pk_of(table, found))] = found
         self.state = dict(self.start)
 
     def _current(self, local: dict[Key, dict[str, Any]], key: Key) -> dict[str, Any] | None:

@@ -118,15 +118,17 @@ def receive(
             known[eid] = h
         if code == station_code:
             taken[seq], chain[seq] = eid, h
-    quarantined: set[str] = set()
+    quarantined: dict[str, str] = {}  # stored, but still refused (an open conflict)
     if known:
-        quarantined = set(
-            session.execute(
-                select(SyncQuarantine.event_id).where(
-                    SyncQuarantine.event_id.in_(list(known))  # type: ignore[union-attr]
+        quarantined = {
+            str(eid): problem
+            for eid, problem in session.execute(
+                select(SyncQuarantine.event_id, SyncQuarantine.problem).where(
+                    SyncQuarantine.event_id.in_(list(known)),  # type: ignore[union-attr]
+                    SyncQuarantine.resolved_at.is_(None),  # type: ignore[union-attr]
                 )
-            ).scalars()
-        )
+            )
+        }
     status: dict[str, Reply] = {}
     problems: dict[str, Problem] = {}
     new: list[EventIn] = []
@@ -135,8 +137,10 @@ def receive(
             problems[e.id] = Problem("foreign", f"event of station {e.station_code}")
         elif e.id in known:
             if known[e.id] == e.hash:
-                state = "conflict" if e.id in quarantined else "duplicate"
-                status[e.id] = Reply(e.id, state)
+                if e.id in quarantined:
+                    status[e.id] = Reply(e.id, "conflict", quarantined[e.id])
+                else:
+                    status[e.id] = Reply(e.id, "duplicate")
             else:
                 problems[e.id] = Problem(
                     "event_id", f"central holds this event id with hash {known[e.id]}"
