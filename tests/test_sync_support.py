@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import queue
+import random
 import shutil
+import socket
 import threading
 import time
 from datetime import date
@@ -191,3 +195,144 @@ def enrol(station: Store, central: Store, code: str, url: str, clock: Clock) -> 
         token = issue_credential(s, central_ctx(clock), code)
     install_enrolment(station, Enrolment(url, code, token))
     return client_for(station)
+
+
+# -- a loopback link: latency, bandwidth, cuts ----------------------------------------------
+
+
+class LinkProxy:
+    """A TCP proxy on 127.0.0.1 in front of ``target`` that behaves like a weak link.
+
+    Each direction is delayed by ``delay`` seconds (half the round trip) and limited to
+    ``rate`` bytes per second.  With an ``rng`` each new connection gets a random plan: pass
+    through; cut after N bytes from the client or from the server; or let the request through
+    and cut before the reply arrives (the server did the work, the client cannot know).
+    ``requests`` counts the HTTP requests that went through.
+    """
+
+    PLANS = ("pass", "client_bytes", "server_bytes", "drop_reply")
+
+    def __init__(
+        self,
+        target: tuple[str, int],
+        *,
+        delay: float = 0.0,
+        rate: float | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.target = target
+        self.delay = delay
+        self.rate = rate
+        self.rng = rng
+        self.requests = 0
+        self.cuts = 0
+        self.cut_kinds: dict[str, int] = {}
+        self._lock = threading.Lock()
+        self._sockets: list[socket.socket] = []
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self._stop = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def disarm(self) -> None:
+        with self._lock:
+            self.rng = None
+
+    def _plan(self) -> tuple[str, int]:
+        with self._lock:
+            if self.rng is None:
+                return ("pass", 0)
+            kind = self.rng.choices(self.PLANS, weights=(2, 2, 2, 3))[0]
+            return kind, self.rng.randint(1, 3000)
+
+    def _accept(self) -> None:
+        while not self._stop:
+            try:
+                client, _addr = self.listener.accept()
+            except OSError:
+                return
+            try:
+                server = socket.create_connection(self.target)
+            except OSError:
+                client.close()
+                continue
+            with self._lock:
+                self._sockets += [client, server]
+            conn = {"plan": self._plan(), "c2s": 0, "s2c": 0, "dead": False}
+            for src, dst, direction in ((client, server, "c2s"), (server, client, "s2c")):
+                q: queue.Queue[tuple[float, bytes] | None] = queue.Queue()
+                threading.Thread(
+                    target=self._read, args=(src, q, direction, conn, client, server), daemon=True
+                ).start()
+                threading.Thread(
+                    target=self._write, args=(dst, q, client, server, conn), daemon=True
+                ).start()
+
+    def _cut(self, conn: dict, kind: str, *socks: socket.socket) -> None:  # type: ignore[type-arg]
+        with self._lock:
+            if conn["dead"]:
+                return
+            conn["dead"] = True
+            self.cuts += 1
+            self.cut_kinds[kind] = self.cut_kinds.get(kind, 0) + 1
+        for s in socks:
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
+            s.close()
+
+    def _read(self, src, q, direction, conn, client, server) -> None:  # type: ignore[no-untyped-def]
+        kind, n = conn["plan"]
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                if direction == "c2s":
+                    with self._lock:
+                        self.requests += data.count(b"POST /v1/")
+                elif kind == "drop_reply":
+                    return self._cut(conn, kind, client, server)
+                conn[direction] += len(data)
+                mine = "client_bytes" if direction == "c2s" else "server_bytes"
+                if kind == mine and conn[direction] >= n:
+                    q.put((time.monotonic(), data[: len(data) - (conn[direction] - n)]))
+                    q.put(None)
+                    time.sleep(self.delay + 0.05)
+                    return self._cut(conn, kind, client, server)
+                q.put((time.monotonic(), data))
+        except OSError:
+            pass
+        q.put(None)
+
+    def _write(self, dst, q, client, server, conn) -> None:  # type: ignore[no-untyped-def]
+        free_at = 0.0
+        try:
+            while True:
+                item = q.get()
+                if item is None:
+                    break
+                arrived, data = item
+                start = max(arrived + self.delay, free_at)
+                if self.rate:
+                    start += len(data) / self.rate
+                free_at = start
+                wait = start - time.monotonic()
+                if wait > 0:
+                    time.sleep(wait)
+                dst.sendall(data)
+        except OSError:
+            pass
+        with contextlib.suppress(OSError):
+            dst.shutdown(socket.SHUT_WR)  # the other side sees the end, as on a real link
+
+    def close(self) -> None:
+        self._stop = True
+        self.listener.close()
+        with self._lock:
+            for s in self._sockets:
+                with contextlib.suppress(OSError):
+                    s.close()
