@@ -142,7 +142,7 @@ def test_row_level_security_closes_the_gaps(pg_url, tmp_path, tmp_path_factory, 
         with pytest.raises(DBAPIError, match="row-level security"):
             as_a(
                 "INSERT INTO service_case (id, number, station_code, applicant_id, clerk_id, "
-                "\"window\", status, catalog_version, registered_at, decision_reason, version, "
+                '"window", status, catalog_version, registered_at, decision_reason, version, '
                 "updated_at) VALUES ('case-a', 'N-1', :a, 'app-b', '', '', 'registered', 'v', "
                 "now(), '', 1, now()) RETURNING id",
                 a=code_a,

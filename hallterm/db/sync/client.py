@@ -64,7 +64,9 @@ def check_url(url: str, insecure: bool) -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise SyncRefused(
-            _("the sync service URL must start with https:// (got {url})").format(url=url)
+            _("the sync service URL must start with https:// or http:// (got {url})").format(
+                url=url
+            )
         )
     if parts.scheme == "http" and not insecure and not is_loopback(parts.hostname):
         raise SyncRefused(
