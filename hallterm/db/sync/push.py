@@ -71,11 +71,13 @@ class PushResult:
 
 
 def unsent_count(session: Session, station_code: str) -> int:
-    return session.execute(
-        select(func.count())
-        .select_from(_EVENT)
-        .where(_EVENT.c.station_code == station_code, _EVENT.c.sent_at.is_(None))
-    ).scalar_one()
+    return int(
+        session.execute(
+            select(func.count())
+            .select_from(_EVENT)
+            .where(_EVENT.c.station_code == station_code, _EVENT.c.sent_at.is_(None))
+        ).scalar_one()
+    )
 
 
 def _at(value: datetime | str) -> datetime:
@@ -140,6 +142,7 @@ def _record(
                     detail=r.message,
                     payload="",
                     created_at=now,
+                    resolution="",
                 )
             )
 

@@ -65,18 +65,16 @@ def requeue_lost(local: Store, station_code: str, central: ChainState) -> int:
             return 0
         if central.seq and _hash_at(ls, station_code, central.seq) != central.hash:
             return 0  # a different history: not a loss at central (recover_own decides)
-        return int(
-            ls.execute(
-                update(_EVENT)
-                .where(
-                    _EVENT.c.station_code == station_code,
-                    _EVENT.c.seq > central.seq,
-                    _EVENT.c.sent_at.is_not(None),
-                )
-                .values(sent_at=None)
-            ).rowcount
-            or 0
+        result = ls.execute(
+            update(_EVENT)
+            .where(
+                _EVENT.c.station_code == station_code,
+                _EVENT.c.seq > central.seq,
+                _EVENT.c.sent_at.is_not(None),
+            )
+            .values(sent_at=None)
         )
+        return int(getattr(result, "rowcount", 0) or 0)
 
 
 def needs_recovery(local: Store, station_code: str, central: ChainState) -> bool:

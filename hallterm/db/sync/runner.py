@@ -221,7 +221,7 @@ def backoff_delays(
     rng = rng or random.Random()
 
     def delay(n: int) -> float:
-        top = min(cap, base * (2 ** max(0, n - 1)))
+        top = float(min(cap, base * (2 ** max(0, n - 1))))
         return top / 2 + rng.random() * top / 2
 
     return delay

@@ -67,10 +67,12 @@ def init_central(store: Store) -> str:
             central_id = str(uuid.uuid4())
             set_info(session, "central_id", central_id)
     if store.dialect == "postgresql":
-        from hallterm.db.sync.security import install_policies
+        from hallterm.db.sync.security import ensure_station_role, install_policies
 
         with store.write() as session:
             install_policies(session)
+            for code in session.execute(select(SyncPeer.station_code)).scalars():
+                ensure_station_role(session, code)  # stations registered before (safe again)
     return central_id
 
 

@@ -85,6 +85,7 @@ def quarantine(
             detail=detail,
             payload=payload,
             created_at=now,
+            resolution="",
         )
     )
     session.flush()

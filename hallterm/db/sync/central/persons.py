@@ -33,13 +33,14 @@ def link_persons(session: Session, station_code: str, rows: list[dict[str, Any]]
     if not wanted:
         return
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    now = Clock().now()  # when central first saw the person (the hook has no request clock)
     with as_central(session):
         keys = sorted(wanted)
         session.execute(
             insert(_PERSON)
             .values(
                 [
-                    {"id": str(uuid.uuid4()), "id_type": t, "id_number": n, "created_at": now()}
+                    {"id": str(uuid.uuid4()), "id_type": t, "id_number": n, "created_at": now}
                     for t, n in keys
                 ]
             )
@@ -66,10 +67,6 @@ def link_persons(session: Session, station_code: str, rows: list[dict[str, Any]]
             session.execute(
                 insert(_LINK).values(links).on_conflict_do_nothing(index_elements=["applicant_id"])
             )
-
-
-def now() -> Any:
-    return Clock().now()
 
 
 def person_of(session: Session, applicant_id: str) -> str | None:
