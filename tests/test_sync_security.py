@@ -244,3 +244,76 @@ def test_two_service_instances_eight_stations(pg_url, tmp_path, tmp_path_factory
 def test_event_in_round_trips_the_wire(clock):
     e = EventIn("id", "A1", 3, "case", "c", "k", '{"a":1}', "u", clock.now(), "p", "h")
     assert decode(encode({"events": [event_out(e)]}))["events"][0][8] == clock.now()
+
+
+def _tls_files(folder):  # type: ignore[no-untyped-def]
+    """A root certificate and a server certificate for 127.0.0.1 signed by it (PEM files)."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    root_key = ec.generate_private_key(ec.SECP256R1())
+    root_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "hallterm test root")])
+    root = (
+        x509.CertificateBuilder()
+        .subject_name(root_name)
+        .issuer_name(root_name)
+        .public_key(root_key.public_key())
+        .serial_number(1)
+        .not_valid_before(now)
+        .not_valid_after(now + dt.timedelta(days=3650))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(root_key, hashes.SHA256())
+    )
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]))
+        .issuer_name(root_name)
+        .public_key(key.public_key())
+        .serial_number(2)
+        .not_valid_before(now)
+        .not_valid_after(now + dt.timedelta(days=3650))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .sign(root_key, hashes.SHA256())
+    )
+    pem = serialization.Encoding.PEM
+    (folder / "root.pem").write_bytes(root.public_bytes(pem))
+    (folder / "server.pem").write_bytes(cert.public_bytes(pem))
+    (folder / "server.key").write_bytes(
+        key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return folder / "root.pem", folder / "server.pem", folder / "server.key"
+
+
+def test_tls_server_is_verified_against_the_enrolment_root(
+    sqlite_url, tmp_path, tmp_path_factory, clock
+):
+    from hallterm.db.sync.client import LinkError
+    from hallterm.db.sync.enrol import Enrolment, client_for, install_enrolment
+
+    root, cert, key = _tls_files(tmp_path)
+    central = make_central(sqlite_url, clock, ("A1",))
+    a = station_copy(tmp_path_factory, tmp_path / "a.db", "A1", clock)
+    with ServiceThread(sqlite_url, clock, tls=(str(cert), str(key))) as svc:
+        assert svc.url.startswith("https://")
+        untrusted = enrol(a, central, "A1", svc.url, clock)  # system trust only
+        with untrusted, pytest.raises(LinkError):
+            sync_once(a, untrusted, clock=clock)
+        with central.write() as s:
+            from hallterm.db.sync.central import issue_credential
+
+            token = issue_credential(s, central_ctx(clock), "A1")
+        install_enrolment(a, Enrolment(svc.url, "A1", token, root.read_text()))
+        with client_for(a) as trusted:
+            summary = sync_once(a, trusted, clock=clock)
+        assert summary.pushed > 0 and summary.left == 0
+    central.dispose()

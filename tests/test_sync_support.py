@@ -152,7 +152,12 @@ def station_copy(factory: pytest.TempPathFactory, dest: Path, code: str, clock: 
 class ServiceThread:
     """The sync service (``service.make_app``) on a free loopback port, in a thread."""
 
-    def __init__(self, central_url: str, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        central_url: str,
+        clock: Clock | None = None,
+        tls: tuple[str, str] | None = None,
+    ) -> None:
         import uvicorn
 
         from hallterm.db.sync.service import ServiceStore, make_app
@@ -164,14 +169,17 @@ class ServiceThread:
             port=0,
             log_level="error",
             lifespan="off",
+            ssl_certfile=tls[0] if tls else None,
+            ssl_keyfile=tls[1] if tls else None,
         )
+        self.scheme = "https" if tls else "http"
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.port = 0
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{self.scheme}://127.0.0.1:{self.port}"
 
     def __enter__(self) -> ServiceThread:
         self.thread.start()
