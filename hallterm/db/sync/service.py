@@ -84,7 +84,11 @@ class ServiceStore(Store):
                 pool_size=self.pool_size,
                 max_overflow=0,
                 pool_timeout=30,
-                pool_pre_ping=True,
+                # No pre-ping: SQLAlchemy pings in autocommit, a commit per request even when
+                # idle.  A connection broken meanwhile fails one request (503, retried by the
+                # station) and is replaced.
+                pool_pre_ping=False,
+                pool_recycle=600,
                 connect_args={"options": options, "connect_timeout": 10},
             )
             self._read_engine = self._engine
