@@ -8,6 +8,7 @@ defaults) through a loopback proxy that delays each direction by 150 ms and limi
 2 Mbit/s; the baseline, interleaved, is the same sync on plain loopback.  Goal: ≤ 10 s.
 
     python bench/sync_link.py [--days 30] [--rounds 2] [--rtt-ms 300] [--mbit 2] [--pg URL]
+                              [--station DEMO_STORE]   (reuse a demo store with history)
 """
 
 from __future__ import annotations
@@ -56,17 +57,7 @@ def one_sync(
 ) -> tuple[float, int, int]:
     """Seconds, events pushed and requests for one sync of a fresh copy at a fresh central."""
     with scratch_db(server) as url:
-        from test_sync_support import PARENT
-
-        tokens = make_central(url, [], FrozenClock(START))
-        del tokens
-        from hallterm.db.engine import Store
-        from hallterm.db.sync.central import central_ctx, issue_credential
-
-        central = Store(url)
-        with central.write() as s:
-            token = issue_credential(s, central_ctx(FrozenClock(START)), PARENT[0])
-        central.dispose()
+        token = make_central(url, [], FrozenClock(START), enrol_parent=True)[CODE]
         with serve(url) as service:
             proxy = None
             target = service
@@ -100,12 +91,13 @@ def main() -> None:
     parser.add_argument("--rtt-ms", type=float, default=300)
     parser.add_argument("--mbit", type=float, default=2)
     parser.add_argument("--pg", default=None)
+    parser.add_argument("--station", type=Path, default=None, help="a demo store made before")
     args = parser.parse_args()
     server = pg_server(args.pg)
     link = {"delay": args.rtt_ms / 2000, "rate": args.mbit * 1_000_000 / 8}
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
-        template = demo_station(Path(tmp) / "demo", args.days)
+        template = args.station or demo_station(Path(tmp) / "demo", args.days)
         print(
             f"demo station with {args.days} days of history made in {time.perf_counter() - t0:.0f} s"
         )

@@ -64,9 +64,11 @@ def scratch_db(server: str) -> Iterator[str]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def make_central(url: str, codes: list[str], clock: FrozenClock) -> dict[str, str]:
+def make_central(
+    url: str, codes: list[str], clock: FrozenClock, enrol_parent: bool = False
+) -> dict[str, str]:
     """A central with the demo city, the given township stations and the demo catalog;
-    returns each station's credential."""
+    returns each station's credential (and the city's, with ``enrol_parent``)."""
     from test_sync_support import PARENT
 
     from hallterm.db.sync.central import publish_catalog
@@ -81,6 +83,8 @@ def make_central(url: str, codes: list[str], clock: FrozenClock) -> dict[str, st
         for code in codes:
             register_station(s, ctx, code, f"{code}镇", "township", PARENT[0])
             tokens[code] = issue_credential(s, ctx, code)
+        if enrol_parent:
+            tokens[PARENT[0]] = issue_credential(s, ctx, PARENT[0])
         publish_catalog(s, ctx, demo_catalog())
     central.dispose()
     return tokens

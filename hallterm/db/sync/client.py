@@ -21,6 +21,7 @@ import httpx
 from hallterm.db.sync.central.common import ChainState, EventIn, FeedItem, Page, SyncRefused
 from hallterm.db.sync.wire import (
     CONTENT_TYPE,
+    ENCODING,
     STATION_HEADER,
     BadBody,
     decode,
@@ -40,6 +41,10 @@ class LinkError(Exception):
 
 class AuthRefused(SyncRefused):
     """401: the credential is missing, wrong or revoked."""
+
+
+class Behind(Exception):
+    """409: a pipelined batch came before the batch it follows was stored; send it again."""
 
 
 @dataclass(frozen=True)
@@ -106,7 +111,7 @@ class SyncClient:
                 "Authorization": f"Bearer {credential}",
                 STATION_HEADER: station_code,
                 "Content-Type": CONTENT_TYPE,
-                "Content-Encoding": "gzip",
+                "Content-Encoding": ENCODING,
                 "Accept": CONTENT_TYPE,
             },
         )
@@ -142,6 +147,8 @@ class SyncClient:
         except BadBody:
             data = {}
         message = str(data.get("error") or "")
+        if response.status_code == 409 and data.get("behind"):
+            raise Behind()
         if response.status_code == 401:
             raise AuthRefused(message or _("central refused this station's credential"))
         if response.status_code >= 500:
@@ -176,17 +183,21 @@ class SyncClient:
         return page, ChainState(int(data["chain"][0]), str(data["chain"][1]))
 
     def push(
-        self, events: list[EventIn], timeout: float | None = None
+        self, events: list[EventIn], timeout: float | None = None, after: int = 0
     ) -> tuple[list[PushReply], ChainState]:
+        """One batch; ``after``: the last seq of a batch still on the wire (pipelining)."""
         try:
-            return self._push(events, timeout)
+            return self._push(events, timeout, after)
         except (KeyError, IndexError, TypeError, ValueError) as exc:
             raise LinkError(_("the sync service sent an unreadable reply")) from exc
 
     def _push(
-        self, events: list[EventIn], timeout: float | None = None
+        self, events: list[EventIn], timeout: float | None, after: int
     ) -> tuple[list[PushReply], ChainState]:
-        data = self._post("/v1/push", {"events": [event_out(e) for e in events]}, timeout)
+        body: dict[str, Any] = {"events": [event_out(e) for e in events]}
+        if after:
+            body["after"] = after
+        data = self._post("/v1/push", body, timeout)
         results = [PushReply(str(r[0]), str(r[1]), str(r[2]), str(r[3])) for r in data["results"]]
         if [r.event_id for r in results] != [e.id for e in events]:
             raise LinkError(_("the sync service answered for other events"))

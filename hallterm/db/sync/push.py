@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -24,7 +25,7 @@ from hallterm.db.engine import Store
 from hallterm.db.models import Event
 from hallterm.db.models_sync import SyncQuarantine
 from hallterm.db.sync.central.common import EVENT_COLUMNS, ChainState, EventIn
-from hallterm.db.sync.client import LinkError, PushReply, SyncClient
+from hallterm.db.sync.client import Behind, LinkError, PushReply, SyncClient
 
 Progress = Callable[[int], None]
 _EVENT = Event.__table__  # type: ignore[attr-defined]
@@ -162,6 +163,16 @@ def _open_refusals(session: Session, ids: list[str]) -> dict[str, SyncQuarantine
     return out
 
 
+@dataclass
+class _Flight:
+    """A batch on the wire: its events, the future reply, when it left, what it follows."""
+
+    events: list[EventIn]
+    reply: Future[tuple[list[PushReply], ChainState]] | None
+    started: float
+    after: int
+
+
 def push(
     local: Store,
     client: SyncClient,
@@ -171,39 +182,67 @@ def push(
     now: Callable[[], datetime],
     progress: Progress | None = None,
 ) -> PushResult:
-    """Send every undelivered event; raises ``LinkError`` when the link fails for good."""
+    """Send every undelivered event; raises ``LinkError`` when the link fails for good.
+
+    Two batches are on the wire at once: the next one leaves while central works on the
+    previous one (``after`` tells central which batch it follows), so transfer and central's
+    work overlap on a slow link.  Replies are taken in order.
+    """
     result = PushResult()
-    after = 0
-    while True:
+
+    def read(after: int) -> list[EventIn]:
         with local.read() as ls:
-            events = next_batch(ls, station_code, batch.size, after)
-        if not events:
-            return result
+            return next_batch(ls, station_code, batch.size, after)
+
+    def settle(flight: _Flight) -> tuple[list[PushReply], ChainState]:
         tries = 0
         while True:
-            started = time.monotonic()
             try:
-                replies, chain = client.push(events)
+                if flight.reply is not None:
+                    replies, chain = flight.reply.result()
+                else:
+                    replies, chain = client.push(flight.events)
+            except Behind:  # central had not stored the batch before it yet: send it again
+                flight.reply, flight.started = None, time.monotonic()
+                continue
             except LinkError:
                 tries += 1
                 if tries >= RETRIES:
                     raise
-                if len(events) > batch.low:  # a smaller batch may get through
+                if len(flight.events) > batch.low:  # a smaller batch may get through
                     batch.timed_out()
-                    events = events[: batch.size]
+                flight.reply, flight.started = None, time.monotonic()
                 continue
-            batch.succeeded(time.monotonic() - started)
-            break
-        _record(local, station_code, events, replies, now())
-        result.chain = chain
-        result.batches += 1
-        for e, r in zip(events, replies, strict=True):
-            if r.status == "ok":
-                result.pushed += 1
-            elif r.status == "duplicate":
-                result.duplicates += 1
-            else:
-                result.refused.append(Refusal(e.id, e.seq, r.problem, r.message))
-        if progress:
-            progress(len(events))
-        after = events[-1].seq
+            batch.succeeded(time.monotonic() - flight.started)
+            return replies, chain
+
+    wire = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sync-push")
+    try:
+        events = read(0)
+        inflight: _Flight | None = None
+        while events or inflight is not None:
+            upcoming: _Flight | None = None
+            if events:
+                after = inflight.events[-1].seq if inflight is not None else 0
+                upcoming = _Flight(
+                    events, wire.submit(client.push, events, None, after), time.monotonic(), after
+                )
+            if inflight is not None:
+                replies, chain = settle(inflight)
+                _record(local, station_code, inflight.events, replies, now())
+                result.chain = chain
+                result.batches += 1
+                for e, r in zip(inflight.events, replies, strict=True):
+                    if r.status == "ok":
+                        result.pushed += 1
+                    elif r.status == "duplicate":
+                        result.duplicates += 1
+                    else:
+                        result.refused.append(Refusal(e.id, e.seq, r.problem, r.message))
+                if progress:
+                    progress(len(inflight.events))
+            inflight = upcoming
+            events = read(events[-1].seq) if events else []
+    finally:
+        wire.shutdown(wait=False, cancel_futures=True)
+    return result

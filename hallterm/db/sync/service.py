@@ -19,10 +19,11 @@ protocol.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
@@ -47,6 +48,7 @@ from hallterm.db.sync.central import (
 from hallterm.db.sync.roles import station_role
 from hallterm.db.sync.wire import (
     CONTENT_TYPE,
+    ENCODING,
     STATION_HEADER,
     BadBody,
     decode,
@@ -62,6 +64,7 @@ LOCK_TIMEOUT_MS = 5_000
 IDLE_IN_TRANSACTION_MS = 5_000
 MAX_PAGE = 1_000
 MAX_BATCH = 20_000
+BEHIND_WAIT_S = 3.0  # how long a pipelined batch waits for the batch it follows
 CENTRAL_ENV = "HALLTERM_SERVICE_CENTRAL"
 
 
@@ -95,6 +98,10 @@ class ServiceStore(Store):
         return super().engine
 
 
+class _Behind(Exception):
+    """A pipelined batch arrived before the batch it follows was stored: try again shortly."""
+
+
 class _Reject(Exception):
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
@@ -107,7 +114,7 @@ def _reply(value: dict[str, Any], status: int = 200) -> Response:
         encode(value),
         status_code=status,
         media_type=CONTENT_TYPE,
-        headers={"Content-Encoding": "gzip"},
+        headers={"Content-Encoding": ENCODING},
     )
 
 
@@ -154,8 +161,17 @@ def make_app(store: Store, clock: Clock | None = None) -> Starlette:
         try:
             data = decode(body)
             if write:
-                with store.write() as session:
-                    out = work(session, _authenticated(session, request), data)
+                waited = 0.0
+                while True:
+                    try:
+                        with store.write() as session:
+                            out = work(session, _authenticated(session, request), data)
+                        break
+                    except _Behind:  # nothing was written; the batch before it is on its way
+                        if waited >= BEHIND_WAIT_S:
+                            return _reply({"error": "behind", "behind": True}, 409)
+                        time.sleep(0.02)
+                        waited += 0.02
             else:
                 engine = store.engine
                 with Session(store._read_engine or engine) as session:
@@ -197,6 +213,17 @@ def make_app(store: Store, clock: Clock | None = None) -> Starlette:
             raise _Reject(403, _("the batch holds events of another station; nothing was stored"))
         check_central(session)
         station_role(session, code)
+        after = int(data.get("after") or 0)
+        if after and events:
+            # Pipelined: the station sent this batch before the previous one was answered.
+            # Take the station's lock and go on only once that batch is stored.
+            if session.get_bind().dialect.name == "postgresql":  # SQLite: the write lock is held
+                session.execute(
+                    text("SELECT 1 FROM sync_peer WHERE station_code = :c FOR UPDATE"),
+                    {"c": code},
+                )
+            if chain_state(session, code).seq < after:
+                raise _Behind()
         try:
             with session.begin_nested():
                 replies = receive(session, code, events, clock.now(), fast=True)
