@@ -5,8 +5,10 @@ services, repeated with fresh ids, ``--cases`` per station) in batches of the pr
 ``sync_batch`` while the other 150 poll idle (one pull request each, every ``--poll`` s).
 Measured: central events/s (events stored and applied ÷ wall time of the push phase), p99
 latency of a push request, PostgreSQL connections in use (sampled; goal ≤ the pools, 2 × 4),
-and commits in the central database during an idle-only phase (``pg_stat_database``, less
-those of a control window without polls; goal 0: an idle poll commits nothing).  Baseline, in the same run: one raw ``COPY`` of all pushed
+and what an idle-only phase writes at central (rows written, ``pg_stat_user_tables``; goal
+0; commits from ``pg_stat_database`` less those of a control window without polls are
+printed too, but autovacuum makes them noisy — the service rolls back every read, which
+``tests/test_sync_faults.py`` checks exactly).  Baseline, in the same run: one raw ``COPY`` of all pushed
 event rows.  Goal: ≥ 3,000 events/s.
 
     python bench/sync_load.py [--stations 200] [--pushers 50] [--cases 40] [--pg URL]
@@ -149,32 +151,37 @@ def main() -> None:
                         clients[code].pull(0, None, 100)
                     stop.wait(args.poll)
 
-            def commits() -> int:
-                """Committed transactions in the central database so far.  Statistics reach
-                the view within ~10 s of a backend going idle: wait that long first."""
+            def counters() -> tuple[int, int]:
+                """Commits and rows written in the central database so far.  Statistics reach
+                the views within ~10 s of a backend going idle: wait that long first."""
                 time.sleep(11)
                 with psycopg.connect(url, autocommit=True) as conn:
-                    row = conn.execute(
+                    commits = conn.execute(
                         "SELECT xact_commit FROM pg_stat_database WHERE datname = %s", (dbname,)
-                    )
-                    return int(row.fetchone()[0])
+                    ).fetchone()[0]
+                    written = conn.execute(
+                        "SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0) "
+                        "FROM pg_stat_user_tables"
+                    ).fetchone()[0]
+                return int(commits), int(written)
 
-            # Idle only: nothing may be committed.
+            # Idle only: nothing may be written or committed.
             for code in codes:  # warm: every station has pulled once
                 clients[code].pull(0, None, 100)
             # A control window of the same length without polls: what the database commits by
             # itself (autovacuum, the probes) is taken off.
-            control = commits()
+            control = counters()
             time.sleep(args.idle_seconds)
-            before = commits()
-            background = before - control
+            before = counters()
             stop_idle = time.monotonic() + args.idle_seconds
             polls = 0
             while time.monotonic() < stop_idle:
                 for code in idlers or codes:
                     clients[code].pull(0, None, 100)
                     polls += 1
-            idle_writes = commits() - before - background
+            after = counters()
+            idle_commits = (after[0] - before[0]) - (before[0] - control[0])
+            idle_rows = after[1] - before[1]
 
             # Push phase, with the idle stations polling meanwhile.
             threads = [threading.Thread(target=sample, daemon=True)]
@@ -217,7 +224,10 @@ def main() -> None:
     print(f"push phase: {total} events in {wall:.2f} s = {rate:.0f} events/s")
     print(f"push request latency p99: {p99 * 1000:.0f} ms over {len(latencies)} requests")
     print(f"PostgreSQL connections in use, peak: {peak[0]} (pools: {pools})")
-    print(f"idle phase: {polls} polls, commits at central: {idle_writes}")
+    print(
+        f"idle phase: {polls} polls; rows written at central: {idle_rows}; commits beyond "
+        f"a control window without polls: {idle_commits}"
+    )
     print(f"raw COPY of the same events: {copy_s:.2f} s = {total / copy_s:.0f} rows/s")
     print(
         f"SUMMARY measure=central_events_per_second value={rate:.0f} "
