@@ -233,7 +233,9 @@ def main() -> None:
         f"SUMMARY measure=central_events_per_second value={rate:.0f} "
         f"baseline={total / copy_s:.0f} ratio={rate / (total / copy_s):.2f} goal=value>=3000"
     )
-    print(f"SUMMARY measure=idle_poll_commits value={idle_writes} baseline=0 ratio=- goal=value==0")
+    print(
+        f"SUMMARY measure=idle_poll_rows_written value={idle_rows} baseline=0 ratio=- goal=value==0"
+    )
     print(
         f"SUMMARY measure=central_connections_peak value={peak[0]} baseline={pools} "
         f"ratio={(peak[0]) / pools:.2f} goal=value<={pools}"
