@@ -317,3 +317,42 @@ def test_tls_server_is_verified_against_the_enrolment_root(
             summary = sync_once(a, trusted, clock=clock)
         assert summary.pushed > 0 and summary.left == 0
     central.dispose()
+
+
+def test_watch_backs_off_and_keeps_going(tmp_path, clock):
+    """``sync --watch``: failures are reported and retried with growing delays, never fatal."""
+    import random
+
+    from test_sync_support import make_station
+
+    from hallterm.db.sync.client import LinkError
+    from hallterm.db.sync.runner import backoff_delays, watch
+
+    delay = backoff_delays(base=2, cap=60, rng=random.Random(1))
+    tops = [delay(n) for n in range(1, 9)]
+    assert all(1 <= tops[0] <= 2 and d <= 60 for d in tops) and tops[5] > tops[0]
+
+    store = make_station(str(tmp_path / "s.db"), "A1", clock)
+    stop = threading.Event()
+    seen: list[BaseException | None] = []
+
+    def make_client() -> SyncClient:
+        raise LinkError("down")
+
+    def report(summary, error) -> None:  # type: ignore[no-untyped-def]
+        seen.append(error)
+        if len(seen) == 3:
+            stop.set()
+
+    waits: list[float] = []
+    real_wait = stop.wait
+
+    def quick_wait(timeout: float | None = None) -> bool:
+        waits.append(timeout or 0)
+        return real_wait(0)
+
+    stop.wait = quick_wait  # type: ignore[method-assign]
+    watch(store, make_client, interval=30, stop=stop, on_result=report)
+    assert len(seen) == 3 and all(isinstance(e, LinkError) for e in seen)
+    assert len(waits) == 3 and waits[2] > waits[0]  # backing off, not hammering
+    store.dispose()
