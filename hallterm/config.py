@@ -42,7 +42,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HALLTERM_", extra="ignore")
 
     store: str = Field(default="", description="store URL or SQLite file path")
-    central: str = Field(default="", description="central store URL for sync")
+    central: str = Field(
+        default="", description="central database URL (hallterm central … and serve, at central)"
+    )
     language: str = Field(default="", description="zh_CN or en; empty: from the locale")
     window: str = Field(
         default="", description="this terminal's window number (empty: the clerk's own)"

@@ -67,9 +67,15 @@ class DemoInfo:
         ]
 
     @property
+    def serve_command(self) -> str:
+        """The sync service of the demo central (run it in one terminal)."""
+        central = shlex.quote(str(self.central_path))
+        return f"hallterm central serve --central {central} --listen {DEMO_LISTEN}"
+
+    @property
     def sync_command(self) -> str:
-        store, central = shlex.quote(str(self.store_path)), shlex.quote(str(self.central_path))
-        return f"hallterm sync --store {store} --central {central}"
+        """The demo station's sync through that service (run it in another terminal)."""
+        return f"hallterm sync --store {shlex.quote(str(self.store_path))}"
 
 
 # The demo hall's papers: the review body and court a refusal names, its supervision phone.
@@ -110,6 +116,7 @@ def prepare_demo(folder: Path, clock: Clock | None = None) -> DemoInfo:
                     )
         central_path = folder / "central.db"
         _prepare_central(central_path, store, ctx)
+        _enrol_demo_station(central_path, store, ctx)
         certificate = _prepare_certificate(folder, store, ctx)
     finally:
         store.dispose()
@@ -142,6 +149,26 @@ def _prepare_central(path: Path, station: Store, station_ctx: Ctx) -> None:
             publish_rows(session, accounts, station_code=DEMO_STATION[0], key="staff:demo")
     finally:
         central.dispose()
+
+
+DEMO_LISTEN = "127.0.0.1:8765"  # the demo's sync service (loopback: plain HTTP is allowed)
+
+
+def _enrol_demo_station(central_path: Path, station: Store, station_ctx: Ctx) -> None:
+    """Give the demo station its credential at the demo central (once)."""
+    from hallterm.db.sync.central import central_ctx, issue_credential
+    from hallterm.db.sync.enrol import Enrolment, enrolled, install_enrolment
+
+    with station.read() as session:
+        if enrolled(session):
+            return
+    central = Store(str(central_path))
+    try:
+        with central.write() as session:
+            token = issue_credential(session, central_ctx(station_ctx.clock), DEMO_STATION[0])
+    finally:
+        central.dispose()
+    install_enrolment(station, Enrolment(f"http://{DEMO_LISTEN}", DEMO_STATION[0], token))
 
 
 # -- electronic certificates ----------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlmodel import select
-from test_sync_support import make_central, make_station
+from test_sync_support import ServiceThread, enrol, make_central, make_station
 
 from hallterm.db.models_certificates import Certificate, Revocation
 from hallterm.db.services import Actor, Ctx
@@ -34,10 +34,13 @@ def test_revocation_reaches_every_station(tmp_path, clock):
     )
     with a.write() as s:
         revoke(s, Ctx(actor=supervisor, station_code="A", clock=clock), number, "许可条件已不具备")
-    sync_once(a, central, clock=clock)
-    with central.read() as s:
-        assert number in {r.number for r in s.exec(select(Revocation))}
-    sync_once(b, central, clock=clock)
+    with ServiceThread(str(tmp_path / "central.db"), clock) as svc:
+        with enrol(a, central, "A", svc.url, clock) as ca:
+            sync_once(a, ca, clock=clock)
+        with central.read() as s:
+            assert number in {r.number for r in s.exec(select(Revocation))}
+        with enrol(b, central, "B", svc.url, clock) as cb:
+            sync_once(b, cb, clock=clock)
     with b.read() as s:
         row = s.get(Revocation, number)
         assert row is not None and row.reason == "许可条件已不具备"

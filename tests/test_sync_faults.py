@@ -1,144 +1,64 @@
-"""Sync under faults: a proxy that cuts connections (before, during, after commit) and a
-sync process killed with SIGKILL.  Afterwards central and station hold exactly the same
-events (count and hashes) and the same cases: nothing lost, nothing doubled."""
+"""Sync over a weak link and under faults, through the sync service.
+
+A loopback proxy adds latency and limits bandwidth (the request count is asserted, not the
+time); it also cuts connections at random points.  The sync client and a ``serve`` process
+are killed (SIGKILL) at random moments; a client is frozen (SIGSTOP) mid-request and a second
+sync must still go through.  Afterwards central and station hold exactly the same events
+(ids, seqs, hashes): nothing lost, nothing doubled.
+"""
 
 from __future__ import annotations
 
-import contextlib
 import json
+import math
 import os
 import random
+import shlex
+import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import httpx
 from sqlalchemy import func, or_, select, text
-from sqlalchemy.engine import make_url
-from test_sync_support import chain, make_cases, make_central, station_copy
+from test_sync_support import (
+    LinkProxy,
+    ServiceThread,
+    chain,
+    enrol,
+    make_cases,
+    make_central,
+    station_copy,
+)
 
 from hallterm.db.engine import Store
 from hallterm.db.events import verify_chain
 from hallterm.db.models import Event, ServiceCase
 from hallterm.db.models_sync import SyncFeed, SyncQuarantine
-from hallterm.db.sync.runner import open_central, sync_once
+from hallterm.db.sync.client import SyncClient
+from hallterm.db.sync.enrol import client_for
+from hallterm.db.sync.push import BatchSize
+from hallterm.db.sync.runner import sync_once
 
 SEED = 20261127
+ROOT = Path(__file__).resolve().parent.parent
+ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 
 
-class CuttingProxy:
-    """A TCP proxy on 127.0.0.1 that breaks each new connection according to a random plan.
-
-    Plans: pass through; cut after N bytes from the client or from the server; cut as the
-    client sends COMMIT (before it reaches the server); or let COMMIT through and cut before
-    the server's answer reaches the client (the commit happened, the client cannot know).
-    """
-
-    PLANS = ("pass", "client_bytes", "server_bytes", "before_commit", "after_commit")
-
-    def __init__(self, target: tuple[str, int], rng: random.Random) -> None:
-        self.target = target
-        self.rng = rng
-        self.armed = True
-        self.cuts = 0
-        self.cut_kinds: dict[str, int] = {}
-        self._lock = threading.Lock()
-        self._sockets: list[socket.socket] = []
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self.listener.getsockname()[1]
-        self._stop = False
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _plan(self) -> tuple[str, int]:
-        with self._lock:
-            if not self.armed:
-                return ("pass", 0)
-            kind = self.rng.choices(self.PLANS, weights=(1, 2, 1, 2, 3))[0]
-            return kind, self.rng.randint(1, 6000 if "bytes" in kind else 3)
-
-    def _accept(self) -> None:
-        while not self._stop:
-            try:
-                client, _addr = self.listener.accept()
-            except OSError:
-                return
-            try:
-                server = socket.create_connection(self.target)
-            except OSError:
-                client.close()
-                continue
-            with self._lock:
-                self._sockets += [client, server]
-            state = {"plan": self._plan(), "c2s": 0, "s2c": 0, "commits": 0, "cut_next": False}
-            for src, dst, direction in ((client, server, "c2s"), (server, client, "s2c")):
-                threading.Thread(
-                    target=self._pump,
-                    args=(src, dst, direction, state, client, server),
-                    daemon=True,
-                ).start()
-
-    def _cut(self, kind: str, *socks: socket.socket) -> None:
-        with self._lock:
-            self.cuts += 1
-            self.cut_kinds[kind] = self.cut_kinds.get(kind, 0) + 1
-        for s in socks:
-            with contextlib.suppress(OSError):
-                s.shutdown(socket.SHUT_RDWR)
-            s.close()
-
-    def _pump(self, src, dst, direction, state, client, server) -> None:  # type: ignore[no-untyped-def]
-        kind, n = state["plan"]
-        try:
-            while True:
-                data = src.recv(65536)
-                if not data:
-                    break
-                if direction == "s2c" and state["cut_next"]:
-                    return self._cut(kind, client, server)  # the commit's answer never arrives
-                if direction == "c2s" and b"COMMIT" in data:
-                    state["commits"] += 1
-                    if kind == "before_commit" and state["commits"] >= n:
-                        return self._cut(kind, client, server)
-                    if kind == "after_commit" and state["commits"] >= n:
-                        state["cut_next"] = True
-                state[direction] += len(data)
-                if kind == f"{'client' if direction == 'c2s' else 'server'}_bytes" and (
-                    state[direction] >= n
-                ):
-                    dst.sendall(data[: len(data) - (state[direction] - n)])
-                    return self._cut(kind, client, server)
-                dst.sendall(data)
-        except OSError:
-            pass
-        for s in (client, server):
-            with contextlib.suppress(OSError):
-                s.close()
-
-    def disarm(self) -> None:
-        with self._lock:
-            self.armed = False
-
-    def close(self) -> None:
-        self._stop = True
-        self.listener.close()
-        with self._lock:
-            for s in self._sockets:
-                with contextlib.suppress(OSError):
-                    s.close()
-
-
-def settle(station: Store, central: Store, clock) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(5):
-        s = sync_once(station, central, batch=50, clock=clock)
-        if s.pushed == s.duplicates == s.pulled == 0:
+def settle(station: Store, client: SyncClient, clock) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(6):
+        s = sync_once(station, client, batch=50, clock=clock)
+        if s.pushed == s.duplicates == s.pulled == 0 and not s.refused:
             return
     raise AssertionError("sync did not settle")
 
 
 def assert_same(station: Store, central: Store, code: str) -> None:
-    """Same events (ids, seqs, hashes), a valid chain, same cases, nothing quarantined."""
+    """Same events (ids, seqs, hashes), a valid chain, same cases, nothing refused."""
     mine, theirs = chain(station, code), chain(central, code)
     assert len(mine) == len(theirs) and mine == theirs
     assert len({e[0] for e in theirs}) == len(theirs)  # no duplicates
@@ -157,6 +77,7 @@ def assert_same(station: Store, central: Store, code: str) -> None:
             .where(or_(SyncFeed.station_code.is_(None), SyncFeed.station_code == code))
         ).scalar()
     with station.read() as s:
+        assert verify_chain(s, code) == []
         local_cases = {
             c.id: (c.status, c.version) for c in s.execute(select(ServiceCase)).scalars()
         }
@@ -170,9 +91,82 @@ def assert_same(station: Store, central: Store, code: str) -> None:
     assert sum(pulled) == feed  # every feed item applied exactly once
 
 
-def _target(pg_url: str) -> tuple[str, int]:
-    url = make_url(pg_url)
-    return url.host or "127.0.0.1", url.port or 5432
+def _target(url: str) -> tuple[str, int]:
+    parts = urlsplit(url)
+    return parts.hostname or "127.0.0.1", parts.port or 80
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_one_request_per_batch_over_a_slow_link(pg_url, tmp_path, tmp_path_factory, clock):
+    central = make_central(pg_url, clock, ("A1",))
+    station = station_copy(tmp_path_factory, tmp_path / "a.db", "A1", clock)
+    make_cases(station, "A1", clock, 6)
+    with ServiceThread(pg_url, clock) as svc:
+        enrol(station, central, "A1", svc.url, clock).close()
+        proxy = LinkProxy(_target(svc.url), delay=0.05, rate=250_000)  # 100 ms, 2 Mbit/s
+        try:
+            with client_for(station, url=proxy.url) as client:
+                with station.read() as s:
+                    waiting = s.execute(
+                        select(func.count()).where(Event.sent_at.is_(None))
+                    ).scalar_one()
+                batch = 7
+                summary = sync_once(
+                    station, client, batch=BatchSize(batch, batch, batch), clock=clock, page_size=2
+                )
+                full, rest = divmod(summary.pulled, 2)
+                pages = full + 1  # the last page is the one that says "no more"
+                # Each page with items adds one local event ("sync.pulled"), pushed right after.
+                pulled_events = full + (1 if rest else 0)
+                assert summary.pushed == waiting + pulled_events and summary.left == 0
+                assert proxy.requests == math.ceil(summary.pushed / batch) + pages
+                assert client.requests == proxy.requests
+                # The pull added one local event; then nothing is left: one request.
+                sync_once(station, client, clock=clock)
+                before = proxy.requests
+                idle = sync_once(station, client, clock=clock)
+                assert (idle.pushed, idle.pulled, proxy.requests - before) == (0, 0, 1)
+        finally:
+            proxy.close()
+    with central.read() as s:  # the idle sync wrote nothing at central
+        assert s.execute(text("SELECT count(*) FROM sync_quarantine")).scalar() == 0
+    assert_same(station, central, "A1")
+    central.dispose()
+
+
+def test_idle_sync_commits_nothing_at_central(pg_url, tmp_path, tmp_path_factory, clock):
+    from sqlalchemy import event
+
+    central = make_central(pg_url, clock, ("A1",))
+    station = station_copy(tmp_path_factory, tmp_path / "a.db", "A1", clock)
+    with ServiceThread(pg_url, clock) as svc:
+        client = enrol(station, central, "A1", svc.url, clock)
+        settle(station, client, clock)
+        commits: list[object] = []
+        event.listen(svc.store.engine, "commit", lambda conn: commits.append(conn))
+
+        def state() -> tuple[object, ...]:
+            with central.read() as s:
+                return tuple(
+                    s.execute(text(q)).scalar()
+                    for q in (
+                        "SELECT count(*) FROM event",
+                        "SELECT last_push_at FROM sync_peer WHERE station_code = 'A1'",
+                        "SELECT last_pull_at FROM sync_peer WHERE station_code = 'A1'",
+                    )
+                )
+
+        before = state()
+        for _ in range(5):
+            assert sync_once(station, client, clock=clock).requests == 1
+        assert state() == before and commits == []  # read, then rolled back: no commit
+        client.close()
+    central.dispose()
 
 
 def test_cut_connections_lose_and_double_nothing(pg_url, tmp_path, tmp_path_factory, clock):
@@ -180,32 +174,31 @@ def test_cut_connections_lose_and_double_nothing(pg_url, tmp_path, tmp_path_fact
     station = station_copy(tmp_path_factory, tmp_path / "a.db", "A1", clock)
     make_cases(station, "A1", clock, 4)
     rng = random.Random(SEED)
-    proxy = CuttingProxy(_target(pg_url), rng)
-    url = make_url(pg_url).set(host="127.0.0.1", port=proxy.port)
-    url = url.update_query_dict({"sslmode": "disable"})  # the proxy must see COMMIT
-    via = open_central(url.render_as_string(hide_password=False))
-    failures = 0
-    try:
-        for i in range(45):
-            if i % 6 == 0:
-                make_cases(station, "A1", clock, 1, start=100 + i)  # work goes on meanwhile
-            if i == 30:  # new catalog rows to pull while the link is still bad
-                with central.write() as s:
-                    from hallterm.db.sync.central import central_ctx, register_station
+    with ServiceThread(pg_url, clock) as svc:
+        enrol(station, central, "A1", svc.url, clock).close()
+        proxy = LinkProxy(_target(svc.url), rng=rng)
+        failures = 0
+        try:
+            for i in range(40):
+                if i % 6 == 0:
+                    make_cases(station, "A1", clock, 1, start=100 + i)  # work goes on
+                if i == 25:  # new feed rows to pull while the link is still bad
+                    with central.write() as s:
+                        from hallterm.db.sync.central import central_ctx, register_station
 
-                    register_station(s, central_ctx(clock), f"V{i}", "新村", "village", "3299")
-            try:
-                sync_once(station, via, batch=rng.choice((2, 5, 11)), clock=clock)
-            except Exception:  # noqa: BLE001 - the cut is the point
-                failures += 1
-            via.dispose()  # a new connection (and a new plan) for the next round
-        proxy.disarm()
-        assert failures >= 10 and proxy.cuts >= 10
-        assert proxy.cut_kinds.get("after_commit", 0) >= 2  # commits whose answer was lost
-        settle(station, via, clock)
-    finally:
-        via.dispose()
-        proxy.close()
+                        register_station(s, central_ctx(clock), f"V{i}", "新村", "village", "3299")
+                with client_for(station, url=proxy.url) as client:  # a new connection each round
+                    try:
+                        sync_once(station, client, batch=rng.choice((2, 5, 11)), clock=clock)
+                    except Exception:  # noqa: BLE001 - the cut is the point
+                        failures += 1
+            proxy.disarm()
+            assert failures >= 8 and proxy.cuts >= 10
+            assert proxy.cut_kinds.get("drop_reply", 0) >= 2  # work done, answer lost
+            with client_for(station, url=proxy.url) as client:
+                settle(station, client, clock)
+        finally:
+            proxy.close()
     assert_same(station, central, "A1")
     central.dispose()
 
@@ -217,35 +210,170 @@ def _central_count(central: Store, code: str) -> int:
         ).scalar_one()
 
 
-def test_sync_killed_at_random_moments(pg_url, tmp_path, tmp_path_factory, clock):
+def test_sync_client_killed_at_random_moments(pg_url, tmp_path, tmp_path_factory, clock):
     central = make_central(pg_url, clock, ("A1",))
     path = tmp_path / "a.db"
     station = station_copy(tmp_path_factory, path, "A1", clock)
     make_cases(station, "A1", clock, 20)
     rng = random.Random(SEED + 1)
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
     command = [sys.executable, "-m", "hallterm.cli", "sync", "--store", str(path)]
-    command += ["--central", pg_url, "--batch", "3"]
+    command += ["--batch", "3"]
     kills = 0
-    for round_no in range(5):
-        before = _central_count(central, "A1")
-        proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 20
-        # Wait until it is pushing, then kill it a random moment later.
-        while proc.poll() is None and time.monotonic() < deadline:
-            if _central_count(central, "A1") > before:
-                break
-            time.sleep(0.03)
-        time.sleep(rng.uniform(0.0, 0.3))
-        if proc.poll() is None:
-            proc.kill()
-            kills += 1
-        proc.wait(20)
-        make_cases(station, "A1", clock, 2, start=200 + 10 * round_no)
-    assert kills >= 3
-    with station.read() as s:  # the killed processes left a consistent store behind
-        assert s.execute(text("PRAGMA integrity_check")).scalar() == "ok"
-    settle(station, open_central(pg_url), clock)
+    with ServiceThread(pg_url, clock) as svc:
+        enrol(station, central, "A1", svc.url, clock).close()
+        proxy = LinkProxy(_target(svc.url), delay=0.01)  # slow enough to be caught mid-way
+        command += ["--url", proxy.url]
+        for round_no in range(5):
+            before = _central_count(central, "A1")
+            proc = subprocess.Popen(
+                command, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            )
+            deadline = time.monotonic() + 30
+            while proc.poll() is None and time.monotonic() < deadline:  # wait until it pushes
+                if _central_count(central, "A1") > before:
+                    break
+                time.sleep(0.03)
+            time.sleep(rng.uniform(0.0, 0.3))
+            if proc.poll() is None:
+                proc.kill()
+                kills += 1
+            proc.wait(20)
+            make_cases(station, "A1", clock, 2, start=200 + 10 * round_no)
+        assert kills >= 3
+        with station.read() as s:  # the killed processes left a consistent store behind
+            assert s.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+        with client_for(station) as client:
+            settle(station, client, clock)
+        proxy.close()
     assert_same(station, central, "A1")
     station.dispose()
     central.dispose()
+
+
+def _serve(pg_url: str, port: int) -> subprocess.Popen[bytes]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hallterm.cli", "central", "serve", "--central", pg_url,
+         "--listen", f"127.0.0.1:{port}"],
+        env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    for _ in range(400):
+        try:
+            httpx.post(f"http://127.0.0.1:{port}/v1/pull", content=b"", timeout=1)
+            return proc
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    raise AssertionError("serve did not start")
+
+
+def test_serve_killed_at_random_moments(pg_url, tmp_path, tmp_path_factory, clock):
+    central = make_central(pg_url, clock, ("A1",))
+    station = station_copy(tmp_path_factory, tmp_path / "a.db", "A1", clock)
+    make_cases(station, "A1", clock, 10)
+    rng = random.Random(SEED + 2)
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    client = enrol(station, central, "A1", url, clock)
+    proc = _serve(pg_url, port)
+    kills = 0
+    try:
+        for round_no in range(6):
+            make_cases(station, "A1", clock, 2, start=300 + 10 * round_no)
+            killer = threading.Timer(rng.uniform(0.05, 0.6), proc.kill)
+            killer.start()
+            try:
+                while proc.poll() is None:
+                    sync_once(station, client, batch=2, clock=clock)
+            except Exception:  # noqa: BLE001 - the service went away mid-sync
+                pass
+            killer.join()
+            proc.wait(10)
+            kills += proc.returncode == -signal.SIGKILL
+            proc = _serve(pg_url, port)
+        assert kills >= 4
+        settle(station, client, clock)
+    finally:
+        proc.kill()
+        proc.wait(10)
+        client.close()
+    assert_same(station, central, "A1")
+    central.dispose()
+
+
+def test_frozen_client_does_not_hold_up_the_next_sync(pg_url, tmp_path, tmp_path_factory, clock):
+    central = make_central(pg_url, clock, ("A1",))
+    path = tmp_path / "a.db"
+    station = station_copy(tmp_path_factory, path, "A1", clock)
+    make_cases(station, "A1", clock, 15)
+    with ServiceThread(pg_url, clock) as svc:
+        enrol(station, central, "A1", svc.url, clock).close()
+        proxy = LinkProxy(_target(svc.url), delay=0.05, rate=20_000)  # a slow link
+        frozen = subprocess.Popen(
+            [sys.executable, "-m", "hallterm.cli", "sync", "--store", str(path), "--batch",
+             "40", "--url", proxy.url],
+            env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            for _ in range(600):  # wait until it is pushing (its request is on the wire)
+                if proxy.requests >= 2:
+                    break
+                time.sleep(0.02)
+            time.sleep(0.2)
+            frozen.send_signal(signal.SIGSTOP)
+            done = threading.Event()
+            outcome: list[object] = []
+
+            def second() -> None:
+                with client_for(station) as client:
+                    outcome.append(sync_once(station, client, clock=clock))
+                done.set()
+
+            threading.Thread(target=second, daemon=True).start()
+            assert done.wait(30), "the second sync did not finish within 30 s"
+            assert outcome and outcome[0].left == 0  # type: ignore[attr-defined]
+        finally:
+            frozen.send_signal(signal.SIGKILL)
+            frozen.wait(10)
+            proxy.close()
+        with client_for(station) as client:
+            settle(station, client, clock)
+    assert_same(station, central, "A1")
+    station.dispose()
+    central.dispose()
+
+
+def test_demo_commands_work_as_printed(demo_template, tmp_path, clock):
+    import shutil
+
+    from hallterm.demo import prepare_demo
+
+    folder = tmp_path / "demo"
+    shutil.copytree(demo_template.parent, folder)  # the session's demo, made by prepare_demo
+    info = prepare_demo(folder, clock=clock)  # a second run only checks it
+    bin_dir = Path(sys.executable).parent
+    serve_args = shlex.split(info.serve_command)
+    sync_args = shlex.split(info.sync_command)
+    assert serve_args[0] == sync_args[0] == "hallterm"
+    serve = subprocess.Popen(
+        [str(bin_dir / "hallterm"), *serve_args[1:]],
+        env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        port = int(info.serve_command.rsplit(":", 1)[1])
+        for _ in range(400):
+            try:
+                httpx.post(f"http://127.0.0.1:{port}/v1/pull", content=b"", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.05)
+        out = subprocess.run(
+            [str(bin_dir / "hallterm"), "--lang", "en", *sync_args[1:]],
+            env=ENV, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert out.returncode == 0, out.stdout + out.stderr
+        assert "refused 0" in out.stdout
+    finally:
+        serve.terminate()
+        serve.wait(10)
+    with Store(str(info.central_path)).read() as s:
+        there = {tuple(r) for r in s.execute(text("SELECT id, seq, hash FROM event"))}
+    assert set(chain(Store(str(info.store_path)), "3299")[:-1]) <= there

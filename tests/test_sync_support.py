@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import queue
+import random
 import shutil
+import socket
+import threading
+import time
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -19,7 +25,15 @@ from hallterm.db.services.cases import LineInput, accept, load_case, record_line
 from hallterm.db.services.catalog_io import import_catalog
 from hallterm.db.services.setup import init_store
 from hallterm.db.services.staff import create_staff
-from hallterm.db.sync.central import central_ctx, init_central, publish_catalog, register_station
+from hallterm.db.sync.central import (
+    central_ctx,
+    init_central,
+    issue_credential,
+    publish_catalog,
+    register_station,
+)
+from hallterm.db.sync.client import SyncClient
+from hallterm.db.sync.enrol import Enrolment, client_for, install_enrolment
 from hallterm.demo import demo_catalog
 from hallterm.domain.ids import resident_id_check_char
 
@@ -130,3 +144,203 @@ def station_copy(factory: pytest.TempPathFactory, dest: Path, code: str, clock: 
     dest.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(template, dest)
     return Store(str(dest))
+
+
+# -- the sync service in a thread, and enrolled clients ------------------------------------
+
+
+class ServiceThread:
+    """The sync service (``service.make_app``) on a free loopback port, in a thread."""
+
+    def __init__(
+        self,
+        central_url: str,
+        clock: Clock | None = None,
+        tls: tuple[str, str] | None = None,
+    ) -> None:
+        import uvicorn
+
+        from hallterm.db.sync.service import ServiceStore, make_app
+
+        self.store = ServiceStore(central_url)
+        config = uvicorn.Config(
+            make_app(self.store, clock),
+            host="127.0.0.1",
+            port=0,
+            log_level="error",
+            lifespan="off",
+            ssl_certfile=tls[0] if tls else None,
+            ssl_keyfile=tls[1] if tls else None,
+        )
+        self.scheme = "https" if tls else "http"
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.port = 0
+
+    @property
+    def url(self) -> str:
+        return f"{self.scheme}://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> ServiceThread:
+        self.thread.start()
+        for _ in range(400):
+            if self.server.started:
+                break
+            time.sleep(0.025)
+        assert self.server.started, "the sync service did not start"
+        self.port = self.server.servers[0].sockets[0].getsockname()[1]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+        self.store.dispose()
+
+
+def enrol(station: Store, central: Store, code: str, url: str, clock: Clock) -> SyncClient:
+    """Issue the station's credential at central, install it, and return its client."""
+    with central.write() as s:
+        token = issue_credential(s, central_ctx(clock), code)
+    install_enrolment(station, Enrolment(url, code, token))
+    return client_for(station)
+
+
+# -- a loopback link: latency, bandwidth, cuts ----------------------------------------------
+
+
+class LinkProxy:
+    """A TCP proxy on 127.0.0.1 in front of ``target`` that behaves like a weak link.
+
+    Each direction is delayed by ``delay`` seconds (half the round trip) and limited to
+    ``rate`` bytes per second.  With an ``rng`` each new connection gets a random plan: pass
+    through; cut after N bytes from the client or from the server; or let the request through
+    and cut before the reply arrives (the server did the work, the client cannot know).
+    ``requests`` counts the HTTP requests that went through.
+    """
+
+    PLANS = ("pass", "client_bytes", "server_bytes", "drop_reply")
+
+    def __init__(
+        self,
+        target: tuple[str, int],
+        *,
+        delay: float = 0.0,
+        rate: float | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.target = target
+        self.delay = delay
+        self.rate = rate
+        self.rng = rng
+        self.requests = 0
+        self.cuts = 0
+        self.cut_kinds: dict[str, int] = {}
+        self._lock = threading.Lock()
+        self._sockets: list[socket.socket] = []
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self._stop = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def disarm(self) -> None:
+        with self._lock:
+            self.rng = None
+
+    def _plan(self) -> tuple[str, int]:
+        with self._lock:
+            if self.rng is None:
+                return ("pass", 0)
+            kind = self.rng.choices(self.PLANS, weights=(2, 2, 2, 3))[0]
+            return kind, self.rng.randint(1, 3000)
+
+    def _accept(self) -> None:
+        while not self._stop:
+            try:
+                client, _addr = self.listener.accept()
+            except OSError:
+                return
+            try:
+                server = socket.create_connection(self.target)
+            except OSError:
+                client.close()
+                continue
+            with self._lock:
+                self._sockets += [client, server]
+            conn = {"plan": self._plan(), "c2s": 0, "s2c": 0, "dead": False}
+            for src, dst, direction in ((client, server, "c2s"), (server, client, "s2c")):
+                q: queue.Queue[tuple[float, bytes] | None] = queue.Queue()
+                threading.Thread(
+                    target=self._read, args=(src, q, direction, conn, client, server), daemon=True
+                ).start()
+                threading.Thread(
+                    target=self._write, args=(dst, q, client, server, conn), daemon=True
+                ).start()
+
+    def _cut(self, conn: dict, kind: str, *socks: socket.socket) -> None:  # type: ignore[type-arg]
+        with self._lock:
+            if conn["dead"]:
+                return
+            conn["dead"] = True
+            self.cuts += 1
+            self.cut_kinds[kind] = self.cut_kinds.get(kind, 0) + 1
+        for s in socks:
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
+            s.close()
+
+    def _read(self, src, q, direction, conn, client, server) -> None:  # type: ignore[no-untyped-def]
+        kind, n = conn["plan"]
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                if direction == "c2s":
+                    with self._lock:
+                        self.requests += data.count(b"POST /v1/")
+                elif kind == "drop_reply":
+                    return self._cut(conn, kind, client, server)
+                conn[direction] += len(data)
+                mine = "client_bytes" if direction == "c2s" else "server_bytes"
+                if kind == mine and conn[direction] >= n:
+                    q.put((time.monotonic(), data[: len(data) - (conn[direction] - n)]))
+                    q.put(None)
+                    time.sleep(self.delay + 0.05)
+                    return self._cut(conn, kind, client, server)
+                q.put((time.monotonic(), data))
+        except OSError:
+            pass
+        q.put(None)
+
+    def _write(self, dst, q, client, server, conn) -> None:  # type: ignore[no-untyped-def]
+        free_at = 0.0
+        try:
+            while True:
+                item = q.get()
+                if item is None:
+                    break
+                arrived, data = item
+                start = max(arrived + self.delay, free_at)
+                if self.rate:
+                    start += len(data) / self.rate
+                free_at = start
+                wait = start - time.monotonic()
+                if wait > 0:
+                    time.sleep(wait)
+                dst.sendall(data)
+        except OSError:
+            pass
+        with contextlib.suppress(OSError):
+            dst.shutdown(socket.SHUT_WR)  # the other side sees the end, as on a real link
+
+    def close(self) -> None:
+        self._stop = True
+        self.listener.close()
+        with self._lock:
+            for s in self._sockets:
+                with contextlib.suppress(OSError):
+                    s.close()

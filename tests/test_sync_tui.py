@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlmodel import select
+from test_sync_support import ServiceThread, enrol
 from textual.widgets import Static
 
 from hallterm.app import create_app
@@ -18,9 +19,11 @@ from hallterm.widgets.sync_status import status_text
 SIZE = (140, 44)
 
 
-def _status(clock, waiting: int = 0, days_ago: float | None = 0.1, conflicts: int = 0):  # type: ignore[no-untyped-def]
+def _status(
+    clock, waiting: int = 0, days_ago: float | None = 0.1, conflicts: int = 0, refused: int = 0
+):  # type: ignore[no-untyped-def]
     last = None if days_ago is None else clock.now() - timedelta(days=days_ago)
-    return LocalStatus("3299", waiting, last, last, "", conflicts)
+    return LocalStatus("3299", waiting, refused, last, last, "", conflicts)
 
 
 def test_status_text_in_english(clock):
@@ -35,6 +38,7 @@ def test_status_text_in_english(clock):
     late = status_text(_status(clock, days_ago=4.5), False, now, 3)
     assert "not synced for 4 days" in late
     assert "2 sync conflicts" in status_text(_status(clock, conflicts=2), True, now, 3)
+    assert "2 refused" in status_text(_status(clock, waiting=2, refused=2), True, now, 3)
 
 
 def test_status_text_is_translated(clock):
@@ -57,14 +61,15 @@ async def test_header_shows_sync_and_the_worker_pushes(demo_store, settings, clo
     init_central(central)
     with central.write() as s:
         register_station(s, central_ctx(clock), "3299", "江川市政务服务中心", "city")
-    cfg = settings.model_copy(update={"central": str(tmp_path / "central.db")})
-    app = create_app(demo_store, cfg, clock=clock, language="en")
-    async with app.run_test(size=SIZE) as pilot:
-        text = await _wait_for_text(app, pilot, "sync: online")
-        assert text.startswith("sync: online") and "synced" in text
-        await pilot.pause(1.2)  # the header picks the text up on its next refresh
-        shown = str(app.screen.query_one("#hdr-extra", Static).render())
-        assert shown == text
+    with ServiceThread(str(tmp_path / "central.db"), clock) as svc:
+        enrol(demo_store, central, "3299", svc.url, clock).close()
+        app = create_app(demo_store, settings, clock=clock, language="en")
+        async with app.run_test(size=SIZE) as pilot:
+            text = await _wait_for_text(app, pilot, "sync: online")
+            assert text.startswith("sync: online") and "synced" in text
+            await pilot.pause(1.2)  # the header picks the text up on its next refresh
+            shown = str(app.screen.query_one("#hdr-extra", Static).render())
+            assert shown == text
     with demo_store.read() as s:
         own = s.exec(select(Event.id).where(Event.station_code == "3299")).all()
     with central.read() as s:
@@ -75,9 +80,23 @@ async def test_header_shows_sync_and_the_worker_pushes(demo_store, settings, clo
 
 async def test_offline_central_never_blocks_the_clerk(demo_store, settings, clock):
     set_language("en")
-    cfg = settings.model_copy(update={"central": "postgresql://u:secret@127.0.0.1:1/central"})
-    app = create_app(demo_store, cfg, clock=clock, language="en")
+    from hallterm.db.sync.enrol import Enrolment, install_enrolment
+
+    install_enrolment(demo_store, Enrolment("http://127.0.0.1:1", "3299", "secret-token"))
+    app = create_app(demo_store, settings, clock=clock, language="en")
     async with app.run_test(size=SIZE) as pilot:
         text = await _wait_for_text(app, pilot, "sync: offline")
         assert text.startswith("sync: offline") and "events to send" in text
         assert "secret" not in text
+
+
+async def test_unenrolled_station_shows_sync_off(tmp_path, settings, clock):
+    set_language("en")
+    from test_sync_support import make_station
+
+    store = make_station(str(tmp_path / "s.db"), "A1", clock)
+    app = create_app(store, settings, clock=clock, language="en")
+    async with app.run_test(size=SIZE) as pilot:
+        text = await _wait_for_text(app, pilot, "sync: off")
+        assert text.startswith("sync: off")
+    store.dispose()

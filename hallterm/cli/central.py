@@ -3,7 +3,6 @@ holidays, transfers, conflicts)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
@@ -56,13 +55,18 @@ def central_init(ctx: click.Context, central_url: str | None) -> None:
 @click.option("--level", required=True, help="city, county, township or village (市/县/乡/村)")
 @click.option("--parent", default=None, help="parent station code")
 @click.option(
-    "--password-for-role",
-    "role_password",
-    is_flag=False,
-    flag_value="",
+    "--enrol-out",
+    type=click.Path(path_type=Path, dir_okay=False),
     default=None,
-    envvar="HALLTERM_ROLE_PASSWORD",
-    help="PostgreSQL: create the station's login role (no value: asked for)",
+    help="write the station's enrolment file (service URL, credential, trusted root)",
+)
+@click.option("--url", "service_url", default=None, help="the sync service URL stations use")
+@click.option(
+    "--root",
+    "root_file",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    default=None,
+    help="PEM root certificate the station trusts for the service (else the system's)",
 )
 @click.pass_context
 def central_add_station(
@@ -72,31 +76,27 @@ def central_add_station(
     name: str,
     level: str,
     parent: str | None,
-    role_password: str | None,
+    enrol_out: Path | None,
+    service_url: str | None,
+    root_file: Path | None,
 ) -> None:
-    """Register a station at central (and, on PostgreSQL, its own login role)."""
+    """Register a station at central; with --enrol-out, also its credential for enrolment."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from hallterm.db.engine import mask_url
     from hallterm.db.services import ServiceError
-    from hallterm.db.sync.central import central_ctx, register_station
+    from hallterm.db.sync.central import central_ctx, issue_credential, register_station
+    from hallterm.db.sync.enrol import Enrolment, write_enrolment
 
     url = resolve_central(ctx, central_url)
-    if role_password == "":  # the flag without a value: the environment, else ask
-        role_password = os.environ.get("HALLTERM_ROLE_PASSWORD") or click.prompt(
-            _("password for the station's login role"), hide_input=True, confirmation_prompt=True
-        )
+    if enrol_out is not None and not service_url:
+        fail(_("give the sync service URL stations use with --url"))
     st = open_central_store(url)
-    role = None
+    token = ""
     try:
-        if role_password and st.dialect != "postgresql":
-            fail(_("login roles exist only on PostgreSQL"))
         with st.write() as session:
             register_station(session, central_ctx(), code, name, level, parent)
-            if role_password:
-                from hallterm.db.sync.security import ensure_station_role
-
-                role = ensure_station_role(session, code, role_password)
+            if enrol_out is not None:
+                token = issue_credential(session, central_ctx(), code)
     except ServiceError as exc:
         fail(str(exc))
     except SQLAlchemyError as exc:
@@ -104,15 +104,67 @@ def central_add_station(
     finally:
         st.dispose()
     click.echo(_("station {code} {name} is registered at central").format(code=code, name=name))
-    if role:
-        from sqlalchemy.engine import make_url
-
-        station_url = make_url(url).set(username=role, password="***")
+    if enrol_out is not None and service_url:
+        root = root_file.read_text(encoding="utf-8") if root_file else ""
+        write_enrolment(enrol_out, Enrolment(service_url, code, token, root))
         click.echo(
-            _("the station connects as: {url}").format(
-                url=mask_url(station_url.render_as_string(hide_password=False))
+            _("enrolment file written to {path}; at the station run: hallterm enrol {path}").format(
+                path=enrol_out
             )
         )
+
+
+@central.command("revoke-station")
+@click.argument("code")
+@click.option("--central", "central_url", envvar="HALLTERM_CENTRAL", help=CENTRAL_HELP)
+@click.pass_context
+def central_revoke_station(ctx: click.Context, code: str, central_url: str | None) -> None:
+    """Revoke a station's credential: its next sync is refused (enrol it again to undo)."""
+    from hallterm.db.sync.central import central_ctx, revoke_station
+
+    url = resolve_central(ctx, central_url)
+    with using(open_central_store(url), write=True, url=url) as session:
+        revoke_station(session, central_ctx(), code)
+    click.echo(_("station {code} can no longer sync").format(code=code))
+
+
+@central.command("serve")
+@click.option("--central", "central_url", envvar="HALLTERM_CENTRAL", help=CENTRAL_HELP)
+@click.option("--listen", default="127.0.0.1:8765", show_default=True, help="HOST:PORT")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True)
+@click.option("--tls-cert", type=click.Path(exists=True, dir_okay=False), default=None)
+@click.option("--tls-key", type=click.Path(exists=True, dir_okay=False), default=None)
+@click.pass_context
+def central_serve(
+    ctx: click.Context,
+    central_url: str | None,
+    listen: str,
+    workers: int,
+    tls_cert: str | None,
+    tls_key: str | None,
+) -> None:
+    """Run the sync service stations talk to (the only client of central's database)."""
+    from hallterm.db.sync.central import check_central
+    from hallterm.db.sync.service import serve
+
+    url = resolve_central(ctx, central_url)
+    host, _sep, port = listen.rpartition(":")
+    if not host or not port.isdigit():
+        fail(_("--listen takes HOST:PORT, e.g. 127.0.0.1:8765"))
+    if bool(tls_cert) != bool(tls_key):
+        fail(_("give both --tls-cert and --tls-key"))
+    with using(open_central_store(url), write=False, url=url) as session:
+        try:
+            check_central(session)
+        except Exception as exc:  # noqa: BLE001 - SyncRefused: not a central store
+            fail(str(exc))
+    scheme = "https" if tls_cert else "http"
+    click.echo(
+        _("sync service for {central} on {scheme}://{listen} ({n} workers); Ctrl-C stops").format(
+            central=mask(url), scheme=scheme, listen=listen, n=workers
+        )
+    )
+    serve(url, host.strip("[]"), int(port), workers=workers, tls_cert=tls_cert, tls_key=tls_key)
 
 
 @central.command("add-staff")

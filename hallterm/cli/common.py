@@ -157,7 +157,7 @@ def resolve_central(ctx: click.Context, central: str | None) -> str:
 
 
 def open_central_store(url: str):  # type: ignore[no-untyped-def]
-    from hallterm.db.sync.runner import open_central
+    from hallterm.db.sync.central import open_central
 
     return open_central(url)
 

@@ -38,7 +38,13 @@ def demo(
     for username, person, role, window, password in info.accounts:
         extra = _(", window {w}").format(w=window) if window else ""
         click.echo(f"  {username:<11} {password:<11} {role} ({person}{extra})")
-    click.echo(_("demo central store: {path}; sync with:").format(path=info.central_path))
+    click.echo(
+        _("demo central store: {path}; start its sync service in one terminal:").format(
+            path=info.central_path
+        )
+    )
+    click.echo(f"  {info.serve_command}")
+    click.echo(_("and sync the demo station in another:"))
     click.echo(f"  {info.sync_command}")
     if info.certificate is not None:  # electronic certificates (see hallterm.demo)
         click.echo(
@@ -52,7 +58,6 @@ def demo(
         settings = load_settings(
             store=str(info.store_path),
             window=ctx.obj["settings"].window,
-            central=str(info.central_path),
         )
         run_tui(settings, ctx.obj["language"])
 

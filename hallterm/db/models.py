@@ -146,7 +146,9 @@ class Staff(SQLModel, table=True):
 
 class Applicant(SQLModel, table=True):
     __tablename__ = "applicant"
-    __table_args__ = (UniqueConstraint("id_type", "id_number", name="uq_applicant_id"),)
+    __table_args__ = (
+        UniqueConstraint("station_code", "id_type", "id_number", name="uq_applicant_station_id"),
+    )
     id: str = Field(primary_key=True, max_length=36)
     kind: str = Field(max_length=10)  # person / entity
     name: str = Field(max_length=200)

@@ -1,10 +1,14 @@
-"""Tables of station ⇄ central sync: peers, the pull feed and the conflict quarantine.
+"""Tables of station ⇄ central sync: peers, the pull feed, the quarantine and persons.
 
-``sync_peer`` (central): one row per registered station; its row lock serialises pushes
-of the same station, and on PostgreSQL ``role_name`` maps a login role to its station for
-the row-level security policies.  ``sync_feed`` (central): what stations pull, in id order
+``sync_peer`` (central): one row per registered station: the hash of its credential (the
+clear token lives only in the station's store), when it was enrolled or revoked; its row
+lock serialises pushes of the same station, and on PostgreSQL ``role_name`` is the role the
+sync service takes (``SET LOCAL ROLE``) for that station's transactions, which the
+row-level security policies check.  ``sync_feed`` (central): what stations pull, in id order
 (see ``hallterm.db.sync.central`` for why ids commit in order).  ``sync_quarantine``
 (central and station): conflicts kept for a person to resolve, never applied silently.
+``sync_person`` / ``sync_person_link`` (central only): one person per ID type and number,
+and which station's applicant row is that person (stations never read these).
 The station keeps its pull cursor in ``store_info`` (keys ``sync.*``).
 """
 
@@ -12,7 +16,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, Index, Integer, Text
+from sqlalchemy import BigInteger, Column, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -22,6 +26,9 @@ class SyncPeer(SQLModel, table=True):
     __tablename__ = "sync_peer"
     station_code: str = Field(primary_key=True, max_length=32)
     role_name: str | None = Field(default=None, unique=True, max_length=63)
+    credential_hash: str | None = Field(default=None, max_length=64)
+    enrolled_at: datetime | None = None
+    revoked_at: datetime | None = None
     last_push_at: datetime | None = None
     last_pull_at: datetime | None = None
 
@@ -62,3 +69,23 @@ class SyncQuarantine(SQLModel, table=True):
     resolved_at: datetime | None = None
     resolved_by: str = Field(default="", max_length=64)
     resolution: str = Field(sa_column=Column(Text, nullable=False, default=""))
+
+
+class SyncPerson(SQLModel, table=True):
+    """One person at central, whatever station registered them (matched by ID type and number)."""
+
+    __tablename__ = "sync_person"
+    __table_args__ = (UniqueConstraint("id_type", "id_number", name="uq_sync_person_id"),)
+    id: str = Field(primary_key=True, max_length=36)
+    id_type: str = Field(max_length=20)
+    id_number: str = Field(max_length=40)
+    created_at: datetime
+
+
+class SyncPersonLink(SQLModel, table=True):
+    """A station's applicant row is this person."""
+
+    __tablename__ = "sync_person_link"
+    applicant_id: str = Field(primary_key=True, max_length=36)
+    station_code: str = Field(max_length=32)
+    person_id: str = Field(foreign_key="sync_person.id", index=True, max_length=36)

@@ -1,10 +1,11 @@
 """The terminal's background sync and its status in the header (``StatusHeader.extra``).
 
-Every ``sync_interval_seconds`` a thread worker pushes and pulls (``runner.sync_once``); the
-clerk never waits for it, and a broken link only changes the header to "offline" and backs
-off.  The header shows online/offline, the events waiting to be sent, the last successful
-sync, open conflicts, and a warning once the station has not synced for
-``sync_warn_days`` days.
+Every ``sync_interval_seconds`` a thread worker syncs through the same client as
+``hallterm sync`` (``enrol.client_for`` + ``runner.sync_once``) when the store is enrolled;
+the clerk never waits for it, and a broken link only changes the header to "offline" and
+backs off.  The header shows online/offline, the events waiting to be sent, the events
+central refused, the last successful sync, open conflicts, and a warning once the station
+has not synced for ``sync_warn_days`` days.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from hallterm.clock import fmt_local
 from hallterm.i18n import _
 
 if TYPE_CHECKING:
-    from hallterm.db.engine import Store
+    from hallterm.db.sync.client import SyncClient
     from hallterm.db.sync.runner import LocalStatus
 
 
@@ -38,6 +39,8 @@ def status_text(
     if status is None:
         return " · ".join(parts)
     parts.append(_("{n} events to send").format(n=status.waiting))
+    if status.refused:
+        parts.append(_("{n} refused").format(n=status.refused))
     if status.last_ok is None:
         parts.append(_("never synced"))
     else:
@@ -60,11 +63,8 @@ class SyncMonitor:
         self._busy = False
         self._failures = 0
         self._next_at = 0.0
-        self._central: Store | None = None
-
-    @property
-    def central_url(self) -> str:
-        return self.app.settings.central
+        self._client: SyncClient | None = None
+        self.enrolled = False
 
     def start(self) -> None:
         self.app.set_interval(1, self._show)  # new screens get the text too
@@ -80,7 +80,11 @@ class SyncMonitor:
     def _work(self) -> None:
         """Thread: sync (if a central is configured), then read the local status."""
         try:
-            if self.central_url:
+            from hallterm.db.sync.enrol import enrolled
+
+            with self.app.store.read() as session:
+                self.enrolled = enrolled(session)
+            if self.enrolled:
                 self._sync()
             text = self._read_status()
             self.app.call_from_thread(self._set_text, text)
@@ -90,22 +94,23 @@ class SyncMonitor:
             self._busy = False
 
     def _sync(self) -> None:
-        from hallterm.db.sync.runner import backoff_delays, open_central, sync_once
+        from hallterm.db.sync.enrol import client_for
+        from hallterm.db.sync.runner import backoff_delays, sync_once
 
         try:
-            self._central = self._central or open_central(self.central_url)
+            self._client = self._client or client_for(self.app.store)
             sync_once(
                 self.app.store,
-                self._central,
+                self._client,
                 batch=self.app.settings.sync_batch,
                 clock=self.app.clock,
             )
         except Exception:  # noqa: BLE001 - offline: try again later, with back-off
             self.online = False
             self._failures += 1
-            if self._central is not None:
-                self._central.dispose()
-                self._central = None
+            if self._client is not None:
+                self._client.close()
+                self._client = None
             self._next_at = time.monotonic() + backoff_delays(
                 base=self.app.settings.sync_interval_seconds, cap=600
             )(self._failures)
@@ -124,7 +129,7 @@ class SyncMonitor:
             self.online,
             self.app.clock.now(),
             self.app.settings.sync_warn_days,
-            configured=bool(self.central_url),
+            configured=self.enrolled,
         )
 
     def _set_text(self, text: str) -> None:
@@ -141,6 +146,6 @@ class SyncMonitor:
                     header.extra = self.text
 
     def stop(self) -> None:
-        if self._central is not None:
-            self._central.dispose()
-            self._central = None
+        if self._client is not None:
+            self._client.close()
+            self._client = None

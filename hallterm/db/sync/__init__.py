@@ -1,7 +1,9 @@
-"""Station ⇄ central sync (DESIGN §4): push the outbox, pull the feed, keep conflicts.
+"""Station ⇄ central sync (DESIGN §4) through a central sync service over HTTP(S).
 
-``central`` receives and applies pushed events and serves the pull feed; ``push`` and
-``pull`` are the station's halves; ``runner`` runs them once or continuously;
-``security`` sets up PostgreSQL roles and row-level security at central; ``rows`` turns
-event-payload snapshots back into table rows.
+At central: ``central`` (a package by concern: admin, receive, apply, persons, feed,
+conflicts), ``service`` (the Starlette app ``hallterm central serve`` runs; the only client
+of central's database), ``security`` / ``roles`` (PostgreSQL roles and row-level security).
+Between them: ``wire`` (the protocol's bodies).  At the station: ``client`` (httpx),
+``enrol`` (station identity), ``pull``, ``recover``, ``push`` and ``runner`` (one sync, or
+continuously with back-off); ``rows`` turns event-payload snapshots back into table rows.
 """

@@ -1,4 +1,5 @@
-"""Central → station: the pull feed applied page by page, cursor saved with each page.
+"""Central → station: the pull feed applied page by page (one request each), cursor saved with
+each page.
 
 Each page is applied in one local transaction that also stores the new cursor, so a crash
 either keeps the whole page or none of it.  Topic "rows" upserts table rows (stations,
@@ -23,7 +24,9 @@ from hallterm.db.events import append_event
 from hallterm.db.models import StoreInfo
 from hallterm.db.services import Ctx, ServiceError
 from hallterm.db.services.setup import get_info, set_info
-from hallterm.db.sync.central import FeedItem, pull_page, quarantine
+from hallterm.db.sync.central.common import ChainState, FeedItem
+from hallterm.db.sync.central.conflicts import quarantine
+from hallterm.db.sync.client import SyncClient
 from hallterm.db.sync.rows import upsert
 from hallterm.domain.catalog import CatalogError, parse_catalog
 
@@ -60,6 +63,7 @@ class PullResult:
     conflicts: int = 0
     pages: int = 0
     reset: bool = False
+    chain: ChainState | None = None  # the station's chain head at central, from the first page
 
 
 def _lock_cursor(session: Session) -> int:
@@ -75,7 +79,7 @@ def _lock_cursor(session: Session) -> int:
 
 def pull(
     local: Store,
-    central: Store,
+    client: SyncClient,
     ctx: Ctx,
     *,
     page_size: int = 100,
@@ -88,8 +92,9 @@ def pull(
         with local.read() as ls:
             cursor = int(get_info(ls, CURSOR_KEY) or 0)
             central_id = get_info(ls, CENTRAL_ID_KEY)
-        with central.read() as cs:
-            page = pull_page(cs, station, cursor, central_id, page_size)
+        page, chain = client.pull(cursor, central_id, page_size)
+        if result.chain is None:
+            result.chain = chain
         with local.write() as ls:
             if _lock_cursor(ls) != cursor:
                 continue  # another sync applied this page meanwhile: read again

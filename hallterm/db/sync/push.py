@@ -1,108 +1,84 @@
-"""Station → central: the outbox (unsent events) in sequence order, batch by batch.
+"""Station → central: the outbox (undelivered events) in sequence order, one request per batch.
 
-One central transaction per batch; the events are marked sent locally only after central's
-commit returned (a helper thread reads the next batch and writes the marks meanwhile).  If
-the connection breaks or times out the outcome is unknown: nothing is marked and the next
-run sends the same ids again, which central acknowledges as duplicates.  Before pushing,
-the station compares its chain with what central holds (``reconcile``): events central lost
-(e.g. restored from a backup) are sent again, and a chain central holds differently (e.g. a
-station restored from an old backup) is reported as divergence.
+An event is marked delivered only when its own reply says central stored it (``ok``, or
+``duplicate``: stored by an earlier attempt).  A ``refused`` event stays undelivered and is
+listed in the local ``sync_quarantine`` (table "push") with central's reason; the events
+behind it still go.  A timeout or a cut means "unknown": nothing is marked, and the same
+ids go again (central answers ``duplicate``).
+
+The batch size adapts to the link (``BatchSize``): it doubles after a batch answered within
+``fast_seconds`` and is quartered after a timeout, always within its bounds.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, String, func, select, type_coerce, update
+from sqlalchemy import String, func, select, type_coerce, update
 from sqlmodel import Session
 
 from hallterm.db.engine import Store
 from hallterm.db.models import Event
-from hallterm.db.sync.central import (
-    EVENT_COLUMNS,
-    BulkInsertRefused,
-    ChainState,
-    EventIn,
-    chain_state,
-    event_hash_at,
-    open_conflict_exists,
-    quarantine,
-    quarantined_seqs,
-    receive,
-)
+from hallterm.db.models_sync import SyncQuarantine
+from hallterm.db.sync.central.common import EVENT_COLUMNS, ChainState, EventIn
+from hallterm.db.sync.client import Behind, LinkError, PushReply, SyncClient
 
 Progress = Callable[[int], None]
 _EVENT = Event.__table__  # type: ignore[attr-defined]
+PUSH_TABLE = "push"  # local quarantine rows of events central refused
+RETRIES = 3
+
+
+@dataclass
+class BatchSize:
+    """The adaptive batch size and its bounds."""
+
+    size: int = 200
+    low: int = 50
+    high: int = 5000
+    fast_seconds: float = 2.0
+
+    def __post_init__(self) -> None:
+        self.low = max(1, min(self.low, self.size))
+        self.high = max(self.high, self.size)
+
+    def succeeded(self, seconds: float) -> None:
+        if seconds < self.fast_seconds:
+            self.size = min(self.high, self.size * 2)
+
+    def timed_out(self) -> None:
+        self.size = max(self.low, self.size // 4)
+
+
+@dataclass
+class Refusal:
+    event_id: str
+    seq: int
+    problem: str
+    message: str
 
 
 @dataclass
 class PushResult:
-    pushed: int = 0  # new at central
-    duplicates: int = 0
-    conflicts: int = 0
+    pushed: int = 0  # stored at central now
+    duplicates: int = 0  # stored by an earlier attempt
+    refused: list[Refusal] = field(default_factory=list)
     batches: int = 0
+    chain: ChainState | None = None
 
 
 def unsent_count(session: Session, station_code: str) -> int:
-    return session.execute(
-        select(func.count())
-        .select_from(_EVENT)
-        .where(_EVENT.c.station_code == station_code, _EVENT.c.sent_at.is_(None))
-    ).scalar_one()
-
-
-def local_state(session: Session, station_code: str) -> ChainState:
-    return chain_state(session, station_code)
-
-
-def reconcile(local: Store, central: Store, station_code: str, now: datetime) -> tuple[int, str]:
-    """Compare chains; requeue events central lost. Returns (requeued, divergence reason)."""
-    with central.read() as cs:
-        theirs = chain_state(cs, station_code)
-    with local.read() as ls:
-        mine = local_state(ls, station_code)
-        my_hash_at_theirs = event_hash_at(ls, station_code, theirs.seq) if theirs.seq else ""
-    reason = ""
-    if theirs.seq > mine.seq:
-        reason = f"central holds events up to seq {theirs.seq}, this station only up to {mine.seq}"
-    elif theirs.seq and my_hash_at_theirs != theirs.hash:
-        reason = f"the event at seq {theirs.seq} differs between station and central"
-    if reason:
-        with central.write() as cs:
-            if not open_conflict_exists(cs, station_code, "diverged"):
-                quarantine(cs, station_code, "diverged", reason, now)
-        return 0, reason
-    with local.read() as ls:
-        lost = ls.execute(
+    return int(
+        session.execute(
             select(func.count())
             .select_from(_EVENT)
-            .where(
-                _EVENT.c.station_code == station_code,
-                _EVENT.c.seq > theirs.seq,
-                _EVENT.c.sent_at.is_not(None),
-            )
+            .where(_EVENT.c.station_code == station_code, _EVENT.c.sent_at.is_(None))
         ).scalar_one()
-    if not lost:
-        return 0, ""
-    # Sent but not at central: lost there (a restore), unless central refused them.
-    with central.read() as cs:
-        refused = quarantined_seqs(cs, station_code, theirs.seq)
-    with local.write() as ls:
-        requeued = ls.execute(
-            update(_EVENT)
-            .where(
-                _EVENT.c.station_code == station_code,
-                _EVENT.c.seq > theirs.seq,
-                _EVENT.c.sent_at.is_not(None),
-                _EVENT.c.seq.not_in(sorted(refused)),
-            )
-            .values(sent_at=None)
-        ).rowcount
-    return requeued or 0, ""
+    )
 
 
 def _at(value: datetime | str) -> datetime:
@@ -113,8 +89,8 @@ def _at(value: datetime | str) -> datetime:
     return datetime.fromisoformat(value).replace(tzinfo=UTC)
 
 
-def _next_batch(session: Session, station_code: str, batch: int, after: int = 0) -> list[EventIn]:
-    """The next unsent events after sequence number ``after``, in order."""
+def next_batch(session: Session, station_code: str, batch: int, after: int = 0) -> list[EventIn]:
+    """The next undelivered events after sequence number ``after``, in order."""
     at = _EVENT.c.at
     if session.get_bind().dialect.name == "sqlite":
         at = type_coerce(_EVENT.c.at, String).label("at")
@@ -133,98 +109,140 @@ def _next_batch(session: Session, station_code: str, batch: int, after: int = 0)
     return [EventIn._make((*r[:i], _at(r[i]), *r[i + 1 :])) for r in rows]
 
 
-@contextmanager
-def _marking(local: Store) -> Iterator[Session]:
-    """The local transaction that marks a batch sent and reads the next one.
+def _record(
+    local: Store, station_code: str, events: list[EventIn], replies: list[PushReply], now: datetime
+) -> None:
+    """Mark delivered what central stored; list what it refused (once), in one transaction."""
+    delivered = [r.event_id for r in replies if r.status in ("ok", "duplicate")]
+    refused = {r.event_id: r for r in replies if r.status == "refused"}
+    seqs = {e.id: e.seq for e in events}
+    with local.write() as ls:
+        for i in range(0, len(delivered), 500):
+            ls.execute(
+                update(_EVENT).where(_EVENT.c.id.in_(delivered[i : i + 500])).values(sent_at=now)
+            )
+        open_rows = _open_refusals(ls, list(refused) + delivered)
+        for eid in delivered:  # refused before, stored now (e.g. after a fix at central)
+            row = open_rows.get(eid)
+            if row is not None:
+                row.resolved_at = now
+                row.resolved_by = "central"
+                row.resolution = "delivered"
+                ls.add(row)
+        for eid, r in refused.items():
+            if eid in open_rows:
+                continue
+            ls.add(
+                SyncQuarantine(
+                    station_code=station_code,
+                    event_id=eid,
+                    seq=seqs.get(eid),
+                    problem=r.problem or "refused",
+                    table_name=PUSH_TABLE,
+                    row_key="",
+                    detail=r.message,
+                    payload="",
+                    created_at=now,
+                    resolution="",
+                )
+            )
 
-    On SQLite it commits with ``synchronous=NORMAL`` (no fsync per commit in WAL mode):
-    a mark lost in a power cut only means the batch is sent again and acknowledged as a
-    duplicate, so waiting for the disk after every batch would buy nothing.  The
-    connection is put back to ``FULL`` before it returns to the pool.
-    """
-    if local.dialect != "sqlite":
-        with local.write() as session:
-            yield session
-        return
-    with local.engine.connect() as conn:
-        raw = conn.connection.dbapi_connection
-        assert raw is not None
-        raw.execute("PRAGMA synchronous=NORMAL")
-        try:
-            with Session(bind=conn, expire_on_commit=False) as session, session.begin():
-                session.connection()
-                yield session
-        finally:
-            raw.execute("PRAGMA synchronous=FULL")
+
+def _open_refusals(session: Session, ids: list[str]) -> dict[str, SyncQuarantine]:
+    out: dict[str, SyncQuarantine] = {}
+    for i in range(0, len(ids), 500):
+        for row in session.execute(
+            select(SyncQuarantine).where(
+                SyncQuarantine.table_name == PUSH_TABLE,
+                SyncQuarantine.resolved_at.is_(None),  # type: ignore[union-attr]
+                SyncQuarantine.event_id.in_(ids[i : i + 500]),  # type: ignore[union-attr]
+            )
+        ).scalars():
+            if row.event_id:
+                out[row.event_id] = row
+    return out
 
 
-def _receive(conn: Connection, station_code: str, events: list[EventIn], now: datetime):  # type: ignore[no-untyped-def]
-    """One central transaction for the batch; the bulk path first, the careful one if needed."""
-    try:
-        with Session(bind=conn, expire_on_commit=False) as cs, cs.begin():
-            return receive(cs, station_code, events, now, fast=True)
-    except BulkInsertRefused:
-        with Session(bind=conn, expire_on_commit=False) as cs, cs.begin():
-            return receive(cs, station_code, events, now, fast=False)
+@dataclass
+class _Flight:
+    """A batch on the wire: its events, the future reply, when it left, what it follows."""
+
+    events: list[EventIn]
+    reply: Future[tuple[list[PushReply], ChainState]] | None
+    started: float
+    after: int
 
 
 def push(
     local: Store,
-    central: Store,
+    client: SyncClient,
     station_code: str,
     *,
-    batch: int,
+    batch: BatchSize,
     now: Callable[[], datetime],
     progress: Progress | None = None,
 ) -> PushResult:
-    """Send every unsent event of ``station_code``; raises on a connection problem.
+    """Send every undelivered event; raises ``LinkError`` when the link fails for good.
 
-    A helper thread does the local work (reading the next batch, marking the previous one
-    sent after central's commit returned) while this thread waits for central.
+    Two batches are on the wire at once: the next one leaves while central works on the
+    previous one (``after`` tells central which batch it follows), so transfer and central's
+    work overlap on a slow link.  Replies are taken in order.
     """
     result = PushResult()
 
     def read(after: int) -> list[EventIn]:
         with local.read() as ls:
-            return _next_batch(ls, station_code, batch, after)
+            return next_batch(ls, station_code, batch.size, after)
 
-    def mark(first: int, last: int, at: datetime) -> None:
-        # The batch is every unsent event in [first, last]: later events get higher numbers.
-        with _marking(local) as ls:
-            ls.execute(
-                update(_EVENT)
-                .where(
-                    _EVENT.c.station_code == station_code,
-                    _EVENT.c.sent_at.is_(None),
-                    _EVENT.c.seq.between(first, last),
-                )
-                .values(sent_at=at)
-            )
+    def settle(flight: _Flight) -> tuple[list[PushReply], ChainState]:
+        tries = 0
+        while True:
+            try:
+                if flight.reply is not None:
+                    replies, chain = flight.reply.result()
+                else:
+                    replies, chain = client.push(flight.events)
+            except Behind:  # central had not stored the batch before it yet: send it again
+                flight.reply, flight.started = None, time.monotonic()
+                continue
+            except LinkError:
+                tries += 1
+                if tries >= RETRIES:
+                    raise
+                if len(flight.events) > batch.low:  # a smaller batch may get through
+                    batch.timed_out()
+                flight.reply, flight.started = None, time.monotonic()
+                continue
+            batch.succeeded(time.monotonic() - flight.started)
+            return replies, chain
 
-    with ThreadPoolExecutor(max_workers=1) as helper:  # runs its tasks in order
+    wire = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sync-push")
+    try:
         events = read(0)
-        if not events:
-            return result
-        marked: Future[None] | None = None
-        with central.engine.connect() as conn:  # one connection for the whole push
-            while events:
-                upcoming = helper.submit(read, events[-1].seq)
-                replies = _receive(conn, station_code, events, now())
-                # Central has committed: only now may the batch be marked sent.
-                if marked is not None:
-                    marked.result()  # a failed mark surfaces here
-                marked = helper.submit(mark, events[0].seq, events[-1].seq, now())
-                for r in replies:
+        inflight: _Flight | None = None
+        while events or inflight is not None:
+            upcoming: _Flight | None = None
+            if events:
+                after = inflight.events[-1].seq if inflight is not None else 0
+                upcoming = _Flight(
+                    events, wire.submit(client.push, events, None, after), time.monotonic(), after
+                )
+            if inflight is not None:
+                replies, chain = settle(inflight)
+                _record(local, station_code, inflight.events, replies, now())
+                result.chain = chain
+                result.batches += 1
+                for e, r in zip(inflight.events, replies, strict=True):
                     if r.status == "ok":
                         result.pushed += 1
                     elif r.status == "duplicate":
                         result.duplicates += 1
                     else:
-                        result.conflicts += 1
-                result.batches += 1
+                        result.refused.append(Refusal(e.id, e.seq, r.problem, r.message))
                 if progress:
-                    progress(len(events))
-                events = upcoming.result()
-        if marked is not None:
-            marked.result()
+                    progress(len(inflight.events))
+            inflight = upcoming
+            events = read(events[-1].seq) if events else []
+    finally:
+        wire.shutdown(wait=False, cancel_futures=True)
     return result

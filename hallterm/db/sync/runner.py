@@ -1,9 +1,10 @@
-"""Running sync: once (push, then pull) or continuously with back-off; the local status.
+"""Running sync: once (pull, recover, push) or continuously with back-off; the local status.
 
-``sync_once`` is what ``hallterm sync`` and the terminal's background worker call.  It never
-holds a local write lock while waiting for the network (each local transaction is short),
-so the clerk never waits for central.  The outcome is stamped into ``store_info``
-(``sync.last_ok``, ``sync.last_attempt``, ``sync.last_error``) for the status line.
+``sync_once`` is what ``hallterm sync`` and the terminal's background worker call, through
+the same ``SyncClient``.  It never holds a local write lock while waiting for the network
+(each local transaction is short), so the clerk never waits for central.  A sync with
+nothing to send or pull is one request (the first pull page).  The outcome is stamped into
+``store_info`` (``sync.last_ok``, ``sync.last_attempt``, ``sync.last_error``) for the status.
 """
 
 from __future__ import annotations
@@ -11,50 +12,45 @@ from __future__ import annotations
 import random
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from hallterm.clock import Clock
-from hallterm.db.engine import Store, normalize_url
+from hallterm.db.engine import Store
 from hallterm.db.models_sync import SyncQuarantine
 from hallterm.db.services import Actor, Ctx
 from hallterm.db.services.setup import get_info, set_info
-from hallterm.db.sync.central import SyncRefused, check_central, note_pull
+from hallterm.db.sync.central.common import SyncRefused
+from hallterm.db.sync.client import SyncClient
 from hallterm.db.sync.pull import pull
-from hallterm.db.sync.push import push, reconcile, unsent_count
+from hallterm.db.sync.push import PUSH_TABLE, BatchSize, Refusal, push, unsent_count
+from hallterm.db.sync.recover import needs_recovery, recover_own, requeue_lost
 from hallterm.i18n import _
 
 LAST_OK = "sync.last_ok"
 LAST_ATTEMPT = "sync.last_attempt"
 LAST_ERROR = "sync.last_error"
-# libpq settings for a weak link: give up connecting after 10 s, notice a dead peer in ~20 s.
-PG_TIMEOUTS = {
-    "connect_timeout": "10",
-    "keepalives": "1",
-    "keepalives_idle": "10",
-    "keepalives_interval": "3",
-    "keepalives_count": "3",
-    "tcp_user_timeout": "30000",
-    # psycopg prepares a statement after 5 runs; a generic plan made while the event table
-    # was small (sequential scan) would then stay, and each batch would scan the whole table.
-    "options": "-c plan_cache_mode=force_custom_plan",
-}
 
 
 @dataclass
 class SyncSummary:
     pushed: int = 0
     duplicates: int = 0
-    conflicts: int = 0
+    refused: list[Refusal] = field(default_factory=list)
     pulled: int = 0
     pull_conflicts: int = 0
     requeued: int = 0
+    recovered: int = 0
     reset: bool = False
-    diverged: str = ""
+    left: int = 0  # events still waiting after this sync (refused ones included)
+    requests: int = 0
+
+    @property
+    def conflicts(self) -> int:
+        return len(self.refused)
 
 
 @dataclass(frozen=True)
@@ -63,6 +59,7 @@ class LocalStatus:
 
     station_code: str
     waiting: int
+    refused: int
     last_ok: datetime | None
     last_attempt: datetime | None
     last_error: str
@@ -70,16 +67,6 @@ class LocalStatus:
 
 
 Progress = Callable[[str, int], None]  # ("push" | "pull", how many just done)
-
-
-def open_central(url: str) -> Store:
-    """A store for the central URL; on PostgreSQL with connect and keep-alive timeouts."""
-    full = normalize_url(url)
-    if full.startswith("postgresql"):
-        parsed = make_url(full)
-        query = {**PG_TIMEOUTS, **dict(parsed.query)}
-        full = parsed.set(query=query).render_as_string(hide_password=False)
-    return Store(full)
 
 
 def sync_ctx(station_code: str, clock: Clock) -> Ctx:
@@ -102,57 +89,63 @@ def station_code_of(local: Store) -> str:
 
 def sync_once(
     local: Store,
-    central: Store,
+    client: SyncClient,
     *,
-    batch: int = 200,
+    batch: int | BatchSize = 200,
     clock: Clock | None = None,
     progress: Progress | None = None,
     page_size: int = 100,
 ) -> SyncSummary:
-    """Push every waiting event, then pull every new feed item.  Raises on failure."""
+    """Pull, recover what central holds and this station lost, push.  Raises on failure."""
     clock = clock or Clock()
+    sizes = batch if isinstance(batch, BatchSize) else BatchSize(batch)
     code = station_code_of(local)
+    summary = SyncSummary()
+    first = client.requests
     try:
-        with central.read() as cs:
-            check_central(cs)
-        requeued, diverged = reconcile(local, central, code, clock.now())
-        pushed = push(
-            local,
-            central,
-            code,
-            batch=batch,
-            now=clock.now,
-            progress=(lambda n: progress("push", n)) if progress else None,
-        )
         pulled = pull(
             local,
-            central,
+            client,
             sync_ctx(code, clock),
             page_size=page_size,
             progress=(lambda n: progress("pull", n)) if progress else None,
         )
-        with central.write() as cs:
-            note_pull(cs, code, clock.now())
+        summary.pulled, summary.pull_conflicts, summary.reset = (
+            pulled.pulled,
+            pulled.conflicts,
+            pulled.reset,
+        )
+        if pulled.chain is not None:
+            if needs_recovery(local, code, pulled.chain):
+                summary.recovered = recover_own(local, client, code, clock.now())
+            else:
+                summary.requeued = requeue_lost(local, code, pulled.chain)
+        pushed = push(
+            local,
+            client,
+            code,
+            batch=sizes,
+            now=clock.now,
+            progress=(lambda n: progress("push", n)) if progress else None,
+        )
+        summary.pushed, summary.duplicates, summary.refused = (
+            pushed.pushed,
+            pushed.duplicates,
+            pushed.refused,
+        )
     except Exception as exc:
+        summary.requests = client.requests - first
         _stamp(local, clock, error=describe_error(exc))
         raise
+    summary.requests = client.requests - first
+    with local.read() as ls:
+        summary.left = unsent_count(ls, code)
     _stamp(local, clock, error=None)
-    return SyncSummary(
-        pushed=pushed.pushed,
-        duplicates=pushed.duplicates,
-        conflicts=pushed.conflicts,
-        pulled=pulled.pulled,
-        pull_conflicts=pulled.conflicts,
-        requeued=requeued,
-        reset=pulled.reset,
-        diverged=diverged,
-    )
+    return summary
 
 
 def describe_error(exc: Exception) -> str:
-    """A one-line reason without credentials (driver messages never contain the password)."""
-    if isinstance(exc, SyncRefused):
-        return str(exc)
+    """A one-line reason without credentials."""
     text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
     return (text[0] if text else type(exc).__name__)[:300]
 
@@ -175,19 +168,50 @@ def _when(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
+def _open(session: Session, push_only: bool) -> int:
+    query = (
+        select(func.count()).select_from(SyncQuarantine).where(SyncQuarantine.resolved_at.is_(None))  # type: ignore[union-attr]
+    )
+    if push_only:
+        query = query.where(SyncQuarantine.table_name == PUSH_TABLE)
+    else:
+        query = query.where(SyncQuarantine.table_name != PUSH_TABLE)
+    return int(session.execute(query).scalar_one())
+
+
 def local_status(session: Session) -> LocalStatus:
     code = get_info(session, "station_code") or ""
-    conflicts = session.execute(
-        select(func.count()).select_from(SyncQuarantine).where(SyncQuarantine.resolved_at.is_(None))  # type: ignore[union-attr]
-    ).scalar_one()
     return LocalStatus(
         station_code=code,
         waiting=unsent_count(session, code) if code else 0,
+        refused=_open(session, push_only=True),
         last_ok=_when(get_info(session, LAST_OK)),
         last_attempt=_when(get_info(session, LAST_ATTEMPT)),
         last_error=get_info(session, LAST_ERROR) or "",
-        conflicts=conflicts,
+        conflicts=_open(session, push_only=False),
     )
+
+
+@dataclass(frozen=True)
+class RefusedView:
+    event_id: str
+    seq: int | None
+    problem: str
+    message: str
+    at: datetime
+
+
+def refused_events(session: Session) -> list[RefusedView]:
+    """The station's events central refused and that are still undelivered."""
+    rows = session.execute(
+        select(SyncQuarantine)
+        .where(
+            SyncQuarantine.table_name == PUSH_TABLE,
+            SyncQuarantine.resolved_at.is_(None),  # type: ignore[union-attr]
+        )
+        .order_by(SyncQuarantine.seq)  # type: ignore[arg-type]
+    ).scalars()
+    return [RefusedView(r.event_id or "", r.seq, r.problem, r.detail, r.created_at) for r in rows]
 
 
 def backoff_delays(
@@ -197,7 +221,7 @@ def backoff_delays(
     rng = rng or random.Random()
 
     def delay(n: int) -> float:
-        top = min(cap, base * (2 ** max(0, n - 1)))
+        top = float(min(cap, base * (2 ** max(0, n - 1))))
         return top / 2 + rng.random() * top / 2
 
     return delay
@@ -205,7 +229,7 @@ def backoff_delays(
 
 def watch(
     local: Store,
-    central_url: str,
+    make_client: Callable[[], SyncClient],
     *,
     interval: float,
     batch: int = 200,
@@ -218,20 +242,17 @@ def watch(
     stop = stop or threading.Event()
     delay = backoff_delays(cap=max(interval, 300.0))
     failures = 0
-    central: Store | None = None
+    sizes = BatchSize(batch)
+    client: SyncClient | None = None
     while not stop.is_set():
         try:
-            central = central or open_central(central_url)
-            summary = sync_once(local, central, batch=batch, clock=clock, progress=progress)
-        except SyncRefused as exc:
-            failures += 1
-            if on_result:
-                on_result(None, exc)
+            client = client or make_client()
+            summary = sync_once(local, client, batch=sizes, clock=clock, progress=progress)
         except Exception as exc:  # noqa: BLE001 - a broken link is retried with back-off
             failures += 1
-            if central is not None:
-                central.dispose()  # drop broken connections
-                central = None
+            if client is not None:
+                client.close()
+                client = None
             if on_result:
                 on_result(None, exc)
         else:
@@ -239,5 +260,5 @@ def watch(
             if on_result:
                 on_result(summary, None)
         stop.wait(delay(failures) if failures else interval)
-    if central is not None:
-        central.dispose()
+    if client is not None:
+        client.close()

@@ -1,23 +1,29 @@
-"""PostgreSQL security of a central store: one login role per station and row-level security.
+"""PostgreSQL security of a central store: a role per station, row-level security as defence
+in depth behind the sync service.
 
-A station connects to central as ``station_<code>`` and runs the same sync code as an admin
-would, but the database itself limits what it can touch:
+Stations never connect to central's database: the sync service does, as the store's owner,
+and runs each request's transaction as the authenticated station (``SET LOCAL ROLE
+station_<code>``, see ``station_role``).  The station roles cannot log in (no password
+exists); the service's own login is made a member of each.  So a bug in the service still
+cannot write or read another station's rows:
 
 - ``sync_peer.role_name`` maps the role to its station.  Policies compare rows with
-  ``(SELECT station_code FROM sync_peer WHERE role_name = current_user)``.  A custom setting
-  bound with ``ALTER ROLE … SET`` was not used: a session may change its own settings, so
-  it would be a hint, not a boundary.
+  ``(SELECT station_code FROM sync_peer WHERE role_name = current_user)``.
 - ``event``, ``service_case`` and every table with a ``station_code`` column: a station
-  reads and writes only rows with its own code.  Case children (tables with ``case_id``)
-  follow their case; ``applicant`` rows may be added with the station's own code and are
-  visible (and updatable, version-checked by sync) where the station owns one of their
-  cases; ``stored_material`` follows its applicant.
+  reads and writes only rows with its own code.  A new case must point at an applicant of
+  the station's own (a restrictive policy: otherwise inserting a case that points at another
+  station's applicant would make that applicant readable).  Case children (tables with
+  ``case_id``) follow their case; ``applicant`` rows are the station's own or those of its
+  cases (transferred to it by central); ``stored_material`` follows its applicant;
+  ``certificate_copy`` follows its certificate.  A station table without a rule gets row
+  security with no policy at all: nothing is visible.
 - ``sync_feed``: a station reads rows for every station or for itself; ``sync_quarantine``:
-  it adds and reads its own; ``sync_peer``: it reads and stamps its own row.
-- Catalog, staff, stations and holidays are written by central only (no grants).
+  it adds and reads its own; ``sync_peer``: it reads and stamps its own row.  Persons
+  (``sync_person*``), catalog, staff, stations and holidays: no grants.
+- Feed writers lock ``sync_feed`` (``feed.publish``), which needs rights a station lacks.
 
-The table owner (the admin URL) is not subject to these policies.  Passwords are sent as
-SCRAM verifiers computed on the client, so the clear text never reaches the server's logs.
+Central's own work inside a station's transaction (publishing to the feed, linking persons)
+runs under ``as_central``.  The table owner is not subject to the policies.
 """
 
 from __future__ import annotations
@@ -28,12 +34,17 @@ from sqlalchemy import Table, text
 from sqlmodel import Session, SQLModel
 
 from hallterm.db.models import import_all_tables
-from hallterm.db.sync.central import CENTRAL_TABLES
+from hallterm.db.sync.central.common import CENTRAL_TABLES
+from hallterm.db.sync.roles import as_central, station_role
+from hallterm.db.sync.roles import quote_ident as _q
 
 OWN = "(SELECT p.station_code FROM sync_peer p WHERE p.role_name = current_user)"
 POLICY = "hallterm_station"
+APPLICANT_STATION = "hallterm_applicant_station"
 # Readable by stations without row rules (facts needed to talk to central).
 READ_ONLY = ("store_info", "station")
+# Central's own tables that stations never see.
+PRIVATE = ("sync_person", "sync_person_link")
 # Written by central only (what a station's events may not change there).
 CENTRAL_ONLY = (
     CENTRAL_TABLES - set(READ_ONLY) - {"event", "sync_peer", "sync_feed", "sync_quarantine"}
@@ -41,16 +52,11 @@ CENTRAL_ONLY = (
 
 
 def role_name(station_code: str) -> str:
-    """The login role of a station: ``station_`` + the code in lower case (a-z, 0-9, _)."""
+    """The role of a station: ``station_`` + the code in lower case (a-z, 0-9, _)."""
     cleaned = re.sub(r"[^a-z0-9_]", "_", station_code.strip().lower())
     if not cleaned:
         raise ValueError("empty station code")
     return f"station_{cleaned}"[:63]
-
-
-def _q(name: str) -> str:
-    """Quote an identifier (names here come from our own metadata and ``role_name``)."""
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _policies(table: Table) -> list[tuple[str, str]]:
@@ -67,6 +73,18 @@ def _policies(table: Table) -> list[tuple[str, str]]:
             ("INSERT", f"WITH CHECK (station_code = {OWN})"),
             ("UPDATE", f"USING ({visible}) WITH CHECK ({visible})"),
         ]
+    if name == "service_case":
+        own = f"station_code = {OWN}"
+        # Through a function: a policy reading ``applicant`` directly would recurse into
+        # applicant's own policy, which reads ``service_case``.
+        own_applicant = f"{APPLICANT_STATION}(service_case.applicant_id) = {OWN}"
+        return [
+            ("ALL", f"USING ({own}) WITH CHECK ({own})"),
+            ("RESTRICTIVE INSERT", f"WITH CHECK ({own_applicant})"),
+        ]
+    if name == "certificate_copy":
+        rule = "EXISTS (SELECT 1 FROM certificate c WHERE c.number = certificate_copy.number)"
+        return [("ALL", f"USING ({rule}) WITH CHECK ({rule})")]
     if "station_code" in cols:
         own = f"station_code = {OWN}"
         return [("ALL", f"USING ({own}) WITH CHECK ({own})")]
@@ -82,22 +100,38 @@ def _policies(table: Table) -> list[tuple[str, str]]:
 def _station_tables() -> list[Table]:
     """Tables a station writes through sync (everything central does not govern)."""
     import_all_tables()
-    skip = CENTRAL_ONLY | set(READ_ONLY) | {"sync_peer", "sync_feed", "sync_quarantine"}
+    skip = (
+        CENTRAL_ONLY | set(READ_ONLY) | set(PRIVATE) | {"sync_peer", "sync_feed", "sync_quarantine"}
+    )
     return [t for t in SQLModel.metadata.sorted_tables if t.name not in skip]
+
+
+def _install(session: Session, name: str, policies: list[tuple[str, str]]) -> None:
+    ex = session.execute
+    ex(text(f"ALTER TABLE {_q(name)} ENABLE ROW LEVEL SECURITY"))
+    old = ex(
+        text("SELECT policyname FROM pg_policies WHERE tablename = :t AND policyname LIKE :p"),
+        {"t": name, "p": f"{POLICY}_%"},
+    ).scalars()
+    for policy in list(old):
+        ex(text(f"DROP POLICY IF EXISTS {_q(policy)} ON {_q(name)}"))
+    for i, (command, clauses) in enumerate(policies):
+        kind, _sep, cmd = command.rpartition(" ")
+        as_kind = f"AS {kind} " if kind else ""
+        ex(text(f"CREATE POLICY {POLICY}_{i} ON {_q(name)} {as_kind}FOR {cmd} {clauses}"))
 
 
 def install_policies(session: Session) -> None:
     """Enable row-level security and (re)create the policies; safe to run again."""
-    ex = session.execute
+    session.execute(
+        text(
+            f"CREATE OR REPLACE FUNCTION {APPLICANT_STATION}(applicant_id text) RETURNS text "
+            "LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS "
+            "$$ SELECT station_code FROM applicant WHERE id = applicant_id $$"
+        )
+    )
     for table in _station_tables():
-        policies = _policies(table)
-        if not policies:
-            continue
-        ex(text(f"ALTER TABLE {_q(table.name)} ENABLE ROW LEVEL SECURITY"))
-        for i, (command, clauses) in enumerate(policies):
-            policy = f"{POLICY}_{i}"
-            ex(text(f"DROP POLICY IF EXISTS {policy} ON {_q(table.name)}"))
-            ex(text(f"CREATE POLICY {policy} ON {_q(table.name)} FOR {command} {clauses}"))
+        _install(session, table.name, _policies(table))  # no rule: nothing visible
     fixed = {
         "sync_peer": [("ALL", "USING (role_name = current_user)")],
         "sync_feed": [("SELECT", f"USING (station_code IS NULL OR station_code = {OWN})")],
@@ -107,44 +141,29 @@ def install_policies(session: Session) -> None:
         ],
     }
     for name, policies in fixed.items():
-        ex(text(f"ALTER TABLE {_q(name)} ENABLE ROW LEVEL SECURITY"))
-        for i, (command, clauses) in enumerate(policies):
-            policy = f"{POLICY}_{i}"
-            ex(text(f"DROP POLICY IF EXISTS {policy} ON {_q(name)}"))
-            ex(text(f"CREATE POLICY {policy} ON {_q(name)} FOR {command} {clauses}"))
+        _install(session, name, policies)
+    for name in PRIVATE:
+        _install(session, name, [])
 
 
-def _scram(session: Session, role: str, password: str) -> str:
-    """The SCRAM-SHA-256 verifier of ``password``, made by libpq on the client."""
-    raw = session.connection().connection.dbapi_connection
-    verifier = raw.pgconn.encrypt_password(  # type: ignore[union-attr]
-        password.encode("utf-8"), role.encode("utf-8"), b"scram-sha-256"
-    )
-    return verifier.decode("ascii")
+def ensure_station_role(session: Session, station_code: str) -> str:
+    """Create or update the station's role and its grants; returns the role name.
 
-
-def ensure_station_role(session: Session, station_code: str, password: str | None) -> str:
-    """Create or update the station's login role and its grants; returns the role name.
-
-    ``password`` None keeps an existing role's password (a new role then cannot log in
-    until one is set).  The station must already be registered (``sync_peer`` row).
+    The role cannot log in; the current login (the sync service's) becomes a member so it
+    can take the role for that station's transactions.  The station must be registered
+    (``sync_peer`` row).
     """
     role = role_name(station_code)
     ex = session.execute
     exists = ex(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}).first()
     if not exists:
-        ex(text(f"CREATE ROLE {_q(role)} LOGIN"))
-    if password:
-        from psycopg import sql
-
-        statement = sql.SQL("ALTER ROLE {} LOGIN PASSWORD {}").format(
-            sql.Identifier(role), sql.Literal(_scram(session, role, password))
-        )
-        raw = session.connection().connection.dbapi_connection
-        with raw.cursor() as cur:  # type: ignore[union-attr]
-            cur.execute(statement)
-    dbname = ex(text("SELECT current_database()")).scalar_one()
-    ex(text(f"GRANT CONNECT ON DATABASE {_q(dbname)} TO {_q(role)}"))
+        ex(text(f"CREATE ROLE {_q(role)} NOLOGIN"))
+    else:
+        ex(text(f"ALTER ROLE {_q(role)} NOLOGIN PASSWORD NULL"))
+    me = ex(text("SELECT session_user")).scalar_one()
+    member = ex(text("SELECT pg_has_role(:me, :r, 'MEMBER')"), {"me": me, "r": role}).scalar_one()
+    if not member:
+        ex(text(f"GRANT {_q(role)} TO {_q(me)}"))
     ex(text(f"GRANT USAGE ON SCHEMA public TO {_q(role)}"))
     for name in READ_ONLY:
         ex(text(f"GRANT SELECT ON {_q(name)} TO {_q(role)}"))
@@ -171,3 +190,13 @@ def drop_station_role(session: Session, station_code: str) -> None:
     session.execute(
         text("UPDATE sync_peer SET role_name = NULL WHERE station_code = :c"), {"c": station_code}
     )
+
+
+__all__ = [
+    "as_central",
+    "drop_station_role",
+    "ensure_station_role",
+    "install_policies",
+    "role_name",
+    "station_role",
+]

@@ -1,0 +1,96 @@
+"""Central's side of sync, by concern: ``admin`` (the store, stations, credentials, staff,
+catalog, holidays, transfers), ``receive`` (a pushed batch), ``apply`` (its rows),
+``persons`` (one person across stations), ``feed`` (what stations pull), ``conflicts``
+(the quarantine).  ``common`` holds the shapes they share.  The sync service
+(``hallterm.db.sync.service``) is the only thing that calls them for stations.
+"""
+
+from __future__ import annotations
+
+from hallterm.db.sync.central.admin import (
+    Transfer,
+    add_staff,
+    authenticate,
+    central_ctx,
+    init_central,
+    issue_credential,
+    open_central,
+    publish_catalog,
+    register_station,
+    revoke_station,
+    set_holiday,
+    transfer_case,
+)
+from hallterm.db.sync.central.apply import register_row_hook
+from hallterm.db.sync.central.common import (
+    CENTRAL_CODE,
+    CENTRAL_TABLES,
+    EVENT_COLUMNS,
+    BulkInsertRefused,
+    ChainState,
+    ConflictView,
+    EventIn,
+    FeedItem,
+    Page,
+    Reply,
+    SyncRefused,
+    problem_label,
+)
+from hallterm.db.sync.central.conflicts import (
+    list_conflicts,
+    open_conflict_exists,
+    quarantine,
+    quarantined_seqs,
+    resolve_conflict,
+)
+from hallterm.db.sync.central.feed import (
+    check_central,
+    own_events,
+    publish,
+    publish_rows,
+    pull_page,
+)
+from hallterm.db.sync.central.persons import person_of
+from hallterm.db.sync.central.receive import chain_state, event_hash_at, receive
+
+__all__ = [
+    "CENTRAL_CODE",
+    "CENTRAL_TABLES",
+    "EVENT_COLUMNS",
+    "BulkInsertRefused",
+    "ChainState",
+    "ConflictView",
+    "EventIn",
+    "FeedItem",
+    "Page",
+    "Reply",
+    "SyncRefused",
+    "Transfer",
+    "add_staff",
+    "authenticate",
+    "central_ctx",
+    "chain_state",
+    "check_central",
+    "event_hash_at",
+    "init_central",
+    "issue_credential",
+    "list_conflicts",
+    "open_conflict_exists",
+    "open_central",
+    "own_events",
+    "person_of",
+    "problem_label",
+    "publish",
+    "publish_catalog",
+    "publish_rows",
+    "pull_page",
+    "quarantine",
+    "quarantined_seqs",
+    "receive",
+    "register_row_hook",
+    "register_station",
+    "resolve_conflict",
+    "revoke_station",
+    "set_holiday",
+    "transfer_case",
+]

@@ -1,0 +1,253 @@
+"""Central administration: making a central store, stations and their credentials, staff,
+catalog versions, holidays and case transfers (each published to the stations that need it).
+
+A station's credential is a random token made here once (``issue_credential``) and handed
+to the station in its enrolment file; central keeps only its SHA-256 (the token carries 256
+random bits, so a slow password hash would add nothing) and compares in constant time.
+Revoking clears the hash: every later request of that station gets 401.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlmodel import Session, SQLModel
+
+from hallterm.clock import Clock
+from hallterm.db.engine import Store
+from hallterm.db.events import append_event, snapshot
+from hallterm.db.migrate import upgrade
+from hallterm.db.models import (
+    Applicant,
+    CaseMaterialLine,
+    CaseMatter,
+    CaseSuspension,
+    ServiceCase,
+    Staff,
+    Station,
+    StoredMaterial,
+)
+from hallterm.db.models_sync import SyncFeed, SyncPeer
+from hallterm.db.services import SYSTEM, Actor, Ctx, ServiceError
+from hallterm.db.services.setup import get_info, set_info, upsert_station
+from hallterm.db.sync.central.common import CENTRAL_CODE
+from hallterm.db.sync.central.feed import publish, publish_rows
+from hallterm.domain.catalog import CatalogIn
+from hallterm.i18n import _
+
+
+def open_central(url: str) -> Store:
+    """Central's store for the ``hallterm central …`` commands run at central (and the service)."""
+    return Store(url)
+
+
+def central_ctx(clock: Clock | None = None, actor: Actor = SYSTEM) -> Ctx:
+    return Ctx(actor=actor, station_code=CENTRAL_CODE, clock=clock or Clock())
+
+
+def init_central(store: Store) -> str:
+    """Create or upgrade a central store (safe to run again); returns its central id."""
+    upgrade(store)
+    with store.write() as session:
+        role = get_info(session, "role")
+        if role and role != "central":
+            raise ServiceError(
+                _("this store is a {role} store, not a central store").format(role=role)
+            )
+        set_info(session, "role", "central")
+        central_id = get_info(session, "central_id")
+        if not central_id:
+            central_id = str(uuid.uuid4())
+            set_info(session, "central_id", central_id)
+    if store.dialect == "postgresql":
+        from hallterm.db.sync.security import ensure_station_role, install_policies
+
+        with store.write() as session:
+            install_policies(session)
+            for code in session.execute(select(SyncPeer.station_code)).scalars():
+                ensure_station_role(session, code)  # stations registered before (safe again)
+    return central_id
+
+
+def register_station(
+    session: Session,
+    ctx: Ctx,
+    code: str,
+    name: str,
+    level: str,
+    parent_code: str | None = None,
+) -> None:
+    """Register (or rename) a station at central and publish it to every station."""
+    if parent_code and session.get(Station, parent_code) is None:
+        raise ServiceError(_("unknown parent station {code}").format(code=parent_code))
+    before = session.get(Station, code)
+    old = (before.name, before.level, before.parent_code) if before else None
+    station = upsert_station(session, ctx, code, name, level, parent_code)
+    if session.get(SyncPeer, code) is None:
+        session.add(SyncPeer(station_code=code))
+        session.flush()
+    if session.get_bind().dialect.name == "postgresql":
+        from hallterm.db.sync.security import ensure_station_role
+
+        ensure_station_role(session, code)
+    if old != (station.name, station.level, station.parent_code):
+        publish_rows(session, [station], key=f"station:{code}", now=ctx.clock.now())
+    session.flush()
+
+
+def add_staff(session: Session, ctx: Ctx, **fields: Any) -> Staff:
+    """Create a staff account at central (``staff.create_staff``) and publish it to its station."""
+    from hallterm.db.services.staff import create_staff
+
+    staff = create_staff(session, ctx, **fields)
+    publish_rows(
+        session,
+        [staff],
+        station_code=staff.station_code,
+        key=f"staff:{staff.username}",
+        now=ctx.clock.now(),
+    )
+    return staff
+
+
+def publish_catalog(session: Session, ctx: Ctx, catalog: CatalogIn) -> str:
+    """Import a catalog version at central and publish it; returns the import outcome."""
+    from hallterm.db.services.catalog_io import import_catalog
+
+    outcome = import_catalog(session, ctx, catalog)
+    already = session.execute(
+        select(SyncFeed.id).where(SyncFeed.topic == "catalog", SyncFeed.key == catalog.version)
+    ).first()
+    if outcome == "imported" or already is None:
+        publish(
+            session,
+            "catalog",
+            catalog.version,
+            {"document": catalog.model_dump(mode="json")},
+            now=ctx.clock.now(),
+        )
+    return outcome
+
+
+def set_holiday(session: Session, ctx: Ctx, day: date, is_workday: bool, note: str = "") -> None:
+    """An admin-kept calendar override at central, published to every station."""
+    from hallterm.db.models import HolidayOverride
+    from hallterm.db.services.calendar import set_override
+
+    set_override(session, ctx, day, is_workday, note)
+    row = session.get(HolidayOverride, day)
+    assert row is not None
+    publish_rows(session, [row], key=f"holiday:{day.isoformat()}", now=ctx.clock.now())
+
+
+@dataclass(frozen=True)
+class Transfer:
+    case_id: str
+    number: str
+    from_station: str
+    to_station: str
+
+
+def transfer_case(session: Session, ctx: Ctx, case_ref: str, to_station: str) -> Transfer:
+    """通办: make ``to_station`` the owner of a case; both stations pull the change.
+
+    The new owner pulls the whole case (applicant, matters, checklist, suspensions); the old
+    owner pulls the case row, so its own services stop changing it.  Changes the old owner
+    made offline arrive later as ownership conflicts.
+    """
+    query = select(ServiceCase).where(
+        or_(ServiceCase.id == case_ref.strip(), ServiceCase.number == case_ref.strip())
+    )
+    case = session.execute(query.with_for_update()).scalars().first()
+    if case is None:
+        raise ServiceError(_("no such case"))
+    if session.get(Station, to_station) is None:
+        raise ServiceError(_("unknown station {code}").format(code=to_station))
+    old = case.station_code
+    if old == to_station:
+        raise ServiceError(
+            _("case {number} already belongs to station {station}").format(
+                number=case.number, station=to_station
+            )
+        )
+    base = case.version
+    case.station_code = to_station
+    case.version += 1
+    case.updated_at = ctx.clock.now()
+    session.add(case)
+    session.flush()
+    append_event(
+        session,
+        station_code=ctx.station_code,
+        entity="case",
+        entity_id=case.id,
+        kind="case.transferred",
+        payload={
+            "number": case.number,
+            "from": old,
+            "to": to_station,
+            "rows": [snapshot(case, base)],
+        },
+        actor=ctx.actor.username,
+        at=ctx.clock.now(),
+    )
+    applicant = session.get(Applicant, case.applicant_id)
+    bundle: list[SQLModel] = [applicant] if applicant else []
+    bundle.append(case)
+    for model in (CaseMatter, CaseMaterialLine, CaseSuspension, StoredMaterial):
+        bundle += list(
+            session.execute(select(model).where(model.case_id == case.id)).scalars()  # type: ignore[attr-defined]
+        )
+    now = ctx.clock.now()
+    publish_rows(session, bundle, station_code=to_station, key=f"case:{case.number}", now=now)
+    publish_rows(session, [case], station_code=old, key=f"case:{case.number}", now=now)
+    return Transfer(case.id, case.number, old, to_station)
+
+
+# -- station credentials -----------------------------------------------------------------
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def issue_credential(session: Session, ctx: Ctx, code: str) -> str:
+    """A new credential for a registered station (the old one stops working); the token."""
+    peer = session.get(SyncPeer, code)
+    if peer is None or session.get(Station, code) is None:
+        raise ServiceError(_("unknown station {code}").format(code=code))
+    token = secrets.token_urlsafe(32)
+    peer.credential_hash = _digest(token)
+    peer.enrolled_at = ctx.clock.now()
+    peer.revoked_at = None
+    session.add(peer)
+    session.flush()
+    return token
+
+
+def revoke_station(session: Session, ctx: Ctx, code: str) -> None:
+    """Revoke a station's credential: its next request gets 401 (enrol it again to undo)."""
+    peer = session.get(SyncPeer, code)
+    if peer is None:
+        raise ServiceError(_("unknown station {code}").format(code=code))
+    peer.credential_hash = None
+    peer.revoked_at = ctx.clock.now()
+    session.add(peer)
+    session.flush()
+
+
+def authenticate(session: Session, code: str, token: str) -> bool:
+    """True when ``token`` is the station's current credential (never for a revoked one)."""
+    stored = session.execute(
+        select(SyncPeer.credential_hash).where(SyncPeer.station_code == code)
+    ).scalar()
+    # Compare even when nothing is stored, so timing does not tell a known station code.
+    ok = hmac.compare_digest(stored or "0" * 64, _digest(token))
+    return bool(stored) and ok

@@ -1,0 +1,123 @@
+"""The pull feed: what central publishes (``publish``) and what a station pulls (``pull_page``),
+and a station's own events handed back to it after it was restored from an older backup
+(``own_events``).
+
+Stations pull ``sync_feed`` rows by id cursor.  A cursor on a sequence can skip a row when
+two writers commit out of id order (the reader sees id 8, moves its cursor past 7, then 7
+commits).  We serialise feed writers instead: ``publish`` locks the ``sync_feed`` table in
+EXCLUSIVE mode (readers go on; writers wait) before drawing the id, and PostgreSQL releases
+it only after the commit is visible, so ids become visible in order.  Only the table's owner
+(central, the service) may take that lock: a station role, which may only read the feed,
+cannot, so no station can block publishing (an advisory lock, used before, could be taken
+by anyone).  Feed writes are rare (catalog, staff, stations, holidays, transfers,
+revocations).  On SQLite the database lock already serialises writers.  Central answers
+"reset" when a station's cursor is ahead of its feed or belongs to another central
+(``central_id``).  Reading a page writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, or_, select, text
+from sqlmodel import Session, SQLModel
+
+from hallterm.clock import Clock
+from hallterm.db.events import canonical_json, snapshot
+from hallterm.db.models import Event
+from hallterm.db.models_sync import SyncFeed
+from hallterm.db.services.setup import get_info
+from hallterm.db.sync.central.common import EVENT_COLUMNS, EventIn, FeedItem, Page, SyncRefused
+from hallterm.i18n import _
+
+
+def check_central(session: Session) -> str:
+    """Central's id; ``SyncRefused`` when the store is not a central store."""
+    if get_info(session, "role") != "central":
+        raise SyncRefused(
+            _("the central URL does not point to a central store; run: hallterm central init")
+        )
+    return get_info(session, "central_id") or ""
+
+
+def publish(
+    session: Session,
+    topic: str,
+    key: str,
+    payload: dict[str, Any],
+    station_code: str | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Append to the pull feed (``station_code`` None: every station); returns the feed id.
+
+    Other areas add their pullable things here (e.g. a revocation list); a station applies
+    topic "rows" generically and other topics through ``pull.register_pull_handler``.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("LOCK TABLE sync_feed IN EXCLUSIVE MODE"))
+    row = SyncFeed(
+        topic=topic,
+        key=key[:100],
+        station_code=station_code,
+        payload=canonical_json(payload),
+        created_at=now or Clock().now(),
+    )
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    return row.id
+
+
+def publish_rows(
+    session: Session,
+    rows: Sequence[SQLModel],
+    station_code: str | None = None,
+    key: str = "",
+    now: datetime | None = None,
+) -> int:
+    """Publish table rows (as ``events.snapshot``s) for stations to upsert."""
+    session.flush()
+    return publish(
+        session,
+        "rows",
+        key,
+        {"rows": [snapshot(r) for r in rows]},
+        station_code=station_code,
+        now=now,
+    )
+
+
+def pull_page(
+    session: Session, station_code: str, cursor: int, central_id: str | None, limit: int = 100
+) -> Page:
+    """The next feed rows for a station after ``cursor``, or "reset" when the cursor is not ours."""
+    mine = check_central(session)
+    visible = or_(SyncFeed.station_code.is_(None), SyncFeed.station_code == station_code)  # type: ignore[union-attr]
+    if cursor > 0:
+        top = session.execute(select(func.max(SyncFeed.id)).where(visible)).scalar() or 0
+        if (central_id and central_id != mine) or cursor > top:
+            return Page((), 0, mine, reset=True)
+    rows = session.execute(
+        select(SyncFeed.id, SyncFeed.topic, SyncFeed.key, SyncFeed.payload)
+        .where(visible, SyncFeed.id > cursor)  # type: ignore[operator]
+        .order_by(SyncFeed.id)
+        .limit(limit + 1)
+    ).all()
+    items = tuple(FeedItem(r.id, r.topic, r.key, r.payload) for r in rows[:limit])
+    return Page(items, items[-1].id if items else cursor, mine, more=len(rows) > limit)
+
+
+def own_events(session: Session, station_code: str, after: int, limit: int) -> list[EventIn]:
+    """A station's own events after sequence number ``after``, in order (its backup copy)."""
+    rows = session.execute(
+        select(*(Event.__table__.c[c] for c in EVENT_COLUMNS))  # type: ignore[attr-defined]
+        .where(Event.station_code == station_code, Event.seq > after)  # type: ignore[operator]
+        .order_by(Event.seq)  # type: ignore[arg-type]
+        .limit(limit)
+    ).all()
+    return [EventIn._make(r) for r in rows]
+
+
+__all__ = ["check_central", "own_events", "publish", "publish_rows", "pull_page"]

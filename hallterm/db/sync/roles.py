@@ -1,0 +1,48 @@
+"""Taking a station's role for a transaction at central, and leaving it for central's own work.
+
+Kept apart from ``security`` (which sets the roles up) so central's receiving code can use it
+without importing the policy machinery.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+
+def quote_ident(name: str) -> str:
+    """Quote an identifier (names here come from our own metadata and role names)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+_q = quote_ident
+
+
+def station_role(session: Session, station_code: str) -> None:
+    """Run the rest of this transaction as the station (PostgreSQL; nothing on SQLite)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    role = session.execute(
+        text("SELECT role_name FROM sync_peer WHERE station_code = :c"), {"c": station_code}
+    ).scalar()
+    if not role:
+        raise PermissionError(f"station {station_code} has no role at central")
+    session.execute(text(f"SET LOCAL ROLE {_q(role)}"))
+
+
+@contextmanager
+def as_central(session: Session) -> Iterator[None]:
+    """Central's own work inside a station's transaction; the station's role comes back after."""
+    if session.get_bind().dialect.name != "postgresql":
+        yield
+        return
+    user, login = session.execute(text("SELECT current_user, session_user")).one()
+    if user == login:
+        yield
+        return
+    session.execute(text("SET LOCAL ROLE NONE"))
+    yield  # on an error the transaction (or its savepoint) is rolled back, role and all
+    session.execute(text(f"SET LOCAL ROLE {_q(user)}"))

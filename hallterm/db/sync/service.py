@@ -1,0 +1,292 @@
+"""The central sync service: an ASGI app (Starlette, served by uvicorn) in front of central.
+
+It is the only thing that connects to central's database.  Stateless: every request is
+one database transaction and nothing is kept between requests, so several ``serve``
+processes, or hosts behind a load balancer, can serve one central PostgreSQL at once; they
+coordinate only through the database (the station's ``sync_peer`` row lock orders pushes of
+one station, the ``sync_feed`` lock orders feed writers).
+
+Each process holds a small bounded pool (``POOL_SIZE`` connections, whatever the number of
+stations) and every connection carries ``statement_timeout``, ``lock_timeout`` and
+``idle_in_transaction_session_timeout``: a request never waits long for a lock and no
+transaction outlives its request.  A station's request is read completely before its
+transaction starts, so a client that freezes or vanishes mid-request holds nothing at
+central.  Each transaction authenticates the station (``admin.authenticate``), then runs as
+its role (``roles.station_role``) so row-level security applies.  See ``wire`` for the
+protocol.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlmodel import Session
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from hallterm.clock import Clock
+from hallterm.db.engine import Store, normalize_url
+from hallterm.db.sync.central import (
+    BulkInsertRefused,
+    SyncRefused,
+    authenticate,
+    chain_state,
+    check_central,
+    own_events,
+    problem_label,
+    pull_page,
+    receive,
+)
+from hallterm.db.sync.roles import station_role
+from hallterm.db.sync.wire import (
+    CONTENT_TYPE,
+    ENCODING,
+    STATION_HEADER,
+    BadBody,
+    decode,
+    encode,
+    event_in,
+    event_out,
+)
+from hallterm.i18n import _
+
+POOL_SIZE = 4
+STATEMENT_TIMEOUT_MS = 20_000
+LOCK_TIMEOUT_MS = 5_000
+IDLE_IN_TRANSACTION_MS = 5_000
+MAX_PAGE = 1_000
+MAX_BATCH = 20_000
+BEHIND_WAIT_S = 3.0  # how long a pipelined batch waits for the batch it follows
+CENTRAL_ENV = "HALLTERM_SERVICE_CENTRAL"
+
+
+class ServiceStore(Store):
+    """Central's store as the service opens it: a bounded pool with server-side timeouts."""
+
+    def __init__(self, url_or_path: str, pool_size: int = POOL_SIZE) -> None:
+        super().__init__(url_or_path)
+        self.pool_size = pool_size
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None and self.dialect == "postgresql":
+            options = (
+                f"-c statement_timeout={STATEMENT_TIMEOUT_MS} -c lock_timeout={LOCK_TIMEOUT_MS} "
+                f"-c idle_in_transaction_session_timeout={IDLE_IN_TRANSACTION_MS}"
+            )
+            self._engine = create_engine(
+                make_url(normalize_url(self.url)),
+                pool_size=self.pool_size,
+                max_overflow=0,
+                pool_timeout=30,
+                # No pre-ping: SQLAlchemy pings in autocommit, a commit per request even when
+                # idle.  A connection broken meanwhile fails one request (503, retried by the
+                # station) and is replaced.
+                pool_pre_ping=False,
+                pool_recycle=600,
+                connect_args={"options": options, "connect_timeout": 10},
+            )
+            self._read_engine = self._engine
+        return super().engine
+
+
+class _Behind(Exception):
+    """A pipelined batch arrived before the batch it follows was stored: try again shortly."""
+
+
+class _Reject(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def _reply(value: dict[str, Any], status: int = 200) -> Response:
+    return Response(
+        encode(value),
+        status_code=status,
+        media_type=CONTENT_TYPE,
+        headers={"Content-Encoding": ENCODING},
+    )
+
+
+def _refusal(status: int, message: str) -> Response:
+    return _reply({"error": message}, status)
+
+
+def _authenticated(session: Session, request: Request) -> str:
+    """The station this request speaks for; 401 unless its credential is current."""
+    code = request.headers.get(STATION_HEADER, "").strip()
+    auth = request.headers.get("Authorization", "")
+    token = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
+    if not code or not token:
+        raise _Reject(401, _("no station credential was sent; enrol the station first"))
+    if not authenticate(session, code, token):
+        raise _Reject(
+            401,
+            _("central does not accept this station's credential (wrong or revoked); enrol again"),
+        )
+    return code
+
+
+def make_app(store: Store, clock: Clock | None = None) -> Starlette:
+    """The service for one central store (tests build it directly; ``serve`` through uvicorn)."""
+    clock = clock or Clock()
+
+    def handler(
+        work: Callable[[Session, str, dict[str, Any]], dict[str, Any]], *, write: bool
+    ) -> Callable[[Request], Any]:
+        async def endpoint(request: Request) -> Response:
+            body = await request.body()  # read completely before any transaction starts
+            from starlette.concurrency import run_in_threadpool
+
+            return await run_in_threadpool(_run, request, body, work, write)
+
+        return endpoint
+
+    def _run(
+        request: Request,
+        body: bytes,
+        work: Callable[[Session, str, dict[str, Any]], dict[str, Any]],
+        write: bool,
+    ) -> Response:
+        try:
+            data = decode(body)
+            if write:
+                waited = 0.0
+                while True:
+                    try:
+                        with store.write() as session:
+                            out = work(session, _authenticated(session, request), data)
+                        break
+                    except _Behind:  # nothing was written; the batch before it is on its way
+                        if waited >= BEHIND_WAIT_S:
+                            return _reply({"error": "behind", "behind": True}, 409)
+                        time.sleep(0.02)
+                        waited += 0.02
+            else:
+                engine = store.engine
+                with Session(store._read_engine or engine) as session:
+                    try:
+                        out = work(session, _authenticated(session, request), data)
+                    finally:
+                        session.rollback()  # a read writes nothing and commits nothing
+            return _reply(out)
+        except _Reject as exc:
+            return _refusal(exc.status, exc.message)
+        except BadBody as exc:
+            return _refusal(400, _("the request could not be read: {why}").format(why=str(exc)))
+        except SyncRefused as exc:
+            return _refusal(409, str(exc))
+        except (OperationalError, DBAPIError):
+            return _refusal(503, _("central is busy; try again shortly"))
+
+    def pull(session: Session, code: str, data: dict[str, Any]) -> dict[str, Any]:
+        station_role(session, code)
+        cursor = int(data.get("cursor") or 0)
+        limit = max(1, min(MAX_PAGE, int(data.get("limit") or 100)))
+        page = pull_page(session, code, cursor, data.get("central_id") or None, limit)
+        head = chain_state(session, code)
+        return {
+            "central_id": page.central_id,
+            "items": [[i.id, i.topic, i.key, i.payload] for i in page.items],
+            "cursor": page.cursor,
+            "reset": page.reset,
+            "more": page.more,
+            "chain": [head.seq, head.hash],
+        }
+
+    def push(session: Session, code: str, data: dict[str, Any]) -> dict[str, Any]:
+        raw = data.get("events")
+        if not isinstance(raw, list) or len(raw) > MAX_BATCH:
+            raise BadBody("events missing or too many")
+        events = [event_in(r) for r in raw]
+        if any(e.station_code != code for e in events):
+            raise _Reject(403, _("the batch holds events of another station; nothing was stored"))
+        check_central(session)
+        station_role(session, code)
+        after = int(data.get("after") or 0)
+        if after and events:
+            # Pipelined: the station sent this batch before the previous one was answered.
+            # Take the station's lock and go on only once that batch is stored.
+            if session.get_bind().dialect.name == "postgresql":  # SQLite: the write lock is held
+                session.execute(
+                    text("SELECT 1 FROM sync_peer WHERE station_code = :c FOR UPDATE"),
+                    {"c": code},
+                )
+            if chain_state(session, code).seq < after:
+                raise _Behind()
+        try:
+            with session.begin_nested():
+                replies = receive(session, code, events, clock.now(), fast=True)
+        except BulkInsertRefused:
+            replies = receive(session, code, events, clock.now(), fast=False)
+        head = chain_state(session, code)
+        return {
+            "results": [
+                [
+                    r.event_id,
+                    "refused" if r.status == "conflict" else r.status,
+                    r.problem,
+                    problem_label(r.problem) if r.problem else "",
+                ]
+                for r in replies
+            ],
+            "chain": [head.seq, head.hash],
+        }
+
+    def own(session: Session, code: str, data: dict[str, Any]) -> dict[str, Any]:
+        station_role(session, code)
+        after = int(data.get("after") or 0)
+        limit = max(1, min(MAX_PAGE, int(data.get("limit") or 500)))
+        events = own_events(session, code, after, limit + 1)
+        return {"events": [event_out(e) for e in events[:limit]], "more": len(events) > limit}
+
+    routes = [
+        Route("/v1/pull", handler(pull, write=False), methods=["POST"]),
+        Route("/v1/push", handler(push, write=True), methods=["POST"]),
+        Route("/v1/own", handler(own, write=False), methods=["POST"]),
+    ]
+    app = Starlette(routes=routes)
+    app.state.store = store
+    return app
+
+
+def app_from_env() -> Starlette:
+    """The app of one ``serve`` worker process (uvicorn factory): central from the environment."""
+    return make_app(ServiceStore(os.environ[CENTRAL_ENV]))
+
+
+def serve(
+    central_url: str,
+    host: str,
+    port: int,
+    *,
+    workers: int = 1,
+    tls_cert: str | None = None,
+    tls_key: str | None = None,
+    log_level: str = "warning",
+) -> None:
+    """Run the service (blocks): ``workers`` processes, each with its own small pool."""
+    import uvicorn
+
+    os.environ[CENTRAL_ENV] = central_url
+    uvicorn.run(
+        "hallterm.db.sync.service:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        ssl_certfile=tls_cert,
+        ssl_keyfile=tls_key,
+        log_level=log_level,
+        timeout_keep_alive=30,
+    )
