@@ -1,15 +1,27 @@
 """Checking an issued certificate: the signed PDF, or just the text of its QR code.
 
-Verdicts and exit codes: valid 0, invalid 1, revoked 2, untrusted 3.  When several apply the
-worst wins, in this order:
+Verdicts and exit codes: valid 0, invalid 1, revoked 2, untrusted 3, and 4 for "authentic and
+unchanged, but revocation was not checked" (no store and no trust list: the verifier cannot
+know whether the certificate or its station key was revoked).  ``hallterm verify`` uses 5 for
+input it cannot read (a missing file, a damaged trust list).  When several apply the worst
+wins, in this order:
 
 1. invalid — something was changed after signing, or the parts disagree (PDF bytes, QR
    payload, embedded field set, the store's record).  Nothing else on it can be believed.
 2. untrusted — intact, but the signer does not chain to a trusted root, or its certificate
    is expired or not yet valid at the time of checking (a PAdES B-B signature has no
    timestamp to prove it was made earlier).
-3. revoked — an authentic certificate whose number is on the revocation list.
-4. valid.
+3. revoked — an authentic certificate whose number is on the revocation list: revoked as a
+   penalty (吊销) or cancelled (注销); the line says which.
+4. not checked — nothing wrong was found, but revocation could not be checked.
+5. valid.
+
+Time: a signature proven by a document timestamp (PAdES B-LTA, added by central) is judged at
+the timestamp's time, so it stays valid after its station certificate expires, and after its
+key is revoked when the timestamp is earlier than the revocation.  Without a timestamp it is
+judged now (B-B: untrusted once the station certificate expired).  A signature whose claimed
+signing time is at or after its key's revocation is invalid.  Times are shown in China
+Standard Time, with the zone named.
 
 So an untampered revoked certificate is "revoked", a tampered one "invalid", and one from
 an unknown signer "untrusted".
@@ -21,7 +33,7 @@ import datetime as dt
 import hashlib
 import io
 import json
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -31,13 +43,17 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import NameOID
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
+from hallterm.clock import HALL_TZ
 from hallterm.i18n import _
 from hallterm.printing import qrpayload
 from hallterm.printing.certificate_pdf import INFO_FIELDS, INFO_PAYLOAD
+from hallterm.printing.pdf_strict import gap_problem
+from hallterm.printing.trust import KeyRevocation
 
 
 class Verdict(StrEnum):
@@ -45,6 +61,7 @@ class Verdict(StrEnum):
     invalid = "invalid"
     revoked = "revoked"
     untrusted = "untrusted"
+    unchecked = "unchecked"  # valid as far as could be seen; revocation not checked
 
     @property
     def exit_code(self) -> int:
@@ -57,11 +74,19 @@ class Verdict(StrEnum):
             Verdict.invalid: _("INVALID"),
             Verdict.revoked: _("REVOKED"),
             Verdict.untrusted: _("UNTRUSTED"),
+            Verdict.unchecked: _("REVOCATION NOT CHECKED"),
         }[self]
 
 
-_EXIT_CODES = {Verdict.valid: 0, Verdict.invalid: 1, Verdict.revoked: 2, Verdict.untrusted: 3}
-_SEVERITY = (Verdict.invalid, Verdict.untrusted, Verdict.revoked, Verdict.valid)
+_EXIT_CODES = {
+    Verdict.valid: 0,
+    Verdict.invalid: 1,
+    Verdict.revoked: 2,
+    Verdict.untrusted: 3,
+    Verdict.unchecked: 4,
+}
+EXIT_INPUT_ERROR = 5  # ``hallterm verify`` could not read what it was given
+_SEVERITY = (Verdict.invalid, Verdict.untrusted, Verdict.revoked, Verdict.unchecked, Verdict.valid)
 
 
 @dataclass
@@ -77,11 +102,30 @@ class VerifyResult:
 
 
 @dataclass
+class Revocations:
+    """What the verifier knows about revocation; ``checked`` False when it knows nothing."""
+
+    certificates: Mapping[str, str] = field(default_factory=dict)  # number → revoked/cancelled
+    keys: Mapping[int, KeyRevocation] = field(default_factory=dict)  # station cert serial
+    records: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # trust list records
+    checked: bool = True
+
+    @classmethod
+    def of(cls, revoked: Collection[str] | Mapping[str, str] | Revocations) -> Revocations:
+        if isinstance(revoked, Revocations):
+            return revoked
+        if isinstance(revoked, Mapping):
+            return cls(certificates=dict(revoked))
+        return cls(certificates={n: "revoked" for n in revoked})
+
+
+@dataclass
 class _Findings:
     """What the checks found: the worst verdict wins, every line is kept."""
 
     verdicts: set[Verdict] = field(default_factory=set)
     lines: list[str] = field(default_factory=list)
+    cancelled: bool = False
 
     def ok(self, line: str) -> None:
         self.lines.append(line)
@@ -97,8 +141,16 @@ class _Findings:
             Verdict.invalid: _("the certificate was altered or is damaged; do not accept it"),
             Verdict.revoked: _("the certificate is authentic but has been revoked"),
             Verdict.untrusted: _("the signer is not trusted; the certificate cannot be confirmed"),
+            Verdict.unchecked: _(
+                "the certificate is authentic and unchanged, but whether it was revoked "
+                "was not checked (give --trust FILE or use a store)"
+            ),
         }[verdict]
-        head = _("{verdict}: {summary}").format(verdict=verdict.label, summary=summary)
+        label = verdict.label
+        if verdict is Verdict.revoked and self.cancelled:
+            label = _("CANCELLED")
+            summary = _("the certificate is authentic but has been cancelled")
+        head = _("{verdict}: {summary}").format(verdict=label, summary=summary)
         return VerifyResult(
             verdict=verdict, lines=[head, *self.lines], claims=claims, number=number
         )
@@ -120,14 +172,21 @@ def _utc(at: dt.datetime | None) -> dt.datetime:
     return at if at.tzinfo else at.replace(tzinfo=dt.UTC)
 
 
+def cst(moment: dt.datetime) -> str:
+    """A moment in China Standard Time, the zone named."""
+    return _("{time} China Standard Time (UTC+8)").format(
+        time=_utc(moment).astimezone(HALL_TZ).strftime("%Y-%m-%d %H:%M")
+    )
+
+
 def _time_problem(cert: x509.Certificate, at: dt.datetime) -> str | None:
     if at < cert.not_valid_before_utc:
         return _("the signer's certificate is not valid before {date}").format(
-            date=cert.not_valid_before_utc.date().isoformat()
+            date=cst(cert.not_valid_before_utc)
         )
     if at > cert.not_valid_after_utc:
         return _("the signer's certificate expired on {date}").format(
-            date=cert.not_valid_after_utc.date().isoformat()
+            date=cst(cert.not_valid_after_utc)
         )
     return None
 
@@ -135,7 +194,7 @@ def _time_problem(cert: x509.Certificate, at: dt.datetime) -> str | None:
 def _chain_problem(
     cert: x509.Certificate, roots: Collection[x509.Certificate], at: dt.datetime
 ) -> str | None:
-    """Why ``cert`` is not a station certificate issued by one of ``roots`` now; None if it is.
+    """Why ``cert`` is not a station certificate issued by one of ``roots`` at ``at``; None if it is.
 
     Our hierarchy has one level (root → station), so the chain is one signature check.
     """
@@ -159,20 +218,82 @@ def _chain_problem(
     return _("the signer {name} is not issued by a trusted root").format(name=_common_name(cert))
 
 
-def _describe(claims: dict[str, Any], findings: _Findings) -> None:
+def _key_revocation(
+    signer: x509.Certificate,
+    signed_at: dt.datetime,
+    proven: bool,
+    known: Revocations,
+    findings: _Findings,
+) -> None:
+    """The station key's revocation against when the signature was made."""
+    entry = known.keys.get(signer.serial_number)
+    if entry is None:
+        return
+    when = cst(entry.revoked_at)
+    if signed_at >= entry.revoked_at:
+        findings.bad(
+            Verdict.invalid,
+            _("The signing key was revoked on {date}; this signature was made after that.").format(
+                date=when
+            ),
+        )
+    elif proven:
+        findings.ok(
+            _(
+                "The signing key was revoked on {date}; a timestamp proves the signature is earlier."
+            ).format(date=when)
+        )
+    else:
+        findings.bad(
+            Verdict.untrusted,
+            _(
+                "The signing key was revoked on {date}; no timestamp proves the signature is "
+                "earlier."
+            ).format(date=when),
+        )
+
+
+def _rows_of(claims: Mapping[str, Any], known: Revocations) -> list[tuple[str, str]] | None:
+    rows = claims.get("rows")
+    if isinstance(rows, list):
+        return [(str(a), str(b)) for a, b in rows]
+    record = known.records.get(str(claims.get("number")))
+    if record is not None and qrpayload.fields_hash(record) == claims["fields_hash"]:
+        return [(str(a), str(b)) for a, b in record.get("fields", [])]
+    return None
+
+
+def _describe(
+    claims: dict[str, Any], findings: _Findings, known: Revocations, today: dt.date
+) -> None:
     findings.ok(_("Certificate number: {number}").format(number=claims.get("number", "")))
     if claims.get("holder"):
         findings.ok(_("Holder: {holder}").format(holder=claims["holder"]))
-    findings.ok(_("Issuing station: {code}").format(code=claims.get("iss", "")))
-    findings.ok(
-        _("Signed at: {time}").format(
-            time=qrpayload.issued_at(claims).astimezone().strftime("%Y-%m-%d %H:%M")
-        )
-    )
+    if claims.get("authority"):
+        findings.ok(_("Issuing authority: {name}").format(name=claims["authority"]))
+    findings.ok(_("Place of issue (station code): {code}").format(code=claims.get("iss", "")))
+    if claims.get("issued_on"):
+        findings.ok(_("Issued on: {date}").format(date=claims["issued_on"]))
+    findings.ok(_("Signed at: {time}").format(time=cst(qrpayload.issued_at(claims))))
     valid_until = claims.get("valid_until")
     findings.ok(_("Valid until: {date}").format(date=valid_until or _("Long-term")))
-    if valid_until and dt.date.fromisoformat(valid_until) < dt.date.today():
+    if valid_until and dt.date.fromisoformat(valid_until) < today:
         findings.ok(_("Note: the validity period of this certificate has ended."))
+
+
+def _show_rows(claims: dict[str, Any], known: Revocations, findings: _Findings) -> None:
+    rows = _rows_of(claims, known)
+    if rows is None:
+        findings.ok(
+            _(
+                "The code carries only a fingerprint of the fields; with --trust FILE they are "
+                "shown to compare with the paper."
+            )
+        )
+        return
+    findings.ok(_("Compare every field with the paper:"))
+    for label, value in rows:
+        findings.ok(f"  {label}: {value}")
 
 
 def _check_record(
@@ -185,15 +306,31 @@ def _check_record(
         return
     stored = record(number)
     if stored is None:
-        findings.ok(_("The local store has no record of this number (not synchronised yet?)."))
+        findings.ok(
+            _(
+                "This store has not received the record of this number yet; "
+                "the signature alone was checked."
+            )
+        )
     elif qrpayload.fields_hash(stored) == expected_hash:
         findings.ok(_("The certificate matches the record in the store."))
     else:
         findings.bad(Verdict.invalid, _("The certificate differs from the record in the store."))
 
 
-def _check_revoked(number: str, revoked: Collection[str], findings: _Findings) -> None:
-    if number in revoked:
+def _check_revoked(number: str, known: Revocations, findings: _Findings) -> None:
+    if not known.checked:
+        findings.bad(Verdict.unchecked, _("Revocation was not checked: no store, no trust list."))
+        return
+    kind = known.certificates.get(number)
+    if kind is None:
+        return
+    if kind == "cancelled":
+        findings.cancelled = True
+        findings.bad(
+            Verdict.revoked, _("Certificate {number} has been cancelled.").format(number=number)
+        )
+    else:
         findings.bad(
             Verdict.revoked, _("Certificate {number} has been revoked.").format(number=number)
         )
@@ -208,40 +345,87 @@ def _info_text(reader: PdfFileReader, key: str) -> str | None:
     return str(value) if value is not None else None
 
 
+def _context(roots: list[x509.Certificate], moment: dt.datetime) -> ValidationContext:
+    return ValidationContext(
+        trust_roots=[asn1_x509.Certificate.load(c.public_bytes(Encoding.DER)) for c in roots],
+        allow_fetching=False,  # stations are offline; revocation comes from our own lists
+        revocation_mode="soft-fail",
+        moment=moment,
+    )
+
+
+def _is_timestamp(sig: Any) -> bool:
+    return str(sig.sig_object.get("/Type", "")) == "/DocTimeStamp"
+
+
+def _timestamp_time(
+    stamps: list[Any], roots: list[x509.Certificate], now: dt.datetime, findings: _Findings
+) -> dt.datetime | None:
+    """The earliest trusted document timestamp's time; problems go to ``findings``."""
+    proven: dt.datetime | None = None
+    for ts in stamps:
+        try:
+            status = validate_pdf_timestamp(ts, validation_context=_context(roots, now))
+        except Exception:
+            findings.bad(Verdict.invalid, _("The document timestamp is damaged."))
+            continue
+        if not (status.intact and status.valid):
+            findings.bad(Verdict.invalid, _("The document timestamp does not match the file."))
+        elif not status.trusted:
+            findings.bad(Verdict.untrusted, _("The document timestamp's authority is not trusted."))
+        else:
+            moment = _utc(status.timestamp)
+            proven = moment if proven is None else min(proven, moment)
+    if stamps and stamps[-1].coverage != SignatureCoverageLevel.ENTIRE_FILE:
+        findings.bad(Verdict.invalid, _("Content was added to the document after it was signed."))
+    if proven is not None:
+        findings.ok(_("Timestamped (long-term signature) at {time}.").format(time=cst(proven)))
+    return proven
+
+
 def verify_pdf(
     pdf: bytes,
     trusted_roots: list[x509.Certificate],
-    revoked: Collection[str] = (),
+    revoked: Collection[str] | Mapping[str, str] | Revocations = (),
     record: Callable[[str], dict | None] | None = None,
     at: dt.datetime | None = None,
 ) -> VerifyResult:
-    """Check a certificate PDF: signature, QR payload, field set, store record, revocation.
+    """Check a certificate PDF: bytes, signature, timestamps, QR payload, field set, revocation.
 
     Runs pyHanko's synchronous validator (``asyncio.run`` inside): call it from a thread,
     not from a running event loop.
     """
+    known = Revocations.of(revoked)
     findings = _Findings()
-    when = _utc(at)
+    now = _utc(at)
     try:
         reader = PdfFileReader(io.BytesIO(pdf))
         signatures = reader.embedded_signatures
     except Exception:
         findings.bad(Verdict.invalid, _("The file is not a readable PDF document."))
         return findings.result(None, None)
-    if not signatures:
+    sigs = [s for s in signatures if not _is_timestamp(s)]
+    stamps = [s for s in signatures if _is_timestamp(s)]
+    if not sigs:
         findings.bad(Verdict.invalid, _("The PDF carries no electronic signature."))
         return findings.result(None, None)
-    embedded = signatures[0]
-    context = ValidationContext(
-        trust_roots=[
-            asn1_x509.Certificate.load(c.public_bytes(Encoding.DER)) for c in trusted_roots
-        ],
-        allow_fetching=False,  # stations are offline; our certificates carry no CRL/OCSP URLs
-        revocation_mode="soft-fail",
-        moment=when,
-    )
+    if len(sigs) != 1 or signatures[0] is not sigs[0]:
+        findings.bad(Verdict.invalid, _("Content was added to the document after it was signed."))
+        return findings.result(None, None)
+    for sig in signatures:
+        problem = gap_problem(pdf, list(sig.byte_range))
+        if problem:
+            findings.bad(
+                Verdict.invalid,
+                _("The file was altered outside the signed bytes: {problem}.").format(
+                    problem=problem
+                ),
+            )
+            return findings.result(None, None)
+    embedded = sigs[0]
+    proven = _timestamp_time(stamps, trusted_roots, now, findings)
     try:
-        status = validate_pdf_signature(embedded, context)
+        status = validate_pdf_signature(embedded, _context(trusted_roots, proven or now))
     except Exception:
         findings.bad(Verdict.invalid, _("The electronic signature is damaged."))
         return findings.result(None, None)
@@ -250,7 +434,12 @@ def verify_pdf(
     if not (status.intact and status.valid):
         findings.bad(Verdict.invalid, _("The document was changed after it was signed."))
         return findings.result(None, None)
-    if status.coverage != SignatureCoverageLevel.ENTIRE_FILE or len(signatures) != 1:
+    if stamps:
+        level = status.diff_result.modification_level if status.diff_result else None
+        covered = level is not None and level <= ModificationLevel.LTA_UPDATES
+    else:
+        covered = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+    if not covered:
         findings.bad(Verdict.invalid, _("Content was added to the document after it was signed."))
         return findings.result(None, None)
     findings.ok(_("Signature: intact and covering the whole file."))
@@ -258,7 +447,7 @@ def verify_pdf(
     if status.trusted:
         findings.ok(_("Signed by: {name}; trusted.").format(name=name))
     else:
-        reason = _time_problem(signer, when) or _(
+        reason = _time_problem(signer, proven or now) or _(
             "the signer {name} is not issued by a trusted root"
         ).format(name=name)
         findings.bad(
@@ -284,7 +473,7 @@ def verify_pdf(
         isinstance(fields, dict)
         and qrpayload.fields_hash(fields) == claims["fields_hash"]
         and fields.get("number") == number
-        and fields.get("issuer_code") == claims["iss"]
+        and fields.get("station_code", fields.get("issuer_code")) == claims["iss"]
     )
     if not agrees:
         findings.bad(Verdict.invalid, _("QR code and document text do not agree."))
@@ -297,9 +486,13 @@ def verify_pdf(
         )
     else:
         findings.ok(_("QR code: signature valid; agrees with the document."))
-    _describe(claims, findings)
+    if known.checked:
+        _key_revocation(
+            signer, proven or qrpayload.issued_at(claims), proven is not None, known, findings
+        )
+    _describe(claims, findings, known, now.astimezone(HALL_TZ).date())
     _check_record(number, claims["fields_hash"], record, findings)
-    _check_revoked(number, revoked, findings)
+    _check_revoked(number, known, findings)
     return findings.result(claims, number)
 
 
@@ -307,16 +500,21 @@ def verify_qr(
     text: str,
     trusted_roots: list[x509.Certificate],
     station_certs: Collection[x509.Certificate],
-    revoked: Collection[str] = (),
+    revoked: Collection[str] | Mapping[str, str] | Revocations = (),
     record: Callable[[str], dict | None] | None = None,
     at: dt.datetime | None = None,
 ) -> VerifyResult:
     """Check the text of a certificate's QR code, offline.
 
-    ``station_certs`` are the known station signing certificates (matched by key id); the one
-    that signed must chain to ``trusted_roots`` and be valid at ``at`` (default: now).
+    ``station_certs`` are the known station signing certificates (from the store or the trust
+    list, matched by key id); the one that signed must chain to ``trusted_roots`` and be valid
+    at ``at`` (default: now), unless the root's trust list holds this very certificate's
+    record (central received it while the key was good).  Every printed row is shown, from
+    the code itself or from the trust list's record, for comparison with the paper.
     """
+    known = Revocations.of(revoked)
     findings = _Findings()
+    now = _utc(at)
     try:
         claims, signer = qrpayload.decode_with_signer(text, list(station_certs))
     except qrpayload.PayloadError as exc:
@@ -324,8 +522,21 @@ def verify_qr(
         findings.bad(verdict, _("QR code: {problem}.").format(problem=exc))
         return findings.result(None, None)
     name = _common_name(signer)
-    problem = _chain_problem(signer, trusted_roots, _utc(at))
-    if problem:
+    number = str(claims["number"])
+    listed = known.records.get(number)
+    vouched = listed is not None and qrpayload.fields_hash(listed) == claims["fields_hash"]
+    problem = _chain_problem(signer, trusted_roots, now)
+    if (
+        problem
+        and vouched
+        and _chain_problem(signer, trusted_roots, qrpayload.issued_at(claims)) is None
+    ):
+        findings.ok(
+            _(
+                "Signed by: {name}; {reason}, but the root's trust list holds this certificate."
+            ).format(name=name, reason=problem)
+        )
+    elif problem:
         findings.bad(
             Verdict.untrusted, _("Signed by: {name}; {reason}.").format(name=name, reason=problem)
         )
@@ -340,10 +551,14 @@ def verify_qr(
         )
     else:
         findings.ok(_("QR code: signature valid."))
-    number = str(claims["number"])
-    _describe(claims, findings)
+    if listed is not None and not vouched:
+        findings.bad(Verdict.invalid, _("The code differs from the trust list's record."))
+    if known.checked:
+        _key_revocation(signer, qrpayload.issued_at(claims), False, known, findings)
+    _describe(claims, findings, known, now.astimezone(HALL_TZ).date())
+    _show_rows(claims, known, findings)
     _check_record(number, claims["fields_hash"], record, findings)
-    _check_revoked(number, revoked, findings)
+    _check_revoked(number, known, findings)
     return findings.result(claims, number)
 
 

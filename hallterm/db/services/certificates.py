@@ -1,6 +1,8 @@
-"""Electronic certificates: templates, issuing from approved cases, reprints, revocation.
+"""Electronic certificates: issuing from approved cases, reprints, revocation (吊销/注销), lists.
 
-A certificate is issued from an approved (or delivered) case whose matter yields one.  The
+A certificate is issued from an approved (or delivered) case for each of its matters that
+yields one (a bundle 一件事 yields several), in the name of the matter's competent authority,
+with the station as the place of issue (templates: ``certificate_templates``).  The
 number is made offline (type code, station code, year, the station's yearly serial); the
 signed PDF is rendered by ``hallterm.printing.certificate_pdf`` inside the transaction (so a
 failed signature writes nothing) and kept in ``certificate_copy`` for export.  Rendering runs
@@ -9,104 +11,51 @@ pyHanko's own asyncio loop: call these services from a thread, never on Textual'
 
 from __future__ import annotations
 
+import base64
 import json
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from hallterm.clock import to_local
 from hallterm.db.events import canonical_json, snapshot
-from hallterm.db.models import Applicant, CaseMatter, Matter, ServiceCase, Station
+from hallterm.db.models import Applicant, CaseMatter, Department, Matter, ServiceCase, Station
 from hallterm.db.models_certificates import Certificate, CertificateCopy, Revocation
 from hallterm.db.services import Ctx, ServiceError, record_event
+from hallterm.db.services.certificate_keys import (  # noqa: F401 - the key API, re-exported
+    KEY_FILE,
+    ROOT_PEM,
+    STATION_PEM,
+    install_key,
+    installed_key_file,
+    load_signer,
+    station_certificates,
+    trusted_roots,
+)
+from hallterm.db.services.certificate_templates import (  # noqa: F401 - re-exported
+    VALID_UNTIL,
+    Template,
+    TemplateField,
+    check_values,
+    prefill,
+    shown_id,
+    template_fields,
+    template_for,
+)
 from hallterm.db.services.counters import next_value
-from hallterm.db.services.setup import get_info, set_info
+from hallterm.db.services.setup import get_info
 from hallterm.domain.case_states import CaseStatus
 from hallterm.domain.certno import make_certificate_number
-from hallterm.domain.ids import mask_id
-from hallterm.i18n import N_, _
+from hallterm.i18n import _
 from hallterm.printing.certificate_pdf import CertificateData, render_certificate
-from hallterm.printing.keys import KeyBundle, load_p12
+from hallterm.printing.keys import KeyBundle
 
 ISSUABLE = (CaseStatus.approved.value, CaseStatus.delivered.value)
 REVOKERS = ("supervisor", "admin")
-VALID_UNTIL = "valid_until"
-
-
-@dataclass(frozen=True)
-class TemplateField:
-    key: str  # what ``--field KEY=VALUE`` names
-    label: str  # msgid; the translated label is printed on the certificate
-    source: str = ""  # "address", "legal_rep", "matter": prefilled from the case
-    required: bool = True
-
-
-@dataclass(frozen=True)
-class Template:
-    type_code: str  # GB/T 36904 type code part of the number
-    fields: tuple[TemplateField, ...]
-    valid_years: int | None  # None: long-term
-
-
-_ADDRESS = TemplateField("address", N_("Business premises"), "address")
-_SCOPE = TemplateField("scope", N_("Business scope"))
-_TEMPLATES: dict[str, Template] = {
-    "营业执照": Template(
-        "YYZZ",
-        (
-            TemplateField("legal_rep", N_("Legal representative / operator"), "legal_rep"),
-            TemplateField("residence", N_("Residence"), "address"),
-            _SCOPE,
-        ),
-        None,
-    ),
-    "食品经营许可证": Template(
-        "SPJY",
-        (
-            _ADDRESS,
-            TemplateField("scope", N_("Business items")),
-        ),
-        5,
-    ),
-    "药品经营许可证": Template("YPJY", (_ADDRESS, _SCOPE), 5),
-    "公共场所卫生许可证": Template(
-        "GGWS", (_ADDRESS, TemplateField("scope", N_("Licensed items"))), 4
-    ),
-    "燃气经营许可证": Template("RQJY", (_ADDRESS, _SCOPE), 3),
-    "道路运输经营许可证": Template(
-        "DLYS", (TemplateField("residence", N_("Residence"), "address"), _SCOPE), 4
-    ),
-}
-_GENERIC = Template(
-    "ZZ",
-    (
-        TemplateField("residence", N_("Residence"), "address", required=False),
-        TemplateField("matter", N_("Matter"), "matter"),
-    ),
-    None,
-)
-
-
-def template_for(certificate_type: str) -> Template:
-    """The template of a certificate type (the catalog's name, e.g. 营业执照); generic if none."""
-    return _TEMPLATES.get(certificate_type, _GENERIC)
-
-
-def template_fields(certificate_type: str) -> list[TemplateField]:
-    """The clerk's fields for ``certificate_type``, the validity date (``valid_until``) last."""
-    tpl = template_for(certificate_type)
-    return [
-        *tpl.fields,
-        TemplateField(VALID_UNTIL, N_("Valid until (YYYY-MM-DD, empty: long-term)"), "", False),
-    ]
 
 
 @dataclass(frozen=True)
@@ -119,6 +68,7 @@ class IssueDraft:
     holder: str
     fields: list[TemplateField]
     values: dict[str, str]
+    matter_code: str = ""
 
 
 @dataclass(frozen=True)
@@ -145,38 +95,68 @@ def _find_case(session: Session, case_ref: str) -> ServiceCase:
     return row
 
 
-def _certificate_matter(session: Session, case: ServiceCase) -> Matter:
-    matters = session.exec(
-        select(Matter)
-        .join(CaseMatter, col(CaseMatter.matter_code) == col(Matter.code))
-        .where(CaseMatter.case_id == case.id)
-        .order_by(col(CaseMatter.position))
-    ).all()
-    for m in matters:
-        if m.certificate_type:
-            return m
-    raise ServiceError(
-        _("case {number} yields no certificate (its matter has no certificate type)").format(
-            number=case.number
-        )
+def certificate_matters(session: Session, case: ServiceCase) -> list[Matter]:
+    """The case's matters that yield a certificate, in the case's order (a bundle: several)."""
+    return list(
+        session.exec(
+            select(Matter)
+            .join(CaseMatter, col(CaseMatter.matter_code) == col(Matter.code))
+            .where(CaseMatter.case_id == case.id, col(Matter.certificate_type).is_not(None))
+            .order_by(col(CaseMatter.position))
+        ).all()
     )
 
 
-def _prefill(
-    tpl_fields: list[TemplateField], applicant: Applicant, matter: Matter
-) -> dict[str, str]:
-    sources = {
-        "address": applicant.address,
-        "legal_rep": applicant.legal_rep,
-        "matter": matter.name,
-    }
-    return {f.key: sources.get(f.source, "") for f in tpl_fields if f.source}
+def _certificate_matter(session: Session, case: ServiceCase, matter_code: str | None) -> Matter:
+    """The matter whose certificate is issued next: ``matter_code``, or the first not issued."""
+    matters = [m for m in certificate_matters(session, case) if m.certificate_type]
+    if not matters:
+        raise ServiceError(
+            _("case {number} yields no certificate (its matter has no certificate type)").format(
+                number=case.number
+            )
+        )
+    issued = issued_matters(session, case.id)
+    if matter_code is not None:
+        chosen = next((m for m in matters if m.code == matter_code), None)
+        if chosen is None:
+            raise ServiceError(
+                _("matter {code} of case {number} yields no certificate").format(
+                    code=matter_code, number=case.number
+                )
+            )
+        return chosen
+    pending = [m for m in matters if m.code not in issued]
+    if not pending:
+        raise ServiceError(
+            _("every certificate of case {case} is issued; reprint instead").format(
+                case=case.number
+            )
+        )
+    return pending[0]
 
 
-def issue_draft(session: Session, case_ref: str) -> IssueDraft:
-    """The fields form for issuing the certificate of case ``case_ref`` (id or number)."""
+def issued_matters(session: Session, case_id: str) -> dict[str, str]:
+    """Certificate numbers already issued for a case, by matter code."""
+    rows = session.exec(
+        select(Certificate.matter_code, Certificate.number).where(Certificate.case_id == case_id)
+    ).all()
+    return {code or "": number for code, number in rows}
+
+
+def _authority(session: Session, matter: Matter) -> Department | None:
+    return session.get(Department, matter.department_code)
+
+
+def issue_draft(
+    session: Session, case_ref: str, matter_code: str | None = None, today: date | None = None
+) -> IssueDraft:
+    """The fields form for the next certificate of case ``case_ref`` (id or number).
+
+    ``today`` (the hall's date) prefills the date rows; without it they are filled at issue.
+    """
     case = _find_case(session, case_ref)
-    matter = _certificate_matter(session, case)
+    matter = _certificate_matter(session, case, matter_code)
     applicant = session.get(Applicant, case.applicant_id)
     assert applicant is not None
     fields = template_fields(matter.certificate_type or "")
@@ -186,7 +166,8 @@ def issue_draft(session: Session, case_ref: str) -> IssueDraft:
         matter.certificate_type or "",
         applicant.name,
         fields,
-        _prefill(fields, applicant, matter),
+        prefill(fields, applicant, matter, _authority(session, matter), today),
+        matter.code,
     )
 
 
@@ -222,18 +203,26 @@ def _event(
     )
 
 
+def _pdf_event_fields(pdf: bytes) -> dict[str, str]:
+    """The signed file for central's timestamping step (see ``certificate_ltv``)."""
+    return {"pdf_b64": base64.b64encode(pdf).decode("ascii")}
+
+
 def issue_certificate(
     session: Session,
     ctx: Ctx,
     case_id: str,
     fields: Mapping[str, str],
     signer: KeyBundle,
+    *,
+    matter_code: str | None = None,
 ) -> tuple[str, bytes]:
-    """Issue the certificate of an approved case; returns its number and the signed PDF.
+    """Issue a certificate of an approved case; returns its number and the signed PDF.
 
+    ``matter_code`` names the matter whose certificate is issued; by default the case's first
+    certificate matter not yet issued (a bundle issues one per call, every one in turn).
     ``fields`` are keyed by template field key (``valid_until`` included); missing fields
-    are prefilled from the case and applicant.  A case keeps one certificate: later copies
-    are reprints.
+    are prefilled from the case and applicant.  Later copies are reprints.
     """
     case = _find_case(session, case_id)
     if case.status not in ISSUABLE:
@@ -242,38 +231,49 @@ def issue_certificate(
                 number=case.number
             )
         )
-    matter = _certificate_matter(session, case)
+    matter = _certificate_matter(session, case, matter_code)
     type_name = matter.certificate_type or ""
-    existing = session.exec(select(Certificate).where(Certificate.case_id == case.id)).first()
+    existing = issued_matters(session, case.id).get(matter.code)
+    if existing is None and matter_code is None:
+        existing = issued_matters(session, case.id).get("")  # issued before bundles counted
     if existing is not None:
         raise ServiceError(
             _("case {case} already has certificate {number}; reprint it instead").format(
-                case=case.number, number=existing.number
+                case=case.number, number=existing
             )
         )
     applicant = session.get(Applicant, case.applicant_id)
     station = session.get(Station, ctx.station_code)
     if applicant is None or station is None:
         raise ServiceError(_("the case's applicant or station is missing"))
+    authority = _authority(session, matter)
+    if authority is None:
+        raise ServiceError(
+            _("the competent authority {code} of matter {matter} is not in the catalog").format(
+                code=matter.department_code, matter=matter.name
+            )
+        )
     tpl = template_for(type_name)
     tpl_fields = template_fields(type_name)
-    known = {f.key for f in tpl_fields}
+    known = {f.key for f in tpl_fields if not f.auto}
     unknown = sorted(set(fields) - known)
     if unknown:
         raise ServiceError(
             _("unknown certificate field(s): {keys}; expected: {known}").format(
-                keys=", ".join(unknown), known=", ".join(f.key for f in tpl_fields)
+                keys=", ".join(unknown), known=", ".join(sorted(known))
             )
         )
-    values = {
-        **_prefill(tpl_fields, applicant, matter),
-        **{k: v.strip() for k, v in fields.items()},
-    }
-    for f in tpl.fields:
-        if f.required and not values.get(f.key):
-            raise ServiceError(_("the field {label} is required").format(label=_(f.label)))
     now = ctx.clock.now()
     issued_on = to_local(now).date()
+    known_values = prefill(tpl_fields, applicant, matter, authority, issued_on)
+    values = {**known_values, **{k: " ".join(v.split()) for k, v in fields.items()}}
+    for f in tpl_fields:
+        if f.auto:
+            values[f.key] = known_values.get(f.key, "")
+    try:
+        check_values(tpl, values)
+    except ValueError as exc:
+        raise ServiceError(str(exc)) from None
     valid_until = _valid_until(
         values.get(VALID_UNTIL, ""), issued_on, tpl.valid_years, VALID_UNTIL in fields
     )
@@ -282,15 +282,18 @@ def issue_certificate(
         number = make_certificate_number(tpl.type_code, ctx.station_code, issued_on.year, serial)
     except ValueError as exc:
         raise ServiceError(str(exc)) from None
+    holder = values.get(tpl.holder_key) or applicant.name
     data = CertificateData(
         number=number,
         certificate_type=tpl.type_code,
         title=type_name,
-        holder=applicant.name,
-        holder_id_masked=mask_id(applicant.id_number),
+        holder=holder,
+        holder_id=shown_id(applicant),
         fields=tuple((_(f.label), values[f.key]) for f in tpl.fields if values.get(f.key)),
-        issuer_code=ctx.station_code,
-        issuer_name=station.name,
+        authority_code=authority.code,
+        authority_name=authority.name,
+        station_code=ctx.station_code,
+        station_name=station.name,
         issued_on=issued_on,
         valid_until=valid_until,
         case_number=case.number,
@@ -302,9 +305,10 @@ def issue_certificate(
     cert = Certificate(
         number=number,
         case_id=case.id,
+        matter_code=matter.code,
         station_code=ctx.station_code,
         certificate_type=type_name,
-        holder=applicant.name,
+        holder=holder,
         record=canonical_json(data.to_record()),
         issued_at=now,
         issued_by=ctx.actor.username,
@@ -315,7 +319,16 @@ def issue_certificate(
         CertificateCopy(number=number, copy_no=1, made_at=now, made_by=ctx.actor.username, pdf=pdf)
     )
     session.flush()
-    _event(session, ctx, cert, "certificate.issued", [snapshot(cert)], case_number=case.number)
+    _event(
+        session,
+        ctx,
+        cert,
+        "certificate.issued",
+        [snapshot(cert)],
+        case_number=case.number,
+        copy=1,
+        **_pdf_event_fields(pdf),
+    )
     return number, pdf
 
 
@@ -363,12 +376,22 @@ def reprint(session: Session, ctx: Ctx, number: str, reason: str, signer: KeyBun
         [snapshot(cert, base_version=base)],
         copy=cert.copies,
         reason=reason,
+        **_pdf_event_fields(pdf),
     )
     return pdf
 
 
-def revoke(session: Session, ctx: Ctx, number: str, reason: str) -> None:
-    """Revoke a certificate (supervisor or admin, reason required) and list it as revoked."""
+REVOCATION_KINDS = ("revoked", "cancelled")
+
+
+def revoke(session: Session, ctx: Ctx, number: str, reason: str, kind: str = "revoked") -> None:
+    """End a certificate (supervisor or admin, reason required) and list it.
+
+    ``kind`` says how, as the law does: "revoked" (吊销, a penalty for a violation) or
+    "cancelled" (注销: the licensed activity ended, the holder gave it up, or it lapsed).
+    """
+    if kind not in REVOCATION_KINDS:
+        raise ServiceError(_("unknown kind {kind}: revoked or cancelled").format(kind=kind))
     if ctx.actor.role not in REVOKERS:
         raise ServiceError(_("only a supervisor or an administrator may revoke a certificate"))
     reason = " ".join(reason.split())
@@ -389,6 +412,7 @@ def revoke(session: Session, ctx: Ctx, number: str, reason: str) -> None:
         reason=reason,
         revoked_at=now,
         revoked_by=ctx.actor.username,
+        kind=kind,
     )
     session.add(cert)
     session.add(row)
@@ -400,6 +424,7 @@ def revoke(session: Session, ctx: Ctx, number: str, reason: str) -> None:
         "certificate.revoked",
         [snapshot(cert, base_version=base), snapshot(row)],
         reason=reason,
+        revocation_kind=kind,
     )
     if get_info(session, "role") == "central":
         # Central publishes the list entry itself; a station's revocation goes up with its events.
@@ -469,69 +494,18 @@ def record_lookup(session: Session) -> dict[str, dict[str, Any]]:
 
 
 def revoked_numbers(session: Session) -> set[str]:
-    """The revocation list as this store knows it."""
-    listed = set(session.exec(select(Revocation.number)).all())
-    marked = set(
-        session.exec(select(Certificate.number).where(col(Certificate.revoked_at).is_not(None)))
-    )
-    return listed | marked
+    """The numbers on the revocation list as this store knows it."""
+    return set(revocation_kinds(session))
 
 
-# --- the station's signing key -----------------------------------------------------------
-
-KEY_FILE = "key_file"
-ROOT_PEM = "root_cert_pem"
-STATION_PEM = "station_cert_pem"
-
-
-def install_key(session: Session, source: Path, dest_dir: Path, passphrase: bytes) -> Path:
-    """Copy a station key file into ``dest_dir`` (mode 0600) and record it in the store.
-
-    The passphrase is checked first; the trusted root (the last certificate of the chain)
-    is kept in ``store_info`` so ``verify`` and ``keys export-root --from-store`` find it.
-    """
-    bundle = load_p12(source, passphrase)  # KeyFileError on a wrong passphrase or file
-    own = get_info(session, "station_code")
-    if bundle.station_code and own and bundle.station_code != own:
-        raise ServiceError(
-            _("the key file is for station {key}, but this store is station {own}").format(
-                key=bundle.station_code, own=own
-            )
+def revocation_kinds(session: Session) -> dict[str, str]:
+    """The revocation list: number → "revoked" (吊销) or "cancelled" (注销)."""
+    out = {
+        number: "revoked"
+        for number in session.exec(
+            select(Certificate.number).where(col(Certificate.revoked_at).is_not(None))
         )
-    dest = Path(dest_dir) / f"station-{bundle.station_code or 'key'}.p12"
-    if Path(source).resolve() != dest.resolve():
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(Path(source).read_bytes())
-    os.chmod(dest, 0o600)
-    set_info(session, KEY_FILE, str(dest))
-    set_info(session, STATION_PEM, bundle.cert.public_bytes(serialization.Encoding.PEM).decode())
-    if bundle.chain:
-        root = bundle.chain[-1].public_bytes(serialization.Encoding.PEM).decode("ascii")
-        set_info(session, ROOT_PEM, root)
-    return dest
-
-
-def installed_key_file(session: Session) -> Path:
-    path = get_info(session, KEY_FILE)
-    if not path:
-        raise ServiceError(_("no signing key is installed; run: hallterm keys install FILE"))
-    return Path(path)
-
-
-def trusted_roots(session: Session) -> list[x509.Certificate]:
-    """The trusted root certificate(s) recorded at key install (empty if none)."""
-    pem = get_info(session, ROOT_PEM)
-    return x509.load_pem_x509_certificates(pem.encode("ascii")) if pem else []
-
-
-def load_signer(session: Session, passphrase: bytes) -> KeyBundle:
-    """The installed station key (``KeyFileError`` if the passphrase or file is wrong)."""
-    return load_p12(installed_key_file(session), passphrase)
-
-
-def station_certificates(session: Session) -> list[x509.Certificate]:
-    """The station signing certificate(s) known to this store (for ``verify --qr``)."""
-    pem = get_info(session, STATION_PEM)
-    return x509.load_pem_x509_certificates(pem.encode("ascii")) if pem else []
+    }
+    for number, kind in session.exec(select(Revocation.number, Revocation.kind)).all():
+        out[number] = kind or "revoked"
+    return out
