@@ -176,6 +176,8 @@ def test_issue_from_cli_and_refuse_unapproved(demo_store, clock, tmp_path, monke
             pending,
             "--field",
             "scope=热食类食品制售",
+            "--field",
+            "format=小餐饮",
             "--out",
             str(out),
             "--store",

@@ -255,7 +255,7 @@ def issue_certificate(
         )
     tpl = template_for(type_name)
     tpl_fields = template_fields(type_name)
-    known = {f.key for f in tpl_fields if not f.auto}
+    known = {f.key for f in tpl_fields}
     unknown = sorted(set(fields) - known)
     if unknown:
         raise ServiceError(
