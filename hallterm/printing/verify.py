@@ -358,12 +358,20 @@ def _is_timestamp(sig: Any) -> bool:
     return str(sig.sig_object.get("/Type", "")) == "/DocTimeStamp"
 
 
+def _covered(status: Any) -> bool:
+    """The whole file, or all but later revisions that only add validation data (DSS)."""
+    if status.coverage == SignatureCoverageLevel.ENTIRE_FILE:
+        return True
+    level = status.diff_result.modification_level if status.diff_result else None
+    return level is not None and level <= ModificationLevel.LTA_UPDATES
+
+
 def _timestamp_time(
     stamps: list[Any], roots: list[x509.Certificate], now: dt.datetime, findings: _Findings
 ) -> dt.datetime | None:
     """The earliest trusted document timestamp's time; problems go to ``findings``."""
     proven: dt.datetime | None = None
-    for ts in stamps:
+    for i, ts in enumerate(stamps):
         try:
             status = validate_pdf_timestamp(ts, validation_context=_context(roots, now))
         except Exception:
@@ -376,8 +384,10 @@ def _timestamp_time(
         else:
             moment = _utc(status.timestamp)
             proven = moment if proven is None else min(proven, moment)
-    if stamps and stamps[-1].coverage != SignatureCoverageLevel.ENTIRE_FILE:
-        findings.bad(Verdict.invalid, _("Content was added to the document after it was signed."))
+        if i == len(stamps) - 1 and not _covered(status):
+            findings.bad(
+                Verdict.invalid, _("Content was added to the document after it was signed.")
+            )
     if proven is not None:
         findings.ok(_("Timestamped (long-term signature) at {time}.").format(time=cst(proven)))
     return proven
@@ -434,12 +444,7 @@ def verify_pdf(
     if not (status.intact and status.valid):
         findings.bad(Verdict.invalid, _("The document was changed after it was signed."))
         return findings.result(None, None)
-    if stamps:
-        level = status.diff_result.modification_level if status.diff_result else None
-        covered = level is not None and level <= ModificationLevel.LTA_UPDATES
-    else:
-        covered = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
-    if not covered:
+    if not (_covered(status) if stamps else status.coverage == SignatureCoverageLevel.ENTIRE_FILE):
         findings.bad(Verdict.invalid, _("Content was added to the document after it was signed."))
         return findings.result(None, None)
     findings.ok(_("Signature: intact and covering the whole file."))
