@@ -22,6 +22,7 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from hallterm.clock import to_local
+from hallterm.db.engine import Store
 from hallterm.db.events import canonical_json, snapshot
 from hallterm.db.models import Applicant, CaseMatter, Department, Matter, ServiceCase, Station
 from hallterm.db.models_certificates import Certificate, CertificateCopy, Revocation
@@ -330,6 +331,64 @@ def issue_certificate(
         **_pdf_event_fields(pdf),
     )
     return number, pdf
+
+
+IssueResult = tuple[str, str | None, bytes | None, str | None]  # case, number, pdf, error
+
+
+def issue_many(
+    store: Store,
+    ctx: Ctx,
+    case_refs: list[str],
+    fields: Mapping[str, str],
+    signer: KeyBundle,
+    matter_code: str | None = None,
+) -> list[IssueResult]:
+    """Issue every pending certificate of each case (or only ``matter_code``'s), one key.
+
+    Each certificate is its own transaction; a refused one is reported and the rest go on.
+    ``fields`` apply to every template that has them; a key no template of a case knows is
+    refused for that case.
+    """
+    results: list[IssueResult] = []
+    for ref in case_refs:
+        try:
+            with store.read() as session:
+                case = _find_case(session, ref)
+                issued = issued_matters(session, case.id)
+                matters = [
+                    m
+                    for m in certificate_matters(session, case)
+                    if (m.code == matter_code if matter_code else m.code not in issued)
+                ]
+                if not matters:
+                    _certificate_matter(session, case, matter_code)  # raises the reason
+                keys = {
+                    m.code: {f.key for f in template_fields(m.certificate_type or "")}
+                    for m in matters
+                }
+            unknown = sorted(set(fields) - set().union(*keys.values()))
+            if unknown:
+                raise ServiceError(
+                    _("unknown certificate field(s): {keys}; expected: {known}").format(
+                        keys=", ".join(unknown),
+                        known=", ".join(sorted(set().union(*keys.values()))),
+                    )
+                )
+        except ServiceError as exc:
+            results.append((ref, None, None, str(exc)))
+            continue
+        for m in matters:
+            mine = {k: v for k, v in fields.items() if k in keys[m.code]}
+            try:
+                with store.write() as session:
+                    number, pdf = issue_certificate(
+                        session, ctx, case.id, mine, signer, matter_code=m.code
+                    )
+                results.append((ref, number, pdf, None))
+            except ServiceError as exc:
+                results.append((ref, None, None, str(exc)))
+    return results
 
 
 def _cert(session: Session, number: str) -> Certificate:
