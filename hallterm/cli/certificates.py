@@ -24,6 +24,7 @@ from hallterm.cli.common import (
     using,
 )
 from hallterm.cli.root import main
+from hallterm.cli.verify import _central_revocations  # noqa: F401 - its former home
 from hallterm.i18n import _
 
 

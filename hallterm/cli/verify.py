@@ -82,7 +82,7 @@ def verify(
         finally:
             st.dispose()
     if central:
-        extra = _central_revocations(central)
+        extra = _central_revocation_kinds(central)
         known = Revocations(certificates={**known.certificates, **extra}, checked=True)
     try:
         if root_pem is not None:
@@ -121,7 +121,7 @@ def verify(
     sys.exit(result.exit_code)
 
 
-def _central_revocations(url: str) -> dict[str, str]:
+def _central_revocation_kinds(url: str) -> dict[str, str]:
     """Central's revocation list, or the local one alone when central cannot be reached."""
     from hallterm.db.engine import mask_url
     from hallterm.db.services.certificates import revocation_kinds
@@ -142,3 +142,8 @@ def _central_revocations(url: str) -> dict[str, str]:
         return {}
     finally:
         st.dispose()
+
+
+def _central_revocations(url: str) -> set[str]:
+    """The numbers on central's revocation list (empty when central cannot be reached)."""
+    return set(_central_revocation_kinds(url))
