@@ -86,7 +86,7 @@ def certificate(serial: int) -> CertificateData:
         certificate_type="SPJY",
         title="食品经营许可证",
         holder=f"测试持证人{serial}",
-        holder_id_masked="330106********1234",
+        holder_id="330106********1234",
         fields=(
             ("经营者名称", f"杭州市西湖区测试小吃店第{serial}号"),
             (
@@ -95,8 +95,10 @@ def certificate(serial: int) -> CertificateData:
             ),
             ("经营项目", "热食类食品制售；冷食类食品制售；自制饮品制售"),
         ),
-        issuer_code=STATION,
-        issuer_name="文新街道便民服务中心",
+        authority_code="330106-SJ",
+        authority_name="杭州市西湖区市场监督管理局",
+        station_code=STATION,
+        station_name="文新街道便民服务中心",
         issued_on=dt.date(2026, 11, 27),
         valid_until=dt.date(2031, 11, 26),
         case_number=f"{STATION}-20261127-{serial:04d}",

@@ -29,7 +29,7 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
 from pyhanko.sign.fields import SigSeedSubFilter
-from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
+from pyhanko.sign.signers.pdf_signer import PdfTBSDocument
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
@@ -39,7 +39,8 @@ from hallterm.printing import certificate_layout, qrpayload
 from hallterm.printing.certificate_layout import Layout, layout_certificate
 from hallterm.printing.fonts import register_cjk_font
 from hallterm.printing.keys import KeyBundle
-from hallterm.printing.qr import draw_qr
+from hallterm.printing.qr import draw_qr_fast
+from hallterm.printing.signature_template import SignatureTemplate
 
 INFO_PAYLOAD = "/HalltermPayload"
 INFO_FIELDS = "/HalltermFields"
@@ -157,6 +158,7 @@ class _Prepared:
     pdf_signer: signers.PdfSigner
     bytes_reserved: int
     kid: bytes
+    template: SignatureTemplate
 
 
 _prepared: weakref.WeakKeyDictionary[KeyBundle, _Prepared] = weakref.WeakKeyDictionary()
@@ -189,22 +191,15 @@ def _prepare(bundle: KeyBundle) -> _Prepared:
         md_algorithm="sha256",
         embed_validation_info=False,
     )
-    # Same estimate pyHanko makes on every call (a dry-run container, hex-doubled, +50 %);
-    # the container's size does not change between documents signed by one key.
-    dry = asyncio.run(
-        signer.async_sign(
-            hashlib.sha256().digest(),
-            "sha256",
-            dry_run=True,
-            use_pades=True,
-            signed_attr_settings=PdfCMSSignedAttributes(signing_time=dt.datetime.now(dt.UTC)),
-        )
-    )
-    size = len(dry.dump()) * 2
+    # The container is prepared once (see ``signature_template``); its size does not change
+    # between documents signed by one key (pyHanko's own margin: hex-doubled, +50 %).
+    template = SignatureTemplate.build(signer, bundle.key)
+    size = len(template.container(hashlib.sha256().digest())) * 2
     prepared = _Prepared(
         pdf_signer=signers.PdfSigner(meta, signer),
         bytes_reserved=size + 2 * (size // 4),
         kid=qrpayload.cert_kid(bundle.cert),
+        template=template,
     )
     _prepared[bundle] = prepared
     return prepared
@@ -224,9 +219,18 @@ def sign_pdf(pdf_bytes: bytes, signer: KeyBundle, info: Mapping[str, str] | None
         for name, value in info.items():
             info_dict[generic.NameObject(name)] = generic.TextStringObject(value)
         writer.mark_update(info_ref)
-    out = io.BytesIO()
-    prepared.pdf_signer.sign_pdf(writer, output=out, bytes_reserved=prepared.bytes_reserved)
-    return out.getvalue()
+    return asyncio.run(_sign(writer, prepared))
+
+
+async def _sign(writer: IncrementalPdfFileWriter, prepared: _Prepared) -> bytes:
+    """pyHanko's two steps around the prepared container: reserve and digest, then fill in."""
+    digest, _tbs, output = await prepared.pdf_signer.async_digest_doc_for_signing(
+        writer, bytes_reserved=prepared.bytes_reserved
+    )
+    container = prepared.template.container(digest.document_digest)
+    await PdfTBSDocument.async_finish_signing(output, digest, container)
+    output.seek(0)
+    return bytes(output.read())
 
 
 # --- layout ----------------------------------------------------------------------------------
@@ -286,9 +290,7 @@ def _draw(c: Canvas, plan: Layout, payload: str, font: str) -> None:
                 c.drawString(t.x, t.y, t.text)
         if page == 1 and plan.qr is not None:
             q = plan.qr
-            draw_qr(
-                c, payload, q.x0, q.y0, q.x1 - q.x0, error=qrpayload.QR_ERROR_LEVEL, engine="zxing"
-            )
+            draw_qr_fast(c, payload, q.x0, q.y0, q.x1 - q.x0, qrpayload.QR_ERROR_LEVEL)
         c.showPage()
 
 

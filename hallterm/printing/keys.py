@@ -130,8 +130,12 @@ def issue_station(
     not_before: dt.datetime | None = None,
     *,
     iterations: int = DEFAULT_ITERATIONS,
+    organisation: str | None = None,
 ) -> KeyBundle:
     """Issue a station's signing certificate under ``root`` and save it encrypted at ``out``.
+
+    The subject names the station itself: CN and O= its own organisation (``organisation``,
+    by default the station's name), serialNumber its code; the root is only the issuer.
 
     The certificate is a document-signing end entity: keyUsage digitalSignature +
     nonRepudiation (critical, as PAdES validators expect), extendedKeyUsage documentSigning
@@ -143,13 +147,11 @@ def issue_station(
     if start.tzinfo is None:
         start = start.replace(tzinfo=dt.UTC)
     end = min(start + dt.timedelta(days=days), root.cert.not_valid_after_utc)
-    org = root.cert.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)
     subject_attrs = [
         x509.NameAttribute(NameOID.COMMON_NAME, station_name),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation or station_name),
         x509.NameAttribute(NameOID.SERIAL_NUMBER, station_code),
     ]
-    if org:
-        subject_attrs.insert(1, x509.NameAttribute(NameOID.ORGANIZATION_NAME, str(org[0].value)))
     root_ski = root.cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
     cert = (
         x509.CertificateBuilder()
