@@ -12,7 +12,7 @@ the date, as a seal is stamped on paper.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -70,6 +70,8 @@ class Text:
     size: float
     align: str = "left"  # left, right, centre
     tone: str = "black"  # black, grey, red
+    row: int = -1  # the index of the row a label or value line belongs to
+    kind: str = ""  # as the box's kind (set when placed)
 
 
 @dataclass
@@ -127,6 +129,7 @@ class _Builder:
         self.out = Layout()
 
     def put(self, kind: str, t: Text) -> None:
+        t = replace(t, kind=kind)
         self.out.texts.append(t)
         self.out.boxes.append(_text_box(kind, t, self.font))
 
@@ -161,7 +164,7 @@ def layout_certificate(
 
     header(1)
     b.out.lines.append((1, y))
-    for label, value in rows:
+    for index, (label, value) in enumerate(rows):
         size, label_lines, value_lines = _row_size(label, value, font)
         leading = size * 1.45
         first = True
@@ -210,9 +213,11 @@ def layout_certificate(
                 continue
             top = y - 8 - size
             for i, text in enumerate(labels):
-                b.put("label", Text(page, LEFT, top - i * leading, text, size, tone="grey"))
+                b.put(
+                    "label", Text(page, LEFT, top - i * leading, text, size, tone="grey", row=index)
+                )
             for i, text in enumerate(part):
-                b.put("value", Text(page, VALUE_X, top - i * leading, text, size))
+                b.put("value", Text(page, VALUE_X, top - i * leading, text, size, row=index))
             y = top - (n - 1) * leading - 10
             b.out.lines.append((page, y))
             first = False
@@ -236,10 +241,26 @@ def layout_certificate(
     b.out.qr = Box("qr", 1, QR_X, QR_Y, QR_X + QR_SIZE, QR_Y + QR_SIZE)
     b.out.boxes.append(b.out.qr)
     b.put("note", Text(1, QR_X + QR_SIZE / 2, QR_Y - 13, _("Scan to verify"), 9, "centre"))
-    issuer_size = _fit(issuer, font, 14, ISSUER_W)
-    b.put("issuer", Text(1, ISSUER_RIGHT, MARGIN + 150, issuer, issuer_size, "right"))
-    place_size = _fit(place, font, 10, ISSUER_W, 7)
-    b.put("place", Text(1, ISSUER_RIGHT, MARGIN + 128, place, place_size, "right", "grey"))
+    # Issuer and place: one line, shrunk down to a limit; still too long, wrapped (upwards for
+    # the issuer, downwards for the place), never into the QR code or the date.
+    issuer_size = _fit(issuer, font, 14, ISSUER_W, 10)
+    issuer_lines = (
+        wrap(issuer, font, issuer_size, ISSUER_W)[:3]
+        if (stringWidth(issuer, font, issuer_size) > ISSUER_W)
+        else [issuer]
+    )
+    for i, line in enumerate(reversed(issuer_lines)):
+        b.put("issuer", Text(1, ISSUER_RIGHT, MARGIN + 150 + i * 13, line, issuer_size, "right"))
+    place_size = _fit(place, font, 10, ISSUER_W, 8)
+    place_lines = (
+        wrap(place, font, place_size, ISSUER_W)[:2]
+        if (stringWidth(place, font, place_size) > ISSUER_W)
+        else [place]
+    )
+    for i, line in enumerate(place_lines):
+        b.put(
+            "place", Text(1, ISSUER_RIGHT, MARGIN + 128 - i * 9, line, place_size, "right", "grey")
+        )
     b.put("date", Text(1, ISSUER_RIGHT, MARGIN + 104, date_line, 12, "right"))
     note = _("This certificate carries the electronic signature of the issuer.")
     b.put(

@@ -34,6 +34,7 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
+from hallterm.clock import Clock
 from hallterm.i18n import _
 from hallterm.printing import certificate_layout, qrpayload
 from hallterm.printing.certificate_layout import Layout, layout_certificate
@@ -305,7 +306,7 @@ def render_unsigned(
                 key=station, issuer=data.station_code
             )
         )
-    when = signed_at or dt.datetime.now(dt.UTC)
+    when = signed_at or Clock().now()
     payload = qr_payload(data, signer, when)
     font = register_cjk_font()
     buf = io.BytesIO()

@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import PrivateFormat, pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
 
+from hallterm.clock import Clock
 from hallterm.i18n import _
 
 ENV_PASSPHRASE = "HALLTERM_KEY_PASSPHRASE"
@@ -63,7 +64,7 @@ class KeyBundle:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    return Clock().now()
 
 
 def _new_key() -> ec.EllipticCurvePrivateKey:
@@ -77,6 +78,7 @@ def make_root(
     days: int = 3650,
     *,
     iterations: int = DEFAULT_ITERATIONS,
+    not_before: dt.datetime | None = None,
 ) -> KeyBundle:
     """Create the central root (a self-signed CA) and save it encrypted at ``out``."""
     key = _new_key()
@@ -86,7 +88,7 @@ def make_root(
             x509.NameAttribute(NameOID.ORGANIZATION_NAME, common_name),
         ]
     )
-    now = _now()
+    now = not_before + dt.timedelta(minutes=5) if not_before else _now()
     ski = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
     cert = (
         x509.CertificateBuilder()

@@ -48,7 +48,7 @@ from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timesta
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
-from hallterm.clock import HALL_TZ
+from hallterm.clock import HALL_TZ, Clock
 from hallterm.i18n import _
 from hallterm.printing import qrpayload
 from hallterm.printing.certificate_pdf import INFO_FIELDS, INFO_PAYLOAD
@@ -168,7 +168,7 @@ def _common_name(cert: x509.Certificate) -> str:
 
 def _utc(at: dt.datetime | None) -> dt.datetime:
     if at is None:
-        return dt.datetime.now(dt.UTC)
+        return Clock().now()
     return at if at.tzinfo else at.replace(tzinfo=dt.UTC)
 
 
