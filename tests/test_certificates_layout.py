@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from test_documents import RENDERERS, case, issuer  # noqa: F401 - fixtures
 
 from hallterm.db.services.certificate_templates import (
     TemplateField,
@@ -19,6 +20,7 @@ from hallterm.domain.certno import make_certificate_number
 from hallterm.i18n import _
 from hallterm.printing import keys
 from hallterm.printing.certificate_pdf import CertificateData, layout, render_certificate
+from hallterm.printing.documents import CaseDocument, Issuer
 from hallterm.printing.fonts import register_cjk_font
 from hallterm.printing.keys import KeyBundle
 
@@ -209,10 +211,21 @@ def test_certificate_fonts_are_all_embedded(station: KeyBundle) -> None:
     assert b"Helvetica" not in pdf
 
 
-def test_other_pdf_kinds_embed_their_fonts(tmp_path: Path) -> None:
-    """Every other PDF the program writes: case documents, service guide, efficiency report."""
-    import test_documents as docs  # the other areas' own sample builders
+@pytest.mark.parametrize("render", RENDERERS)
+def test_other_pdf_kinds_embed_every_font(
+    render, case: CaseDocument, issuer: Issuer, tmp_path: Path
+) -> None:
+    """Receipts, notices, refusals, pledges: every font of every page carries its program."""
+    out = render(case, issuer, tmp_path / f"{render.__name__}.pdf")
+    assert _font_problems(out.read_bytes()) == []
 
-    made = docs.sample_pdfs(tmp_path) if hasattr(docs, "sample_pdfs") else []
-    for name, pdf in made:
-        assert _font_problems(pdf) == [], name
+
+def test_service_guide_embeds_every_font(tmp_path: Path) -> None:
+    from test_guide import GTGSH, HALL, _doc
+
+    from hallterm.printing.guide import guide_from_catalog, render_guide
+
+    guide = guide_from_catalog(_doc(), GTGSH)
+    assert guide is not None
+    out = render_guide(guide, tmp_path / "g.pdf", hall=HALL)
+    assert _font_problems(out.read_bytes()) == []
