@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from test_documents import RENDERERS, case, issuer  # noqa: F401 - fixtures
+from test_documents import RENDERERS
+from test_documents import case as _case_fixture  # noqa: F401 - registers fixture "case"
+from test_documents import issuer as _issuer_fixture  # noqa: F401 - fixture "issuer"
 
 from hallterm.db.services.certificate_templates import (
     TemplateField,
