@@ -9,9 +9,7 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from test_documents import RENDERERS
-from test_documents import case as _case_fixture  # noqa: F401 - registers fixture "case"
-from test_documents import issuer as _issuer_fixture  # noqa: F401 - fixture "issuer"
+from test_documents import RENDERERS, case, issuer  # noqa: F401 - the documents' fixtures
 
 from hallterm.db.services.certificate_templates import (
     TemplateField,
@@ -215,7 +213,10 @@ def test_certificate_fonts_are_all_embedded(station: KeyBundle) -> None:
 
 @pytest.mark.parametrize("render", RENDERERS)
 def test_other_pdf_kinds_embed_every_font(
-    render, case: CaseDocument, issuer: Issuer, tmp_path: Path
+    render,
+    case: CaseDocument,  # noqa: F811 - the fixture imported above
+    issuer: Issuer,  # noqa: F811
+    tmp_path: Path,
 ) -> None:
     """Receipts, notices, refusals, pledges: every font of every page carries its program."""
     out = render(case, issuer, tmp_path / f"{render.__name__}.pdf")
