@@ -123,6 +123,22 @@ def learn_station_certs(session: Session, certs: list[x509.Certificate]) -> int:
     return len(new)
 
 
+def learn_from_events(session: Session) -> int:
+    """At central: learn the station certificates the stations' install events carry."""
+    from hallterm.db.models import Event
+
+    pems = session.exec(
+        select(Event.payload).where(Event.kind == "station_certificate.installed")
+    ).all()
+    certs: list[x509.Certificate] = []
+    for payload in pems:
+        try:
+            certs += x509.load_pem_x509_certificates(json.loads(payload)["pem"].encode("ascii"))
+        except (ValueError, KeyError):
+            continue  # a damaged payload is the audit chain's business, not ours
+    return learn_station_certs(session, certs)
+
+
 def _known_certs(session: Session) -> list[x509.Certificate]:
     pem = get_info(session, STATION_CERTS)
     return x509.load_pem_x509_certificates(pem.encode("ascii")) if pem else []
@@ -158,6 +174,7 @@ def revoke_station(
                 reason=reason, known=", ".join(trust.REASONS)
             )
         )
+    learn_from_events(session)
     if certs:
         learn_station_certs(session, certs)
     code = station_code.strip()
@@ -256,6 +273,7 @@ def apply_station_crl(session: Session, payload: dict[str, Any]) -> None:
 
 def export_trust(session: Session, ctx: Ctx, root: KeyBundle) -> bytes:
     """The signed trust list of this (central) store, with a fresh CRL."""
+    learn_from_events(session)
     der = make_station_crl(session, ctx, root)
     revoked: dict[str, str] = {}
     for number, kind in session.exec(select(Revocation.number, Revocation.kind)).all():
