@@ -23,7 +23,7 @@ from hallterm.cli import main
 from hallterm.clock import FrozenClock
 from hallterm.db.engine import Store
 from hallterm.db.models_certificates import Certificate, CertificateCopy
-from hallterm.db.services import Actor, Ctx
+from hallterm.db.services import Actor, Ctx, ServiceError
 from hallterm.db.services.applicants import register_applicant
 from hallterm.db.services.cases import (
     LineInput,
@@ -350,5 +350,5 @@ def test_bundle_issues_every_certificate_and_cli_takes_several_cases(
     assert licence["登记机关"] == "江川市市场监督管理局"
     assert licence["统一社会信用代码"] == "92329900MA2C3D4E5X"  # public: in full
     # Nothing left to issue for the case.
-    with w["station"].read() as s, pytest.raises(Exception):
+    with w["station"].read() as s, pytest.raises(ServiceError, match="均已颁发"):
         issue_draft(s, case_id)
