@@ -257,9 +257,11 @@ def _strengthen_mac(der: bytes, passphrase: bytes, iterations: int) -> bytes:
             "iterations": iterations,
         }
     )
-    return asn1_pkcs12.Pfx(
-        {"version": pfx["version"], "auth_safe": auth_safe, "mac_data": mac_data}
-    ).dump()
+    return bytes(
+        asn1_pkcs12.Pfx(
+            {"version": pfx["version"], "auth_safe": auth_safe, "mac_data": mac_data}
+        ).dump()
+    )
 
 
 def _atomic_write_private(out: Path, data: bytes) -> None:

@@ -11,7 +11,7 @@ still scans on a tinted background.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 import segno
 import zxingcpp
@@ -30,7 +30,7 @@ def qr_matrix(text: str, error: str = "m", border: int = QUIET_ZONE) -> list[lis
 def qr_matrix_zxing(text: str, error: str = "m", border: int = QUIET_ZONE) -> list[list[bool]]:
     """As ``qr_matrix``, built by zxing-cpp (byte/alphanumeric mode chosen by zxing, real mask)."""
     code = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level=error.upper())
-    image = memoryview(code.to_image(scale=1, add_quiet_zones=False))
+    image = memoryview(cast(Any, code.to_image(scale=1, add_quiet_zones=False)))
     n = image.shape[0] if image.shape else 0
     pixels = image.tobytes()
     blank = [False] * (n + 2 * border)
@@ -48,7 +48,7 @@ _DARK_RUN = re.compile(rb"[\x00-\x7f]+")  # pixels below mid-grey: dark modules
 def _zxing_runs(text: str, error: str) -> tuple[int, list[tuple[int, int, int]]]:
     """(modules per side, [(row, start, length)] of dark runs) from zxing-cpp, no quiet zone."""
     code = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level=error.upper())
-    image = memoryview(code.to_image(scale=1, add_quiet_zones=False))
+    image = memoryview(cast(Any, code.to_image(scale=1, add_quiet_zones=False)))
     n = image.shape[0] if image.shape else 0
     pixels = image.tobytes()
     runs = [
@@ -125,7 +125,7 @@ def draw_qr(
     canvas.restoreState()
 
 
-class QRFlowable(Flowable):
+class QRFlowable(Flowable):  # type: ignore[misc]
     """A platypus flowable showing a QR code of ``text`` as a ``size`` square."""
 
     def __init__(self, text: str, size: float, error: str = "m") -> None:

@@ -24,7 +24,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-from pyhanko.sign.general import as_signing_certificate_v2, simple_cms_attribute
+from pyhanko.sign.general import as_signing_certificate_v2
 from pyhanko.sign.timestamps import TimeStamper
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 
@@ -92,6 +92,10 @@ def check_tsa(bundle: KeyBundle) -> None:
         raise KeyFileError(_("the key file is not a timestamp authority (timeStamping) key"))
 
 
+def _attr(name: str, value: object) -> cms.CMSAttribute:
+    return cms.CMSAttribute({"type": cms.CMSAttributeType(name), "values": (value,)})
+
+
 class CentralTimeStamper(DummyTimeStamper):
     """RFC 3161 tokens signed by central's TSA key (ECDSA P-256, SHA-256) at the clock's time."""
 
@@ -125,12 +129,10 @@ class CentralTimeStamper(DummyTimeStamper):
     ) -> tuple[bytes, cms.CMSAttributes]:
         attrs = cms.CMSAttributes(
             [
-                simple_cms_attribute("content_type", "tst_info"),
-                simple_cms_attribute("signing_time", cms.Time({"utc_time": core.UTCTime(dt)})),
-                simple_cms_attribute(
-                    "signing_certificate_v2", as_signing_certificate_v2(self.tsa_cert)
-                ),
-                simple_cms_attribute("message_digest", hashlib.sha256(tst_info_data).digest()),
+                _attr("content_type", "tst_info"),
+                _attr("signing_time", cms.Time({"utc_time": core.UTCTime(dt)})),
+                _attr("signing_certificate_v2", as_signing_certificate_v2(self.tsa_cert)),
+                _attr("message_digest", hashlib.sha256(tst_info_data).digest()),
             ]
         )
         return self._key.sign(attrs.dump(), ec.ECDSA(hashes.SHA256())), attrs

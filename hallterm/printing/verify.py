@@ -299,7 +299,7 @@ def _show_rows(claims: dict[str, Any], known: Revocations, findings: _Findings) 
 def _check_record(
     number: str,
     expected_hash: bytes,
-    record: Callable[[str], dict | None] | None,
+    record: Callable[[str], dict[str, Any] | None] | None,
     findings: _Findings,
 ) -> None:
     if record is None:
@@ -397,7 +397,7 @@ def verify_pdf(
     pdf: bytes,
     trusted_roots: list[x509.Certificate],
     revoked: Collection[str] | Mapping[str, str] | Revocations = (),
-    record: Callable[[str], dict | None] | None = None,
+    record: Callable[[str], dict[str, Any] | None] | None = None,
     at: dt.datetime | None = None,
 ) -> VerifyResult:
     """Check a certificate PDF: bytes, signature, timestamps, QR payload, field set, revocation.
@@ -506,7 +506,7 @@ def verify_qr(
     trusted_roots: list[x509.Certificate],
     station_certs: Collection[x509.Certificate],
     revoked: Collection[str] | Mapping[str, str] | Revocations = (),
-    record: Callable[[str], dict | None] | None = None,
+    record: Callable[[str], dict[str, Any] | None] | None = None,
     at: dt.datetime | None = None,
 ) -> VerifyResult:
     """Check the text of a certificate's QR code, offline.

@@ -28,7 +28,8 @@ from hallterm.db.models import Event
 from hallterm.db.models_certificates import CertificateCopy
 from hallterm.db.services import Ctx, ServiceError
 from hallterm.db.services.certificate_keys import apply_station_crl, stored_crl
-from hallterm.db.sync.pull import FeedItem, register_pull_handler
+from hallterm.db.sync.central import FeedItem
+from hallterm.db.sync.pull import register_pull_handler
 from hallterm.i18n import _
 from hallterm.printing.ltv import LtvError, extend_to_lta
 

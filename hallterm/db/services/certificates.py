@@ -192,7 +192,12 @@ def _valid_until(text: str, issued_on: date, years: int | None, given: bool) -> 
 
 
 def _event(
-    session: Session, ctx: Ctx, cert: Certificate, kind: str, rows: list, **extra: Any
+    session: Session,
+    ctx: Ctx,
+    cert: Certificate,
+    kind: str,
+    rows: list[dict[str, Any]],
+    **extra: Any,
 ) -> None:
     record_event(
         session,
