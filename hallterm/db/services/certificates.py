@@ -145,6 +145,15 @@ def issued_matters(session: Session, case_id: str) -> dict[str, str]:
     return {code or "": number for code, number in rows}
 
 
+def pending_matters(session: Session, case_id: str) -> list[str]:
+    """Codes of the case's certificate matters not yet issued (a bundle may have several)."""
+    case = session.get(ServiceCase, case_id)
+    if case is None:
+        return []
+    issued = issued_matters(session, case_id)
+    return [m.code for m in certificate_matters(session, case) if m.code not in issued]
+
+
 def _authority(session: Session, matter: Matter) -> Department | None:
     return session.get(Department, matter.department_code)
 
