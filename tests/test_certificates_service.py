@@ -263,3 +263,31 @@ def test_keys_commands(demo_store, tmp_path, monkeypatch):
     )
     res = runner.invoke(main, ["verify", str(out), "--root", str(pem)])
     assert res.exit_code == 3, res.output
+
+
+async def test_registry_screen_cancels_with_k(demo_store, settings, clock, monkeypatch):
+    """注销 is its own key and its own kind on the list; verify then says "cancelled"."""
+    from textual.widgets import DataTable
+
+    from hallterm.app import create_app
+    from hallterm.db.models_certificates import Revocation
+    from hallterm.screens.certificates import CertificatesScreen
+
+    number = _number(demo_store)
+    app = create_app(demo_store, settings, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await _sign_in(pilot, "supervisor", "super1234")
+        await settle(pilot, 6)
+        await pilot.press("f11")
+        await settle(pilot, 6)
+        screen = app.screen
+        assert isinstance(screen, CertificatesScreen)
+        assert screen.query_one("#cert-table", DataTable).row_count == 1
+        await pilot.press("k")
+        await pilot.pause()
+        await pilot.press(*"歇业", "enter")
+        await settle(pilot, 6)
+        assert screen.rows[0].revoked, screen.message
+    with demo_store.read() as session:
+        row = session.get(Revocation, number)
+        assert row is not None and row.kind == "cancelled"
