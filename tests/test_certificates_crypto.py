@@ -654,3 +654,27 @@ def test_verdict_exit_codes() -> None:
         "untrusted": 3,
         "unchecked": 4,
     }
+
+
+def test_prepared_container_is_what_pyhanko_builds(pki: dict[str, KeyBundle]) -> None:
+    """The prepared container differs from pyHanko's own only by the (random) ECDSA value."""
+    import asyncio
+
+    from asn1crypto import cms
+    from cryptography.hazmat.primitives.asymmetric import ec as ec_mod
+
+    from hallterm.printing.certificate_pdf import _prepare
+
+    station = pki["station"]
+    prepared = _prepare(station)
+    digest = hashlib.sha256(b"any document").digest()
+    ours = cms.ContentInfo.load(prepared.template.container(digest))
+    signer = prepared.pdf_signer.signer
+    theirs = asyncio.run(signer.async_sign(digest, "sha256", use_pades=True))
+    info = ours["content"]["signer_infos"][0]
+    attrs = b"\x31" + info["signed_attrs"].dump()[1:]
+    station.cert.public_key().verify(  # type: ignore[union-attr]
+        info["signature"].native, attrs, ec_mod.ECDSA(hashes.SHA256())
+    )
+    theirs["content"]["signer_infos"][0]["signature"] = info["signature"].native
+    assert theirs.dump(force=True) == ours.dump()

@@ -71,7 +71,7 @@ class SignatureTemplate:
         placeholder = secrets.token_bytes(length)
         info = self._base["content"]["signer_infos"][0]
         info["signature"] = placeholder
-        der = self._base.dump(force=True)
+        der = self._base.dump()
         entry = (der, _once(der, self._marker), _once(der, placeholder))
         if entry[1] > entry[2]:
             raise TemplateError("the digest must come before the signature")
