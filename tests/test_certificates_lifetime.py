@@ -352,3 +352,73 @@ def test_bundle_issues_every_certificate_and_cli_takes_several_cases(
     # Nothing left to issue for the case.
     with w["station"].read() as s, pytest.raises(ServiceError, match="均已颁发"):
         issue_draft(s, case_id)
+
+
+def test_central_commands(world: dict, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[type-arg]
+    """revoke-station, crl, central timestamp and export-trust from the command line."""
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
+    w = world
+    tmp: Path = w["tmp"]
+    monkeypatch.setenv("HALLTERM_KEY_PASSPHRASE", PASS.decode())
+    central_url = str(tmp / "central.db")
+    number, _pdf = _issue(w, _approved_case(w["station"], w["clock"], (FOOD,)))
+    sync_once(w["station"], w["central"], clock=w["clock"])
+    runner = CliRunner()
+
+    def run(*args: str) -> str:
+        result = runner.invoke(main, list(args))
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    run(
+        "keys",
+        "crl",
+        "--root",
+        str(tmp / "root.p12"),
+        "--out",
+        str(tmp / "crl.der"),
+        "--central",
+        central_url,
+    )
+    crl = x509.load_der_x509_crl((tmp / "crl.der").read_bytes())
+    assert crl.is_signature_valid(w["root"].cert.public_key()) and len(list(crl)) == 0
+    out = run("central", "timestamp", "--tsa", str(tmp / "tsa.p12"), "--central", central_url)
+    assert "1" in out
+    with w["central"].read() as s:
+        copy = s.get(CertificateCopy, (number, 1))
+        assert copy is not None and copy.ltv == "B-LTA"
+    run(
+        "keys",
+        "revoke-station",
+        "A",
+        "--reason",
+        "key_compromise",
+        "--note",
+        "失窃",
+        "--root",
+        str(tmp / "root.p12"),
+        "--central",
+        central_url,
+    )
+    run(
+        "central",
+        "export-trust",
+        "--root",
+        str(tmp / "root.p12"),
+        "--out",
+        str(tmp / "trust.json"),
+        "--central",
+        central_url,
+    )
+    listed = trust.load_trust_list((tmp / "trust.json").read_bytes(), [w["root"].cert])
+    assert w["station_key"].cert.serial_number in listed.key_revocations()
+    # The station certificate names the station's own organisation, not the root's.
+    org = w["station_key"].cert.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)
+    assert org[0].value == "A镇便民服务中心"
+    # Wrong reason: a clear refusal, nothing written.
+    bad = runner.invoke(
+        main, ["keys", "revoke-station", "A", "--reason", "lost", "--central", central_url]
+    )
+    assert bad.exit_code != 0
