@@ -678,3 +678,31 @@ def test_prepared_container_is_what_pyhanko_builds(pki: dict[str, KeyBundle]) ->
     )
     theirs["content"]["signer_infos"][0]["signature"] = info["signature"].native
     assert theirs.dump(force=True) == ours.dump()
+
+
+def test_printed_qr_scans_to_the_payload(issued: bytes) -> None:
+    """Read the QR code back from the page's own drawing and scan it with zxing-cpp."""
+    import re
+
+    import zxingcpp
+    from pypdf import PdfReader
+
+    content = PdfReader(io.BytesIO(issued)).pages[0].get_contents().get_data().decode("latin-1")
+    runs = [tuple(map(int, m)) for m in re.findall(r"(\d+) (\d+) (\d+) 1 re", content)]
+    assert runs
+    n = max(c + w for c, _r, w in runs)
+    quiet, scale = 4, 4
+    side = (n + 2 * quiet) * scale
+    pixels = bytearray([255]) * (side * side)
+    for c, r, w in runs:
+        for y in range((r + quiet) * scale, (r + quiet + 1) * scale):
+            start = y * side + (c + quiet) * scale
+            pixels[start : start + w * scale] = bytes(w * scale)
+    frozen = bytes(pixels)  # kept alive: the view does not hold a reference
+    image = zxingcpp.ImageView(
+        memoryview(frozen).cast("B", (side, side)), side, side, zxingcpp.ImageFormat.Lum
+    )
+    found = zxingcpp.read_barcode(image)
+    assert found is not None and found.text == _info(issued, INFO_PAYLOAD)
+    assert (n - 17) // 4 <= 15  # version 15 or less
+    assert found.ec_level == "Q"
