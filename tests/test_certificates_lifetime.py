@@ -18,7 +18,6 @@ from pyhanko.sign.validation.dss import DocumentSecurityStore
 from sqlmodel import select
 from test_sync_support import clerk_ctx, make_central, make_station
 
-import hallterm.db.services.certificate_ltv  # noqa: F401 - the station's feed handlers
 from hallterm.cli import main
 from hallterm.clock import FrozenClock
 from hallterm.db.engine import Store
