@@ -421,3 +421,32 @@ def test_central_commands(world: dict, monkeypatch: pytest.MonkeyPatch) -> None:
         main, ["keys", "revoke-station", "A", "--reason", "lost", "--central", central_url]
     )
     assert bad.exit_code != 0
+
+
+DISABILITY = "11329900MB0012156Y00020120010000"  # 残疾人证办理
+
+
+def test_trust_list_keeps_personal_certificates_to_their_hash(world: dict) -> None:  # type: ignore[type-arg]
+    w = world
+    clock: FrozenClock = w["clock"]
+    case_id = _approved_case(w["station"], clock, (DISABILITY,), n=7)
+    with w["station"].write() as s:
+        number, pdf = issue_certificate(
+            s,
+            clerk_ctx("A", clock),
+            case_id,
+            {"category": "肢体", "grade": "三级"},
+            w["station_key"],
+        )
+    sync_once(w["station"], w["central"], clock=clock)
+    with w["central"].write() as s:
+        data = export_trust(s, central_ctx(clock), w["root"])
+    assert "赵丽华".encode() not in data and "肢体".encode() not in data  # no personal data
+    listed = trust.load_trust_list(data, [w["root"].cert])
+    assert set(listed.records[number]) == {"fields_hash"}
+    known = Revocations(listed.revoked, listed.key_revocations(), listed.records)
+    from hallterm.printing.certificate_pdf import INFO_PAYLOAD
+
+    qr = str(PdfFileReader(io.BytesIO(pdf)).trailer["/Info"][INFO_PAYLOAD])
+    result = verify_qr(qr, [w["root"].cert], listed.station_certs, known, at=clock.now())
+    assert result.verdict is Verdict.valid, result.lines

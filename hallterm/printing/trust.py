@@ -5,8 +5,9 @@ revocation time and reason.  A signature made after its key's revocation is inva
 before stays valid where a timestamp proves when it was made.
 
 The trust list is what central hands to verifiers without a store: the station certificates,
-the CRL, the revoked and cancelled certificate numbers, and the field set of every certificate
-(so a QR code too small to carry its rows can still be compared with the paper).  It is JSON,
+the CRL, the revoked and cancelled certificate numbers, and the field set of every business
+licence (public: so a QR code too small to carry its rows can still be compared with the
+paper); of a person's certificate only its field-set hash, so no personal data leaves.  It is JSON,
 signed by the root with ECDSA P-256 / SHA-256 over its canonical bytes (sorted keys, UTF-8, no
 spaces); the file is ``{"trust_list": {...}, "signature": base64(DER)}``.
 """

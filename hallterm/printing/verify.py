@@ -67,6 +67,7 @@ from hallterm.printing.verify_report import (  # noqa: F401 - re-exported
     _time_problem,
     _utc,
     cst,
+    record_hash,
 )
 
 
@@ -263,7 +264,7 @@ def verify_qr(
     name = _common_name(signer)
     number = str(claims["number"])
     listed = known.records.get(number)
-    vouched = listed is not None and qrpayload.fields_hash(listed) == claims["fields_hash"]
+    vouched = listed is not None and record_hash(listed) == claims["fields_hash"]
     problem = _chain_problem(signer, trusted_roots, now)
     if (
         problem

@@ -23,11 +23,13 @@ from sqlmodel import Session, col, select
 
 from hallterm.db.models_certificates import Certificate, Revocation, StationKeyRevocation
 from hallterm.db.services import Ctx, ServiceError, record_event
+from hallterm.db.services.certificate_templates import template_for
 from hallterm.db.services.counters import next_value
 from hallterm.db.services.setup import get_info, set_info
 from hallterm.i18n import _
-from hallterm.printing import trust
+from hallterm.printing import qrpayload, trust
 from hallterm.printing.keys import KeyBundle, load_p12
+from hallterm.printing.verify_report import HASH_ONLY
 
 CRL_INFO = "station_crl_der"
 STATION_CERTS = "station_certs_pem"  # every station certificate this store has learnt
@@ -283,10 +285,17 @@ def export_trust(session: Session, ctx: Ctx, root: KeyBundle) -> bytes:
     ).all():
         revoked.setdefault(number, "revoked")
 
-    records = {
-        number: json.loads(record)
-        for number, record in session.exec(select(Certificate.number, Certificate.record)).all()
-    }
+    # Business licences are public (公示): their fields let a QR check show every row.  Of a
+    # person's certificate only the field-set hash goes out: personal data stays at home.
+    records: dict[str, dict[str, Any]] = {}
+    for number, type_name, record in session.exec(
+        select(Certificate.number, Certificate.certificate_type, Certificate.record)
+    ).all():
+        fields = json.loads(record)
+        if template_for(type_name).public:
+            records[number] = fields
+        else:
+            records[number] = {HASH_ONLY: qrpayload.fields_hash(fields).hex()}
     return trust.make_trust_list(
         root,
         now=ctx.clock.now(),

@@ -38,6 +38,7 @@ class Template:
     fields: tuple[TemplateField, ...]
     valid_years: int | None  # None: long-term
     holder_key: str = "name"  # the row that names the holder (listing, QR)
+    public: bool = True  # a licence of a business (公示): its fields may go in the trust list
 
 
 def _f(key: str, label: str, source: str = "", **kw: object) -> TemplateField:
@@ -114,6 +115,7 @@ _TEMPLATES: dict[str, Template] = {
             _AUTHORITY,
         ),
         10,
+        public=False,  # a person's disability: sensitive personal information (PIPL art. 28)
     ),
     "药品经营许可证": Template(
         "YPJY",
@@ -164,6 +166,7 @@ _GENERIC = Template(
         _AUTHORITY,
     ),
     None,
+    public=False,  # 不动产权证书, 结婚证 …: a person's records
 )
 
 
