@@ -290,6 +290,7 @@ def test_trust_list_without_a_store(world: dict, tmp_path: Path) -> None:  # typ
     assert run("--qr", qr(pdf2), *base, *trust_opt) == 2
     result = runner.invoke(main, ["verify", str(files / "missing.pdf"), *base, *trust_opt])
     assert result.exit_code == 5 and "不存在" in result.output
+    assert run("--no-such-option") == 5  # a usage error is not "revoked" (2)
     (files / "bad.json").write_text(json.dumps({"trust_list": {}, "signature": "AAAA"}))
     assert run(str(files / "c1.pdf"), *base, "--trust", str(files / "bad.json")) == 5
 

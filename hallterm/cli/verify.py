@@ -17,7 +17,18 @@ from hallterm.cli.root import main
 from hallterm.i18n import _
 
 
-@main.command()
+class _VerifyCommand(click.Command):
+    """A usage error exits 5 (unreadable input), never 2, which means "revoked" here."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            exc.exit_code = 5
+            raise
+
+
+@main.command(cls=_VerifyCommand)
 @click.argument("file", type=click.Path(path_type=Path), required=False)
 @click.option("--qr", "qr_text", default=None, help="the scanned text of a QR code")
 @click.option("--store", envvar="HALLTERM_STORE", help=STORE_HELP)
