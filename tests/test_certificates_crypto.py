@@ -681,23 +681,30 @@ def test_prepared_container_is_what_pyhanko_builds(pki: dict[str, KeyBundle]) ->
 
 
 def test_printed_qr_scans_to_the_payload(issued: bytes) -> None:
-    """Read the QR code back from the page's own drawing and scan it with zxing-cpp."""
+    """Read the QR code back from the page (its 1-bit inline image) and scan it (zxing-cpp)."""
     import re
 
     import zxingcpp
     from pypdf import PdfReader
 
     content = PdfReader(io.BytesIO(issued)).pages[0].get_contents().get_data().decode("latin-1")
-    runs = [tuple(map(int, m)) for m in re.findall(r"(\d+) (\d+) (\d+) 1 re", content)]
-    assert runs
-    n = max(c + w for c, _r, w in runs)
+    found_image = re.search(
+        r"BI /W (\d+) /H (\d+) /CS /G /BPC 1 /I false /F /AHx ID ([0-9A-F]+)> EI", content
+    )
+    assert found_image is not None
+    n = int(found_image.group(1))
+    rows = bytes.fromhex(found_image.group(3))
+    width = (n + 7) // 8
     quiet, scale = 4, 4
     side = (n + 2 * quiet) * scale
     pixels = bytearray([255]) * (side * side)
-    for c, r, w in runs:
-        for y in range((r + quiet) * scale, (r + quiet + 1) * scale):
-            start = y * side + (c + quiet) * scale
-            pixels[start : start + w * scale] = bytes(w * scale)
+    for r in range(n):
+        bits = int.from_bytes(rows[r * width : (r + 1) * width], "big") >> (width * 8 - n)
+        for c in range(n):
+            if not (bits >> (n - 1 - c)) & 1:  # 0 is a dark module
+                for y in range((r + quiet) * scale, (r + quiet + 1) * scale):
+                    start = y * side + (c + quiet) * scale
+                    pixels[start : start + scale] = bytes(scale)
     frozen = bytes(pixels)  # kept alive: the view does not hold a reference
     image = zxingcpp.ImageView(
         memoryview(frozen).cast("B", (side, side)), side, side, zxingcpp.ImageFormat.Lum
