@@ -220,9 +220,10 @@ def issue_certificate(
         )
     matter = _certificate_matter(session, case, matter_code)
     type_name = matter.certificate_type or ""
-    existing = issued_matters(session, case.id).get(matter.code)
+    issued = issued_matters(session, case.id)
+    existing = issued.get(matter.code)
     if existing is None and matter_code is None:
-        existing = issued_matters(session, case.id).get("")  # issued before bundles counted
+        existing = issued.get("")  # issued before certificates named their matter
     if existing is not None:
         raise ServiceError(
             _("case {case} already has certificate {number}; reprint it instead").format(
