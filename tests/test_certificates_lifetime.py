@@ -451,3 +451,55 @@ def test_trust_list_keeps_personal_certificates_to_their_hash(world: dict) -> No
     qr = str(PdfFileReader(io.BytesIO(pdf)).trailer["/Info"][INFO_PAYLOAD])
     result = verify_qr(qr, [w["root"].cert], listed.station_certs, known, at=clock.now())
     assert result.verdict is Verdict.valid, result.lines
+
+
+def test_external_tsa_url(world: dict) -> None:  # type: ignore[type-arg]
+    """An external RFC 3161 TSA over HTTP (here: central's own TSA behind a tiny server)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    from asn1crypto import tsp
+
+    from hallterm.printing.tsa import external_timestamper
+
+    w = world
+    clock: FrozenClock = w["clock"]
+    tsa: KeyBundle = w["tsa"]
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - http.server's name
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            answer = CentralTimeStamper(tsa, clock.now()).request_tsa_response(
+                tsp.TimeStampReq.load(body)
+            )
+            data = answer.dump()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/timestamp-reply")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/tsa"
+        number, bb = _issue(w, _approved_case(w["station"], clock, (FOOD,)))
+        sync_once(w["station"], w["central"], clock=clock)
+        with w["central"].write() as s:
+            make_station_crl(s, central_ctx(clock), w["root"])
+            summary = timestamp_pending(
+                s,
+                central_ctx(clock),
+                LtvSource(lambda at: external_timestamper(url), [w["root"].cert], [tsa.cert]),
+            )
+        assert summary.extended == [f"{number}/1"], summary.failed
+        with w["central"].read() as s:
+            lta = certificate_pdf(s, number)
+    finally:
+        server.shutdown()
+    later = w["station_key"].cert.not_valid_after_utc + dt.timedelta(days=10)
+    assert verify_pdf(lta, [w["root"].cert], at=later).verdict is Verdict.valid

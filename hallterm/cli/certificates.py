@@ -190,6 +190,12 @@ def certificate_revoke(
 )
 @click.option("--tsa-url", default=None, help="an external RFC 3161 timestamp authority")
 @click.option(
+    "--tsa-root",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="the external TSA's root certificate (PEM)",
+)
+@click.option(
     "--root-cert",
     type=click.Path(path_type=Path),
     default=None,
@@ -201,6 +207,7 @@ def central_timestamp(
     ctx: click.Context,
     tsa_file: Path | None,
     tsa_url: str | None,
+    tsa_root: Path | None,
     root_cert: Path | None,
     central_url: str | None,
 ) -> None:
@@ -228,9 +235,19 @@ def central_timestamp(
                 [tsa.cert, *tsa.chain],
             )
         else:
-            if not roots:
-                fail(_("with --tsa-url, give the trusted root with --root-cert FILE"))
-            source = LtvSource(lambda at: external_timestamper(str(tsa_url)), roots, [])
+            if not roots or tsa_root is None:
+                fail(
+                    _(
+                        "with --tsa-url, give the trusted root with --root-cert FILE and the "
+                        "TSA's root with --tsa-root FILE"
+                    )
+                )
+            source = LtvSource(
+                lambda at: external_timestamper(str(tsa_url)),
+                roots,
+                [],
+                load_pem_certs(tsa_root) if tsa_root else [],
+            )
     except KeyFileError as exc:
         fail(str(exc))
         return

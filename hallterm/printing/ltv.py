@@ -34,13 +34,16 @@ def validation_context(
     crls: list[bytes],
     other_certs: list[x509.Certificate],
     moment: dt.datetime,
+    *,
+    fetch: bool = False,
 ) -> ValidationContext:
-    """Revocation required, from the given CRLs only (nothing is fetched)."""
+    """Revocation required: from the given CRLs, and (``fetch``, for an external TSA whose
+    CRL or OCSP responder is online) from the network."""
     return ValidationContext(
         trust_roots=[asn1(c) for c in roots],
         crls=crls,
         other_certs=[asn1(c) for c in other_certs],
-        allow_fetching=False,
+        allow_fetching=fetch,
         revocation_mode="require",
         moment=moment,
     )
@@ -53,9 +56,16 @@ def extend_to_lta(
     crl_der: bytes,
     tsa_certs: list[x509.Certificate],
     now: dt.datetime,
+    *,
+    tsa_roots: list[x509.Certificate] | None = None,
 ) -> bytes:
-    """The file with B-LT validation data and a B-LTA document timestamp added."""
-    context = validation_context(roots, [crl_der], tsa_certs, now)
+    """The file with B-LT validation data and a B-LTA document timestamp added.
+
+    ``tsa_roots``: the root of an external TSA (its revocation data is then fetched online).
+    """
+    context = validation_context(
+        [*roots, *(tsa_roots or [])], [crl_der], tsa_certs, now, fetch=bool(tsa_roots)
+    )
     try:
         reader = PdfFileReader(io.BytesIO(pdf))
         sigs = reader.embedded_signatures

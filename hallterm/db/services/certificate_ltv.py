@@ -45,6 +45,7 @@ class LtvSource:
     timestamper: Callable[[Any], TimeStamper]  # called with the moment of stamping
     roots: list[x509.Certificate]
     tsa_certs: list[x509.Certificate]
+    tsa_roots: list[x509.Certificate] = field(default_factory=list)  # an external TSA's root
 
 
 @dataclass
@@ -95,7 +96,13 @@ def add_ltv(
     now = ctx.clock.now()
     try:
         extended = extend_to_lta(
-            pdf, source.timestamper(now), source.roots, crl, source.tsa_certs, now
+            pdf,
+            source.timestamper(now),
+            source.roots,
+            crl,
+            source.tsa_certs,
+            now,
+            tsa_roots=source.tsa_roots,
         )
     except LtvError as exc:
         raise ServiceError(str(exc)) from None
