@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     )
     key_file: str = Field(default="", description="station signing key (PKCS#12)")
     root_cert: str = Field(default="", description="trusted root certificate (PEM)")
+    tsa_url: str = Field(
+        default="", description="external RFC 3161 timestamp authority for central (empty: own)"
+    )
     sync_batch: int = Field(default=200, ge=1, le=10000)
     sync_interval_seconds: int = Field(default=30, ge=1)
     sync_warn_days: int = Field(

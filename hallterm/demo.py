@@ -179,6 +179,8 @@ DEMO_CERT_APPLICANT = ("33029919850312002", "赵丽华", "13905990001", "江川�
 DEMO_CERT_FIELDS = {
     "address": "江川市南门街18号一楼",
     "scope": "预包装食品销售（含冷藏冷冻食品）；热食类食品制售",
+    "format": "小餐饮",
+    "supervisor": "江川市市场监督管理局南门市场监督管理所",
 }
 
 
@@ -215,7 +217,7 @@ def _prepare_certificate(folder: Path, store: Store, ctx: Ctx) -> DemoCertificat
         write_pem(root.cert, root_pem)
     with store.write() as session:
         if get_info(session, KEY_FILE) != str(keys / f"station-{DEMO_STATION[0]}.p12"):
-            install_key(session, ctx, station_p12, keys, secret)
+            install_key(session, station_p12, keys, secret, ctx)
     with store.read() as session:
         issued = session.exec(select(Certificate.number)).first()
     if issued is not None:

@@ -94,7 +94,7 @@ def sample(**changes: object) -> CertificateData:
         certificate_type="SPJY",
         title="食品经营许可证",
         holder="张三丰",
-        holder_id_masked="330106********1234",
+        holder_id="330106********1234",
         fields=(
             ("经营者名称", "杭州市西湖区张三丰小吃店"),
             (
@@ -103,8 +103,10 @@ def sample(**changes: object) -> CertificateData:
             ),
             ("经营项目", "热食类食品制售；冷食类食品制售；自制饮品制售"),
         ),
-        issuer_code="330106001",
-        issuer_name="文新街道便民服务中心",
+        authority_code="330106-SJ",
+        authority_name="杭州市西湖区市场监督管理局",
+        station_code="330106001",
+        station_name="文新街道便民服务中心",
         issued_on=dt.date(2026, 11, 27),
         valid_until=dt.date(2031, 11, 26),
         case_number="330106001-20261127-0007",
@@ -351,7 +353,7 @@ def test_passphrase_from_env_or_prompt(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _claims() -> dict[str, object]:
-    return sample().claims(dt.datetime(2026, 11, 27, 2, 0, tzinfo=dt.UTC))
+    return sample().claims(dt.datetime(2026, 11, 27, 2, 0, tzinfo=dt.UTC), with_rows=False)
 
 
 def test_payload_round_trip_and_size(pki: dict[str, KeyBundle]) -> None:
@@ -360,7 +362,7 @@ def test_payload_round_trip_and_size(pki: dict[str, KeyBundle]) -> None:
     assert kid == hashlib.sha256(station.cert.public_bytes(Encoding.DER)).digest()[:8]
     text = qrpayload.encode(_claims(), station.key, kid)
     assert text.startswith("HT1:")
-    assert len(text) <= 300
+    assert len(text) <= qrpayload.QR_MAX_CHARS  # version 15 or less at level Q
     claims = qrpayload.decode(text, [pki["neighbour"].cert, station.cert])
     assert claims["number"] == sample().number
     assert claims["holder"] == "张三丰"
@@ -650,4 +652,64 @@ def test_verdict_exit_codes() -> None:
         "invalid": 1,
         "revoked": 2,
         "untrusted": 3,
+        "unchecked": 4,
     }
+
+
+def test_prepared_container_is_what_pyhanko_builds(pki: dict[str, KeyBundle]) -> None:
+    """The prepared container differs from pyHanko's own only by the (random) ECDSA value."""
+    import asyncio
+
+    from asn1crypto import cms
+    from cryptography.hazmat.primitives.asymmetric import ec as ec_mod
+
+    from hallterm.printing.certificate_pdf import _prepare
+
+    station = pki["station"]
+    prepared = _prepare(station)
+    digest = hashlib.sha256(b"any document").digest()
+    ours = cms.ContentInfo.load(prepared.template.container(digest))
+    signer = prepared.pdf_signer.signer
+    theirs = asyncio.run(signer.async_sign(digest, "sha256", use_pades=True))
+    info = ours["content"]["signer_infos"][0]
+    attrs = b"\x31" + info["signed_attrs"].dump()[1:]
+    station.cert.public_key().verify(  # type: ignore[union-attr]
+        info["signature"].native, attrs, ec_mod.ECDSA(hashes.SHA256())
+    )
+    theirs["content"]["signer_infos"][0]["signature"] = info["signature"].native
+    assert theirs.dump(force=True) == ours.dump()
+
+
+def test_printed_qr_scans_to_the_payload(issued: bytes) -> None:
+    """Read the QR code back from the page (its 1-bit inline image) and scan it (zxing-cpp)."""
+    import re
+
+    import zxingcpp
+    from pypdf import PdfReader
+
+    content = PdfReader(io.BytesIO(issued)).pages[0].get_contents().get_data().decode("latin-1")
+    found_image = re.search(
+        r"BI /W (\d+) /H (\d+) /CS /G /BPC 1 /I false /F /AHx ID ([0-9A-F]+)> EI", content
+    )
+    assert found_image is not None
+    n = int(found_image.group(1))
+    rows = bytes.fromhex(found_image.group(3))
+    width = (n + 7) // 8
+    quiet, scale = 4, 4
+    side = (n + 2 * quiet) * scale
+    pixels = bytearray([255]) * (side * side)
+    for r in range(n):
+        bits = int.from_bytes(rows[r * width : (r + 1) * width], "big") >> (width * 8 - n)
+        for c in range(n):
+            if not (bits >> (n - 1 - c)) & 1:  # 0 is a dark module
+                for y in range((r + quiet) * scale, (r + quiet + 1) * scale):
+                    start = y * side + (c + quiet) * scale
+                    pixels[start : start + scale] = bytes(scale)
+    frozen = bytes(pixels)  # kept alive: the view does not hold a reference
+    image = zxingcpp.ImageView(
+        memoryview(frozen).cast("B", (side, side)), side, side, zxingcpp.ImageFormat.Lum
+    )
+    found = zxingcpp.read_barcode(image)
+    assert found is not None and found.text == _info(issued, INFO_PAYLOAD)
+    assert (n - 17) // 4 <= 15  # version 15 or less
+    assert found.ec_level == "Q"

@@ -181,6 +181,8 @@ def test_issue_from_cli_and_refuse_unapproved(demo_store, clock, tmp_path, monke
             pending,
             "--field",
             "scope=热食类食品制售",
+            "--field",
+            "format=小餐饮",
             "--out",
             str(out),
             "--store",
@@ -268,3 +270,74 @@ def test_keys_commands(demo_store, tmp_path, monkeypatch):
     )
     res = runner.invoke(main, ["verify", str(out), "--root", str(pem)])
     assert res.exit_code == 3, res.output
+
+
+async def test_registry_screen_cancels_with_k(demo_store, settings, clock, monkeypatch):
+    """注销 is its own key and its own kind on the list; verify then says "cancelled"."""
+    from textual.widgets import DataTable
+
+    from hallterm.app import create_app
+    from hallterm.db.models_certificates import Revocation
+    from hallterm.screens.certificates import CertificatesScreen
+
+    number = _number(demo_store)
+    app = create_app(demo_store, settings, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await _sign_in(pilot, "supervisor", "super1234")
+        await settle(pilot, 6)
+        await pilot.press("f11")
+        await settle(pilot, 6)
+        screen = app.screen
+        assert isinstance(screen, CertificatesScreen)
+        assert screen.query_one("#cert-table", DataTable).row_count == 1
+        await pilot.press("k")
+        await pilot.pause()
+        await pilot.press(*"歇业", "enter")
+        await settle(pilot, 6)
+        assert screen.rows[0].revoked, screen.message
+    with demo_store.read() as session:
+        row = session.get(Revocation, number)
+        assert row is not None and row.kind == "cancelled"
+
+
+async def test_issue_screen_by_keyboard(demo_store, settings, clock, monkeypatch):
+    """I, the case number, Enter on every prefilled row, the clerk's rows typed; the issuing
+    authority is not asked (the system fills it) and the certificate names it."""
+    import json
+
+    from hallterm.app import create_app
+    from hallterm.screens.certificates import CertificatesScreen
+
+    monkeypatch.setenv("HALLTERM_KEY_PASSPHRASE", DEMO_PASSPHRASE)
+    case_number = _approved_case(demo_store, clock)
+    app = create_app(demo_store, settings, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await _sign_in(pilot, "clerk", "clerk1234")
+        await settle(pilot, 6)
+        await pilot.press("f11")
+        await settle(pilot, 6)
+        screen = app.screen
+        assert isinstance(screen, CertificatesScreen)
+        await pilot.press("i")
+        await pilot.pause()
+        await pilot.press(*case_number, "enter")
+        await settle(pilot, 6)
+        # 经营者名称, 社会信用代码, 法定代表人, 住所, 经营场所: prefilled from the case.
+        for _ in range(5):
+            await pilot.press("enter")
+            await pilot.pause()
+        await pilot.press(*"小餐饮", "enter")  # 主体业态
+        await pilot.pause()
+        await pilot.press(*"热食类食品制售", "enter")  # 经营项目
+        await pilot.pause()
+        await pilot.press("enter")  # 日常监督管理机构 (optional)
+        await pilot.pause()
+        await pilot.press("enter")  # 有效期至: five years by default
+        await settle(pilot, 10)
+        assert "SPJY" in screen.message, screen.message
+    with demo_store.read() as session:
+        rows = session.exec(select(Certificate).where(Certificate.holder == "钱多多")).all()
+        assert len(rows) == 1
+        record = json.loads(rows[0].record)
+    assert record["authority_name"] == "江川市市场监督管理局"
+    assert dict(record["fields"])["主体业态"] == "小餐饮"

@@ -135,7 +135,7 @@ ENTRY_POINTS: list[tuple[str, Permission, Call]] = [
     (
         "certificates.install_key",
         Permission.manage_keys,
-        lambda s, c: ce.install_key(s, c, Path("x"), Path("y"), b""),
+        lambda s, c: ce.install_key(s, Path("x"), Path("y"), b"", c),
     ),
     (
         "interaction.record_item",

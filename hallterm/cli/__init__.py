@@ -12,11 +12,13 @@ from hallterm.cli import (  # noqa: F401 - importing a module registers its comm
     certificates,
     demo,
     interaction,
+    keys,
     reports,
     setup,
     staff,
     sync,
     terminal,
+    verify,
 )
 from hallterm.cli.root import main
 

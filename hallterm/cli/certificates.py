@@ -1,4 +1,5 @@
-"""``hallterm keys``, ``certificate`` and ``verify``: signing keys and electronic certificates."""
+"""``hallterm certificate``: list, issue (several cases, one key load), export, revoke or cancel;
+and central's ``central timestamp`` and ``central export-trust``."""
 
 from __future__ import annotations
 
@@ -7,117 +8,27 @@ from pathlib import Path
 
 import click
 
+from hallterm.cli.central import central
 from hallterm.cli.common import (
+    CENTRAL_HELP,
     STORE_HELP,
     acts_as_person,
     ask_passphrase,
+    db_error,
     fail,
+    open_central_store,
     open_store,
     quiet_pyhanko,
+    resolve_central,
     service_ctx,
     store_settings,
     using,
 )
 from hallterm.cli.root import main
-from hallterm.config import data_dir
+from hallterm.cli.verify import _central_revocations  # noqa: F401 - its former home
 from hallterm.domain.roles import Permission
 from hallterm.i18n import _
-from hallterm.private_files import write_private
-
-
-@main.group()
-def keys() -> None:
-    """Signing keys: the central root, station certificates, installing a key."""
-
-
-@keys.command("init-root")
-@click.option("--out", type=click.Path(path_type=Path), required=True, help="root key file")
-@click.option("--name", default="hallterm root", help="root common name")
-def keys_init_root(out: Path, name: str) -> None:
-    """Make the central root key (P-256, encrypted PKCS#12)."""
-    from hallterm.printing.keys import KeyFileError, make_root
-
-    secret = ask_passphrase(_("New passphrase: "), confirm=True)
-    try:
-        make_root(name, out, secret)
-    except KeyFileError as exc:
-        fail(str(exc))
-    click.echo(_("root key written to {path}").format(path=out))
-
-
-@keys.command("issue-station")
-@click.option("--root", type=click.Path(path_type=Path), required=True, help="root key file")
-@click.option("--station", required=True, help="station code")
-@click.option("--name", required=True, help="station name")
-@click.option("--out", type=click.Path(path_type=Path), required=True, help="station key file")
-@click.option("--days", type=click.IntRange(1, 3650), default=730, show_default=True)
-def keys_issue_station(root: Path, station: str, name: str, out: Path, days: int) -> None:
-    """Issue a station signing certificate under the root (same passphrase for both files)."""
-    from hallterm.printing.keys import KeyFileError, issue_station, load_p12
-
-    secret = ask_passphrase(_("Passphrase: "))
-    try:
-        issue_station(load_p12(root, secret), station, name, out, secret, days=days)
-    except KeyFileError as exc:
-        fail(str(exc))
-    click.echo(_("station key written to {path}").format(path=out))
-
-
-@keys.command("install")
-@acts_as_person(Permission.manage_keys)
-@click.argument("file", type=click.Path(path_type=Path))
-@click.option("--store", envvar="HALLTERM_STORE", help=STORE_HELP)
-@click.pass_context
-def keys_install(ctx: click.Context, file: Path, store: str | None) -> None:
-    """Install a station key file into this store's data folder (mode 0600)."""
-    from hallterm.db.services import ServiceError
-    from hallterm.db.services.certificates import install_key
-    from hallterm.printing.keys import KeyFileError
-
-    secret = ask_passphrase(_("Passphrase: "))
-    st = open_store(store_settings(ctx, store))
-    try:
-        person = service_ctx(st)
-        with st.write() as session:
-            dest = install_key(session, person, file, data_dir() / "keys", secret)
-    except (KeyFileError, ServiceError) as exc:
-        fail(str(exc))
-    finally:
-        st.dispose()
-    click.echo(_("key installed: {path}").format(path=dest))
-
-
-@keys.command("export-root")
-@click.option("--root", type=click.Path(path_type=Path), default=None, help="root key file")
-@click.option("--from-store", is_flag=True, help="the trusted root recorded in the store")
-@click.option("--store", envvar="HALLTERM_STORE", help=STORE_HELP)
-@click.option("--out", type=click.Path(path_type=Path), required=True, help="PEM file")
-@click.pass_context
-def keys_export_root(
-    ctx: click.Context, root: Path | None, from_store: bool, store: str | None, out: Path
-) -> None:
-    """Write the trusted root certificate (PEM) for verifiers."""
-    from hallterm.db.services.certificates import trusted_roots
-    from hallterm.printing.keys import KeyFileError, load_p12, write_pem
-
-    if root is not None:
-        try:
-            cert = load_p12(root, ask_passphrase(_("Passphrase: "))).cert
-        except KeyFileError as exc:
-            fail(str(exc))
-            return
-    else:
-        st = open_store(store_settings(ctx, store))
-        try:
-            with st.read() as session:
-                roots = trusted_roots(session)
-        finally:
-            st.dispose()
-        if not roots:
-            fail(_("the store has no trusted root; install a key first"))
-        cert = roots[0]
-    write_pem(cert, out)
-    click.echo(_("root certificate written to {path}").format(path=out))
+from hallterm.private_files import private_dir, write_private
 
 
 @main.group()
@@ -142,23 +53,42 @@ def certificate_list(ctx: click.Context, store: str | None, query: str) -> None:
     finally:
         st.dispose()
     for r in rows:
-        state = _("revoked") if r.revoked else _("valid")
+        state = _("ended") if r.revoked else _("valid")
         click.echo(f"{r.number}  {r.certificate_type}  {r.holder}  {r.case_number}  {state}")
 
 
 @certificate.command("issue")
 @acts_as_person(Permission.issue_certificate)
 @click.option("--store", envvar="HALLTERM_STORE", help=STORE_HELP)
-@click.option("--case", "case_no", required=True, help="case number")
+@click.option("--case", "cases", multiple=True, help="case number (repeatable)")
+@click.option(
+    "--cases-file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="a file of case numbers, one a line",
+)
+@click.option("--matter", "matter_code", default=None, help="only this matter's certificate")
 @click.option("--field", "fields", multiple=True, help="KEY=VALUE (repeatable)")
-@click.option("--out", type=click.Path(path_type=Path), default=None, help="also write the PDF")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="also write the PDF (several: a folder, one file per number)",
+)
 @click.pass_context
 def certificate_issue(
-    ctx: click.Context, store: str | None, case_no: str, fields: tuple[str, ...], out: Path | None
+    ctx: click.Context,
+    store: str | None,
+    cases: tuple[str, ...],
+    cases_file: Path | None,
+    matter_code: str | None,
+    fields: tuple[str, ...],
+    out: Path | None,
 ) -> None:
-    """Issue the certificate of an approved case, signed with the installed key."""
+    """Issue the certificates of approved cases (every one a bundle yields), signed with the
+    installed key, which is loaded once for all of them."""
     from hallterm.db.services import ServiceError
-    from hallterm.db.services.certificates import issue_certificate, load_signer
+    from hallterm.db.services.certificates import issue_many, load_signer
     from hallterm.printing.keys import KeyFileError
 
     quiet_pyhanko()
@@ -168,21 +98,43 @@ def certificate_issue(
         if not sep:
             fail(_("--field needs KEY=VALUE, got {item!r}").format(item=item))
         values[key.strip()] = value
-    secret = ask_passphrase(_("Passphrase: "))
+    refs = list(cases)
+    if cases_file is not None:
+        try:
+            refs += [ln.strip() for ln in cases_file.read_text("utf-8").splitlines() if ln.strip()]
+        except (OSError, UnicodeDecodeError):
+            fail(_("cannot read the case list {path}").format(path=cases_file))
+    if not refs:
+        fail(_("give --case NUMBER (repeatable) or --cases-file FILE"))
     st = open_store(store_settings(ctx, store))
     try:
         person = service_ctx(st)
-        with st.write() as session:
+        secret = ask_passphrase(_("Passphrase: "))
+        with st.read() as session:
             signer = load_signer(session, secret)
-            number, pdf = issue_certificate(session, person, case_no, values, signer)
+        results = issue_many(st, person, refs, values, signer, matter_code)
     except (KeyFileError, ServiceError) as exc:
         fail(str(exc))
         return
     finally:
         st.dispose()
-    if out is not None:
-        write_private(out, pdf)
-    click.echo(_("certificate issued: {number}").format(number=number))
+    failed = 0
+    issued = [(n, pdf) for ref, n, pdf, err in results if err is None]
+    for ref, number, _pdf, error in results:
+        if error is not None:
+            failed += 1
+            click.echo(_("case {case}: {error}").format(case=ref, error=error), err=True)
+            continue
+        click.echo(_("certificate issued: {number}").format(number=number))
+    if out is not None and issued:
+        if len(issued) == 1 and out.suffix.lower() == ".pdf":
+            write_private(out, issued[0][1])
+        else:
+            private_dir(out)
+            for number, pdf in issued:
+                write_private(out / f"{number}.pdf", pdf)
+    if failed:
+        sys.exit(1)
 
 
 @certificate.command("export")
@@ -214,104 +166,152 @@ def certificate_export(ctx: click.Context, number: str, out: Path, store: str | 
 @acts_as_person(Permission.revoke_certificate)
 @click.argument("number")
 @click.option("--reason", required=True)
+@click.option(
+    "--kind",
+    type=click.Choice(["revoked", "cancelled"]),
+    default="revoked",
+    show_default=True,
+    help="revoked: 吊销 (a penalty); cancelled: 注销 (the activity ended or was given up)",
+)
 @click.option("--store", envvar="HALLTERM_STORE", help=STORE_HELP)
 @click.pass_context
-def certificate_revoke(ctx: click.Context, number: str, reason: str, store: str | None) -> None:
-    """Revoke certificate NUMBER (supervisor or admin; the audit trail names the person)."""
+def certificate_revoke(
+    ctx: click.Context, number: str, reason: str, kind: str, store: str | None
+) -> None:
+    """Revoke (吊销) or cancel (注销) certificate NUMBER (supervisor or admin; the audit trail
+    names the person)."""
     from hallterm.db.services.certificates import revoke
 
     st = open_store(store_settings(ctx, store))
     person = service_ctx(st)
     with using(st, write=True) as session:
-        revoke(session, person, number, reason)
-    click.echo(_("certificate {number} revoked").format(number=number))
+        revoke(session, person, number, reason, kind)
+    if kind == "cancelled":
+        click.echo(_("certificate {number} cancelled").format(number=number))
+    else:
+        click.echo(_("certificate {number} revoked").format(number=number))
 
 
-@main.command()
-@click.argument("file", type=click.Path(path_type=Path), required=False)
-@click.option("--qr", "qr_text", default=None, help="the scanned text of a QR code")
-@click.option("--store", envvar="HALLTERM_STORE", help=STORE_HELP)
-@click.option("--root", "root_pem", type=click.Path(path_type=Path), default=None)
+@central.command("timestamp")
 @click.option(
-    "--central",
-    envvar="HALLTERM_CENTRAL",
+    "--tsa",
+    "tsa_file",
+    type=click.Path(path_type=Path),
     default=None,
-    help="also check central's revocation list",
+    help="central's timestamp authority key file",
 )
+@click.option("--tsa-url", default=None, help="an external RFC 3161 timestamp authority")
+@click.option(
+    "--tsa-root",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="the external TSA's root certificate (PEM)",
+)
+@click.option(
+    "--root-cert",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="trusted root (PEM); default: the root in the TSA key file",
+)
+@click.option("--central", "central_url", envvar="HALLTERM_CENTRAL", help=CENTRAL_HELP)
 @click.pass_context
-def verify(
+def central_timestamp(
     ctx: click.Context,
-    file: Path | None,
-    qr_text: str | None,
-    store: str | None,
-    root_pem: Path | None,
-    central: str | None,
+    tsa_file: Path | None,
+    tsa_url: str | None,
+    tsa_root: Path | None,
+    root_cert: Path | None,
+    central_url: str | None,
 ) -> None:
-    """Verify a certificate PDF (or --qr TEXT); exit 0 valid, 1 invalid, 2 revoked, 3 untrusted."""
-    from hallterm.db.services.certificates import (
-        record_lookup,
-        revoked_numbers,
-        station_certificates,
-        trusted_roots,
-    )
-    from hallterm.printing.keys import KeyFileError, load_pem_certs
-    from hallterm.printing.verify import verify_pdf, verify_qr
+    """Add timestamp and validation data (PAdES B-LTA) to every certificate still lacking it."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from hallterm.db.services.certificate_ltv import LtvSource, timestamp_pending
+    from hallterm.db.sync.central import central_ctx
+    from hallterm.printing.keys import KeyFileError, load_p12, load_pem_certs
+    from hallterm.printing.tsa import CentralTimeStamper, check_tsa, external_timestamper
 
     quiet_pyhanko()
-    if (file is None) == (qr_text is None):
-        fail(_("give a PDF file or --qr TEXT"), 1)
-    roots: list = []
-    station_certs: list = []
-    revoked: set[str] = set()
-    records: dict = {}
-    settings = store_settings(ctx, store)
-    if store or root_pem is None:
-        st = open_store(settings)
-        try:
-            with st.read() as session:
-                roots = trusted_roots(session)
-                revoked = revoked_numbers(session)
-                records = record_lookup(session)
-                station_certs = station_certificates(session)
-        except Exception as exc:
-            click.echo(_("store not readable: {reason}").format(reason=exc), err=True)
-        finally:
-            st.dispose()
-    if central:
-        revoked |= _central_revocations(central)
+    url = resolve_central(ctx, central_url)
+    tsa_url = tsa_url or ctx.obj["settings"].tsa_url or None
+    if (tsa_file is None) == (tsa_url is None):
+        fail(_("give central's TSA key file (--tsa FILE) or an external TSA (--tsa-url URL)"))
     try:
-        if root_pem is not None:
-            roots = load_pem_certs(root_pem)
-        if file is not None:
-            result = verify_pdf(file.read_bytes(), roots, revoked, records.get)
-        else:
-            result = verify_qr(qr_text or "", roots, station_certs, revoked, records.get)
-    except (KeyFileError, OSError) as exc:
-        fail(str(exc), 3)
-        return
-    for line in result.lines:
-        click.echo(line)
-    sys.exit(result.exit_code)
-
-
-def _central_revocations(url: str) -> set[str]:
-    """Central's revocation list, or the local one alone when central cannot be reached."""
-    from hallterm.db.engine import mask_url
-    from hallterm.db.services.certificates import revoked_numbers
-    from hallterm.db.sync.central import open_central
-
-    st = open_central(url)
-    try:
-        with st.read() as session:
-            numbers = revoked_numbers(session)
-        click.echo(_("central revocation list checked ({url})").format(url=mask_url(url)))
-        return numbers
-    except Exception:  # noqa: BLE001 - offline is normal at a station
-        click.echo(
-            _("central {url} not reachable: the local revocation list was used").format(
-                url=mask_url(url)
+        roots = load_pem_certs(root_cert) if root_cert else []
+        if tsa_file is not None:
+            tsa = load_p12(tsa_file, ask_passphrase(_("Passphrase: ")))
+            check_tsa(tsa)
+            source = LtvSource(
+                lambda at: CentralTimeStamper(tsa, at),
+                roots or tsa.chain[-1:],
+                [tsa.cert, *tsa.chain],
             )
-        )
-        return set()
+        else:
+            if not roots or tsa_root is None:
+                fail(
+                    _(
+                        "with --tsa-url, give the trusted root with --root-cert FILE and the "
+                        "TSA's root with --tsa-root FILE"
+                    )
+                )
+            source = LtvSource(
+                lambda at: external_timestamper(str(tsa_url)),
+                roots,
+                [],
+                load_pem_certs(tsa_root) if tsa_root else [],
+            )
+    except KeyFileError as exc:
+        fail(str(exc))
+        return
+    st = open_central_store(url)
+    try:
+        with st.write() as session:
+            summary = timestamp_pending(session, central_ctx(), source)
+    except SQLAlchemyError as exc:
+        fail(db_error(exc, url))
+        return
     finally:
         st.dispose()
+    for label, reason in summary.failed:
+        click.echo(_("{copy}: not extended: {reason}").format(copy=label, reason=reason), err=True)
+    click.echo(
+        _("{n} certificate copies extended to B-LTA, {m} failed").format(
+            n=len(summary.extended), m=len(summary.failed)
+        )
+    )
+    if summary.failed:
+        sys.exit(1)
+
+
+@central.command("export-trust")
+@click.option("--root", type=click.Path(path_type=Path), required=True, help="root key file")
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="trust list file")
+@click.option("--central", "central_url", envvar="HALLTERM_CENTRAL", help=CENTRAL_HELP)
+@click.pass_context
+def central_export_trust(
+    ctx: click.Context, root: Path, out: Path, central_url: str | None
+) -> None:
+    """Write the root-signed trust list (station certificates, CRL, revoked numbers, records)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from hallterm.db.services.certificate_keys import export_trust
+    from hallterm.db.sync.central import central_ctx
+    from hallterm.printing.keys import KeyFileError, load_p12
+
+    url = resolve_central(ctx, central_url)
+    try:
+        bundle = load_p12(root, ask_passphrase(_("Passphrase: ")))
+    except KeyFileError as exc:
+        fail(str(exc))
+        return
+    st = open_central_store(url)
+    try:
+        with st.write() as session:
+            data = export_trust(session, central_ctx(), bundle)
+    except SQLAlchemyError as exc:
+        fail(db_error(exc, url))
+        return
+    finally:
+        st.dispose()
+    out.write_bytes(data)
+    click.echo(_("trust list written to {path}").format(path=out))

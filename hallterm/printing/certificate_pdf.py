@@ -29,17 +29,19 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
 from pyhanko.sign.fields import SigSeedSubFilter
-from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
+from pyhanko.sign.signers.pdf_signer import PdfTBSDocument
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from reportlab.lib.pagesizes import A4
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
+from hallterm.clock import Clock
 from hallterm.i18n import _
-from hallterm.printing import qrpayload
+from hallterm.printing import certificate_layout, qrpayload
+from hallterm.printing.certificate_layout import Layout, layout_certificate
 from hallterm.printing.fonts import register_cjk_font
 from hallterm.printing.keys import KeyBundle
-from hallterm.printing.qr import draw_qr
+from hallterm.printing.qr import draw_qr_fast
+from hallterm.printing.signature_template import SignatureTemplate
 
 INFO_PAYLOAD = "/HalltermPayload"
 INFO_FIELDS = "/HalltermFields"
@@ -51,14 +53,24 @@ _GRID = (0.75, 0.75, 0.75)
 
 @dataclass(frozen=True)
 class CertificateData:
+    """One certificate's content: what is printed, signed, hashed and stored.
+
+    ``fields`` are the template's rows in print order (label, value), holder and ID rows
+    included; the validity and the case number are added as the last two rows.  The issuer is
+    the competent authority (``authority_*``, from the catalog); the station that signs is the
+    place of issue (``station_*``).
+    """
+
     number: str
     certificate_type: str  # type code, e.g. SPJY
     title: str  # e.g. 食品经营许可证
     holder: str
-    holder_id_masked: str
-    fields: tuple[tuple[str, str], ...]  # ordered (label, value): 经营场所, 经营项目 …
-    issuer_code: str
-    issuer_name: str
+    holder_id: str  # as printed: masked for a person, in full for a credit code
+    fields: tuple[tuple[str, str], ...]
+    authority_code: str
+    authority_name: str
+    station_code: str
+    station_name: str
     issued_on: dt.date
     valid_until: dt.date | None
     case_number: str
@@ -70,10 +82,12 @@ class CertificateData:
             "certificate_type": self.certificate_type,
             "title": self.title,
             "holder": self.holder,
-            "holder_id_masked": self.holder_id_masked,
+            "holder_id": self.holder_id,
             "fields": [[label, value] for label, value in self.fields],
-            "issuer_code": self.issuer_code,
-            "issuer_name": self.issuer_name,
+            "authority_code": self.authority_code,
+            "authority_name": self.authority_name,
+            "station_code": self.station_code,
+            "station_name": self.station_name,
             "issued_on": self.issued_on.isoformat(),
             "valid_until": self.valid_until.isoformat() if self.valid_until else None,
             "case_number": self.case_number,
@@ -81,32 +95,60 @@ class CertificateData:
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> CertificateData:
+        """Read a record; records written before authorities were named still load."""
         valid_until = record.get("valid_until")
+        station_code = record.get("station_code", record.get("issuer_code", ""))
+        station_name = record.get("station_name", record.get("issuer_name", ""))
         return cls(
             number=record["number"],
             certificate_type=record["certificate_type"],
             title=record["title"],
             holder=record["holder"],
-            holder_id_masked=record["holder_id_masked"],
+            holder_id=record.get("holder_id", record.get("holder_id_masked", "")),
             fields=tuple((str(a), str(b)) for a, b in record["fields"]),
-            issuer_code=record["issuer_code"],
-            issuer_name=record["issuer_name"],
+            authority_code=record.get("authority_code", station_code),
+            authority_name=record.get("authority_name", station_name),
+            station_code=station_code,
+            station_name=station_name,
             issued_on=dt.date.fromisoformat(record["issued_on"]),
             valid_until=dt.date.fromisoformat(valid_until) if valid_until else None,
             case_number=record["case_number"],
         )
 
-    def claims(self, signed_at: dt.datetime) -> dict[str, Any]:
-        """The QR claims for this certificate."""
-        return {
-            "iss": self.issuer_code,
+    def rows(self) -> list[tuple[str, str]]:
+        """Every row printed on the certificate, in order."""
+        until = format_date(self.valid_until) if self.valid_until else _("Long-term")
+        return [
+            *self.fields,
+            (_("Valid until"), until),
+            (_("Case number"), self.case_number),
+        ]
+
+    def claims(self, signed_at: dt.datetime, *, with_rows: bool = True) -> dict[str, Any]:
+        """The QR claims: every row a verifier compares with the paper when ``with_rows``."""
+        claims: dict[str, Any] = {
+            "iss": self.station_code,
             "iat": int(signed_at.timestamp()),
             "number": self.number,
             "holder": self.holder,
             "type": self.certificate_type,
+            "authority": self.authority_name,
+            "issued_on": self.issued_on.isoformat(),
             "valid_until": self.valid_until.isoformat() if self.valid_until else None,
             "fields_hash": qrpayload.fields_hash(self.to_record()),
         }
+        if with_rows:
+            claims["rows"] = [[label, value] for label, value in self.fields]
+        return claims
+
+
+def qr_payload(data: CertificateData, signer: KeyBundle, signed_at: dt.datetime) -> str:
+    """The QR text: every row when it fits version 15 at level Q, else the hash alone."""
+    kid = _prepare(signer).kid
+    text = qrpayload.encode(data.claims(signed_at), signer.key, kid)
+    if len(text) <= qrpayload.QR_MAX_CHARS:
+        return text
+    return qrpayload.encode(data.claims(signed_at, with_rows=False), signer.key, kid)
 
 
 # --- signing ---------------------------------------------------------------------------------
@@ -117,6 +159,7 @@ class _Prepared:
     pdf_signer: signers.PdfSigner
     bytes_reserved: int
     kid: bytes
+    template: SignatureTemplate
 
 
 _prepared: weakref.WeakKeyDictionary[KeyBundle, _Prepared] = weakref.WeakKeyDictionary()
@@ -141,7 +184,9 @@ def _prepare(bundle: KeyBundle) -> _Prepared:
     signer = signers.SimpleSigner(
         signing_cert=_asn1_cert(bundle.cert),
         signing_key=key_info,
-        cert_registry=SimpleCertificateStore.from_certs([_asn1_cert(c) for c in bundle.chain]),
+        cert_registry=SimpleCertificateStore.from_certs(  # type: ignore[no-untyped-call]
+            [_asn1_cert(c) for c in bundle.chain]
+        ),
     )
     meta = signers.PdfSignatureMetadata(
         field_name=SIGNATURE_FIELD,
@@ -149,22 +194,15 @@ def _prepare(bundle: KeyBundle) -> _Prepared:
         md_algorithm="sha256",
         embed_validation_info=False,
     )
-    # Same estimate pyHanko makes on every call (a dry-run container, hex-doubled, +50 %);
-    # the container's size does not change between documents signed by one key.
-    dry = asyncio.run(
-        signer.async_sign(
-            hashlib.sha256().digest(),
-            "sha256",
-            dry_run=True,
-            use_pades=True,
-            signed_attr_settings=PdfCMSSignedAttributes(signing_time=dt.datetime.now(dt.UTC)),
-        )
-    )
-    size = len(dry.dump()) * 2
+    # The container is prepared once (see ``signature_template``); its size does not change
+    # between documents signed by one key (pyHanko's own margin: hex-doubled, +50 %).
+    template = SignatureTemplate.build(signer, bundle.key)
+    size = len(template.container(hashlib.sha256().digest())) * 2
     prepared = _Prepared(
         pdf_signer=signers.PdfSigner(meta, signer),
         bytes_reserved=size + 2 * (size // 4),
         kid=qrpayload.cert_kid(bundle.cert),
+        template=template,
     )
     _prepared[bundle] = prepared
     return prepared
@@ -184,9 +222,18 @@ def sign_pdf(pdf_bytes: bytes, signer: KeyBundle, info: Mapping[str, str] | None
         for name, value in info.items():
             info_dict[generic.NameObject(name)] = generic.TextStringObject(value)
         writer.mark_update(info_ref)
-    out = io.BytesIO()
-    prepared.pdf_signer.sign_pdf(writer, output=out, bytes_reserved=prepared.bytes_reserved)
-    return out.getvalue()
+    return asyncio.run(_sign(writer, prepared))
+
+
+async def _sign(writer: IncrementalPdfFileWriter, prepared: _Prepared) -> bytes:
+    """pyHanko's two steps around the prepared container: reserve and digest, then fill in."""
+    digest, _tbs, output = await prepared.pdf_signer.async_digest_doc_for_signing(
+        writer, bytes_reserved=prepared.bytes_reserved
+    )
+    container = prepared.template.container(digest.document_digest)
+    await PdfTBSDocument.async_finish_signing(output, digest, container)
+    output.seek(0)
+    return bytes(output.read())
 
 
 # --- layout ----------------------------------------------------------------------------------
@@ -196,106 +243,58 @@ def format_date(day: dt.date) -> str:
     return _("{year}-{month:02d}-{day:02d}").format(year=day.year, month=day.month, day=day.day)
 
 
-def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
-    """Break ``text`` into lines no wider than ``width``, character by character.
-
-    Chinese has no spaces to break at; a Latin word is kept whole where it fits.
-    """
-    lines: list[str] = []
-    for paragraph in text.splitlines() or [""]:
-        line = ""
-        for ch in paragraph:
-            if stringWidth(line + ch, font, size) <= width:
-                line += ch
-                continue
-            # Move a trailing Latin word to the next line when there is a space to break at.
-            cut = line.rfind(" ") if ch.isascii() and ch.isalnum() else -1
-            if cut > 0 and line[-1].isascii() and line[-1].isalnum():
-                lines.append(line[:cut])
-                line = line[cut + 1 :] + ch
-            else:
-                lines.append(line)
-                line = ch
-        lines.append(line)
-    return lines
-
-
-def _draw_page(c: Canvas, data: CertificateData, payload: str, font: str) -> None:
-    width, height = A4
-    margin = 36
-    # Frame: a heavy outer line and a thin inner one.
-    c.setStrokeColorRGB(*_FRAME)
-    c.setLineWidth(3)
-    c.rect(margin, margin, width - 2 * margin, height - 2 * margin)
-    c.setLineWidth(0.8)
-    c.rect(margin + 6, margin + 6, width - 2 * margin - 12, height - 2 * margin - 12)
-
-    c.setFillColorRGB(*_FRAME)
-    c.setFont(font, 30)
-    c.drawCentredString(width / 2, height - 120, data.title)
-    c.setFillColorRGB(0, 0, 0)
-    c.setFont(font, 11)
-    c.drawCentredString(
-        width / 2,
-        height - 150,
+def layout(data: CertificateData, font: str) -> Layout:
+    """Where everything of ``data`` goes (see ``certificate_layout``)."""
+    return layout_certificate(
+        data.title,
         _("Certificate number: {number}").format(number=data.number),
+        data.rows(),
+        _("Issuing authority: {name}").format(name=data.authority_name),
+        _("Place of issue: {place}").format(place=data.station_name),
+        _("Issued on: {date}").format(date=format_date(data.issued_on)),
+        font,
     )
 
-    rows: list[tuple[str, str]] = [
-        (_("Holder"), data.holder),
-        (_("ID number"), data.holder_id_masked),
-        *data.fields,
-        (_("Valid until"), format_date(data.valid_until) if data.valid_until else _("Long-term")),
-        (_("Case number"), data.case_number),
-    ]
-    left = margin + 50
-    label_w = 120
-    value_x = left + label_w + 12
-    value_w = width - margin - 50 - value_x
-    size = 12
-    leading = 18
-    y = height - 190
-    c.setStrokeColorRGB(*_GRID)
-    c.setLineWidth(0.5)
-    c.line(left, y, width - margin - 50, y)
-    for label, value in rows:
-        lines = _wrap(value, font, size, value_w)
-        label_lines = _wrap(label, font, size, label_w)
-        n = max(len(lines), len(label_lines))
-        top = y - 8 - size
-        c.setFont(font, size)
-        c.setFillColorRGB(0.3, 0.3, 0.3)
-        for i, text in enumerate(label_lines):
-            c.drawString(left, top - i * leading, text)
-        c.setFillColorRGB(0, 0, 0)
-        for i, text in enumerate(lines):
-            c.drawString(value_x, top - i * leading, text)
-        y = top - (n - 1) * leading - 10
-        c.line(left, y, width - margin - 50, y)
-        if y < 260:  # keep clear of the QR and issuer block; long field sets are cut short
-            break
 
-    # Bottom: QR code on the left, issuing station and date on the right.
-    qr_size = 150
-    qr_x, qr_y = margin + 40, margin + 60
-    draw_qr(c, payload, qr_x, qr_y, qr_size, error=qrpayload.QR_ERROR_LEVEL)
-    c.setFont(font, 9)
-    c.drawCentredString(qr_x + qr_size / 2, qr_y - 14, _("Scan to verify"))
+_TONES = {"black": (0.0, 0.0, 0.0), "grey": (0.3, 0.3, 0.3), "red": _FRAME}
 
-    right = width - margin - 50
-    c.setFont(font, 13)
-    c.drawRightString(right, margin + 150, _("Issued by: {issuer}").format(issuer=data.issuer_name))
-    c.drawRightString(
-        right, margin + 126, _("Issued on: {date}").format(date=format_date(data.issued_on))
-    )
-    c.setFont(font, 9)
-    c.setFillColorRGB(0.3, 0.3, 0.3)
-    c.drawRightString(right, margin + 104, _("Station code: {code}").format(code=data.issuer_code))
-    c.drawRightString(
-        right,
-        margin + 60,
-        _("This certificate carries the electronic signature of the issuer."),
-    )
+
+def _draw(c: Canvas, plan: Layout, payload: str, font: str) -> None:
+    width, height = A4
+    m = certificate_layout.MARGIN
+    for page in range(1, plan.pages + 1):
+        c.setStrokeColorRGB(*_FRAME)
+        c.setLineWidth(3)
+        c.rect(m, m, width - 2 * m, height - 2 * m)
+        c.setLineWidth(0.8)
+        c.rect(m + 6, m + 6, width - 2 * m - 12, height - 2 * m - 12)
+        c.setStrokeColorRGB(*_GRID)
+        c.setLineWidth(0.5)
+        for p, y in plan.lines:
+            if p == page:
+                c.line(certificate_layout.LEFT, y, certificate_layout.RIGHT, y)
+        if page == 1 and plan.seal is not None:
+            seal = plan.seal
+            c.setStrokeColorRGB(*_FRAME)
+            c.setDash(3, 3)
+            r = (seal.x1 - seal.x0) / 2
+            c.circle(seal.x0 + r, seal.y0 + r, r)
+            c.setDash()
+        for t in plan.texts:
+            if t.page != page:
+                continue
+            c.setFont(font, t.size)
+            c.setFillColorRGB(*_TONES[t.tone])
+            if t.align == "right":
+                c.drawRightString(t.x, t.y, t.text)
+            elif t.align == "centre":
+                c.drawCentredString(t.x, t.y, t.text)
+            else:
+                c.drawString(t.x, t.y, t.text)
+        if page == 1 and plan.qr is not None:
+            q = plan.qr
+            draw_qr_fast(c, payload, q.x0, q.y0, q.x1 - q.x0, qrpayload.QR_ERROR_LEVEL)
+        c.showPage()
 
 
 def render_unsigned(
@@ -303,24 +302,22 @@ def render_unsigned(
 ) -> tuple[bytes, dict[str, str]]:
     """The certificate PDF before signing, and the document information entries to sign with it."""
     station = signer.station_code
-    if station is not None and station != data.issuer_code:
+    if station is not None and station != data.station_code:
         raise ValueError(
             _("the key of station {key} cannot sign a certificate of station {issuer}").format(
-                key=station, issuer=data.issuer_code
+                key=station, issuer=data.station_code
             )
         )
-    prepared = _prepare(signer)
-    when = signed_at or dt.datetime.now(dt.UTC)
-    payload = qrpayload.encode(data.claims(when), signer.key, prepared.kid)
+    when = signed_at or Clock().now()
+    payload = qr_payload(data, signer, when)
     font = register_cjk_font()
     buf = io.BytesIO()
-    c = Canvas(buf, pagesize=A4, pageCompression=1)
+    c = Canvas(buf, pagesize=A4, pageCompression=1, initialFontName=font)
     c.setTitle(f"{data.title} {data.number}")
-    c.setAuthor(data.issuer_name)
+    c.setAuthor(data.authority_name)
     c.setSubject(data.number)
     c.setCreator("hallterm")
-    _draw_page(c, data, payload, font)
-    c.showPage()
+    _draw(c, layout(data, font), payload, font)
     c.save()
     fields_json = json.dumps(data.to_record(), ensure_ascii=False, sort_keys=True)
     return buf.getvalue(), {INFO_PAYLOAD: payload, INFO_FIELDS: fields_json}

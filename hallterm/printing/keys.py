@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import PrivateFormat, pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
 
+from hallterm.clock import Clock
 from hallterm.i18n import _
 from hallterm.private_files import private_dir
 
@@ -64,7 +65,7 @@ class KeyBundle:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    return Clock().now()
 
 
 def _new_key() -> ec.EllipticCurvePrivateKey:
@@ -78,6 +79,7 @@ def make_root(
     days: int = 3650,
     *,
     iterations: int = DEFAULT_ITERATIONS,
+    not_before: dt.datetime | None = None,
 ) -> KeyBundle:
     """Create the central root (a self-signed CA) and save it encrypted at ``out``."""
     key = _new_key()
@@ -87,7 +89,7 @@ def make_root(
             x509.NameAttribute(NameOID.ORGANIZATION_NAME, common_name),
         ]
     )
-    now = _now()
+    now = not_before + dt.timedelta(minutes=5) if not_before else _now()
     ski = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
     cert = (
         x509.CertificateBuilder()
@@ -131,8 +133,12 @@ def issue_station(
     not_before: dt.datetime | None = None,
     *,
     iterations: int = DEFAULT_ITERATIONS,
+    organisation: str | None = None,
 ) -> KeyBundle:
     """Issue a station's signing certificate under ``root`` and save it encrypted at ``out``.
+
+    The subject names the station itself: CN and O= its own organisation (``organisation``,
+    by default the station's name), serialNumber its code; the root is only the issuer.
 
     The certificate is a document-signing end entity: keyUsage digitalSignature +
     nonRepudiation (critical, as PAdES validators expect), extendedKeyUsage documentSigning
@@ -144,13 +150,11 @@ def issue_station(
     if start.tzinfo is None:
         start = start.replace(tzinfo=dt.UTC)
     end = min(start + dt.timedelta(days=days), root.cert.not_valid_after_utc)
-    org = root.cert.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)
     subject_attrs = [
         x509.NameAttribute(NameOID.COMMON_NAME, station_name),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation or station_name),
         x509.NameAttribute(NameOID.SERIAL_NUMBER, station_code),
     ]
-    if org:
-        subject_attrs.insert(1, x509.NameAttribute(NameOID.ORGANIZATION_NAME, str(org[0].value)))
     root_ski = root.cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
     cert = (
         x509.CertificateBuilder()
@@ -254,9 +258,11 @@ def _strengthen_mac(der: bytes, passphrase: bytes, iterations: int) -> bytes:
             "iterations": iterations,
         }
     )
-    return asn1_pkcs12.Pfx(
-        {"version": pfx["version"], "auth_safe": auth_safe, "mac_data": mac_data}
-    ).dump()
+    return bytes(
+        asn1_pkcs12.Pfx(
+            {"version": pfx["version"], "auth_safe": auth_safe, "mac_data": mac_data}
+        ).dump()
+    )
 
 
 def _atomic_write_private(out: Path, data: bytes) -> None:

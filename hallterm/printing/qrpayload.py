@@ -10,7 +10,8 @@ structure independently (tag 18, 4 elements, alg −7, 64-byte signature) to pin
 
 Claims are CWT-like (RFC 8392): registered labels 1 (iss: issuing station code) and 6 (iat:
 signing time, seconds) plus short text keys for our own claims, so the code stays small
-(about 280 characters for a typical certificate: QR version 10 at error level Q).
+(about 280 characters without the printed rows: QR version 10 at error level Q; with the rows
+as long as they keep the code at version 15 or less).
 """
 
 from __future__ import annotations
@@ -44,6 +45,10 @@ HDR_ALG = 1
 HDR_KID = 4
 KID_BYTES = 8
 HASH_BYTES = 16  # 128-bit prefix of SHA-256: enough against a forged matching field set
+# Alphanumeric characters of a version 15 symbol at level Q (ISO/IEC 18004 table 7): a larger
+# code no longer scans reliably from a printed A4 page, so the rows are left out above it and a
+# verifier matches the field-set hash against the trust list's record instead.
+QR_MAX_CHARS = 426
 _MAX_TEXT = 2000  # a QR code holds far less; refuse anything bigger before decoding
 _MAX_INFLATED = 4096
 
@@ -56,6 +61,9 @@ _WIRE: dict[str, int | str] = {
     "type": "t",  # certificate type code
     "valid_until": "v",  # ISO date or absent (no end)
     "fields_hash": "f",  # SHA-256 prefix of the full field set, see fields_hash()
+    "authority": "a",  # the issuing authority's name
+    "issued_on": "o",  # ISO date of issue
+    "rows": "r",  # every printed (label, value) row, when they fit (see QR_MAX_CHARS)
 }
 _NAMES = {wire: name for name, wire in _WIRE.items()}
 REQUIRED_CLAIMS = ("iss", "iat", "number", "fields_hash")
@@ -103,7 +111,7 @@ def encode(claims: Mapping[str, Any], key: ec.EllipticCurvePrivateKey, kid: byte
     r, s = decode_dss_signature(der)
     signature = r.to_bytes(32, "big") + s.to_bytes(32, "big")  # COSE wants raw r‖s, not DER
     cose = cbor2.dumps(cbor2.CBORTag(COSE_SIGN1_TAG, [protected, {}, payload, signature]))
-    return PREFIX + base45.b45encode(zlib.compress(cose, 9)).decode("ascii")
+    return PREFIX + str(base45.b45encode(zlib.compress(cose, 9)).decode("ascii"))
 
 
 def _fail(reason: str, message: str) -> PayloadError:

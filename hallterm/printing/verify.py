@@ -1,15 +1,27 @@
 """Checking an issued certificate: the signed PDF, or just the text of its QR code.
 
-Verdicts and exit codes: valid 0, invalid 1, revoked 2, untrusted 3.  When several apply the
-worst wins, in this order:
+Verdicts and exit codes: valid 0, invalid 1, revoked 2, untrusted 3, and 4 for "authentic and
+unchanged, but revocation was not checked" (no store and no trust list: the verifier cannot
+know whether the certificate or its station key was revoked).  ``hallterm verify`` uses 5 for
+input it cannot read (a missing file, a damaged trust list).  When several apply the worst
+wins, in this order:
 
 1. invalid — something was changed after signing, or the parts disagree (PDF bytes, QR
    payload, embedded field set, the store's record).  Nothing else on it can be believed.
 2. untrusted — intact, but the signer does not chain to a trusted root, or its certificate
    is expired or not yet valid at the time of checking (a PAdES B-B signature has no
    timestamp to prove it was made earlier).
-3. revoked — an authentic certificate whose number is on the revocation list.
-4. valid.
+3. revoked — an authentic certificate whose number is on the revocation list: revoked as a
+   penalty (吊销) or cancelled (注销); the line says which.
+4. not checked — nothing wrong was found, but revocation could not be checked.
+5. valid.
+
+Time: a signature proven by a document timestamp (PAdES B-LTA, added by central) is judged at
+the timestamp's time, so it stays valid after its station certificate expires, and after its
+key is revoked when the timestamp is earlier than the revocation.  Without a timestamp it is
+judged now (B-B: untrusted once the station certificate expired).  A signature whose claimed
+signing time is at or after its key's revocation is invalid.  Times are shown in China
+Standard Time, with the zone named.
 
 So an untampered revoked certificate is "revoked", a tampered one "invalid", and one from
 an unknown signer "untrusted".
@@ -21,182 +33,42 @@ import datetime as dt
 import hashlib
 import io
 import json
-from collections.abc import Callable, Collection
-from dataclasses import dataclass, field
-from enum import StrEnum
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
-from cryptography.x509.oid import NameOID
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
+from hallterm.clock import HALL_TZ
 from hallterm.i18n import _
 from hallterm.printing import qrpayload
 from hallterm.printing.certificate_pdf import INFO_FIELDS, INFO_PAYLOAD
-
-
-class Verdict(StrEnum):
-    valid = "valid"
-    invalid = "invalid"
-    revoked = "revoked"
-    untrusted = "untrusted"
-
-    @property
-    def exit_code(self) -> int:
-        return _EXIT_CODES[self]
-
-    @property
-    def label(self) -> str:
-        return {
-            Verdict.valid: _("VALID"),
-            Verdict.invalid: _("INVALID"),
-            Verdict.revoked: _("REVOKED"),
-            Verdict.untrusted: _("UNTRUSTED"),
-        }[self]
-
-
-_EXIT_CODES = {Verdict.valid: 0, Verdict.invalid: 1, Verdict.revoked: 2, Verdict.untrusted: 3}
-_SEVERITY = (Verdict.invalid, Verdict.untrusted, Verdict.revoked, Verdict.valid)
-
-
-@dataclass
-class VerifyResult:
-    verdict: Verdict
-    lines: list[str]  # translated, for people; the first one states the verdict
-    claims: dict[str, Any] | None = None
-    number: str | None = None
-
-    @property
-    def exit_code(self) -> int:
-        return self.verdict.exit_code
-
-
-@dataclass
-class _Findings:
-    """What the checks found: the worst verdict wins, every line is kept."""
-
-    verdicts: set[Verdict] = field(default_factory=set)
-    lines: list[str] = field(default_factory=list)
-
-    def ok(self, line: str) -> None:
-        self.lines.append(line)
-
-    def bad(self, verdict: Verdict, line: str) -> None:
-        self.verdicts.add(verdict)
-        self.lines.append(line)
-
-    def result(self, claims: dict[str, Any] | None, number: str | None) -> VerifyResult:
-        verdict = next((v for v in _SEVERITY if v in self.verdicts), Verdict.valid)
-        summary = {
-            Verdict.valid: _("the certificate is authentic and unchanged"),
-            Verdict.invalid: _("the certificate was altered or is damaged; do not accept it"),
-            Verdict.revoked: _("the certificate is authentic but has been revoked"),
-            Verdict.untrusted: _("the signer is not trusted; the certificate cannot be confirmed"),
-        }[verdict]
-        head = _("{verdict}: {summary}").format(verdict=verdict.label, summary=summary)
-        return VerifyResult(
-            verdict=verdict, lines=[head, *self.lines], claims=claims, number=number
-        )
-
-
-def _station_code(cert: x509.Certificate) -> str | None:
-    attrs = cert.subject.get_attributes_for_oid(NameOID.SERIAL_NUMBER)
-    return str(attrs[0].value) if attrs else None
-
-
-def _common_name(cert: x509.Certificate) -> str:
-    attrs = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
-    return str(attrs[0].value) if attrs else cert.subject.rfc4514_string()
-
-
-def _utc(at: dt.datetime | None) -> dt.datetime:
-    if at is None:
-        return dt.datetime.now(dt.UTC)
-    return at if at.tzinfo else at.replace(tzinfo=dt.UTC)
-
-
-def _time_problem(cert: x509.Certificate, at: dt.datetime) -> str | None:
-    if at < cert.not_valid_before_utc:
-        return _("the signer's certificate is not valid before {date}").format(
-            date=cert.not_valid_before_utc.date().isoformat()
-        )
-    if at > cert.not_valid_after_utc:
-        return _("the signer's certificate expired on {date}").format(
-            date=cert.not_valid_after_utc.date().isoformat()
-        )
-    return None
-
-
-def _chain_problem(
-    cert: x509.Certificate, roots: Collection[x509.Certificate], at: dt.datetime
-) -> str | None:
-    """Why ``cert`` is not a station certificate issued by one of ``roots`` now; None if it is.
-
-    Our hierarchy has one level (root → station), so the chain is one signature check.
-    """
-    for root in roots:
-        if root.subject != cert.issuer:
-            continue
-        try:
-            cert.verify_directly_issued_by(root)
-        except Exception:  # wrong key, or the root is not a CA
-            continue
-        problem = _time_problem(cert, at) or _time_problem(root, at)
-        if problem:
-            return problem
-        try:
-            usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
-        except x509.ExtensionNotFound:
-            return _("the signer's certificate may not sign documents")
-        if not (usage.digital_signature or usage.content_commitment):
-            return _("the signer's certificate may not sign documents")
-        return None
-    return _("the signer {name} is not issued by a trusted root").format(name=_common_name(cert))
-
-
-def _describe(claims: dict[str, Any], findings: _Findings) -> None:
-    findings.ok(_("Certificate number: {number}").format(number=claims.get("number", "")))
-    if claims.get("holder"):
-        findings.ok(_("Holder: {holder}").format(holder=claims["holder"]))
-    findings.ok(_("Issuing station: {code}").format(code=claims.get("iss", "")))
-    findings.ok(
-        _("Signed at: {time}").format(
-            time=qrpayload.issued_at(claims).astimezone().strftime("%Y-%m-%d %H:%M")
-        )
-    )
-    valid_until = claims.get("valid_until")
-    findings.ok(_("Valid until: {date}").format(date=valid_until or _("Long-term")))
-    if valid_until and dt.date.fromisoformat(valid_until) < dt.date.today():
-        findings.ok(_("Note: the validity period of this certificate has ended."))
-
-
-def _check_record(
-    number: str,
-    expected_hash: bytes,
-    record: Callable[[str], dict | None] | None,
-    findings: _Findings,
-) -> None:
-    if record is None:
-        return
-    stored = record(number)
-    if stored is None:
-        findings.ok(_("The local store has no record of this number (not synchronised yet?)."))
-    elif qrpayload.fields_hash(stored) == expected_hash:
-        findings.ok(_("The certificate matches the record in the store."))
-    else:
-        findings.bad(Verdict.invalid, _("The certificate differs from the record in the store."))
-
-
-def _check_revoked(number: str, revoked: Collection[str], findings: _Findings) -> None:
-    if number in revoked:
-        findings.bad(
-            Verdict.revoked, _("Certificate {number} has been revoked.").format(number=number)
-        )
+from hallterm.printing.pdf_strict import gap_problem
+from hallterm.printing.verify_report import (  # noqa: F401 - re-exported
+    EXIT_INPUT_ERROR,
+    Revocations,
+    Verdict,
+    VerifyResult,
+    _chain_problem,
+    _check_record,
+    _check_revoked,
+    _common_name,
+    _describe,
+    _Findings,
+    _key_revocation,
+    _show_rows,
+    _station_code,
+    _time_problem,
+    _utc,
+    cst,
+    record_hash,
+)
 
 
 def _info_text(reader: PdfFileReader, key: str) -> str | None:
@@ -208,40 +80,97 @@ def _info_text(reader: PdfFileReader, key: str) -> str | None:
     return str(value) if value is not None else None
 
 
+def _context(roots: list[x509.Certificate], moment: dt.datetime) -> ValidationContext:
+    return ValidationContext(
+        trust_roots=[asn1_x509.Certificate.load(c.public_bytes(Encoding.DER)) for c in roots],
+        allow_fetching=False,  # stations are offline; revocation comes from our own lists
+        revocation_mode="soft-fail",
+        moment=moment,
+    )
+
+
+def _is_timestamp(sig: Any) -> bool:
+    return str(sig.sig_object.get("/Type", "")) == "/DocTimeStamp"
+
+
+def _covered(status: Any) -> bool:
+    """The whole file, or all but later revisions that only add validation data (DSS)."""
+    if status.coverage == SignatureCoverageLevel.ENTIRE_FILE:
+        return True
+    level = status.diff_result.modification_level if status.diff_result else None
+    return level is not None and level <= ModificationLevel.LTA_UPDATES
+
+
+def _timestamp_time(
+    stamps: list[Any], roots: list[x509.Certificate], now: dt.datetime, findings: _Findings
+) -> dt.datetime | None:
+    """The earliest trusted document timestamp's time; problems go to ``findings``."""
+    proven: dt.datetime | None = None
+    for i, ts in enumerate(stamps):
+        try:
+            status = validate_pdf_timestamp(ts, validation_context=_context(roots, now))
+        except Exception:
+            findings.bad(Verdict.invalid, _("The document timestamp is damaged."))
+            continue
+        if not (status.intact and status.valid):
+            findings.bad(Verdict.invalid, _("The document timestamp does not match the file."))
+        elif not status.trusted:
+            findings.bad(Verdict.untrusted, _("The document timestamp's authority is not trusted."))
+        else:
+            moment = _utc(status.timestamp)
+            proven = moment if proven is None else min(proven, moment)
+        if i == len(stamps) - 1 and not _covered(status):
+            findings.bad(
+                Verdict.invalid, _("Content was added to the document after it was signed.")
+            )
+    if proven is not None:
+        findings.ok(_("Timestamped (long-term signature) at {time}.").format(time=cst(proven)))
+    return proven
+
+
 def verify_pdf(
     pdf: bytes,
     trusted_roots: list[x509.Certificate],
-    revoked: Collection[str] = (),
-    record: Callable[[str], dict | None] | None = None,
+    revoked: Collection[str] | Mapping[str, str] | Revocations = (),
+    record: Callable[[str], dict[str, Any] | None] | None = None,
     at: dt.datetime | None = None,
 ) -> VerifyResult:
-    """Check a certificate PDF: signature, QR payload, field set, store record, revocation.
+    """Check a certificate PDF: bytes, signature, timestamps, QR payload, field set, revocation.
 
     Runs pyHanko's synchronous validator (``asyncio.run`` inside): call it from a thread,
     not from a running event loop.
     """
+    known = Revocations.of(revoked)
     findings = _Findings()
-    when = _utc(at)
+    now = _utc(at)
     try:
         reader = PdfFileReader(io.BytesIO(pdf))
         signatures = reader.embedded_signatures
     except Exception:
         findings.bad(Verdict.invalid, _("The file is not a readable PDF document."))
         return findings.result(None, None)
-    if not signatures:
+    sigs = [s for s in signatures if not _is_timestamp(s)]
+    stamps = [s for s in signatures if _is_timestamp(s)]
+    if not sigs:
         findings.bad(Verdict.invalid, _("The PDF carries no electronic signature."))
         return findings.result(None, None)
-    embedded = signatures[0]
-    context = ValidationContext(
-        trust_roots=[
-            asn1_x509.Certificate.load(c.public_bytes(Encoding.DER)) for c in trusted_roots
-        ],
-        allow_fetching=False,  # stations are offline; our certificates carry no CRL/OCSP URLs
-        revocation_mode="soft-fail",
-        moment=when,
-    )
+    if len(sigs) != 1 or signatures[0] is not sigs[0]:
+        findings.bad(Verdict.invalid, _("Content was added to the document after it was signed."))
+        return findings.result(None, None)
+    for sig in signatures:
+        problem = gap_problem(pdf, list(sig.byte_range))
+        if problem:
+            findings.bad(
+                Verdict.invalid,
+                _("The file was altered outside the signed bytes: {problem}.").format(
+                    problem=problem
+                ),
+            )
+            return findings.result(None, None)
+    embedded = sigs[0]
+    proven = _timestamp_time(stamps, trusted_roots, now, findings)
     try:
-        status = validate_pdf_signature(embedded, context)
+        status = validate_pdf_signature(embedded, _context(trusted_roots, proven or now))
     except Exception:
         findings.bad(Verdict.invalid, _("The electronic signature is damaged."))
         return findings.result(None, None)
@@ -250,7 +179,7 @@ def verify_pdf(
     if not (status.intact and status.valid):
         findings.bad(Verdict.invalid, _("The document was changed after it was signed."))
         return findings.result(None, None)
-    if status.coverage != SignatureCoverageLevel.ENTIRE_FILE or len(signatures) != 1:
+    if not (_covered(status) if stamps else status.coverage == SignatureCoverageLevel.ENTIRE_FILE):
         findings.bad(Verdict.invalid, _("Content was added to the document after it was signed."))
         return findings.result(None, None)
     findings.ok(_("Signature: intact and covering the whole file."))
@@ -258,7 +187,7 @@ def verify_pdf(
     if status.trusted:
         findings.ok(_("Signed by: {name}; trusted.").format(name=name))
     else:
-        reason = _time_problem(signer, when) or _(
+        reason = _time_problem(signer, proven or now) or _(
             "the signer {name} is not issued by a trusted root"
         ).format(name=name)
         findings.bad(
@@ -284,7 +213,7 @@ def verify_pdf(
         isinstance(fields, dict)
         and qrpayload.fields_hash(fields) == claims["fields_hash"]
         and fields.get("number") == number
-        and fields.get("issuer_code") == claims["iss"]
+        and fields.get("station_code", fields.get("issuer_code")) == claims["iss"]
     )
     if not agrees:
         findings.bad(Verdict.invalid, _("QR code and document text do not agree."))
@@ -297,9 +226,13 @@ def verify_pdf(
         )
     else:
         findings.ok(_("QR code: signature valid; agrees with the document."))
-    _describe(claims, findings)
+    if known.checked:
+        _key_revocation(
+            signer, proven or qrpayload.issued_at(claims), proven is not None, known, findings
+        )
+    _describe(claims, findings, known, now.astimezone(HALL_TZ).date())
     _check_record(number, claims["fields_hash"], record, findings)
-    _check_revoked(number, revoked, findings)
+    _check_revoked(number, known, findings)
     return findings.result(claims, number)
 
 
@@ -307,16 +240,21 @@ def verify_qr(
     text: str,
     trusted_roots: list[x509.Certificate],
     station_certs: Collection[x509.Certificate],
-    revoked: Collection[str] = (),
-    record: Callable[[str], dict | None] | None = None,
+    revoked: Collection[str] | Mapping[str, str] | Revocations = (),
+    record: Callable[[str], dict[str, Any] | None] | None = None,
     at: dt.datetime | None = None,
 ) -> VerifyResult:
     """Check the text of a certificate's QR code, offline.
 
-    ``station_certs`` are the known station signing certificates (matched by key id); the one
-    that signed must chain to ``trusted_roots`` and be valid at ``at`` (default: now).
+    ``station_certs`` are the known station signing certificates (from the store or the trust
+    list, matched by key id); the one that signed must chain to ``trusted_roots`` and be valid
+    at ``at`` (default: now), unless the root's trust list holds this very certificate's
+    record (central received it while the key was good).  Every printed row is shown, from
+    the code itself or from the trust list's record, for comparison with the paper.
     """
+    known = Revocations.of(revoked)
     findings = _Findings()
+    now = _utc(at)
     try:
         claims, signer = qrpayload.decode_with_signer(text, list(station_certs))
     except qrpayload.PayloadError as exc:
@@ -324,8 +262,21 @@ def verify_qr(
         findings.bad(verdict, _("QR code: {problem}.").format(problem=exc))
         return findings.result(None, None)
     name = _common_name(signer)
-    problem = _chain_problem(signer, trusted_roots, _utc(at))
-    if problem:
+    number = str(claims["number"])
+    listed = known.records.get(number)
+    vouched = listed is not None and record_hash(listed) == claims["fields_hash"]
+    problem = _chain_problem(signer, trusted_roots, now)
+    if (
+        problem
+        and vouched
+        and _chain_problem(signer, trusted_roots, qrpayload.issued_at(claims)) is None
+    ):
+        findings.ok(
+            _(
+                "Signed by: {name}; {reason}, but the root's trust list holds this certificate."
+            ).format(name=name, reason=problem)
+        )
+    elif problem:
         findings.bad(
             Verdict.untrusted, _("Signed by: {name}; {reason}.").format(name=name, reason=problem)
         )
@@ -340,10 +291,14 @@ def verify_qr(
         )
     else:
         findings.ok(_("QR code: signature valid."))
-    number = str(claims["number"])
-    _describe(claims, findings)
+    if listed is not None and not vouched:
+        findings.bad(Verdict.invalid, _("The code differs from the trust list's record."))
+    if known.checked:
+        _key_revocation(signer, qrpayload.issued_at(claims), False, known, findings)
+    _describe(claims, findings, known, now.astimezone(HALL_TZ).date())
+    _show_rows(claims, known, findings)
     _check_record(number, claims["fields_hash"], record, findings)
-    _check_revoked(number, revoked, findings)
+    _check_revoked(number, known, findings)
     return findings.result(claims, number)
 
 

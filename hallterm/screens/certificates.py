@@ -59,6 +59,7 @@ class CertificatesScreen(BaseScreen):
         Binding("i", "issue", N_("Issue")),
         Binding("p", "reprint", N_("Reprint")),
         Binding("x", "revoke", N_("Revoke")),
+        Binding("k", "cancel_certificate", N_("Cancel certificate")),
         Binding("r", "reload", N_("Refresh")),
         Binding("escape", "back", N_("Back")),
     ]
@@ -211,7 +212,7 @@ class CertificatesScreen(BaseScreen):
 
         try:
             with self.app.store.read() as session:  # type: ignore[attr-defined]
-                draft = issue_draft(session, case_no)
+                draft = issue_draft(session, case_no, today=self.app.ctx().clock.today())  # type: ignore[attr-defined]
         except Exception as exc:  # noqa: BLE001 - ServiceError and the like, shown
             self.app.call_from_thread(self._status, shown(exc, "certificate draft"), "red")
             return
@@ -219,9 +220,14 @@ class CertificatesScreen(BaseScreen):
 
     def _ask_fields(self, draft: Any, index: int, values: dict[str, str]) -> None:
         if index >= len(draft.fields):
-            self._with_passphrase(lambda p: self._issue(draft.case_id, values, p))
+            self._with_passphrase(
+                lambda p: self._issue(draft.case_id, draft.matter_code, values, p)
+            )
             return
         f = draft.fields[index]
+        if f.auto:  # the authority and the registration date are the system's, not the clerk's
+            self._ask_fields(draft, index + 1, values)
+            return
 
         def answered(value: str | None) -> None:
             if value is None:
@@ -232,21 +238,37 @@ class CertificatesScreen(BaseScreen):
         title = _("Certificate of case {case}: {type}").format(
             case=draft.case_number, type=draft.certificate_type
         )
+        label = _(f.label)
+        if f.choices:
+            label = _("{label} ({choices})").format(label=label, choices="、".join(f.choices))
         self.app.push_screen(
-            PromptScreen(title, _(f.label), values.get(f.key, ""), required=f.required), answered
+            PromptScreen(title, label, values.get(f.key, ""), required=f.required), answered
         )
 
-    def _issue(self, case_id: str, values: dict[str, str], passphrase: str | None) -> None:
-        from hallterm.db.services.certificates import issue_certificate
+    def _issue(
+        self, case_id: str, matter_code: str, values: dict[str, str], passphrase: str | None
+    ) -> None:
+        from hallterm.db.services.certificates import issue_certificate, pending_matters
 
         ctx = self.app.ctx()  # type: ignore[attr-defined]
 
         def job(session: Any) -> str:
             number, pdf = issue_certificate(
-                session, ctx, case_id, values, self._signer_for(session, passphrase)
+                session,
+                ctx,
+                case_id,
+                values,
+                self._signer_for(session, passphrase),
+                matter_code=matter_code or None,
             )
             path = self._write_pdf(number, pdf)
-            return _("certificate issued: {number}").format(number=number) + f" — {path}"
+            done = _("certificate issued: {number}").format(number=number) + f" — {path}"
+            left = pending_matters(session, case_id)
+            if left:  # a bundle: the next certificate of the same case is one key away
+                done += " " + _("{n} more certificate(s) of this case to issue: press I").format(
+                    n=len(left)
+                )
+            return done
 
         self._run(job)
 
@@ -295,13 +317,30 @@ class CertificatesScreen(BaseScreen):
             ),
         )
 
-    def _revoke(self, number: str, reason: str) -> None:
+    def _revoke(self, number: str, reason: str, kind: str = "revoked") -> None:
         from hallterm.db.services.certificates import revoke
 
         ctx = self.app.ctx()  # type: ignore[attr-defined]
 
         def job(session: Any) -> str:
-            revoke(session, ctx, number, reason)
+            revoke(session, ctx, number, reason, kind)
+            if kind == "cancelled":
+                return _("certificate {number} cancelled").format(number=number)
             return _("certificate {number} revoked").format(number=number)
 
         self._run(job)
+
+    def action_cancel_certificate(self) -> None:
+        """注销: the licensed activity ended or the holder gave the certificate up."""
+        row = self._selected()
+        if row is None:
+            return
+        if self.app.actor.role not in ("supervisor", "admin"):  # type: ignore[attr-defined]
+            self._status(_("only a supervisor or an administrator may revoke a certificate"), "red")
+            return
+        self.app.push_screen(
+            PromptScreen(
+                _("Cancel {number}").format(number=row.number), _("reason"), required=True
+            ),
+            lambda reason: self._revoke(row.number, reason, "cancelled") if reason else None,
+        )

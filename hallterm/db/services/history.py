@@ -454,7 +454,19 @@ def _plan_case(session: Session, sim: _Sim, ctx: Ctx, case_id: str) -> None:
         _plan(sim, ctx, decide + 4, lambda s: _rate(s, sim, ctx, case_id=case_id))
 
 
-CERTIFICATE_DEFAULTS = {"scope": "按核准的经营项目", "residence": "江川市", "address": "江川市"}
+# Values a clerk types that the case does not know (realistic ones: the demo prints them).
+CERTIFICATE_DEFAULTS = {
+    "scope": "预包装食品销售（含冷藏冷冻食品）；热食类食品制售；自制饮品制售",
+    "residence": "江川市南门街18号",
+    "address": "江川市南门街18号",
+    "format": "小餐饮",
+    "kind": "有限责任公司（自然人投资或控股）",
+    "category": "肢体",
+    "grade": "三级",
+    "manager": "王建国",
+    "quality": "李秀英",
+    "area": "江川市城区",
+}
 
 
 def _approver(ctx: Ctx) -> Ctx:

@@ -157,3 +157,8 @@ def _apply_item(session: Session, ctx: Ctx, item: FeedItem) -> bool:
         payload=item.payload,
     )
     return False
+
+
+# Other areas' feed topics register themselves when imported (here: certificates' CRL and
+# long-term files), after ``register_pull_handler`` exists.
+import hallterm.db.services.certificate_ltv  # noqa: E402, F401

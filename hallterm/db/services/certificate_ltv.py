@@ -1,0 +1,178 @@
+"""Central's step for certificates that reach it: add the timestamp and validation data (B-LTA).
+
+A station signs PAdES B-B offline and sends the signed file up with the issue (or reprint)
+event (``pdf_b64`` in its payload).  At central, ``timestamp_pending`` finds every such copy not
+yet extended, adds B-LT validation data and a B-LTA document timestamp (``printing.ltv``),
+keeps the extended file in central's ``certificate_copy`` and sends it back to the issuing
+station through the pull feed (topic ``certificate_ltv``), where it replaces the B-B copy, so
+an export or reprint hands the holder the long-term file.  A copy that cannot be extended
+stays pending and is reported (never dropped): the command's exit status says so.
+
+The station side of the feed (``apply_certificate_ltv``, ``apply_station_crl``) registers
+its handlers when this module is imported.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from cryptography import x509
+from pyhanko.sign.timestamps import TimeStamper
+from sqlmodel import Session, col, select
+
+from hallterm.db.models import Event
+from hallterm.db.models_certificates import CertificateCopy
+from hallterm.db.services import Ctx, ServiceError
+from hallterm.db.services.certificate_keys import apply_station_crl, stored_crl
+from hallterm.db.sync.central import FeedItem
+from hallterm.db.sync.pull import register_pull_handler
+from hallterm.i18n import _
+from hallterm.printing.ltv import LtvError, extend_to_lta
+
+LTA = "B-LTA"
+ISSUE_KINDS = ("certificate.issued", "certificate.reprinted")
+
+
+@dataclass(frozen=True)
+class LtvSource:
+    """What central needs to extend signatures: a timestamper (made per run, at the clock's
+    time), the trusted roots and the TSA's certificates (for the validation data)."""
+
+    timestamper: Callable[[Any], TimeStamper]  # called with the moment of stamping
+    roots: list[x509.Certificate]
+    tsa_certs: list[x509.Certificate]
+    tsa_roots: list[x509.Certificate] = field(default_factory=list)  # an external TSA's root
+
+
+@dataclass
+class LtvSummary:
+    extended: list[str] = field(default_factory=list)  # "number/copy"
+    failed: list[tuple[str, str]] = field(default_factory=list)  # ("number/copy", reason)
+
+
+def _pending(session: Session, limit: int) -> list[tuple[Event, dict[str, Any]]]:
+    done = {
+        (n, c)
+        for n, c in session.exec(
+            select(CertificateCopy.number, CertificateCopy.copy_no).where(
+                CertificateCopy.ltv == LTA
+            )
+        ).all()
+    }
+    out: list[tuple[Event, dict[str, Any]]] = []
+    events = session.exec(
+        select(Event)
+        .where(Event.entity == "certificate", col(Event.kind).in_(ISSUE_KINDS))
+        .order_by(col(Event.at))
+    ).all()
+    for e in events:
+        payload = json.loads(e.payload)
+        key = (payload.get("number"), int(payload.get("copy") or 1))
+        if "pdf_b64" in payload and key not in done:
+            out.append((e, payload))
+            done.add(key)
+        if len(out) >= limit:
+            break
+    return out
+
+
+def add_ltv(
+    session: Session,
+    ctx: Ctx,
+    station_code: str,
+    number: str,
+    copy_no: int,
+    pdf: bytes,
+    source: LtvSource,
+) -> bytes:
+    """Extend one signed copy to B-LTA, keep it at central and send it back to its station."""
+    crl = stored_crl(session)
+    if crl is None:
+        raise ServiceError(_("central has no revocation list yet; run: hallterm keys crl"))
+    now = ctx.clock.now()
+    try:
+        extended = extend_to_lta(
+            pdf,
+            source.timestamper(now),
+            source.roots,
+            crl,
+            source.tsa_certs,
+            now,
+            tsa_roots=source.tsa_roots,
+        )
+    except LtvError as exc:
+        raise ServiceError(str(exc)) from None
+    row = session.get(CertificateCopy, (number, copy_no))
+    if row is None:
+        row = CertificateCopy(
+            number=number, copy_no=copy_no, made_at=now, made_by=ctx.actor.username, pdf=extended
+        )
+    row.pdf = extended
+    row.ltv = LTA
+    row.ltv_at = now
+    session.add(row)
+    session.flush()
+    from hallterm.db.sync.central import publish
+
+    publish(
+        session,
+        "certificate_ltv",
+        f"ltv:{number}:{copy_no}",
+        {"number": number, "copy_no": copy_no, "pdf_b64": base64.b64encode(extended).decode()},
+        station_code=station_code,
+        now=now,
+    )
+    return extended
+
+
+def timestamp_pending(
+    session: Session, ctx: Ctx, source: LtvSource, limit: int = 500
+) -> LtvSummary:
+    """Extend every copy central holds that is still B-B; each one in its own savepoint."""
+    summary = LtvSummary()
+    for event, payload in _pending(session, limit):
+        number = str(payload["number"])
+        copy_no = int(payload.get("copy") or 1)
+        label = f"{number}/{copy_no}"
+        try:
+            with session.begin_nested():
+                add_ltv(
+                    session,
+                    ctx,
+                    event.station_code,
+                    number,
+                    copy_no,
+                    base64.b64decode(payload["pdf_b64"]),
+                    source,
+                )
+            summary.extended.append(label)
+        except ServiceError as exc:
+            summary.failed.append((label, str(exc)))
+    return summary
+
+
+# --- the station side of the feed ----------------------------------------------------------
+
+
+def apply_certificate_ltv(session: Session, ctx: Ctx, item: FeedItem) -> None:
+    """Replace a local B-B copy by central's B-LTA file of the same copy."""
+    payload = json.loads(item.payload)
+    row = session.get(CertificateCopy, (payload["number"], int(payload["copy_no"])))
+    if row is None:
+        return  # not issued here (a restored station); the record stays at central
+    row.pdf = base64.b64decode(payload["pdf_b64"])
+    row.ltv = LTA
+    row.ltv_at = ctx.clock.now()
+    session.add(row)
+
+
+def _apply_crl(session: Session, ctx: Ctx, item: FeedItem) -> None:
+    apply_station_crl(session, json.loads(item.payload))
+
+
+register_pull_handler("certificate_ltv", apply_certificate_ltv)
+register_pull_handler("station_crl", _apply_crl)
