@@ -27,6 +27,8 @@ from hallterm.screens.desk_common import in_thread
 from hallterm.screens.rating import RatingScreen
 
 POLL_SECONDS = 2.0
+THANKS = N_("Thank you for your rating.")
+WAITING = N_("Your rating opens here when your service is finished.")
 
 
 class RatingTerminalScreen(Screen[None]):
@@ -41,7 +43,7 @@ class RatingTerminalScreen(Screen[None]):
         super().__init__()
         self.pending: PendingRating | None = None
         self.done: set[str] = set()  # rated or skipped here
-        self.last: str = ""
+        self.last: str = ""  # a msgid, translated when drawn
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -58,9 +60,7 @@ class RatingTerminalScreen(Screen[None]):
         self.query_one("#rt-title", Static).update(
             Text(_("Window {window} · rate our service (好差评)").format(window=app.window))
         )
-        self.query_one("#rt-state", Static).update(
-            Text(self.last or _("Your rating opens here when your service is finished."))
-        )
+        self.query_one("#rt-state", Static).update(Text(_(self.last or WAITING)))
 
     def poll(self) -> None:
         app: Any = self.app
@@ -90,11 +90,7 @@ class RatingTerminalScreen(Screen[None]):
 
         def closed(level: int | None) -> None:
             self.done.add(ticket_id)
-            self.last = (
-                _("Thank you for your rating.")
-                if level is not None
-                else _("Your rating opens here when your service is finished.")
-            )
+            self.last = THANKS if level is not None else WAITING
             self.retranslate()
 
         self.app.push_screen(RatingScreen(ticket_id=ticket_id, title=title), closed)
