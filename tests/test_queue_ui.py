@@ -197,3 +197,39 @@ async def test_kiosk_switches_language_and_aligns_counts(demo_store, settings, c
         await settle(pilot)
         assert options() == zh
     set_language("zh_CN")
+
+
+async def test_supervisor_sees_calls_out_of_turn_and_idle_time(demo_store, settings, clock):
+    from textual.widgets import DataTable
+
+    from hallterm.screens.queue_review import QueueReviewScreen
+    from hallterm.screens.supervisor import SupervisorScreen
+
+    ctx = clerk_ctx(demo_store, clock)
+    with demo_store.write() as session:
+        code = q.categories(session)[0].code
+        q.issue_ticket(session, ctx, code)
+        q.issue_ticket(session, ctx, code)
+        late = q.issue_ticket(session, ctx, code)
+        t = q.call_number(session, ctx, "5", late.number, "老人行动不便")
+        q.start_service(session, ctx, t.id)
+        q.finish(session, ctx, t.id)
+    clock.advance(minutes=12)
+    app = create_app(demo_store, settings, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot_sign_in(pilot, "supervisor", "super1234")
+        await pilot.press("f6")
+        await settle(pilot)
+        assert isinstance(app.screen, SupervisorScreen)
+        await pilot.press("o")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, QueueReviewScreen)
+
+        def cells(table_id: str) -> list[list[str]]:
+            table = screen.query_one(table_id, DataTable)
+            return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+        assert cells("#qr-windows") == [["5", "1", "1", "12", "12", cells("#qr-windows")[0][5]]]
+        (row,) = cells("#qr-calls")
+        assert row[1:] == ["5", late.number, ctx.actor.name, "2", "老人行动不便"]
