@@ -25,6 +25,7 @@ from hallterm.clock import HALL_TZ
 from hallterm.db.events import verify_chain
 from hallterm.db.models import Event, EventHead
 from hallterm.db.services import Ctx, record_event
+from hallterm.db.services.audit_view import entity_labels, kind_label
 from hallterm.domain.ids import mask_id
 from hallterm.i18n import _
 
@@ -165,6 +166,8 @@ class AuditRow:
     entity_id: str
     kind: str
     summary: str
+    kind_label: str = ""  # the kind in words, in the current language
+    entity_label: str = ""  # the record's number or name
 
 
 def _local_start(d: date) -> datetime:
@@ -244,6 +247,8 @@ def search_events(
         .offset(max(0, offset))
         .limit(max(1, min(limit, MAX_ROWS)))
     )
+    events = list(session.exec(q))
+    labels = entity_labels(session, ((e.entity, e.entity_id) for e in events))
     return [
         AuditRow(
             e.id,
@@ -255,8 +260,10 @@ def search_events(
             e.entity_id,
             e.kind,
             summarize(e.payload),
+            kind_label(e.kind),
+            labels[(e.entity, e.entity_id)],
         )
-        for e in session.exec(q)
+        for e in events
     ]
 
 
