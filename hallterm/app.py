@@ -31,6 +31,12 @@ class StationInfo:
     level: str
 
 
+# The footer shows the keys of the screen first and of the app only these: every other
+# global key is on the home menu, in F1 help and in the command palette, so the footer fits
+# 100 columns.
+FOOTER_ACTIONS = ("help", "language")
+
+
 class HalltermApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "hallterm"
@@ -40,7 +46,7 @@ class HalltermApp(App[None]):
             a.key,
             a.action,
             a.title,
-            show=a.id not in ("lock", "logout", "quit"),
+            show=a.id in FOOTER_ACTIONS,
             priority=True,
         )
         for a in ACTIONS

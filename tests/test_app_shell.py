@@ -184,3 +184,45 @@ async def test_user_text_is_never_markup(demo_store, settings, clock, ctx):
         table = app.screen.query_one("#cat-matters", DataTable)
         names = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
         assert "[bold]测试[/bold] [link=x]事项" in names
+
+
+FOOTER_SCREENS = {
+    "admin": ["f2", "f3", "f4", "f5", "f6", "f7", "f8", "f11", "f12", "ctrl+b"],
+}
+
+
+async def test_footer_keys_fit_100_columns_in_both_languages(demo_store, settings, clock):
+    """Every key the footer shows is whole at 100 columns; the global keys are in F1."""
+    from pilot_support import settle
+    from textual.widgets import Footer
+    from textual.widgets._footer import FooterKey
+
+    from hallterm.i18n import set_language
+
+    app = create_app(demo_store, settings, clock=clock)
+    cut: list[str] = []
+    try:
+        async with app.run_test(size=(100, 40)) as pilot:
+            await _sign_in(pilot, "admin", "admin1234")
+            for language in ("zh_CN", "en"):
+                app.switch_language(language)
+                for key in FOOTER_SCREENS["admin"]:
+                    await pilot.press(key)
+                    await settle(pilot)
+                    screen = app.screen
+                    footer = screen.query_one(Footer)
+                    right = footer.region.right
+                    keys = list(screen.query(FooterKey))
+                    assert keys, f"{type(screen).__name__}: an empty footer"
+                    for k in keys:
+                        if k.region.width == 0 or k.region.right > right:
+                            cut.append(f"{language} {type(screen).__name__}: {k.description}")
+                    shown = {k.key for k in keys}
+                    assert "f1" in shown, f"{type(screen).__name__}: F1 left out"
+                    if key == "f5":  # the queue window's main moves
+                        assert {"n", "r", "x", "s", "f", "t"} <= shown, shown
+                    await pilot.press("f9")
+                    await settle(pilot)
+    finally:
+        set_language("zh_CN")
+    assert cut == [], "\n".join(cut)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -34,7 +35,7 @@ FILTERS = (
     ("audit-from", N_("from YYYY-MM-DD")),
     ("audit-to", N_("to YYYY-MM-DD")),
 )
-FIXED_COLUMNS = 80  # about the width of the columns before the details
+MIN_DETAILS = 30  # the details column is never narrower; the line under the table shows all
 
 
 def _date(value: str) -> date | None:
@@ -103,6 +104,7 @@ class AuditScreen(BaseScreen):
     AuditScreen #audit-filters { height: 3; }
     AuditScreen #audit-filters Input { width: 1fr; }
     AuditScreen #audit-table { height: 1fr; }
+    AuditScreen #audit-current { height: auto; max-height: 4; border-top: solid $panel-lighten-2; }
     """
     AUTO_FOCUS = "#audit-table"
 
@@ -120,6 +122,7 @@ class AuditScreen(BaseScreen):
         yield Static("", id="audit-chains")
         table: DataTable[Text] = DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
         yield table
+        yield Static("", id="audit-current")
 
     def on_mount(self) -> None:
         self._columns()
@@ -133,20 +136,31 @@ class AuditScreen(BaseScreen):
         self._search()  # kinds and records are labelled in the language of the search
         self._show_chains()
 
-    def _columns(self) -> None:
-        table = self.query_one("#audit-table", DataTable)
-        table.clear(columns=True)
-        for label in (
+    def _headers(self) -> tuple[str, ...]:
+        return (
             _("Time"),
             _("Station"),
             _("Seq"),
             _("User"),
             _("Event kind"),
             _("Record"),
-        ):
-            table.add_column(label)
-        # The details take the rest of the width (at least 40 columns); Enter shows them all.
-        table.add_column(_("Event details"), width=max(40, self.app.size.width - FIXED_COLUMNS))
+            _("Event details"),
+        )
+
+    def _columns(self, cells: list[list[Text]] | None = None) -> None:
+        """Columns as wide as their content; the details take the rest of the width."""
+        table = self.query_one("#audit-table", DataTable)
+        table.clear(columns=True)
+        headers = self._headers()
+        widths = [cell_len(h) for h in headers[:-1]]
+        for row in cells or []:
+            for i, cell in enumerate(row[:-1]):
+                widths[i] = max(widths[i], cell_len(cell.plain))
+        for header, width in zip(headers, widths, strict=False):
+            table.add_column(header, width=width)
+        used = sum(widths) + 2 * len(headers) + 2  # cell padding and the scroll bar
+        room = (table.size.width or self.app.size.width) - used
+        table.add_column(headers[-1], width=max(MIN_DETAILS, room))
 
     @on(Input.Submitted)
     def _submitted(self, _event: Input.Submitted) -> None:
@@ -192,20 +206,35 @@ class AuditScreen(BaseScreen):
                 + _("Enter: detail · Ctrl+F: filters")
             )
         )
-        table = self.query_one("#audit-table", DataTable)
-        table.clear()
-        for r in self.rows:
-            style = "red" if r.kind.endswith(("login_failed", "login_refused")) else ""
-            table.add_row(
+        cells = [
+            [
                 plain(fmt_local(r.at, with_seconds=True)),
                 plain(r.station_code),
                 plain(r.seq),
                 plain(r.actor),
-                plain(r.kind_label or r.kind, style),
+                plain(
+                    r.kind_label or r.kind,
+                    "red" if r.kind.endswith(("login_failed", "login_refused")) else "",
+                ),
                 plain(f"{entity_kind_label(r.entity)} {r.entity_label or r.entity_id}"),
                 plain(r.summary),
-                key=r.id,
-            )
+            ]
+            for r in self.rows
+        ]
+        self._columns(cells)
+        table = self.query_one("#audit-table", DataTable)
+        for r, row in zip(self.rows, cells, strict=True):
+            table.add_row(*row, key=r.id)
+        self._show_current(0)
+
+    @on(DataTable.RowHighlighted, "#audit-table")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_current(event.cursor_row)
+
+    def _show_current(self, index: int) -> None:
+        """The highlighted event's details in full, wrapped under the table."""
+        text = self.rows[index].summary if 0 <= index < len(self.rows) else ""
+        self.query_one("#audit-current", Static).update(plain(text))
 
     def action_detail(self) -> None:
         table = self.query_one("#audit-table", DataTable)

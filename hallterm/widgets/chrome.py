@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.reactive import reactive
+from textual.widget import Widget
 from textual.widgets import Footer, Static
 from textual.widgets._footer import FooterKey
 
@@ -65,10 +67,38 @@ class StatusHeader(Horizontal):
 
 
 class TranslatedFooter(Footer):
-    """Footer whose key descriptions are msgids, translated when drawn."""
+    """Footer whose key descriptions are msgids, translated when drawn.
+
+    It shows as many keys as fit the terminal's width, in order (the screen's own keys
+    first), always keeping F1 help (which lists every key) and the command palette; the
+    keys that do not fit are left out rather than cut in half.
+    """
 
     def compose(self) -> ComposeResult:
-        for widget in super().compose():
+        widgets = list(super().compose())
+        for widget in widgets:
             if isinstance(widget, FooterKey) and widget.description:
                 widget.description = _(widget.description)
-            yield widget
+        budget = self.app.size.width
+        kept = list(widgets)
+        while sum(_width(w) for w in kept) > budget:
+            drop = next((w for w in reversed(kept) if _droppable(w)), None)
+            if drop is None:
+                break
+            kept.remove(drop)
+        self.styles.grid_size_columns = sum(1 for w in kept if not w.has_class("-command-palette"))
+        yield from kept
+
+
+def _width(widget: Widget) -> int:
+    """The columns a footer key takes (its key and description with their padding)."""
+    if not isinstance(widget, FooterKey):
+        return 0
+    extra = 5 if widget.has_class("-command-palette") else 3  # border and padding
+    return cell_len(widget.key_display) + cell_len(widget.description) + extra
+
+
+def _droppable(widget: Widget) -> bool:
+    if not isinstance(widget, FooterKey) or widget.has_class("-command-palette"):
+        return False
+    return widget.action not in ("help", "app.help")
