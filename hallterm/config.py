@@ -64,7 +64,9 @@ class Settings(BaseSettings):
         default=3, ge=1, description="warn when not synced for this many days"
     )
     tts_command: str = Field(default="", description="command that speaks a call, text appended")
-    theme: str = Field(default="", description="Textual theme (the palette's Theme command saves it)")
+    theme: str = Field(
+        default="", description="Textual theme (the palette's Theme command saves it)"
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -233,3 +233,24 @@ async def test_supervisor_sees_calls_out_of_turn_and_idle_time(demo_store, setti
         assert cells("#qr-windows") == [["5", "1", "1", "12", "12", cells("#qr-windows")[0][5]]]
         (row,) = cells("#qr-calls")
         assert row[1:] == ["5", late.number, ctx.actor.name, "2", "老人行动不便"]
+
+
+async def test_an_admin_without_a_window_is_told_how_to_get_one(demo_store, clock):
+    from hallterm.config import Settings
+
+    app = create_app(demo_store, Settings(idle_lock_minutes=0), clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot_sign_in(pilot, "admin", "admin1234")
+        await pilot.press("f5")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, QueueWindowScreen)
+        title = str(screen.query_one("#qw-title", Static).render())
+        assert "窗口" not in title and "·" not in title
+        assert "--window" in str(screen.query_one("#qw-ticket", Static).render())
+        header = str(screen.query_one("#hdr-who", Static).render())
+        assert "窗口" not in header
+        await pilot.press("n")
+        await settle(pilot)
+        assert "--window" in str(screen.query_one("#qw-message", Static).render())
+    assert tickets(demo_store) == []

@@ -27,6 +27,7 @@ from hallterm.i18n import N_, _
 from hallterm.screens.base import BaseScreen
 from hallterm.screens.desk_common import in_thread
 from hallterm.widgets.plain import plain
+from hallterm.widgets.punctuation import colon
 
 FILTERS = (
     ("audit-actor", N_("user name")),
@@ -70,19 +71,19 @@ class EventDetailScreen(ModalScreen[None]):
             (_("Station"), d.station_code),
             (_("Seq"), str(d.seq)),
         ):
-            text.append(f"{label}：", style="bold")
+            text.append(colon(label), style="bold")
             text.append(f"{value}\n")
         text.append("\n")
         for key, value in d.fields:
-            text.append(f"{key}：", style="bold")
+            text.append(colon(key), style="bold")
             text.append(f"{value}\n")
         if d.tables:
-            text.append(_("Rows written") + "：", style="bold")
+            text.append(colon(_("Rows written")), style="bold")
             text.append(", ".join(d.tables) + "\n")
         text.append("\n")
-        text.append(_("Hash") + "：", style="dim")
+        text.append(colon(_("Hash")), style="dim")
         text.append(d.hash + "\n", style="dim")
-        text.append(_("Previous hash") + "：", style="dim")
+        text.append(colon(_("Previous hash")), style="dim")
         text.append(d.prev_hash + "\n", style="dim")
         with VerticalScroll():
             yield Static(_("Event detail"), classes="screen-title")

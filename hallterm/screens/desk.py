@@ -27,6 +27,7 @@ from hallterm.i18n import N_, _
 from hallterm.screens.base import BaseScreen
 from hallterm.screens.desk_common import in_thread
 from hallterm.widgets.plain import plain
+from hallterm.widgets.punctuation import colon
 
 ID_TYPES = tuple(IdType)
 _REG_FIELDS = ("#reg-name", "#reg-phone", "#reg-address", "#reg-legal-rep")
@@ -169,7 +170,7 @@ class DeskScreen(BaseScreen):
         text = Text()
 
         def field(label: str, value: str) -> None:
-            text.append(label + "：", style="bold")
+            text.append(colon(label), style="bold")
             text.append(value or "—")  # appended as plain text: never markup
             text.append("  ")
 

@@ -45,6 +45,7 @@ from hallterm.screens.desk_common import (
 )
 from hallterm.screens.desk_dialogs import PromptScreen, ReasonScreen
 from hallterm.widgets.plain import plain, row
+from hallterm.widgets.punctuation import colon, series
 
 SUSPEND_REASONS = (
     N_("Hearing (听证)"),
@@ -106,7 +107,7 @@ def event_details(entry: TimelineEntry) -> str:
     if d.get("due_date"):
         parts.append(_("due {date}").format(date=d["due_date"]))
     if d.get("missing"):
-        parts.append(_("missing: {items}").format(items="、".join(d["missing"])))
+        parts.append(_("missing: {items}").format(items=series(d["missing"])))
     if d.get("document"):
         parts.append(kind_label(d["document"]))
     return "；".join(parts)
@@ -385,7 +386,7 @@ class CaseDetailScreen(BaseScreen):
         text = Text()
 
         def field(label: str, value: str | Text, end: str = "  ") -> None:
-            text.append(label + "：", style="bold")
+            text.append(colon(label), style="bold")
             text.append(value if isinstance(value, Text) else Text(value or "—"))
             text.append(end)
 
@@ -395,7 +396,7 @@ class CaseDetailScreen(BaseScreen):
         field(_("Phone"), v.applicant.phone, "\n")
         field(_("Matter"), v.title, "\n")
         if v.bundle_name:
-            field(_("Matters handled together"), "、".join(m.name for m in v.matters), "\n")
+            field(_("Matters handled together"), series(m.name for m in v.matters), "\n")
         field(_("Clerk"), v.clerk_name)
         field(_("Window"), v.window)
         field(_("Registered"), fmt_local(v.registered_at), "\n")
@@ -418,7 +419,7 @@ class CaseDetailScreen(BaseScreen):
             text.append("\n⚠ " + calendar_note(v.due_date), style="bold yellow")
         moves = [action_label(a) for a in allowed_actions(v.status) if a in MOVES.values()]
         if moves:
-            text.append("\n" + _("Possible next steps: {moves}").format(moves="、".join(moves)))
+            text.append("\n" + _("Possible next steps: {moves}").format(moves=series(moves)))
         return text
 
     # -- keys ------------------------------------------------------------------------------------

@@ -32,6 +32,13 @@ from hallterm.widgets.plain import plain
 REFRESH_SECONDS = 3.0
 
 
+def NO_WINDOW_HELP() -> str:  # noqa: N802 - reads like the constant it stands for
+    return _(
+        "This terminal has no window number, so it cannot call tickets. Start hallterm with "
+        "--window N, or set window in the config file."
+    )
+
+
 def _minutes(seconds: float) -> str:
     return _("{n} min").format(n=int(seconds // 60))
 
@@ -96,6 +103,8 @@ class QueueWindowScreen(BaseScreen):
     def refresh_panel(self) -> None:
         app: Any = self.app
         window = self.window
+        if not window:
+            return
 
         def job() -> tuple[q.WindowPanel, list[q.CategoryView]]:
             with app.store.read() as session:
@@ -108,6 +117,11 @@ class QueueWindowScreen(BaseScreen):
         self._redraw()
 
     def _redraw(self) -> None:
+        if not self.window:
+            self.query_one("#qw-title", Static).update(Text(_("Queue")))
+            self.query_one("#qw-ticket", Static).update(Text(NO_WINDOW_HELP()))
+            self.query_one("#qw-hint", Static).update("")
+            return
         self.query_one("#qw-title", Static).update(
             Text(_("Window {window} · queue").format(window=self.window))
         )
@@ -220,6 +234,8 @@ class QueueWindowScreen(BaseScreen):
 
     def _guide(self, action: str) -> str | None:
         """The advice for ``action`` in the present state, or None when it may go ahead."""
+        if not self.window:
+            return NO_WINDOW_HELP()
         cur = self._holding()
         if cur is None:
             if action in ("recall", "no_show", "start", "finish", "transfer", "priority"):
@@ -422,6 +438,8 @@ class QueueWindowScreen(BaseScreen):
         self.app.push_screen(TransferScreen(self.categories, cur.category), chosen)
 
     def action_lines(self) -> None:
+        if not self._guided("lines"):
+            return
         chosen_now = self.panel.window.categories if self.panel else ()
         window = self.window
 
@@ -436,6 +454,8 @@ class QueueWindowScreen(BaseScreen):
         self.app.push_screen(LinesScreen(self.categories, chosen_now), chosen)
 
     def action_pause(self) -> None:
+        if not self._guided("pause"):
+            return
         status = self.panel.window.status if self.panel else q.WindowStatus.open
         new = q.WindowStatus.paused if status == q.WindowStatus.open else q.WindowStatus.open
         window = self.window

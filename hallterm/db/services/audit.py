@@ -27,9 +27,11 @@ from hallterm.db.models import Event, EventHead
 from hallterm.db.services import Ctx, record_event
 from hallterm.db.services.audit_view import entity_labels, kind_label
 from hallterm.domain.ids import mask_id
+from hallterm.domain.roles import Role, role_label
 from hallterm.i18n import _
 
 MAX_ROWS = 1000
+ROLE_VALUES = frozenset(r.value for r in Role)
 
 
 @dataclass(frozen=True)
@@ -192,6 +194,8 @@ def summarize(payload: str, limit: int = 160) -> str:
         if isinstance(value, dict | list):
             continue
         text = "" if value is None else str(value)
+        if key in ("role", "from", "to") and text in ROLE_VALUES:
+            text = role_label(text)  # a role in words, not the code ``admin``
         if "id_number" in key or "password" in key:
             text = mask_id(text) if text else text
         if len(text) > 40:

@@ -23,6 +23,7 @@ from hallterm.db.models import Applicant, Event, ServiceCase, Staff, Station
 from hallterm.db.models_interaction import InteractionItem
 from hallterm.db.models_queue import Evaluation, Rectification, Ticket
 from hallterm.domain.ids import mask_id
+from hallterm.domain.roles import Role, role_label
 from hallterm.i18n import N_, _
 
 KINDS: dict[str, str] = {
@@ -235,7 +236,10 @@ def event_detail(session: Session, event_id: str) -> EventDetail | None:
         if key == "rows" and isinstance(value, list):
             tables = [str(r.get("table")) for r in value if isinstance(r, dict) and r.get("table")]
             continue
-        fields.append((key, _safe(key, value)))
+        text = _safe(key, value)
+        if key in ("role", "from", "to") and text in {r.value for r in Role}:
+            text = role_label(text)
+        fields.append((key, text))
     label = entity_labels(session, [(e.entity, e.entity_id)])[(e.entity, e.entity_id)]
     return EventDetail(
         id=e.id,
