@@ -254,3 +254,13 @@ async def test_an_admin_without_a_window_is_told_how_to_get_one(demo_store, cloc
         await settle(pilot)
         assert "--window" in str(screen.query_one("#qw-message", Static).render())
     assert tickets(demo_store) == []
+
+
+def test_cli_rate_needs_a_window(tmp_path):
+    from click.testing import CliRunner
+
+    from hallterm.cli import main
+
+    result = CliRunner().invoke(main, ["rate", "--window", " "])
+    assert result.exit_code != 0 and "--window N" in result.output
+    assert "--window" in CliRunner().invoke(main, ["rate", "--help"]).output
