@@ -146,8 +146,8 @@ def _resolve(session: Session, entity: str, ids: list[str]) -> dict[str, str]:
             ev_ids = list(rect.values())
         rows = session.exec(
             select(Evaluation.id, Ticket.number, ServiceCase.number)
-            .join(Ticket, Ticket.id == Evaluation.ticket_id, isouter=True)
-            .join(ServiceCase, ServiceCase.id == Evaluation.case_id, isouter=True)
+            .join(Ticket, col(Ticket.id) == col(Evaluation.ticket_id), isouter=True)
+            .join(ServiceCase, col(ServiceCase.id) == col(Evaluation.case_id), isouter=True)
             .where(col(Evaluation.id).in_(ev_ids))
         ).all()
         about = {eid: " · ".join(x for x in (case, ticket) if x) for eid, ticket, case in rows}

@@ -250,8 +250,8 @@ def pending_rating(
     rated = select(Evaluation.ticket_id).where(col(Evaluation.ticket_id).is_not(None))
     row = session.exec(
         select(Ticket, Staff.name, ServiceCase.number)
-        .join(Staff, Staff.id == Ticket.clerk_id, isouter=True)
-        .join(ServiceCase, ServiceCase.id == Ticket.case_id, isouter=True)
+        .join(Staff, col(Staff.id) == col(Ticket.clerk_id), isouter=True)
+        .join(ServiceCase, col(ServiceCase.id) == col(Ticket.case_id), isouter=True)
         .where(
             Ticket.station_code == station_code,
             Ticket.window == window,
@@ -334,22 +334,33 @@ def rectifications(
     """
     clerk = aliased(Staff)
     q = (
-        select(Rectification, Evaluation, clerk.name, ServiceCase.number, Ticket.number)
-        .join(Evaluation, Evaluation.id == Rectification.evaluation_id)
-        .join(clerk, clerk.id == Evaluation.clerk_id, isouter=True)
-        .join(ServiceCase, ServiceCase.id == Evaluation.case_id, isouter=True)
-        .join(Ticket, Ticket.id == Evaluation.ticket_id, isouter=True)
+        select(Rectification, Evaluation, col(clerk.name), col(ServiceCase.number))
+        .join(Evaluation, col(Evaluation.id) == col(Rectification.evaluation_id))
+        .join(clerk, col(clerk.id) == col(Evaluation.clerk_id), isouter=True)
+        .join(ServiceCase, col(ServiceCase.id) == col(Evaluation.case_id), isouter=True)
     )
     if station_code:
-        q = q.where(Rectification.station_code == station_code)
+        q = q.where(col(Rectification.station_code) == station_code)
     if open_only:
         q = q.where(col(Rectification.closed_at).is_(None))
     if ids is not None:
         q = q.where(col(Rectification.id).in_(ids))
-    q = q.order_by(Rectification.due_date, Rectification.opened_at).limit(limit)
+    q = q.order_by(col(Rectification.due_date), col(Rectification.opened_at)).limit(limit)
     cal = calendar or calendar_for(session)
     out = []
-    for rect, ev, clerk_name, case_number, ticket_number in session.exec(q).all():
+    rows = session.exec(q).all()
+    ticket_ids = [ev.ticket_id for _r, ev, _c, _n in rows if ev.ticket_id]
+    tickets = (
+        dict(
+            session.exec(
+                select(Ticket.id, Ticket.number).where(col(Ticket.id).in_(ticket_ids))
+            ).all()
+        )
+        if ticket_ids
+        else {}
+    )
+    for rect, ev, clerk_name, case_number in rows:
+        ticket_number = tickets.get(ev.ticket_id) if ev.ticket_id else None
         out.append(
             RectificationView(
                 id=rect.id,
@@ -377,9 +388,9 @@ def rectifications(
 def ratings_of_case(session: Session, case_id: str) -> list[RatingView]:
     rows = session.exec(
         select(Evaluation, Rectification)
-        .join(Rectification, Rectification.evaluation_id == Evaluation.id, isouter=True)
+        .join(Rectification, col(Rectification.evaluation_id) == col(Evaluation.id), isouter=True)
         .where(Evaluation.case_id == case_id)
-        .order_by(Evaluation.at)
+        .order_by(col(Evaluation.at))
     ).all()
     return [
         RatingView(

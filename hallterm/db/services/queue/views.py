@@ -130,11 +130,11 @@ def before(ticket: Ticket) -> Any:
     """SQL condition: a waiting ticket of the same line that is called before ``ticket``."""
     conditions = [
         and_(
-            Ticket.priority == ticket.priority,
-            Ticket.appointment == ticket.appointment,
+            col(Ticket.priority) == ticket.priority,
+            col(Ticket.appointment) == ticket.appointment,
             or_(
                 col(Ticket.queue_at) < ticket.queue_at,
-                and_(Ticket.queue_at == ticket.queue_at, col(Ticket.seq) < ticket.seq),
+                and_(col(Ticket.queue_at) == ticket.queue_at, col(Ticket.seq) < ticket.seq),
             ),
         )
     ]
@@ -142,7 +142,7 @@ def before(ticket: Ticket) -> Any:
         conditions.append(col(Ticket.priority).is_(True))
     if not ticket.appointment:
         conditions.append(
-            and_(Ticket.priority == ticket.priority, col(Ticket.appointment).is_(True))
+            and_(col(Ticket.priority) == ticket.priority, col(Ticket.appointment).is_(True))
         )
     return or_(*conditions)
 
@@ -271,7 +271,7 @@ def windows(session: Session, station_code: str | None, day: date) -> list[Windo
     served_q = (
         select(Ticket.station_code, Ticket.window, func.count())
         .where(Ticket.day == day, Ticket.status == TicketStatus.done)
-        .group_by(Ticket.station_code, Ticket.window)
+        .group_by(col(Ticket.station_code), col(Ticket.window))
     )
     if station_code:
         served_q = served_q.where(Ticket.station_code == station_code)
@@ -356,7 +356,7 @@ def tickets_of_day(
     rows = session.exec(
         select(Ticket)
         .where(Ticket.station_code == station_code, Ticket.day == day)
-        .order_by(Ticket.issued_at)
+        .order_by(col(Ticket.issued_at))
         .limit(limit)
     )
     return [view_ticket(session, t) for t in rows]

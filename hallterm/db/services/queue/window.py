@@ -149,18 +149,18 @@ def _eligible(ctx: Ctx, window: str, cats: Sequence[str]) -> Any:
     open_line = Ticket.target_window.is_(None)  # type: ignore[union-attr]
     if cats:
         open_line = and_(open_line, col(Ticket.category).in_(cats))
-    not_sent_by_me = or_(col(Ticket.from_window).is_(None), Ticket.from_window != window)
+    not_sent_by_me = or_(col(Ticket.from_window).is_(None), col(Ticket.from_window) != window)
     return and_(
-        Ticket.station_code == ctx.station_code,
-        Ticket.day == local_day(ctx),
-        Ticket.status == TicketStatus.waiting,
-        or_(Ticket.target_window == window, and_(open_line, not_sent_by_me)),
+        col(Ticket.station_code) == ctx.station_code,
+        col(Ticket.day) == local_day(ctx),
+        col(Ticket.status) == TicketStatus.waiting,
+        or_(col(Ticket.target_window) == window, and_(open_line, not_sent_by_me)),
     )
 
 
 def _order(window: str) -> tuple[Any, ...]:
     return (
-        case((Ticket.target_window == window, 0), else_=1),
+        case((col(Ticket.target_window) == window, 0), else_=1),
         col(Ticket.priority).desc(),
         col(Ticket.appointment).desc(),
         Ticket.queue_at,
