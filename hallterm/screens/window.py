@@ -21,22 +21,15 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Digits, Static
 
-from hallterm.clock import fmt_local
 from hallterm.db.services import queue as q
 from hallterm.i18n import N_, _
 from hallterm.screens.base import BaseScreen
 from hallterm.screens.desk_common import in_thread
 from hallterm.screens.window_dialogs import CallNumberScreen, LinesScreen, TransferScreen
+from hallterm.screens.window_text import NO_WINDOW_HELP, guide, lines_text, ticket_text
 from hallterm.widgets.plain import plain
 
 REFRESH_SECONDS = 3.0
-
-
-def NO_WINDOW_HELP() -> str:  # noqa: N802 - reads like the constant it stands for
-    return _(
-        "This terminal has no window number, so it cannot call tickets. Start hallterm with "
-        "--window N, or set window in the config file."
-    )
 
 
 def _minutes(seconds: float) -> str:
@@ -144,58 +137,8 @@ class QueueWindowScreen(BaseScreen):
             ticket.update(Text(_("No ticket at this window. Press N to call the next one.")))
         else:
             number.update(cur.number)
-            info = Text()
-            info.append(f"{cur.category_name} · {q.ticket_status_label(cur.status)}\n", "bold")
-            if cur.priority_to_confirm:
-                info.append(
-                    _("priority (绿色通道) requested: G confirms, Shift+G refuses") + "\n",
-                    "bold yellow",
-                )
-            elif cur.priority:
-                info.append(
-                    _("priority (绿色通道)") + " · " + q.priority_label(cur.priority_state) + "\n",
-                    "bold green",
-                )
-            if cur.out_of_order:
-                info.append(
-                    _("called out of turn: {reason}").format(reason=cur.call_reason) + "\n",
-                    "yellow",
-                )
-            if cur.appointment:
-                info.append(_("appointment") + "\n", "cyan")
-            info.append(
-                _("called {at}, recalled {n} times").format(
-                    at=fmt_local(cur.called_at), n=cur.recalls
-                )
-                + "\n"
-            )
-            if cur.started_at:
-                info.append(_("serving since {at}").format(at=fmt_local(cur.started_at)) + "\n")
-            if cur.applicant_name:
-                info.append(_("applicant: {name}").format(name=cur.applicant_name) + "\n")
-            if cur.id_masked:
-                info.append(_("ID number at the kiosk: {id}").format(id=cur.id_masked) + "\n")
-            if cur.case_number:
-                info.append(_("case: {number}").format(number=cur.case_number) + "\n")
-            ticket.update(info)
-        w = panel.window
-        lines = Text()
-        lines.append(
-            _("Window {window}: {status}").format(
-                window=w.window, status=q.window_status_label(w.status)
-            )
-            + "\n",
-            "bold",
-        )
-        lines.append(_("served today: {n}").format(n=w.served_today) + "\n")
-        if panel.directed:
-            lines.append(_("sent to this window: {n}").format(n=panel.directed) + "\n", "yellow")
-        for line in panel.lines:
-            lines.append(f"{line.prefix} {line.name}: ")
-            lines.append(_("{n} waiting").format(n=line.waiting) + "\n", "bold")
-        if not w.categories:
-            lines.append(_("(serves every line)"), "dim")
-        self.query_one("#qw-lines", Static).update(lines)
+            ticket.update(ticket_text(cur))
+        self.query_one("#qw-lines", Static).update(lines_text(panel))
 
     def _message(self, text: str) -> None:
         self.query_one("#qw-message", Static).update(plain(text, style="bold red"))
@@ -232,50 +175,8 @@ class QueueWindowScreen(BaseScreen):
     def _holding(self) -> q.TicketView | None:
         return self.panel.current if self.panel else None
 
-    def _guide(self, action: str) -> str | None:
-        """The advice for ``action`` in the present state, or None when it may go ahead."""
-        if not self.window:
-            return NO_WINDOW_HELP()
-        cur = self._holding()
-        if cur is None:
-            if action in ("recall", "no_show", "start", "finish", "transfer", "priority"):
-                return _("There is no ticket at this window: press N to call the next one.")
-            return None
-        n = cur.number
-        serving = cur.status == q.TicketStatus.serving
-        if action in ("call_next", "call_number"):
-            if serving:
-                return _(
-                    "{number} is still being served: F finishes it, T transfers it, "
-                    "then N calls the next one."
-                ).format(number=n)
-            return _(
-                "{number} is still called at this window: S starts the service when the "
-                "applicant comes, X marks a no-show, T transfers it."
-            ).format(number=n)
-        if action == "priority" and not cur.priority_to_confirm:
-            return _("{number} has no priority request to decide.").format(number=n)
-        if cur.priority_to_confirm and action in ("start", "finish", "transfer"):
-            return _(
-                "{number} asked for the priority lane (绿色通道): check the reason, then G "
-                "confirms it or Shift+G refuses it (the ticket goes back to its place in the "
-                "ordinary line)."
-            ).format(number=n)
-        if serving and action in ("recall", "no_show"):
-            return _("{number} is already being served: F finishes it or T transfers it.").format(
-                number=n
-            )
-        if serving and action == "start":
-            return _("{number} is already being served: F finishes it.").format(number=n)
-        if not serving and action == "finish":
-            return _(
-                "{number} has not started yet: S starts the service when the applicant comes, "
-                "X marks a no-show."
-            ).format(number=n)
-        return None
-
     def _guided(self, action: str) -> bool:
-        advice = self._guide(action)
+        advice = guide(action, self.window, self._holding())
         if advice is not None:
             self._message(advice)
             return False
