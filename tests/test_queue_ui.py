@@ -196,7 +196,11 @@ async def test_kiosk_switches_language_and_aligns_counts(demo_store, settings, c
         await pilot.press("f10")
         await settle(pilot)
         assert options() == zh
+        await pilot.press("9")  # no such line: said, nothing issued
+        await settle(pilot)
+        assert "请按 1 至" in str(screen.query_one("#kiosk-error", Static).render())
     set_language("zh_CN")
+    assert tickets(demo_store) == []
 
 
 async def test_supervisor_sees_calls_out_of_turn_and_idle_time(demo_store, settings, clock):

@@ -181,6 +181,14 @@ class KioskScreen(Screen[None]):
             return
         if 1 <= n <= len(self.categories):
             self._issue(self.categories[n - 1].code)
+        elif self.categories:
+            self.query_one("#kiosk-error", Static).update(
+                plain(
+                    _("There is no line {n}: press 1 to {last}.").format(
+                        n=n, last=len(self.categories)
+                    )
+                )
+            )
 
     @on(OptionList.OptionSelected, "#kiosk-lines")
     def _chosen(self, event: OptionList.OptionSelected) -> None:
