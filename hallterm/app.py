@@ -226,7 +226,30 @@ class HalltermApp(App[None]):
         for command in translated_system_commands(super().get_system_commands(screen)):
             if command.callback in (self.action_show_help_panel, self.action_hide_help_panel):
                 command = command._replace(callback=self.action_help)
+            elif command.title == _("Screenshot"):
+                command = command._replace(callback=self.save_screen_picture)
             yield command
+
+    def save_screen_picture(self) -> None:
+        """Textual's Screenshot command, saved beside the printed PDFs and said in the language."""
+        folder = self.settings.pdf_dir()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = self.save_screenshot(path=str(folder))
+        except OSError as exc:
+            self.notify_error(_("The screenshot could not be saved: {error}").format(error=exc))
+            return
+        self.notify(_("Screenshot saved: {path}").format(path=path), markup=False)
+
+    def action_help_quit(self) -> None:
+        """Ctrl+C does not quit: say which key does, in the language."""
+        self.notify(
+            _("Press {key} to quit hallterm.").format(
+                key=self.get_key_display(Binding("ctrl+q", ""))
+            ),
+            title=_("Do you want to quit?"),
+            markup=False,
+        )
 
     def action_show_help_panel(self) -> None:
         self.action_help()  # one help, translated, with every key of the screen

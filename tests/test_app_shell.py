@@ -288,6 +288,16 @@ async def test_textuals_own_strings_are_translated(demo_store, settings, clock):
         keys.callback()
         await settle(pilot)
         assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        shot = next(c for c in app.get_system_commands(app.screen) if c.title == "截图")
+        shot.callback()
+        await pilot.press("ctrl+c")  # does not quit: says which key does
+        await settle(pilot)
+        said = [n.message for n in app._notifications]
+        assert any(m.startswith("截图已保存") for m in said)
+        assert "按 ^q 退出 hallterm。" in said
+        assert list(settings.pdf_dir().glob("*.svg"))
     from textual.binding import Binding
 
     assert app.get_key_display(Binding("space", "x")) == "空格"
