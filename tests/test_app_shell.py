@@ -219,6 +219,8 @@ async def test_footer_keys_fit_100_columns_in_both_languages(demo_store, setting
                             cut.append(f"{language} {type(screen).__name__}: {k.description}")
                     shown = {k.key for k in keys}
                     assert "f1" in shown, f"{type(screen).__name__}: F1 left out"
+                    if any(b.key == "escape" and b.show for b in screen.BINDINGS):  # type: ignore[union-attr]
+                        assert "escape" in shown, f"{type(screen).__name__}: Esc left out"
                     if key == "f5":  # the queue window's main moves
                         assert {"n", "r", "x", "s", "f", "t"} <= shown, shown
                     await pilot.press("f9")

@@ -46,7 +46,7 @@ class QueueWindowScreen(BaseScreen):
         Binding("s", "start", N_("Start service")),
         Binding("f", "finish", N_("Finish")),
         Binding("t", "transfer", N_("Transfer")),
-        Binding("g", "priority(True)", N_("Confirm priority")),
+        Binding("g", "priority(True)", N_("Confirm priority"), show=False),
         Binding("G", "priority(False)", N_("Refuse priority"), show=False),
         Binding("k", "call_number", N_("Call by number"), show=False),
         Binding("c", "lines", N_("Lines"), show=False),

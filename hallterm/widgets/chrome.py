@@ -71,7 +71,8 @@ class TranslatedFooter(Footer):
 
     It shows as many keys as fit the terminal's width, in order (the screen's own keys
     first), always keeping F1 help (which lists every key) and the command palette; the
-    keys that do not fit are left out rather than cut in half.
+    keys that do not fit are left out rather than cut in half: the language key first, then
+    the screen's keys from its last, Esc (back) last of all.
     """
 
     def compose(self) -> ComposeResult:
@@ -81,21 +82,42 @@ class TranslatedFooter(Footer):
                 widget.description = _(widget.description)
         budget = self.app.size.width
         kept = list(widgets)
-        while sum(_width(w) for w in kept) > budget:
-            drop = next((w for w in reversed(kept) if _droppable(w)), None)
-            if drop is None:
+        # Textual's compact style (less padding) when the full one does not fit.
+        compact = sum(_width(w) for w in kept) > budget
+        self.set_reactive(Footer.compact, compact)
+        self.set_class(compact, "-compact")
+        # Left out first: the language key, then the screen's keys from the last one, and
+        # the way back (Esc) only at the very end.
+        droppable = [w for w in kept if _droppable(w)]
+        order = (
+            [w for w in droppable if _is_language(w)]
+            + [w for w in reversed(droppable) if not _is_language(w) and not _is_back(w)]
+            + [w for w in droppable if _is_back(w)]
+        )
+        for drop in order:
+            if sum(_width(w, compact) for w in kept) <= budget:
                 break
             kept.remove(drop)
         self.styles.grid_size_columns = sum(1 for w in kept if not w.has_class("-command-palette"))
         yield from kept
 
 
-def _width(widget: Widget) -> int:
+def _width(widget: Widget, compact: bool = False) -> int:
     """The columns a footer key takes (its key and description with their padding)."""
     if not isinstance(widget, FooterKey):
         return 0
-    extra = 5 if widget.has_class("-command-palette") else 3  # border and padding
+    # Compact: one space inside and one margin (the palette key: its border); full: padding.
+    palette = widget.has_class("-command-palette")
+    extra = 2 if compact else (5 if palette else 3)
     return cell_len(widget.key_display) + cell_len(widget.description) + extra
+
+
+def _is_language(widget: FooterKey) -> bool:
+    return widget.action in ("toggle_language", "app.toggle_language")
+
+
+def _is_back(widget: FooterKey) -> bool:
+    return widget.key == "escape"
 
 
 def _droppable(widget: Widget) -> bool:
