@@ -16,13 +16,20 @@ from hallterm.i18n import _
 
 
 class StatusHeader(Horizontal):
-    """Station, window, clerk and clock; later parts add sync status through ``extra``."""
+    """Station, window, clerk and clock; later parts add sync status through ``extra``.
+
+    Who is signed in at which window is never cut: on a narrow terminal the ``extra`` text
+    gives way (ended with …).
+    """
 
     DEFAULT_CSS = """
     StatusHeader { height: 1; dock: top; background: $primary; color: $text; }
     StatusHeader > .title { width: auto; padding: 0 1; text-style: bold; }
-    StatusHeader > .who { width: 1fr; padding: 0 1; }
-    StatusHeader > .extra { width: auto; padding: 0 1; }
+    StatusHeader > .who { width: auto; padding: 0 1; }
+    StatusHeader > .extra {
+        width: 1fr; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis;
+        text-align: right;
+    }
     StatusHeader > .clock { width: auto; padding: 0 1; }
     """
 
