@@ -49,6 +49,7 @@ class RatingTerminalScreen(Screen[None]):
         with Vertical():
             yield Static("", id="rt-title")
             yield Static("", id="rt-state")
+            yield Static("F10  中文 / English", classes="hint", id="rt-lang")
 
     def on_mount(self) -> None:
         self.retranslate()
