@@ -8,13 +8,16 @@ event loop: screens run their queries in thread workers and hand plain data back
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
 from textual import events, work
+from textual.app import App, SystemCommand
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.theme import Theme
 
 from hallterm.actions import ACTIONS, actions_for
 from hallterm.clock import Clock
@@ -37,6 +40,12 @@ class StationInfo:
     level: str
 
 
+# The footer shows the keys of the screen first and of the app only these: every other
+# global key is on the home menu, in F1 help and in the command palette, so the footer fits
+# 100 columns.
+FOOTER_ACTIONS = ("help", "language")
+
+
 class HalltermApp(KeyOrder):  # an App whose keys arrive in order (hallterm.key_order)
     CSS_PATH = "app.tcss"
     TITLE = "hallterm"
@@ -46,7 +55,7 @@ class HalltermApp(KeyOrder):  # an App whose keys arrive in order (hallterm.key_
             a.key,
             a.action,
             a.title,
-            show=a.id not in ("lock", "logout", "quit"),
+            show=a.id in FOOTER_ACTIONS,
             priority=True,
         )
         for a in ACTIONS
@@ -62,7 +71,8 @@ class HalltermApp(KeyOrder):  # an App whose keys arrive in order (hallterm.key_
     ) -> None:
         from hallterm.commands import ActionCommands, MatterCommands
 
-        self.COMMANDS = {ActionCommands, MatterCommands}
+        # Textual's own commands (theme, keys, quit, screenshot …) stay beside ours.
+        self.COMMANDS = {*App.COMMANDS, ActionCommands, MatterCommands}
         super().__init__()
         self.store = store
         self.settings = settings
@@ -103,6 +113,7 @@ class HalltermApp(KeyOrder):  # an App whose keys arrive in order (hallterm.key_
     def on_mount(self) -> None:
         from hallterm.screens.login import LoginScreen
 
+        self._restore_theme()
         self.push_screen(LoginScreen())
         self._load_station()
         if self.settings.idle_lock_minutes:
@@ -220,6 +231,88 @@ class HalltermApp(KeyOrder):  # an App whose keys arrive in order (hallterm.key_
                 screen.refresh(recompose=True)
         self.refresh_bindings()
         self.refresh_header()
+
+    # -- Textual's own strings and the theme ---------------------------------------------
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's commands in the current language; "Keys" opens hallterm's F1 help."""
+        from hallterm.widgets.textual_i18n import translated_system_commands
+
+        for command in translated_system_commands(super().get_system_commands(screen)):
+            if command.callback in (self.action_show_help_panel, self.action_hide_help_panel):
+                command = command._replace(callback=self.action_help)
+            elif command.title == _("Screenshot"):
+                command = command._replace(callback=self.save_screen_picture)
+            yield command
+
+    def save_screen_picture(self) -> None:
+        """Textual's Screenshot command, saved beside the printed PDFs and said in the language."""
+        folder = self.settings.pdf_dir()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = self.save_screenshot(path=str(folder))
+        except OSError as exc:
+            self.notify_error(_("The screenshot could not be saved: {error}").format(error=exc))
+            return
+        self.notify(_("Screenshot saved: {path}").format(path=path), markup=False)
+
+    def action_help_quit(self) -> None:
+        """Ctrl+C does not quit: say which key does, in the language."""
+        self.notify(
+            _("Press {key} to quit hallterm.").format(
+                key=self.get_key_display(Binding("ctrl+q", ""))
+            ),
+            title=_("Do you want to quit?"),
+            markup=False,
+        )
+
+    def action_show_help_panel(self) -> None:
+        self.action_help()  # one help, translated, with every key of the screen
+
+    def action_command_palette(self) -> None:
+        from textual.command import CommandPalette
+
+        from hallterm.widgets.textual_i18n import TranslatedCommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(TranslatedCommandPalette(id="--command-palette"))
+
+    def search_themes(self) -> None:
+        from textual.theme import ThemeProvider
+
+        from hallterm.widgets.textual_i18n import TranslatedCommandPalette
+
+        self.push_screen(
+            TranslatedCommandPalette(providers=[ThemeProvider], placeholder="Search for themes…")
+        )
+
+    def get_key_display(self, binding: Binding) -> str:
+        from hallterm.widgets.textual_i18n import key_display
+
+        return key_display(super().get_key_display(binding))
+
+    def _restore_theme(self) -> None:
+        """The theme chosen last time (saved in the config file), if Textual knows it."""
+        if self.settings.theme and self.settings.theme in self.available_themes:
+            self.theme = self.settings.theme
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def _theme_changed(self, theme: Theme) -> None:
+        if theme.name != self.settings.theme:
+            self.settings.theme = theme.name
+            self._save_theme(theme.name)
+
+    @work(thread=True, exit_on_error=False, group="config")
+    def _save_theme(self, name: str) -> None:
+        from hallterm.config_write import save_setting
+
+        try:
+            save_setting("theme", name)
+        except OSError as exc:
+            self.call_from_thread(
+                self.notify_error,
+                _("The theme could not be saved in the config file: {error}").format(error=exc),
+            )
 
     # -- idle lock -----------------------------------------------------------------------
 

@@ -69,6 +69,9 @@ class Settings(BaseSettings):
         default=3, ge=1, description="warn when not synced for this many days"
     )
     tts_command: str = Field(default="", description="command that speaks a call, text appended")
+    theme: str = Field(
+        default="", description="Textual theme (the palette's Theme command saves it)"
+    )
     holiday_file: str = Field(
         default="", description="holiday override file (JSON); empty: the one shipped"
     )

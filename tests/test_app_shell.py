@@ -184,3 +184,141 @@ async def test_user_text_is_never_markup(demo_store, settings, clock, ctx):
         table = app.screen.query_one("#cat-matters", DataTable)
         names = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
         assert "[bold]测试[/bold] [link=x]事项" in names
+
+
+FOOTER_SCREENS = {
+    "admin": ["f2", "f3", "f4", "f5", "f6", "f7", "f8", "f11", "f12", "ctrl+b"],
+}
+
+
+async def test_footer_keys_fit_100_columns_in_both_languages(demo_store, settings, clock):
+    """Every key the footer shows is whole at 100 columns; the global keys are in F1."""
+    from pilot_support import settle
+    from textual.widgets import Footer
+    from textual.widgets._footer import FooterKey
+
+    from hallterm.i18n import set_language
+
+    app = create_app(demo_store, settings, clock=clock)
+    cut: list[str] = []
+    try:
+        async with app.run_test(size=(100, 40)) as pilot:
+            await _sign_in(pilot, "admin", "admin1234")
+            for language in ("zh_CN", "en"):
+                app.switch_language(language)
+                for key in FOOTER_SCREENS["admin"]:
+                    await pilot.press(key)
+                    await settle(pilot)
+                    screen = app.screen
+                    footer = screen.query_one(Footer)
+                    right = footer.region.right
+                    keys = list(screen.query(FooterKey))
+                    assert keys, f"{type(screen).__name__}: an empty footer"
+                    for k in keys:
+                        if k.region.width == 0 or k.region.right > right:
+                            cut.append(f"{language} {type(screen).__name__}: {k.description}")
+                    shown = {k.key for k in keys}
+                    assert "f1" in shown, f"{type(screen).__name__}: F1 left out"
+                    if any(b.key == "escape" and b.show for b in screen.BINDINGS):  # type: ignore[union-attr]
+                        assert "escape" in shown, f"{type(screen).__name__}: Esc left out"
+                    if key == "f5":  # the queue window's main moves
+                        assert {"n", "r", "x", "s", "f", "t"} <= shown, shown
+                    await pilot.press("f9")
+                    await settle(pilot)
+    finally:
+        set_language("zh_CN")
+    assert cut == [], "\n".join(cut)
+
+
+async def test_palette_keeps_textuals_commands_and_remembers_the_theme(demo_store, clock):
+    """Theme, keys and quit beside hallterm's own commands, in Chinese; the chosen theme is
+    written to the config file and used at the next start."""
+    import tomllib
+
+    from pilot_support import settle
+    from textual.command import CommandInput, CommandPalette
+
+    from hallterm.config import Settings, config_path
+
+    settings = Settings(idle_lock_minutes=0, window="5")
+    app = create_app(demo_store, settings, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await _sign_in(pilot, "clerk", "clerk1234")
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        assert isinstance(app.screen, CommandPalette)
+        assert app.screen.query_one(CommandInput).placeholder == "搜索命令…"
+        titles = {str(c.title) for c in app.get_system_commands(app.screen)}
+        assert {"主题", "按键", "退出", "截图"} <= titles
+        await pilot.press(*"主题")
+        await pilot.pause(0.6)
+        await pilot.press("enter")  # Textual's Theme command
+        await settle(pilot)
+        assert isinstance(app.screen, CommandPalette)
+        assert app.screen.query_one(CommandInput).placeholder == "搜索主题…"
+        await pilot.press(*"nord")
+        await pilot.pause(0.6)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.theme == "nord"
+        await app.workers.wait_for_complete()
+    saved = tomllib.loads(config_path().read_text(encoding="utf-8"))
+    assert saved["theme"] == "nord"
+    again = create_app(demo_store, Settings(idle_lock_minutes=0), clock=clock)
+    async with again.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert again.theme == "nord"
+
+
+async def test_textuals_own_strings_are_translated(demo_store, settings, clock):
+    from pilot_support import settle
+
+    from hallterm.widgets.textual_i18n import BINDING_DESCRIPTIONS
+
+    app = create_app(demo_store, settings, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await _sign_in(pilot, "clerk", "clerk1234")
+        await pilot.press("f1")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        cells = {cell for row in app.screen.key_rows for cell in row}
+        assert "下一个输入项" in cells and "Focus Next" not in cells
+        await pilot.press("escape")
+        await settle(pilot)
+        # Textual's "Keys" command opens hallterm's own help, translated.
+        keys = next(c for c in app.get_system_commands(app.screen) if c.title == "按键")
+        keys.callback()
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        shot = next(c for c in app.get_system_commands(app.screen) if c.title == "截图")
+        shot.callback()
+        await pilot.press("ctrl+c")  # does not quit: says which key does
+        await settle(pilot)
+        said = [n.message for n in app._notifications]
+        assert any(m.startswith("截图已保存") for m in said)
+        assert "按 ^q 退出 hallterm。" in said
+        assert list(settings.pdf_dir().glob("*.svg"))
+    from textual.binding import Binding
+
+    assert app.get_key_display(Binding("space", "x")) == "空格"
+    # Every description Textual's widgets and screens bring is in the catalog list.
+    import textual.command as command
+    import textual.screen as screen_mod
+    import textual.widgets as w
+
+    classes = [screen_mod.Screen, screen_mod.ModalScreen, command.CommandPalette]
+    classes += [
+        getattr(w, n)
+        for n in ("Input", "DataTable", "OptionList", "SelectionList", "TextArea", "Tree")
+        + ("ListView", "Button", "Checkbox", "RadioSet", "Select", "Tabs", "TabbedContent")
+    ]
+    descriptions = {
+        b.description
+        for cls in classes
+        for k in cls.__mro__
+        for b in k.__dict__.get("BINDINGS", [])
+        if isinstance(b, Binding) and b.description
+    }
+    assert descriptions - set(BINDING_DESCRIPTIONS) == set()

@@ -78,6 +78,8 @@ def test_numbers_per_category_and_order_of_a_line(demo_store, clock, ctx):
         t = call(demo_store, clerk, categories=[a, b])
         order.append(t.number)
         with demo_store.write() as session:
+            if t.priority_to_confirm:  # asked for at the kiosk: the clerk checks it
+                q.confirm_priority(session, clerk, t.id, granted=True)
             q.start_service(session, clerk, t.id)
             q.finish(session, clerk, t.id)
     # 绿色通道 first, then the appointment, then by issue time (the other line last issued).
@@ -172,19 +174,20 @@ def test_transfer_to_a_line_and_to_a_window(demo_store, clock, ctx):
         old = session.get(Ticket, t.id)
         assert old.status == "transferred" and old.finished_at is not None
         assert session.get(Ticket, moved.id).transferred_from == t.id
-    # It keeps its place by the first issue time: ahead of the b ticket issued after it.
-    nxt = call(demo_store, clerk, categories=[b])
+    # Window 5 sent it away: it never calls it back (the b ticket instead).
+    back = call(demo_store, clerk, categories=[b])
+    assert back is not None and back.id != moved.id
+    with demo_store.write() as session:
+        q.no_show(session, clerk, back.id)
+    # Another window calls it, by its first issue time ahead of the b ticket issued after it.
+    six = clerk_ctx(demo_store, clock, window="6")
+    nxt = call(demo_store, six, window="6", categories=[b])
     assert nxt.id == moved.id
     with demo_store.write() as session:
-        sent = q.transfer(session, clerk, nxt.id, window="7")
+        sent = q.transfer(session, six, nxt.id, window="7")
     assert sent.target_window == "7"
     assert call(demo_store, clerk, categories=[a, b]).id != sent.id  # not for window 5
     other = clerk_ctx(demo_store, clock, window="7")
-    with demo_store.write() as session:
-        busy = session.exec(
-            select(Ticket.id).where(Ticket.window == "5", Ticket.status == "called")
-        ).one()
-        q.no_show(session, clerk, busy)
     got = call(demo_store, other, window="7")
     assert got.id == sent.id  # window 7 calls what was sent to it first
     with pytest.raises(ServiceError), demo_store.write() as session:
@@ -316,17 +319,18 @@ def test_rating_and_rectification(demo_store, clock, ctx):
     with demo_store.write() as session:
         q.start_service(session, clerk, t.id)
         q.finish(session, clerk, t.id)
+    applicant = ratings.applicant_ctx(clerk)
     with pytest.raises(ServiceError), demo_store.write() as session:
-        ratings.rate(session, clerk, level=6, ticket_id=t.id)
+        ratings.rate(session, applicant, level=6, ticket_id=t.id)
     with demo_store.write() as session:
-        bad = ratings.rate(session, clerk, level=2, comment="等太久", ticket_id=t.id)
+        bad = ratings.rate(session, applicant, level=2, comment="等太久", ticket_id=t.id)
     assert bad.window == "5" and bad.clerk_id == clerk.actor.staff_id
     with demo_store.read() as session:
         cal = calendar_for(session)
     assert bad.rectification_due == cal.add_working_days(clock.today(), 15)
     assert bad.rectification_due == date(2026, 12, 18)
     with pytest.raises(ServiceError), demo_store.write() as session:
-        ratings.rate(session, clerk, level=5, ticket_id=t.id)  # rated once
+        ratings.rate(session, applicant, level=5, ticket_id=t.id)  # rated once
     with demo_store.read() as session:
         open_items = ratings.rectifications(session, today=clock.today(), open_only=True)
     assert [r.id for r in open_items] == [bad.rectification_id]
@@ -358,6 +362,6 @@ def test_good_rating_opens_nothing(demo_store, clock, ctx):
     with demo_store.write() as session:
         q.start_service(session, clerk, t.id)
         q.finish(session, clerk, t.id)
-        view = ratings.rate(session, clerk, level=3, ticket_id=t.id)
+        view = ratings.rate(session, ratings.applicant_ctx(clerk), level=3, ticket_id=t.id)
     assert view.rectification_id is None
     assert ratings.level_label(3) == "基本满意"

@@ -1,5 +1,6 @@
-"""Calling next is atomic: 8 processes (8 windows) on one store until the lines are empty,
-every ticket called exactly once — on one SQLite file and on PostgreSQL."""
+"""Calling next is atomic and fair: 8 processes (8 windows) on one store until the lines are
+empty, every ticket called exactly once, no window ever sees an error, and the tickets spread
+evenly over the windows — on one SQLite file and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from hallterm.db.services import SYSTEM, Actor, Ctx
 from hallterm.db.services import queue as q
 
 WINDOWS = 8
-TICKETS = 64
+TICKETS = 160
 AT = datetime(2026, 11, 27, 2, 0, 0)
 
 
@@ -34,20 +35,28 @@ def _worker(url: str, window: str, barrier, results) -> None:  # type: ignore[no
     )
     ctx = Ctx(actor=actor, station_code="3299", clock=FrozenClock(AT))
     got: list[str] = []
+    errors: list[str] = []
+
+    def serve(session, ticket_id: str, confirm: bool) -> None:  # type: ignore[no-untyped-def]
+        if confirm:
+            q.confirm_priority(session, ctx, ticket_id, granted=True)
+        q.start_service(session, ctx, ticket_id)
+        q.finish(session, ctx, ticket_id)
+
     try:
         barrier.wait(timeout=60)
         while True:
-            with store.write() as session:
-                ticket = q.call_next(session, ctx, window)
+            ticket = q.run_write(store, lambda s: q.call_next(s, ctx, window))
             if ticket is None:
                 break
             got.append(ticket.id)
-            with store.write() as session:
-                q.start_service(session, ctx, ticket.id)
-                q.finish(session, ctx, ticket.id)
+            tid, confirm = ticket.id, ticket.priority_to_confirm
+            q.run_write(store, lambda s, tid=tid, confirm=confirm: serve(s, tid, confirm))
+    except Exception as exc:  # noqa: BLE001 - any error a window would see fails the test
+        errors.append(f"{type(exc).__name__}: {exc}")
     finally:
         store.dispose()
-        results.put((window, got))
+        results.put((window, got, errors))
 
 
 def _prepare(url: str) -> list[str]:
@@ -88,10 +97,19 @@ def _run(url: str) -> None:
     ]
     for p in procs:
         p.start()
-    per_window = dict(results.get(timeout=240) for _ in procs)
+    per_window: dict[str, list[str]] = {}
+    errors: list[str] = []
+    for _ in procs:
+        window, got, errs = results.get(timeout=240)
+        per_window[window] = got
+        errors += errs
     for p in procs:
         p.join(timeout=60)
         assert p.exitcode == 0
+    assert errors == [], "a window saw an error"
+    served = sorted(len(ids) for ids in per_window.values())
+    fair = TICKETS // WINDOWS
+    assert served[0] >= fair // 2 and served[-1] <= fair * 2, f"uneven spread {served}"
     called = [tid for ids in per_window.values() for tid in ids]
     assert len(called) == len(set(called)), "a ticket was called by two windows"
     assert sorted(called) == sorted(issued)

@@ -1,11 +1,13 @@
-"""``hallterm kiosk`` and ``display``: the ticket machine and the public calling screen."""
+"""``hallterm kiosk``, ``display`` and ``rate``: the ticket machine, the public calling screen
+and the applicant's rating terminal paired with a window."""
 
 from __future__ import annotations
 
 import click
 
-from hallterm.cli.common import STORE_HELP, make_settings, open_store
+from hallterm.cli.common import STORE_HELP, fail, make_settings, open_store
 from hallterm.cli.root import main
+from hallterm.i18n import _
 
 
 @main.command()
@@ -35,5 +37,23 @@ def display(ctx: click.Context, store: str | None) -> None:
     st = open_store(settings)
     try:
         DisplayApp(st, settings, language=ctx.obj["language"]).run()
+    finally:
+        st.dispose()
+
+
+@main.command()
+@click.option("--store", envvar="HALLTERM_STORE", help=STORE_HELP)
+@click.option("--window", "window", required=True, help="the window this terminal is paired with")
+@click.pass_context
+def rate(ctx: click.Context, store: str | None, window: str) -> None:
+    """The applicant's rating terminal (好差评) paired with one window (no sign-in)."""
+    from hallterm.screens.rating_terminal import RatingTerminalApp
+
+    if not window.strip():
+        fail(_("give the window this terminal is paired with: --window N"))
+    settings = make_settings(store) if store else ctx.obj["settings"]
+    st = open_store(settings)
+    try:
+        RatingTerminalApp(st, settings, window.strip(), language=ctx.obj["language"]).run()
     finally:
         st.dispose()

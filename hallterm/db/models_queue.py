@@ -4,7 +4,8 @@ A ticket is one place in one line on one local day.  A transfer closes the ticke
 ``transferred`` and issues a new row with the same number in the new line (``transferred_from``
 links them), so every row is called at most once and each window's service time stays its own.
 ``queue_at`` orders the line: it is the issue time, moved to the back when a no-show is
-re-queued.  Evaluations belong to a case and/or a ticket, the window and the clerk; a bad one
+re-queued.  A transferred row remembers the window that sent it (``from_window``), which never
+calls it back; a ticket called by its number ahead of its turn keeps the reason.  Evaluations belong to a case and/or a ticket, the window and the clerk; a bad one
 (level ≤ 2) opens a rectification tracked to closure.
 """
 
@@ -36,7 +37,10 @@ class Ticket(SQLModel, table=True):
     category: str = Field(max_length=16)
     seq: int
     number: str = Field(max_length=16)  # A023
-    priority: bool = False  # 绿色通道 (elderly, disabled …)
+    priority: bool = False  # 绿色通道 (elderly, disabled …): called before the others
+    # "" none · requested (at the kiosk, unverified) · confirmed (by the clerk at the call)
+    # · by_age (granted from the ID's birth date) · refused (back in the ordinary line)
+    priority_state: str = Field(default="", max_length=16)
     appointment: bool = False
     id_hash: str | None = Field(default=None, max_length=64)  # salted with the ticket id
     id_masked: str = Field(default="", max_length=40)
@@ -54,6 +58,9 @@ class Ticket(SQLModel, table=True):
     recalls: int = 0
     requeued_once: bool = False
     transferred_from: str | None = Field(default=None, max_length=36)
+    from_window: str | None = Field(default=None, max_length=16)  # the window that sent it here
+    out_of_order: bool = False  # called by its number ahead of its turn
+    call_reason: str = Field(default="", max_length=200)  # why (out-of-order calls)
     case_id: str | None = Field(default=None, max_length=36)
     version: int = 1
 

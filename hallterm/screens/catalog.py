@@ -21,6 +21,7 @@ from hallterm.domain.catalog import display
 from hallterm.i18n import N_, _
 from hallterm.screens.base import BaseScreen
 from hallterm.widgets.plain import plain, row
+from hallterm.widgets.punctuation import colon
 
 ALL = "__all__"
 
@@ -283,7 +284,7 @@ class GuideScreen(BaseScreen):
             (_("Consultation phone"), g.phone),
             (_("Catalog version"), g.catalog_version),
         ):
-            facts.append(f"{label}：", style="bold")
+            facts.append(colon(label), style="bold")
             facts.append(f"{value or '—'}\n")
         widgets: list[Static | DataTable[Text]] = [
             Static(plain(r.name), classes="screen-title"),

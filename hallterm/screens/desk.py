@@ -32,6 +32,7 @@ from hallterm.screens.base import BaseScreen
 from hallterm.screens.desk_common import days_left_text, in_thread, light_text
 from hallterm.screens.reveal import RevealTimer
 from hallterm.widgets.plain import plain
+from hallterm.widgets.punctuation import colon
 
 ID_TYPES = tuple(IdType)
 # An agent (经办人) is a person: any ID type but the unified social credit code.
@@ -227,7 +228,7 @@ class DeskScreen(BaseScreen):
         text = Text()
 
         def field(label: str, value: str) -> None:
-            text.append(label + "：", style="bold")
+            text.append(colon(label), style="bold")
             text.append(value or "—")  # appended as plain text: never markup
             text.append("  ")
 

@@ -60,6 +60,7 @@ from hallterm.screens.desk_common import (
 )
 from hallterm.screens.desk_dialogs import ChoiceScreen, PromptScreen, ReasonScreen, parse_day
 from hallterm.widgets.plain import plain, row
+from hallterm.widgets.punctuation import colon, series
 
 SUSPEND_REASONS = (
     N_("Hearing (听证)"),
@@ -124,7 +125,7 @@ def event_details(entry: TimelineEntry) -> str:
     if d.get("due_date"):
         parts.append(_("due {date}").format(date=d["due_date"]))
     if d.get("missing"):
-        parts.append(_("missing: {items}").format(items="、".join(d["missing"])))
+        parts.append(_("missing: {items}").format(items=series(d["missing"])))
     if d.get("document"):
         parts.append(kind_label(d["document"]))
     if d.get("material"):
@@ -439,7 +440,7 @@ class CaseDetailScreen(BaseScreen):
         text = Text()
 
         def field(label: str, value: str | Text, end: str = "  ") -> None:
-            text.append(label + "：", style="bold")
+            text.append(colon(label), style="bold")
             text.append(value if isinstance(value, Text) else Text(value or "—"))
             text.append(end)
 
@@ -455,7 +456,7 @@ class CaseDetailScreen(BaseScreen):
             field(_("Phone"), v.agent_phone, "\n")
         field(_("Matter"), v.title, "\n")
         if v.bundle_name:
-            field(_("Matters handled together"), "、".join(m.name for m in v.matters), "\n")
+            field(_("Matters handled together"), series(m.name for m in v.matters), "\n")
         field(_("Clerk"), v.clerk_name)
         field(_("Window"), v.window)
         field(_("Registered"), fmt_local(v.registered_at), "\n")
@@ -496,7 +497,7 @@ class CaseDetailScreen(BaseScreen):
             text.append("\n⚠ " + calendar_note(v.due_date), style="bold yellow")
         moves = [action_label(a) for a in allowed_actions(v.status) if a in MOVES.values()]
         if moves:
-            text.append("\n" + _("Possible next steps: {moves}").format(moves="、".join(moves)))
+            text.append("\n" + _("Possible next steps: {moves}").format(moves=series(moves)))
         return text
 
     # -- keys ------------------------------------------------------------------------------------

@@ -50,6 +50,7 @@ from hallterm.screens.desk_common import (
 )
 from hallterm.screens.desk_dialogs import PromptScreen, ReasonScreen, parse_day
 from hallterm.widgets.plain import plain
+from hallterm.widgets.punctuation import colon, series
 
 REFUSAL_REASONS = (
     N_("The matter applied for does not require an administrative licence by law."),
@@ -251,17 +252,17 @@ class ChecklistScreen(BaseScreen):
         v = self.view
         assert v is not None
         head = Text()
-        head.append(_("Case number") + "：", style="bold")
+        head.append(colon(_("Case number")), style="bold")
         head.append(v.number + "  ")
-        head.append(_("Status") + "：", style="bold")
+        head.append(colon(_("Status")), style="bold")
         head.append(status_label(v.status) + "\n")
-        head.append(_("Applicant") + "：", style="bold")
+        head.append(colon(_("Applicant")), style="bold")
         head.append(f"{v.applicant.name}（{v.applicant.id_masked}）  ")
-        head.append(_("Matter") + "：", style="bold")
+        head.append(colon(_("Matter")), style="bold")
         head.append(v.title)
         if v.bundle_name:
-            head.append("\n" + _("Matters handled together") + "：", style="bold")
-            head.append("、".join(m.name for m in v.matters))
+            head.append("\n" + colon(_("Matters handled together")), style="bold")
+            head.append(series(m.name for m in v.matters))
         self.query_one("#cl-head", Static).update(head)
 
     def _cells(self, index: int, line: Line) -> list[Text]:
@@ -304,7 +305,7 @@ class ChecklistScreen(BaseScreen):
         elif verdict.kind == "deferred":
             text.append("◐ " + _("Acceptable with deferrals:") + " ", style="bold yellow")
             text.append(
-                "、".join(
+                series(
                     _("{name} by {date}").format(name=n, date=d.isoformat())
                     for n, d in verdict.deferred
                 )
@@ -313,7 +314,7 @@ class ChecklistScreen(BaseScreen):
             text.append("✘ " + _("Incomplete, missing:") + " ", style="bold red")
             short = {ln.name: ln.shortfall_text() for ln in self.lines if ln.shortfall_text()}
             text.append(
-                "、".join(
+                series(
                     f"{name}（{short[name]}）" if name in short else name
                     for name in verdict.missing
                 )
@@ -332,7 +333,7 @@ class ChecklistScreen(BaseScreen):
         assert v is not None
         text = Text()
         if v.due_date is not None:
-            text.append(_("Due") + "：", style="bold")
+            text.append(colon(_("Due")), style="bold")
             text.append(due_text(v.due_date, v.limit_days))
             if v.calendar_needs_update:
                 text.append("\n⚠ " + calendar_note(v.due_date), style="bold yellow")
@@ -341,7 +342,7 @@ class ChecklistScreen(BaseScreen):
             return text
         limit = max((m.promised_limit_days for m in v.matters), default=0)
         due = self.calendar.add_working_days(self.today, limit)
-        text.append(_("If accepted today, due") + "：", style="bold")
+        text.append(colon(_("If accepted today, due")), style="bold")
         text.append(due_text(due, limit))
         if self.calendar.needs_update(due):
             text.append("\n⚠ " + calendar_note(due), style="bold yellow")
@@ -588,7 +589,7 @@ class ChecklistScreen(BaseScreen):
             style="bold",
         )
         if v.decision_reason:
-            text.append("\n" + _("Reason") + "：" + v.decision_reason)
+            text.append("\n" + colon(_("Reason")) + v.decision_reason)
         message = printed_message(result.printed)
         if message:
             text.append("\n" + _("Printed") + "：\n" + message)

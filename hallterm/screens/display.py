@@ -26,6 +26,7 @@ from hallterm.db.engine import Store
 from hallterm.db.services import queue as q
 from hallterm.i18n import N_, _, set_language
 from hallterm.screens.desk_common import in_thread
+from hallterm.widgets.punctuation import colon
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 1.0
@@ -154,7 +155,7 @@ class DisplayScreen(Screen[None]):
             history.append(_("window {window}").format(window=call.window) + "    ")
         self.query_one("#dp-history", Static).update(history)
         lines = Text()
-        lines.append(_("Waiting") + "：", "bold")
+        lines.append(colon(_("Waiting")), "bold")
         for line in state.lines:
             lines.append(f"  {line.prefix} {line.name} ")
             lines.append(str(line.waiting), "bold")

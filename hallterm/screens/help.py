@@ -75,7 +75,8 @@ class HelpScreen(ModalScreen[None]):
                 continue
             seen.add(key)
             table.add_row(Text(key), Text(_(a.title)), Text(_(a.help)))
-        table.add_row(Text("^p"), Text(_("Commands")), Text(_("Find any action or matter")))
+        palette = self.app.get_key_display(Binding("ctrl+p", ""))
+        table.add_row(Text(palette), Text(_("Commands")), Text(_("Find any action or matter")))
         self.key_rows = [
             tuple(str(cell) for cell in cells)
             for cells in zip(*(c._cells for c in table.columns), strict=True)

@@ -27,6 +27,7 @@ from hallterm.i18n import N_, _
 from hallterm.screens.base import BaseScreen
 from hallterm.screens.desk_common import in_thread, printer_for
 from hallterm.widgets.plain import plain
+from hallterm.widgets.punctuation import colon
 
 FILTERS = ("open", "overdue", "all", "replied")
 FILTER_LABELS = {
@@ -309,12 +310,12 @@ class ReplyScreen(ModalScreen[InteractionView | None]):
             (_("Taken"), f"{fmt_local(v.taken_at)} · {v.taken_by_name or v.taken_by}"),
             (_("Reply due"), v.reply_due.isoformat()),
         ):
-            detail.append(f"{label}：", style="bold")
+            detail.append(colon(label), style="bold")
             detail.append(f"{value}\n")
-        detail.append(f"{_('Content')}：\n", style="bold")
+        detail.append(colon(_("Content")) + "\n", style="bold")
         detail.append(v.content + "\n")
         if v.replied_at is not None:
-            detail.append(f"{_('Reply')}：\n", style="bold")
+            detail.append(colon(_("Reply")) + "\n", style="bold")
             detail.append(v.reply + "\n")
             detail.append(
                 _("Replied by {who} at {time}").format(

@@ -2,7 +2,9 @@
 
 No sign-in: pick a line (its number key, or arrows and Enter), optionally toggle 绿色通道
 (G) or appointment (Y) and type the ID number, and get the number with the count of people
-ahead in large digits; the slip is printed (kept as PDF, sent to the printer when one is
+ahead in large digits (the waiting counts of the lines are aligned, wide characters counted
+as two columns; F10 switches between Chinese and English).  Priority chosen here is only
+requested: the clerk confirms it at the call, unless the ID number shows an age of 60 or more; the slip is printed (kept as PDF, sent to the printer when one is
 configured).  After a few seconds, or any key, the machine is ready for the next person.
 """
 
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import App, ComposeResult
@@ -24,7 +27,7 @@ from hallterm.config import Settings
 from hallterm.db.engine import Store
 from hallterm.db.services import Actor, Ctx
 from hallterm.db.services import queue as q
-from hallterm.i18n import N_, _, set_language
+from hallterm.i18n import N_, _, current_language, set_language
 from hallterm.screens.desk_common import in_thread, printer_for
 from hallterm.widgets.plain import plain
 
@@ -63,6 +66,7 @@ class KioskScreen(Screen[None]):
         self.priority = False
         self.appointment = False
         self.last: q.TicketView | None = None
+        self.station_name = ""
         self._busy = False
         self._timer: Any = None
 
@@ -71,7 +75,9 @@ class KioskScreen(Screen[None]):
             yield Static("", id="kiosk-title")
             with Vertical(id="kiosk-choose"):
                 yield Static(
-                    _("Choose your matter: press its number, or ↑/↓ and Enter"), classes="hint"
+                    _("Choose your matter: press its number, or ↑/↓ and Enter"),
+                    classes="hint",
+                    id="kiosk-hint",
                 )
                 yield OptionList(id="kiosk-lines")
                 yield Static("", id="kiosk-flags")
@@ -84,6 +90,7 @@ class KioskScreen(Screen[None]):
                 with Center():
                     yield Digits("", id="kiosk-number")
                 yield Static("", id="kiosk-slip-text")
+            yield Static("F10  中文 / English", classes="hint", id="kiosk-lang")
 
     def on_mount(self) -> None:
         self._render_flags()
@@ -106,21 +113,41 @@ class KioskScreen(Screen[None]):
         in_thread(self, job, self._loaded, group="kiosk-load", exclusive=True)
 
     def _loaded(self, data: tuple[str, list[q.CategoryView], dict[str, int]]) -> None:
-        name, self.categories, self.lines = data
+        self.station_name, self.categories, self.lines = data
+        self._fill()
+
+    def retranslate(self) -> None:
+        self.query_one("#kiosk-hint", Static).update(
+            _("Choose your matter: press its number, or ↑/↓ and Enter")
+        )
+        self.query_one("#kiosk-id", Input).placeholder = _(
+            "ID number (optional, press I): then Enter"
+        )
+        self._render_flags()
+        self._fill()
+        if self.last is not None and self.has_class("showing"):
+            self._slip(self.last, None)
+
+    def _fill(self) -> None:
         self.query_one("#kiosk-title", Static).update(
-            Text(_("{station} · take a number").format(station=name))
+            Text(_("{station} · take a number").format(station=self.station_name))
         )
         menu = self.query_one("#kiosk-lines", OptionList)
         highlighted = menu.highlighted
         menu.clear_options()
-        for n, c in enumerate(self.categories, 1):
+        # Names padded to one display width (CJK characters take two columns), counts
+        # right-aligned, so the counts stand in one column.
+        width = max((cell_len(c.name) for c in self.categories), default=0)
+        counts = [_("{n} waiting").format(n=self.lines.get(c.code, 0)) for c in self.categories]
+        count_width = max((cell_len(t) for t in counts), default=0)
+        for n, (c, count) in enumerate(zip(self.categories, counts, strict=True), 1):
             menu.add_option(
                 Option(
                     Text.assemble(
                         (f" {n}  ", "bold reverse"),
                         (f"  {c.prefix}  ", "bold"),
-                        c.name,
-                        ("   " + _("{n} waiting").format(n=self.lines.get(c.code, 0)), "dim"),
+                        c.name + " " * (width - cell_len(c.name)),
+                        ("   " + " " * (count_width - cell_len(count)) + count, "dim"),
                     ),
                     id=c.code,
                 )
@@ -154,6 +181,14 @@ class KioskScreen(Screen[None]):
             return
         if 1 <= n <= len(self.categories):
             self._issue(self.categories[n - 1].code)
+        elif self.categories:
+            self.query_one("#kiosk-error", Static).update(
+                plain(
+                    _("There is no line {n}: press 1 to {last}.").format(
+                        n=n, last=len(self.categories)
+                    )
+                )
+            )
 
     @on(OptionList.OptionSelected, "#kiosk-lines")
     def _chosen(self, event: OptionList.OptionSelected) -> None:
@@ -191,19 +226,27 @@ class KioskScreen(Screen[None]):
         ticket, printer_message = result
         self.last = ticket
         self.query_one("#kiosk-error", Static).update("")
+        self._slip(ticket, printer_message)
+        self.add_class("showing")
+        self._timer = self.set_timer(SHOW_SECONDS, self.action_reset)
+        self.load()
+
+    def _slip(self, ticket: q.TicketView, printer_message: str | None) -> None:
         self.query_one("#kiosk-number", Digits).update(ticket.number)
         text = Text(justify="center")
         text.append(f"{ticket.category_name}\n", "bold")
-        if ticket.priority:
+        if ticket.priority_to_confirm:
+            text.append(
+                _("Priority (绿色通道) requested: the clerk confirms it at the window") + "\n",
+                "bold yellow",
+            )
+        elif ticket.priority:
             text.append(_("Priority (绿色通道)") + "\n", "bold green")
         text.append(_("{n} people ahead of you").format(n=ticket.ahead or 0) + "\n", "bold")
         text.append(_("Please take your slip and wait for your number to be called.") + "\n")
         if printer_message:
             text.append(printer_message + "\n", "dim")
         self.query_one("#kiosk-slip-text", Static).update(text)
-        self.add_class("showing")
-        self._timer = self.set_timer(SHOW_SECONDS, self.action_reset)
-        self.load()
 
     def _failed(self, message: str) -> None:
         self._busy = False
@@ -222,7 +265,7 @@ class KioskScreen(Screen[None]):
 
     def on_key(self, event: Any) -> None:
         # Any key on the slip brings the next person back to the choice.
-        if self.has_class("showing") and event.key not in ("ctrl+q",):
+        if self.has_class("showing") and event.key not in ("ctrl+q", "f10"):
             event.stop()
             self.action_reset()
 
@@ -231,7 +274,10 @@ class KioskApp(App[None]):
     """The ticket machine as its own small application (no sign-in)."""
 
     TITLE = "hallterm kiosk"
-    BINDINGS = [Binding("ctrl+q", "quit", N_("Quit"), show=False, priority=True)]
+    BINDINGS = [
+        Binding("f10", "toggle_language", N_("中文/English"), priority=True),
+        Binding("ctrl+q", "quit", N_("Quit"), show=False, priority=True),
+    ]
 
     def __init__(
         self,
@@ -254,6 +300,14 @@ class KioskApp(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(KioskScreen())
+
+    def action_toggle_language(self) -> None:
+        set_language("en" if current_language() != "en" else "zh_CN")
+        for screen in self.screen_stack:
+            retranslate = getattr(screen, "retranslate", None)
+            if retranslate is not None:
+                retranslate()
+        self.refresh_bindings()
 
     def kiosk_ctx(self) -> Ctx:
         return Ctx(actor=KIOSK, station_code=self.station_code, clock=self.clock)

@@ -22,6 +22,7 @@ from hallterm.db.services.ratings import LEVELS, RatingView, RectificationView, 
 from hallterm.i18n import N_, _
 from hallterm.screens.desk_common import in_thread
 from hallterm.widgets.plain import plain
+from hallterm.widgets.punctuation import colon
 
 CSS = """
 {name} {{ align: center middle; }}
@@ -163,7 +164,7 @@ class RectificationScreen(ModalScreen[bool]):
             (_("Rated at"), fmt_local(r.rated_at)),
             (_("Rectify by"), r.due_date.isoformat()),
         ):
-            facts.append(f"{label}：", style="bold")
+            facts.append(colon(label), style="bold")
             facts.append(f"{value}\n")
         with Vertical():
             yield Static(_("Rectification of a bad rating"), classes="screen-title")

@@ -70,6 +70,7 @@ class SupervisorScreen(BaseScreen):
         Binding("r", "light('red')", N_("Red cases")),
         Binding("k", "rectifications", N_("Rectifications")),
         Binding("e", "efficiency", N_("Efficiency")),
+        Binding("o", "queue_review", N_("Calls and idle time"), show=False),
         Binding("escape", "back", N_("Back")),
     ]
     DEFAULT_CSS = """
@@ -335,6 +336,11 @@ class SupervisorScreen(BaseScreen):
 
     def action_efficiency(self) -> None:
         self.app.push_screen(EfficiencyScreen())
+
+    def action_queue_review(self) -> None:
+        from hallterm.screens.queue_review import QueueReviewScreen
+
+        self.app.push_screen(QueueReviewScreen())
 
     def action_back(self) -> None:
         self.app.pop_screen()

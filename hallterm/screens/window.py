@@ -2,8 +2,12 @@
 
 Starting the service opens the front desk for the applicant (the desk screen when it is
 installed; otherwise the ticket's masked ID number is shown to type there).  Finishing links
-the case registered meanwhile to the ticket and turns the rating dialog to the applicant.
-The panel refreshes itself every few seconds; every service call runs in a thread worker.
+the case registered meanwhile to the ticket; the applicant then rates on the rating terminal
+paired with this window (``hallterm rate --window N``), never on the clerk's own screen.  A
+priority ticket asked for at the kiosk is confirmed (G) or refused (Shift+G) at the call; a
+ticket can be called by its number ahead of its turn (K) with a reason.  A key pressed out of
+order says what to do instead.  The panel refreshes itself every few seconds; every service
+call runs in a thread worker.
 """
 
 from __future__ import annotations
@@ -12,20 +16,17 @@ from collections.abc import Callable
 from typing import Any
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Digits, Input, OptionList, SelectionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Digits, Static
 
-from hallterm.clock import fmt_local
 from hallterm.db.services import queue as q
 from hallterm.i18n import N_, _
 from hallterm.screens.base import BaseScreen
 from hallterm.screens.desk_common import in_thread
-from hallterm.screens.rating import RatingScreen
+from hallterm.screens.window_dialogs import CallNumberScreen, LinesScreen, TransferScreen
+from hallterm.screens.window_text import NO_WINDOW_HELP, guide, lines_text, ticket_text
 from hallterm.widgets.plain import plain
 
 REFRESH_SECONDS = 3.0
@@ -33,96 +34,6 @@ REFRESH_SECONDS = 3.0
 
 def _minutes(seconds: float) -> str:
     return _("{n} min").format(n=int(seconds // 60))
-
-
-class TransferScreen(ModalScreen[tuple[str | None, str | None] | None]):
-    """Choose the line (queue category) or type the window to send the applicant to."""
-
-    DEFAULT_CSS = """
-    TransferScreen { align: center middle; }
-    TransferScreen > Vertical {
-        width: 70; height: auto; border: round $accent; padding: 0 1; background: $panel;
-    }
-    TransferScreen OptionList { height: auto; max-height: 12; }
-    """
-    BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
-    AUTO_FOCUS = "#transfer-lines"
-
-    def __init__(self, categories: list[q.CategoryView], current: str) -> None:
-        super().__init__()
-        self.categories = categories
-        self.current = current
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static(_("Transfer the applicant"), classes="screen-title")
-            yield Static(_("to another line (Enter) …"), classes="hint")
-            lines = OptionList(id="transfer-lines")
-            for c in self.categories:
-                if c.code != self.current:
-                    lines.add_option(Option(Text(f"{c.prefix}  {c.name}"), id=c.code))
-            yield lines
-            yield Static(_("… or to a window: type its number and Enter"), classes="hint")
-            yield Input(id="transfer-window", placeholder=_("window number"))
-
-    def on_mount(self) -> None:
-        lines = self.query_one("#transfer-lines", OptionList)
-        if lines.option_count:
-            lines.highlighted = 0
-
-    @on(OptionList.OptionSelected, "#transfer-lines")
-    def _line(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss((event.option.id, None))
-
-    @on(Input.Submitted, "#transfer-window")
-    def _window(self, event: Input.Submitted) -> None:
-        if event.value.strip():
-            self.dismiss((None, event.value.strip()))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-class LinesScreen(ModalScreen[list[str] | None]):
-    """Which lines this window serves (none ticked: all of them)."""
-
-    DEFAULT_CSS = """
-    LinesScreen { align: center middle; }
-    LinesScreen > Vertical {
-        width: 70; height: auto; border: round $accent; padding: 0 1; background: $panel;
-    }
-    LinesScreen SelectionList { height: auto; max-height: 14; }
-    """
-    BINDINGS = [
-        Binding("escape", "cancel", N_("Cancel")),
-        Binding("ctrl+s", "save", N_("Save")),
-    ]
-    AUTO_FOCUS = "#lines-list"
-
-    def __init__(self, categories: list[q.CategoryView], chosen: tuple[str, ...]) -> None:
-        super().__init__()
-        self.categories = categories
-        self.chosen = chosen
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static(_("Lines served by this window"), classes="screen-title")
-            yield SelectionList[str](
-                *(
-                    (f"{c.prefix}  {c.name}", c.code, c.code in self.chosen)
-                    for c in self.categories
-                ),
-                id="lines-list",
-            )
-            yield Static(
-                _("Space ticks a line · Ctrl+S saves · none ticked: every line"), classes="hint"
-            )
-
-    def action_save(self) -> None:
-        self.dismiss(list(self.query_one("#lines-list", SelectionList).selected))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 class QueueWindowScreen(BaseScreen):
@@ -135,8 +46,12 @@ class QueueWindowScreen(BaseScreen):
         Binding("s", "start", N_("Start service")),
         Binding("f", "finish", N_("Finish")),
         Binding("t", "transfer", N_("Transfer")),
-        Binding("c", "lines", N_("Lines")),
-        Binding("p", "pause", N_("Pause/open")),
+        Binding("g", "priority(True)", N_("Confirm priority"), show=False),
+        Binding("G", "priority(False)", N_("Refuse priority"), show=False),
+        Binding("k", "call_number", N_("Call by number"), show=False),
+        Binding("c", "lines", N_("Lines"), show=False),
+        Binding("p", "pause", N_("Pause/open"), show=False),
+        Binding("v", "rate", N_("Rating"), show=False),
         Binding("escape", "back", N_("Back")),
     ]
     DEFAULT_CSS = """
@@ -181,6 +96,8 @@ class QueueWindowScreen(BaseScreen):
     def refresh_panel(self) -> None:
         app: Any = self.app
         window = self.window
+        if not window:
+            return
 
         def job() -> tuple[q.WindowPanel, list[q.CategoryView]]:
             with app.store.read() as session:
@@ -193,13 +110,20 @@ class QueueWindowScreen(BaseScreen):
         self._redraw()
 
     def _redraw(self) -> None:
+        if not self.window:
+            self.query_one("#qw-title", Static).update(Text(_("Queue")))
+            self.query_one("#qw-ticket", Static).update(Text(NO_WINDOW_HELP()))
+            self.query_one("#qw-hint", Static).update("")
+            return
         self.query_one("#qw-title", Static).update(
             Text(_("Window {window} · queue").format(window=self.window))
         )
         self.query_one("#qw-hint", Static).update(
             _(
                 "N call next · R recall · X no-show · S start service (front desk) · "
-                "F finish and rate · T transfer · C lines · P pause"
+                "F finish · T transfer · G / Shift+G confirm or refuse priority · "
+                "K call a number out of turn · C lines · P pause · the applicant rates on "
+                "the rating terminal of this window"
             )
         )
         panel = self.panel
@@ -213,45 +137,8 @@ class QueueWindowScreen(BaseScreen):
             ticket.update(Text(_("No ticket at this window. Press N to call the next one.")))
         else:
             number.update(cur.number)
-            info = Text()
-            info.append(f"{cur.category_name} · {q.ticket_status_label(cur.status)}\n", "bold")
-            if cur.priority:
-                info.append(_("priority (绿色通道)") + "\n", "bold green")
-            if cur.appointment:
-                info.append(_("appointment") + "\n", "cyan")
-            info.append(
-                _("called {at}, recalled {n} times").format(
-                    at=fmt_local(cur.called_at), n=cur.recalls
-                )
-                + "\n"
-            )
-            if cur.started_at:
-                info.append(_("serving since {at}").format(at=fmt_local(cur.started_at)) + "\n")
-            if cur.applicant_name:
-                info.append(_("applicant: {name}").format(name=cur.applicant_name) + "\n")
-            if cur.id_masked:
-                info.append(_("ID number at the kiosk: {id}").format(id=cur.id_masked) + "\n")
-            if cur.case_number:
-                info.append(_("case: {number}").format(number=cur.case_number) + "\n")
-            ticket.update(info)
-        w = panel.window
-        lines = Text()
-        lines.append(
-            _("Window {window}: {status}").format(
-                window=w.window, status=q.window_status_label(w.status)
-            )
-            + "\n",
-            "bold",
-        )
-        lines.append(_("served today: {n}").format(n=w.served_today) + "\n")
-        if panel.directed:
-            lines.append(_("sent to this window: {n}").format(n=panel.directed) + "\n", "yellow")
-        for line in panel.lines:
-            lines.append(f"{line.prefix} {line.name}: ")
-            lines.append(_("{n} waiting").format(n=line.waiting) + "\n", "bold")
-        if not w.categories:
-            lines.append(_("(serves every line)"), "dim")
-        self.query_one("#qw-lines", Static).update(lines)
+            ticket.update(ticket_text(cur))
+        self.query_one("#qw-lines", Static).update(lines_text(panel))
 
     def _message(self, text: str) -> None:
         self.query_one("#qw-message", Static).update(plain(text, style="bold red"))
@@ -268,8 +155,8 @@ class QueueWindowScreen(BaseScreen):
         app: Any = self.app
 
         def job() -> Any:
-            with app.store.write() as session:
-                return call(session, app.ctx())
+            ctx = app.ctx()
+            return q.run_write(app.store, lambda session: call(session, ctx))
 
         def finished(result: Any) -> None:
             self._busy = False
@@ -283,35 +170,98 @@ class QueueWindowScreen(BaseScreen):
 
         in_thread(self, job, finished, failed, group="qw-move")
 
-    def _current(self) -> q.TicketView | None:
-        cur = self.panel.current if self.panel else None
-        if cur is None:
-            self._message(_("There is no ticket at this window."))
-        return cur
+    # -- guidance: what to do instead of a key pressed out of order ------------------------
+
+    def _holding(self) -> q.TicketView | None:
+        return self.panel.current if self.panel else None
+
+    def _guided(self, action: str) -> bool:
+        advice = guide(action, self.window, self._holding())
+        if advice is not None:
+            self._message(advice)
+            return False
+        return True
 
     def action_call_next(self) -> None:
+        if not self._guided("call_next"):
+            return
         window = self.window
 
         def done(t: q.TicketView | None) -> None:
             if t is None:
                 self._info(_("Nobody is waiting in the lines of this window."))
+            elif t.priority_to_confirm:
+                self._info(
+                    _(
+                        "Called {number}, who asked for the priority lane: G confirms, "
+                        "Shift+G refuses."
+                    ).format(number=t.number)
+                )
             else:
                 self._info(_("Called {number}.").format(number=t.number))
 
         self._run(lambda s, c: q.call_next(s, c, window), done)
 
+    def action_call_number(self) -> None:
+        if not self._guided("call_number"):
+            return
+        window = self.window
+
+        def chosen(choice: tuple[str, str] | None) -> None:
+            if not choice:
+                return
+            number, reason = choice
+
+            def done(t: q.TicketView) -> None:
+                if t.out_of_order:
+                    self._info(
+                        _("Called {number} out of turn; the reason is logged.").format(
+                            number=t.number
+                        )
+                    )
+                else:
+                    self._info(_("Called {number}.").format(number=t.number))
+
+            self._run(lambda s, c: q.call_number(s, c, window, number, reason), done)
+
+        self.app.push_screen(CallNumberScreen(), chosen)
+
+    def action_priority(self, granted: bool) -> None:
+        if not self._guided("priority"):
+            return
+        cur = self._holding()
+        assert cur is not None
+
+        def done(t: q.TicketView) -> None:
+            if granted:
+                self._info(
+                    _("{number}: priority confirmed. S starts the service.").format(number=t.number)
+                )
+            else:
+                self._info(
+                    _(
+                        "{number}: priority refused; the ticket waits at its place in the "
+                        "ordinary line. N calls the next one."
+                    ).format(number=t.number)
+                )
+
+        self._run(lambda s, c: q.confirm_priority(s, c, cur.id, granted=granted), done)
+
     def action_recall(self) -> None:
-        cur = self._current()
-        if cur is not None:
-            self._run(
-                lambda s, c: q.recall(s, c, cur.id),
-                lambda t: self._info(_("Called {number} again.").format(number=t.number)),
-            )
+        if not self._guided("recall"):
+            return
+        cur = self._holding()
+        assert cur is not None
+        self._run(
+            lambda s, c: q.recall(s, c, cur.id),
+            lambda t: self._info(_("Called {number} again.").format(number=t.number)),
+        )
 
     def action_no_show(self) -> None:
-        cur = self._current()
-        if cur is None:
+        if not self._guided("no_show"):
             return
+        cur = self._holding()
+        assert cur is not None
 
         def done(t: q.TicketView) -> None:
             if t.status == q.TicketStatus.waiting:
@@ -328,9 +278,11 @@ class QueueWindowScreen(BaseScreen):
         self._run(lambda s, c: q.no_show(s, c, cur.id), done)
 
     def action_start(self) -> None:
-        cur = self._current()
-        if cur is not None:
-            self._run(lambda s, c: q.start_service(s, c, cur.id), self._open_desk)
+        if not self._guided("start"):
+            return
+        cur = self._holding()
+        assert cur is not None
+        self._run(lambda s, c: q.start_service(s, c, cur.id), self._open_desk)
 
     def _open_desk(self, t: q.TicketView) -> None:
         """The front desk for this applicant; the case registered there is linked to the ticket."""
@@ -343,22 +295,35 @@ class QueueWindowScreen(BaseScreen):
         self.app.push_screen(DeskScreen(applicant_id=t.applicant_id, ticket_id=t.id))
 
     def action_finish(self) -> None:
-        cur = self._current()
-        if cur is not None:
-            self._run(lambda s, c: q.finish(s, c, cur.id), self._rate)
+        if not self._guided("finish"):
+            return
+        cur = self._holding()
+        assert cur is not None
+        window = self.window
+        self._run(
+            lambda s, c: q.finish(s, c, cur.id),
+            lambda t: self._info(
+                _(
+                    "{number} is finished. The applicant rates the service on the rating "
+                    "terminal of window {window}."
+                ).format(number=t.number, window=window)
+            ),
+        )
 
-    def _rate(self, t: q.TicketView) -> None:
-        self._info(_("{number} is finished.").format(number=t.number))
-        title = t.number + (f" · {t.case_number}" if t.case_number else "")
-        self.app.push_screen(
-            RatingScreen(ticket_id=t.id, case_id=t.case_id, title=title),
-            lambda _level: self.refresh_panel(),
+    def action_rate(self) -> None:
+        """The clerk's screen never takes a rating: only the applicant's terminal does."""
+        self._message(
+            _(
+                "A clerk cannot rate the service. The applicant rates on the rating terminal "
+                "of this window: hallterm rate --window {window}"
+            ).format(window=self.window or "N")
         )
 
     def action_transfer(self) -> None:
-        cur = self._current()
-        if cur is None:
+        if not self._guided("transfer"):
             return
+        cur = self._holding()
+        assert cur is not None
 
         def chosen(choice: tuple[str | None, str | None] | None) -> None:
             if not choice:
@@ -374,6 +339,8 @@ class QueueWindowScreen(BaseScreen):
         self.app.push_screen(TransferScreen(self.categories, cur.category), chosen)
 
     def action_lines(self) -> None:
+        if not self._guided("lines"):
+            return
         chosen_now = self.panel.window.categories if self.panel else ()
         window = self.window
 
@@ -388,6 +355,8 @@ class QueueWindowScreen(BaseScreen):
         self.app.push_screen(LinesScreen(self.categories, chosen_now), chosen)
 
     def action_pause(self) -> None:
+        if not self._guided("pause"):
+            return
         status = self.panel.window.status if self.panel else q.WindowStatus.open
         new = q.WindowStatus.paused if status == q.WindowStatus.open else q.WindowStatus.open
         window = self.window

@@ -19,18 +19,20 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from hallterm.clock import HALL_TZ
 from hallterm.db.events import verify_chain
 from hallterm.db.models import Event, EventHead
 from hallterm.db.services import Ctx, record_event
+from hallterm.db.services.audit_view import entity_labels, kind_label
 from hallterm.db.services.permissions import require
 from hallterm.domain.ids import mask_id
-from hallterm.domain.roles import Permission
+from hallterm.domain.roles import Permission, Role, role_label
 from hallterm.i18n import _
 
 MAX_ROWS = 1000
+ROLE_VALUES = frozenset(r.value for r in Role)
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,7 @@ def _translate_problem(problem: str) -> str:
 
 
 def _stations(session: Session) -> list[str]:
-    codes = set(session.execute(select(Event.station_code).distinct()).scalars())
+    codes: set[str] = set(session.execute(select(Event.station_code).distinct()).scalars())
     codes |= set(session.execute(select(EventHead.station_code).where(EventHead.seq > 0)).scalars())
     return sorted(codes)
 
@@ -167,6 +169,8 @@ class AuditRow:
     entity_id: str
     kind: str
     summary: str
+    kind_label: str = ""  # the kind in words, in the current language
+    entity_label: str = ""  # the record's number or name
 
 
 def _local_start(d: date) -> datetime:
@@ -191,6 +195,8 @@ def summarize(payload: str, limit: int = 160) -> str:
         if isinstance(value, dict | list):
             continue
         text = "" if value is None else str(value)
+        if key in ("role", "from", "to") and text in ROLE_VALUES:
+            text = role_label(text)  # a role in words, not the code ``admin``
         if "id_number" in key or "password" in key:
             text = mask_id(text) if text else text
         if len(text) > 40:
@@ -230,7 +236,7 @@ def search_events(
         if "*" in k:
             q = q.where(Event.kind.like(k.replace("*", "%")))  # type: ignore[attr-defined]
         else:
-            q = q.where(or_(Event.kind == k, Event.kind.like(k.rstrip(".") + ".%")))  # type: ignore[attr-defined]
+            q = q.where(or_(col(Event.kind) == k, col(Event.kind).like(k.rstrip(".") + ".%")))
     if entity:
         q = q.where(Event.entity == entity.strip())
     if entity_id:
@@ -248,6 +254,8 @@ def search_events(
         .offset(max(0, offset))
         .limit(max(1, min(limit, MAX_ROWS)))
     )
+    events = list(session.exec(q))
+    labels = entity_labels(session, ((e.entity, e.entity_id) for e in events))
     return [
         AuditRow(
             e.id,
@@ -259,8 +267,10 @@ def search_events(
             e.entity_id,
             e.kind,
             summarize(e.payload),
+            kind_label(e.kind),
+            labels[(e.entity, e.entity_id)],
         )
-        for e in session.exec(q)
+        for e in events
     ]
 
 

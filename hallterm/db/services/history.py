@@ -512,7 +512,15 @@ def _rate(
     rng = sim.rng
     level = rng.choices([lv for lv, _w in LEVEL_WEIGHTS], [w for _lv, w in LEVEL_WEIGHTS])[0]
     comment = rng.choice(BAD_COMMENTS if level <= 2 else GOOD_COMMENTS)
-    ratings.rate(session, ctx, level=level, comment=comment, case_id=case_id, ticket_id=ticket_id)
+    ratings.rate(
+        session,
+        ratings.applicant_ctx(ctx),  # the applicant rates, on the window's rating terminal
+        level=level,
+        comment=comment,
+        case_id=case_id,
+        ticket_id=ticket_id,
+        clerk_id=ctx.actor.staff_id or None,
+    )
     sim.ratings += 1
 
 
@@ -587,6 +595,8 @@ def _queue_day(
     def _show_up(ticket_id: str, category: str, window: str) -> Callable[[Session], None]:
         def run(session: Session) -> None:
             ctx = ctx_of(by_window[window])
+            if q.get_ticket(session, ticket_id).priority_to_confirm:
+                q.confirm_priority(session, ctx, ticket_id, granted=True)  # checked at the call
             q.start_service(session, ctx, ticket_id)
             if len(categories) > 1 and rng.random() < 0.04:
                 other = rng.choice([c for c in categories if c != category])

@@ -1,7 +1,10 @@
-"""好差评: the applicant's rating at the window, and the rectification of a bad one.
+"""好差评: the applicant's rating of a finished service, and the rectification of a bad one.
 
 Five levels: 5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意.  A rating belongs to the
-case and/or the ticket, the window and the clerk who served.  A bad rating (不满意 or worse)
+case and/or the ticket, the window and the clerk who served.  Only the applicant rates: the
+rating terminal paired with a window (``hallterm rate --window N``) acts as ``APPLICANT``;
+a signed-in clerk, supervisor or admin is refused, and so is a rating of a ticket whose
+service is not finished (or of a case not yet decided at the window).  A bad rating (不满意 or worse)
 opens a rectification due in 15 working days, tracked until a supervisor closes it with the
 response given to the applicant.  "Satisfied" in the figures means level 3 or better.
 """
@@ -10,7 +13,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import aliased
@@ -20,7 +23,7 @@ from hallterm.clock import to_local
 from hallterm.db.events import append_event, snapshot
 from hallterm.db.models import ServiceCase, Staff
 from hallterm.db.models_queue import Evaluation, Rectification, Ticket
-from hallterm.db.services import Ctx, ServiceError, record_event
+from hallterm.db.services import Actor, Ctx, ServiceError, record_event
 from hallterm.db.services.calendar import calendar_for
 from hallterm.db.services.permissions import require
 from hallterm.domain.roles import Permission
@@ -37,6 +40,29 @@ BAD_AT_OR_BELOW = 2  # 不满意 and 非常不满意 open a rectification
 SATISFIED_FROM = 3  # 基本满意 and better count as satisfied
 RECTIFY_WORKING_DAYS = 15
 MAX_COMMENT = 500
+APPLICANT_ROLE = "applicant"
+RATE_WITHIN_MINUTES = 15  # the rating terminal offers a service finished this recently
+
+
+def applicant_actor(window: str) -> Actor:
+    """Who rates at the rating terminal of ``window``: the applicant, not a member of staff."""
+    return Actor(
+        staff_id="",
+        username=f"rating:{window}"[:64],
+        name="applicant",
+        role=APPLICANT_ROLE,
+        station_code="",
+        window=window,
+    )
+
+
+def applicant_ctx(ctx: Ctx, window: str | None = None) -> Ctx:
+    """``ctx`` with the applicant of ``window`` (default: ``ctx``'s window) acting."""
+    return Ctx(
+        actor=applicant_actor(window or ctx.actor.window),
+        station_code=ctx.station_code,
+        clock=ctx.clock,
+    )
 
 
 def level_label(level: int) -> str:
@@ -93,7 +119,15 @@ def rate(
     window: str | None = None,
     clerk_id: str | None = None,
 ) -> RatingView:
-    """Record a rating; window and clerk default to those of the ticket, else the actor."""
+    """Record the applicant's rating; window and clerk default to those of the ticket (or of
+    the case), else the terminal's window."""
+    if ctx.actor.role != APPLICANT_ROLE:
+        raise ServiceError(
+            _(
+                "only the applicant rates, on the rating terminal of the window "
+                "(hallterm rate --window N)"
+            )
+        )
     if level not in LEVELS:
         raise ServiceError(_("a rating is a level from 1 to 5, got {level}").format(level=level))
     comment = comment.strip()
@@ -105,14 +139,25 @@ def rate(
     if ticket_id and ticket is None:
         raise ServiceError(_("no such ticket"))
     if ticket is not None:
+        if ticket.status != "done":
+            raise ServiceError(
+                _("ticket {number} has no finished service to rate").format(number=ticket.number)
+            )
         case_id = case_id or ticket.case_id
         if session.exec(select(Evaluation.id).where(Evaluation.ticket_id == ticket.id)).first():
             raise ServiceError(
                 _("ticket {number} has already been rated").format(number=ticket.number)
             )
+    case_row = session.get(ServiceCase, case_id) if case_id is not None else None
     if case_id is not None:
-        if session.get(ServiceCase, case_id) is None:
+        if case_row is None:
             raise ServiceError(_("no such case"))
+        if ticket is None and case_row.status == "registered":
+            raise ServiceError(
+                _("case {number} is not decided yet: nothing to rate").format(
+                    number=case_row.number
+                )
+            )
         if (
             ticket is None
             and session.exec(
@@ -131,9 +176,12 @@ def rate(
         case_id=case_id,
         ticket_id=ticket.id if ticket else None,
         window=window or (ticket.window if ticket else None) or ctx.actor.window,
-        clerk_id=clerk_id or (ticket.clerk_id if ticket else None) or ctx.actor.staff_id or None,
+        clerk_id=clerk_id
+        or (ticket.clerk_id if ticket else None)
+        or (case_row.clerk_id if case_row else None),
         level=level,
         comment=comment,
+        channel="terminal",
         at=now,
     )
     session.add(ev)
@@ -182,6 +230,59 @@ def rate(
         rect.id if rect else None,
         rect.due_date if rect else None,
     )
+
+
+@dataclass(frozen=True)
+class PendingRating:
+    """The service the rating terminal of a window offers to rate."""
+
+    ticket_id: str
+    number: str
+    window: str
+    clerk_name: str
+    case_number: str | None
+    finished_at: datetime
+
+
+def pending_rating(
+    session: Session, station_code: str, window: str, now: datetime
+) -> PendingRating | None:
+    """The newest service finished at ``window`` in the last minutes and not rated yet."""
+    rated = select(Evaluation.ticket_id).where(col(Evaluation.ticket_id).is_not(None))
+    row = session.exec(
+        select(Ticket, Staff.name, ServiceCase.number)
+        .join(Staff, col(Staff.id) == col(Ticket.clerk_id), isouter=True)
+        .join(ServiceCase, col(ServiceCase.id) == col(Ticket.case_id), isouter=True)
+        .where(
+            Ticket.station_code == station_code,
+            Ticket.window == window,
+            Ticket.status == "done",
+            col(Ticket.finished_at) >= now - timedelta(minutes=RATE_WITHIN_MINUTES),
+        )
+        .order_by(col(Ticket.finished_at).desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    ticket, clerk_name, case_number = row
+    if session.exec(rated.where(Evaluation.ticket_id == ticket.id)).first():
+        return None
+    assert ticket.finished_at is not None
+    return PendingRating(
+        ticket.id, ticket.number, window, clerk_name or "", case_number, ticket.finished_at
+    )
+
+
+def rate_window(
+    session: Session, ctx: Ctx, window: str, *, level: int, comment: str = ""
+) -> RatingView:
+    """The rating terminal of ``window``: rate the service just finished there."""
+    pending = pending_rating(session, ctx.station_code, window, ctx.clock.now())
+    if pending is None:
+        raise ServiceError(
+            _("window {window} has no finished service to rate").format(window=window)
+        )
+    return rate(session, ctx, level=level, comment=comment, ticket_id=pending.ticket_id)
 
 
 def close_rectification(
@@ -233,22 +334,33 @@ def rectifications(
     """
     clerk = aliased(Staff)
     q = (
-        select(Rectification, Evaluation, clerk.name, ServiceCase.number, Ticket.number)
-        .join(Evaluation, Evaluation.id == Rectification.evaluation_id)
-        .join(clerk, clerk.id == Evaluation.clerk_id, isouter=True)
-        .join(ServiceCase, ServiceCase.id == Evaluation.case_id, isouter=True)
-        .join(Ticket, Ticket.id == Evaluation.ticket_id, isouter=True)
+        select(Rectification, Evaluation, col(clerk.name), col(ServiceCase.number))
+        .join(Evaluation, col(Evaluation.id) == col(Rectification.evaluation_id))
+        .join(clerk, col(clerk.id) == col(Evaluation.clerk_id), isouter=True)
+        .join(ServiceCase, col(ServiceCase.id) == col(Evaluation.case_id), isouter=True)
     )
     if station_code:
-        q = q.where(Rectification.station_code == station_code)
+        q = q.where(col(Rectification.station_code) == station_code)
     if open_only:
         q = q.where(col(Rectification.closed_at).is_(None))
     if ids is not None:
         q = q.where(col(Rectification.id).in_(ids))
-    q = q.order_by(Rectification.due_date, Rectification.opened_at).limit(limit)
+    q = q.order_by(col(Rectification.due_date), col(Rectification.opened_at)).limit(limit)
     cal = calendar or calendar_for(session)
     out = []
-    for rect, ev, clerk_name, case_number, ticket_number in session.exec(q).all():
+    rows = session.exec(q).all()
+    ticket_ids = [ev.ticket_id for _r, ev, _c, _n in rows if ev.ticket_id]
+    tickets = (
+        dict(
+            session.exec(
+                select(Ticket.id, Ticket.number).where(col(Ticket.id).in_(ticket_ids))
+            ).all()
+        )
+        if ticket_ids
+        else {}
+    )
+    for rect, ev, clerk_name, case_number in rows:
+        ticket_number = tickets.get(ev.ticket_id) if ev.ticket_id else None
         out.append(
             RectificationView(
                 id=rect.id,
@@ -276,9 +388,9 @@ def rectifications(
 def ratings_of_case(session: Session, case_id: str) -> list[RatingView]:
     rows = session.exec(
         select(Evaluation, Rectification)
-        .join(Rectification, Rectification.evaluation_id == Evaluation.id, isouter=True)
+        .join(Rectification, col(Rectification.evaluation_id) == col(Evaluation.id), isouter=True)
         .where(Evaluation.case_id == case_id)
-        .order_by(Evaluation.at)
+        .order_by(col(Evaluation.at))
     ).all()
     return [
         RatingView(

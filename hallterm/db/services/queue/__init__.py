@@ -1,0 +1,95 @@
+"""The queue: tickets at the kiosk, the windows that call and serve them, the public display.
+
+One package by concern: ``tickets`` (the life of a ticket, priority), ``window`` (a window's
+lines, calling next or by number, fair retries on SQLite), ``views`` (what the screens read),
+``review`` (the supervisor's out-of-order calls and idle time).  Every change appends one
+event with snapshots of the rows it wrote.  Import from here: ``queue.call_next`` …
+"""
+
+from hallterm.db.services.queue._base import (
+    PriorityState,
+    TicketStatus,
+    WindowStatus,
+    id_hash,
+    local_day,
+    priority_label,
+    ticket_status_label,
+    window_status_label,
+)
+from hallterm.db.services.queue.review import DayReview, OutOfOrderCall, WindowIdle, day_review
+from hallterm.db.services.queue.tickets import (
+    check_id,
+    confirm_priority,
+    finish,
+    issue_ticket,
+    link_case,
+    no_show,
+    recall,
+    start_service,
+    transfer,
+)
+from hallterm.db.services.queue.views import (
+    CallView,
+    CategoryView,
+    DisplayState,
+    LineCount,
+    TicketView,
+    WindowPanel,
+    WindowView,
+    ahead_of,
+    categories,
+    display_state,
+    get_ticket,
+    line_counts,
+    staff_names,
+    tickets_of_day,
+    view_ticket,
+    window_panel,
+    windows,
+)
+from hallterm.db.services.queue.window import call_next, call_number, run_write, set_window
+
+__all__ = [
+    "CallView",
+    "CategoryView",
+    "DayReview",
+    "DisplayState",
+    "LineCount",
+    "OutOfOrderCall",
+    "PriorityState",
+    "TicketStatus",
+    "TicketView",
+    "WindowIdle",
+    "WindowPanel",
+    "WindowStatus",
+    "WindowView",
+    "ahead_of",
+    "call_next",
+    "call_number",
+    "categories",
+    "check_id",
+    "confirm_priority",
+    "day_review",
+    "display_state",
+    "finish",
+    "get_ticket",
+    "id_hash",
+    "issue_ticket",
+    "line_counts",
+    "link_case",
+    "local_day",
+    "no_show",
+    "priority_label",
+    "recall",
+    "run_write",
+    "set_window",
+    "staff_names",
+    "start_service",
+    "ticket_status_label",
+    "tickets_of_day",
+    "transfer",
+    "view_ticket",
+    "window_panel",
+    "window_status_label",
+    "windows",
+]
