@@ -37,6 +37,7 @@ from hallterm.db.services.applicants import ApplicantView, view
 from hallterm.db.services.calendar import calendar_for
 from hallterm.db.services.catalog_io import current_version
 from hallterm.db.services.counters import next_value
+from hallterm.db.services.efficiency_rollups import apply_case_change
 from hallterm.domain.case_states import CaseAction, CaseStatus, IllegalTransition, transition
 from hallterm.domain.checklist import (
     ChecklistError,
@@ -176,6 +177,7 @@ def _event(
         kind=kind,
         payload={"number": case.number, **extra, "rows": rows},
     )
+    apply_case_change(session, case.id, kind=kind, at=ctx.clock.now())
 
 
 def _requirement(r: MaterialRequirement, matter_code: str) -> Requirement:
