@@ -155,23 +155,25 @@ class TableColumn:
     keep: int  # 0 is kept longest when the screen is narrow; higher numbers go first
 
 
+# Short titles (the table must fit 100 columns in English too); the full names and their
+# definitions are in DEFINITIONS, the report and F1.
 COLUMNS: tuple[TableColumn, ...] = (
     TableColumn("name", N_("Name"), "text", 0),  # titled by the grouping, see column_title
-    TableColumn("received", N_("Cases received"), "int", 0),
-    TableColumn("accepted", N_("Cases accepted"), "int", 3),
-    TableColumn("notices", N_("Notices issued"), "int", 2),
-    TableColumn("refused", N_("Cases refused"), "int", 4),
-    TableColumn("completed", N_("Cases completed"), "int", 1),
-    TableColumn("overdue", N_("Cases overdue"), "int", 1),
-    TableColumn("on_time_rate", N_("On-time rate"), "pct", 0),
-    TableColumn("avg_work_days", N_("Average working days"), "num", 1),
-    TableColumn("online_share", N_("Online share"), "pct", 5),
-    TableColumn("good_rate", N_("Good ratings"), "pct", 1),
-    TableColumn("bad_rate", N_("Bad ratings"), "pct", 2),
-    TableColumn("stars", N_("Average stars"), "num", 6),
-    TableColumn("ratings", N_("Ratings given"), "int", 4),
-    TableColumn("avg_wait_min", N_("Average wait (min)"), "num", 3),
-    TableColumn("avg_service_min", N_("Average service (min)"), "num", 5),
+    TableColumn("received", N_("Received"), "int", 0),
+    TableColumn("accepted", N_("Acceptances"), "int", 3),
+    TableColumn("notices", N_("Notices"), "int", 2),
+    TableColumn("refused", N_("Refused"), "int", 4),
+    TableColumn("completed", N_("Completions"), "int", 1),
+    TableColumn("overdue", N_("Overdue"), "int", 1),
+    TableColumn("on_time_rate", N_("On time %"), "pct", 0),
+    TableColumn("avg_work_days", N_("Work days"), "num", 1),
+    TableColumn("online_share", N_("Online %"), "pct", 5),
+    TableColumn("good_rate", N_("Good %"), "pct", 1),
+    TableColumn("bad_rate", N_("Bad %"), "pct", 2),
+    TableColumn("stars", N_("Stars"), "num", 6),
+    TableColumn("ratings", N_("Ratings"), "int", 4),
+    TableColumn("avg_wait_min", N_("Wait (min)"), "num", 3),
+    TableColumn("avg_service_min", N_("Service (min)"), "num", 5),
 )
 
 BY_LABELS = {
