@@ -477,3 +477,103 @@ def test_workday_index_counts_as_the_calendar():
         b = a + timedelta(days=rng.randint(-60, 60))
         assert index.working_days_between(a, b) == cal.working_days_between(a, b), (a, b)
         assert index.working_days_left(a, b) == cal.working_days_left(a, b), (a, b)
+
+
+def _rollup_rows(session) -> dict[str, tuple]:
+    rows = session.execute(
+        text(
+            "SELECT bucket, cases, accepted, with_due, on_time, late, work_days, work_cases, "
+            "notices FROM case_daily"
+        )
+    ).all()
+    return {r[0]: tuple(r[1:]) for r in rows}
+
+
+def test_rollups_kept_event_by_event_equal_a_rebuild(history_store):
+    """What every case event kept in its own transaction is exactly what a recomputation from
+    the cases and the notice events gives, and no bucket is left empty."""
+    with history_store.read() as session:
+        kept = _rollup_rows(session)
+        suspended_done = session.execute(
+            text(
+                "SELECT COUNT(*) FROM case_suspension s JOIN service_case c ON c.id = s.case_id "
+                f"WHERE c.status IN {DONE} AND s.ended_on > s.started_on"
+            )
+        ).scalar()
+    assert kept and all(v[0] or v[-1] for v in kept.values())
+    assert suspended_done, "the history must have completed cases with a suspension"
+    with history_store.write() as session:
+        ef.rebuild(session)
+        rebuilt = _rollup_rows(session)
+        session.rollback()
+    assert rebuilt == kept
+
+
+def test_rollups_backfilled_by_the_migration(history_store, tmp_path):
+    """A store from before the rollups gets them when it is upgraded."""
+    from hallterm.db.migrate import current_revision, downgrade, upgrade
+
+    path = tmp_path / "old.db"
+    shutil.copy(Path(history_store.url.split("///", 1)[1]), path)
+    store = Store(str(path))
+    try:
+        with store.read() as session:
+            kept = _rollup_rows(session)
+        downgrade(store, "0006_supervisor_rollups-1")
+        with store.read() as session:
+            tables = {r[0] for r in session.execute(text("SELECT name FROM sqlite_master")).all()}
+        assert "case_daily" not in tables
+        assert "0006_supervisor_rollups" not in (current_revision(store) or "")
+        upgrade(store)
+        with store.read() as session:
+            assert _rollup_rows(session) == kept
+    finally:
+        store.dispose()
+
+
+def test_rectification_deadline_is_a_setting(demo_store, clock, tmp_path):
+    from click.testing import CliRunner
+
+    from hallterm.cli import main
+    from hallterm.db.models import Staff
+    from hallterm.db.models_queue import Rectification
+    from hallterm.db.services import Ctx, ServiceError
+    from hallterm.db.services import queue as q
+    from hallterm.db.services.efficiency_settings import rectify_working_days
+    from hallterm.db.services.ratings import rate
+    from hallterm.db.services.staff import actor_of
+
+    where = str(Path(demo_store.url.split("///", 1)[1]))
+    runner = CliRunner()
+    shown = runner.invoke(main, ["rectify-days", "--store", where])
+    assert shown.exit_code == 0 and "15" in shown.output
+    bad = runner.invoke(main, ["rectify-days", "--store", where, "0"])
+    assert bad.exit_code == 1 and "1" in bad.output
+    with demo_store.read() as session:
+        assert rectify_working_days(session) == 15  # nothing written
+    done = runner.invoke(main, ["rectify-days", "--store", where, "5"])
+    assert done.exit_code == 0, done.output
+    with demo_store.read() as session:
+        staff = session.execute(text("SELECT id FROM staff WHERE username = 'clerk'")).scalar()
+        ctx = Ctx(actor=actor_of(session.get(Staff, staff)), station_code="3299", clock=clock)
+    with demo_store.write() as session:
+        t = q.issue_ticket(session, ctx, q.categories(session)[0].code)
+        q.call_next(session, ctx, "5")
+        q.start_service(session, ctx, t.id)
+        q.finish(session, ctx, t.id)
+        rated = rate(session, ctx, level=1, comment="慢", ticket_id=t.id)
+    with demo_store.read() as session:
+        rect = session.get(Rectification, rated.rectification_id)
+        assert rect is not None
+        assert rect.due_date == calendar_for(session).add_working_days(clock.today(), 5)
+        kinds = [
+            r[0]
+            for r in session.execute(
+                text("SELECT kind FROM event WHERE entity = 'setting' ORDER BY seq")
+            ).all()
+        ]
+    assert kinds == ["setting.changed"]
+    with pytest.raises(ServiceError), demo_store.write() as session:
+        from hallterm.db.services.efficiency_settings import set_rectify_working_days
+
+        set_rectify_working_days(session, ctx, 61)
