@@ -302,7 +302,7 @@ async def test_catalog_screen_caps_rows_and_clears_at_once(demo_store, settings,
         await settle(pilot)
         codes = [str(k.value) for k in table.rows]
         assert codes and all(c.startswith("BIG00012") for c in codes) and len(codes) == 10
-        assert str(more.render()) == ""
+        assert str(more.render()).strip() == ""
         for _ in range(len("测试事项0012")):
             await pilot.press("backspace")
         await settle(pilot)

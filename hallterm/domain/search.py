@@ -17,6 +17,7 @@ order, so each tier stops as soon as it has what the limit still needs.  Tiers, 
 
 from __future__ import annotations
 
+import gc
 import heapq
 import threading
 import unicodedata
@@ -270,4 +271,8 @@ def index_for(version: Hashable, items: Callable[[], Iterable[SearchItem]]) -> M
         while len(_KEPT) >= _KEEP:
             _KEPT.pop(next(iter(_KEPT)))
         _KEPT[version] = index
+        # The index, pypinyin's dictionaries (some 200,000 lists) and the catalog rows live as
+        # long as the process: move them out of the cyclic collector's way, or its full
+        # passes over them stall keystrokes for up to a second (measured, bench/search.py).
+        gc.freeze()
         return index

@@ -54,6 +54,7 @@ class CatalogScreen(BaseScreen):
         self._department: str = ALL
         self._by_code: dict[str, MatterRow | BundleRow] = {}
         self._shown: tuple[str, ...] | None = None
+        self._more = ""
 
     def compose_body(self) -> ComposeResult:
         yield Static(_("Matter catalog"), classes="screen-title", id="cat-title")
@@ -150,15 +151,14 @@ class CatalogScreen(BaseScreen):
         table = self.query_one("#cat-matters", DataTable)
         items, total, some = self._visible()
         shown = tuple(item.code for item in items)
-        more = self.query_one("#cat-more", Static)
+        more = ""
         if total > len(items):
-            more.update(
-                _("showing {shown} of {total}{plus} matters: type to narrow").format(
-                    shown=len(items), total=total - (1 if some else 0), plus="+" if some else ""
-                )
+            more = _("showing {shown} of {total}{plus} matters: type to narrow").format(
+                shown=len(items), total=total - (1 if some else 0), plus="+" if some else ""
             )
-        else:
-            more.update("")
+        if more != self._more:  # an update re-lays the screen out: only when it changes
+            self._more = more
+            self.query_one("#cat-more", Static).update(more)
         if shown == self._shown:
             return  # the same rows: nothing to redraw
         self._shown = shown
