@@ -214,8 +214,11 @@ def _suspensions_of(
     return out
 
 
-def _upsert(session: Session, deltas: dict[str, dict[str, int]]) -> None:
-    """Add ``deltas`` (bucket key → measure → change) to ``case_daily``; drop emptied rows."""
+def _upsert(session: Session, deltas: dict[str, dict[str, int]], *, fresh: bool = False) -> None:
+    """Add ``deltas`` (bucket key → measure → change) to ``case_daily``; drop emptied rows.
+
+    ``fresh``: the table is empty (a rebuild): plain inserts in batches, nothing to drop.
+    """
     rows = []
     for key, delta in deltas.items():
         if not any(delta.values()):
@@ -239,6 +242,10 @@ def _upsert(session: Session, deltas: dict[str, dict[str, int]]) -> None:
     if not rows:
         return
     table: Any = CaseDaily.__table__
+    if fresh:
+        for i in range(0, len(rows), 5000):
+            session.execute(insert(table), rows[i : i + 5000])
+        return
     dialect = session.get_bind().dialect.name
     maker: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = maker(table)
@@ -342,7 +349,7 @@ def rebuild(session: Session, batch: int = 5000) -> int:
     if facts:
         session.execute(insert(CaseFact.__table__), facts)  # type: ignore[attr-defined]
     _count_notices(session, buckets)
-    _upsert(session, buckets)
+    _upsert(session, buckets, fresh=True)
     session.flush()
     return seen
 
