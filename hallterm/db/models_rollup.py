@@ -75,3 +75,22 @@ Index(
     postgresql_where=text(_OPEN_CASE),
     sqlite_where=text(_OPEN_CASE),
 )
+
+
+class RatingDaily(SQLModel, table=True):
+    """好差评 per station, day given, matter (of the rated case; "" without a case) and clerk."""
+
+    __tablename__ = "rating_daily"
+    __table_args__ = (Index("ix_rating_daily_day", "day", "station_code"),)
+    bucket: str = Field(primary_key=True, max_length=400)
+    station_code: str = Field(max_length=32)
+    day: date
+    matter_code: str = Field(max_length=64)
+    department_code: str = Field(max_length=32)
+    clerk_id: str = Field(max_length=36)
+    first_in_case: bool  # counts once per rating (totals, stations, clerks)
+    first_in_dept: bool  # counts once per department of the rated case
+    ratings: int = 0
+    good: int = 0
+    bad: int = 0
+    stars: int = 0

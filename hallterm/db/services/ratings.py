@@ -23,6 +23,7 @@ from hallterm.db.models import ServiceCase, Staff
 from hallterm.db.models_queue import Evaluation, Rectification, Ticket
 from hallterm.db.services import Ctx, ServiceError, record_event
 from hallterm.db.services.calendar import calendar_for
+from hallterm.db.services.efficiency_rollups import apply_rating
 from hallterm.db.services.efficiency_settings import rectify_working_days
 from hallterm.domain.roles import Permission, allowed
 from hallterm.i18n import N_, _
@@ -139,6 +140,7 @@ def rate(
     )
     session.add(ev)
     session.flush()
+    apply_rating(session, ev.id)
     rows = [snapshot(ev)]
     rect = None
     if level <= BAD_AT_OR_BELOW:

@@ -1,4 +1,4 @@
-"""supervisor: daily efficiency rollups, partial indexes over the open working set
+"""supervisor: daily efficiency rollups (cases, ratings), partial indexes over the open set
 
 Revision ID: 0006_supervisor_rollups
 Revises: 0001
@@ -60,6 +60,24 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("case_id", "matter_code"),
     )
+    op.create_table(
+        "rating_daily",
+        sa.Column("bucket", sqlmodel.sql.sqltypes.AutoString(length=400), nullable=False),
+        sa.Column("station_code", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("matter_code", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("department_code", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("clerk_id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+        sa.Column("first_in_case", sa.Boolean(), nullable=False),
+        sa.Column("first_in_dept", sa.Boolean(), nullable=False),
+        *(
+            sa.Column(name, sa.Integer(), nullable=False)
+            for name in ("ratings", "good", "bad", "stars")
+        ),
+        sa.PrimaryKeyConstraint("bucket"),
+    )
+    with op.batch_alter_table("rating_daily", schema=None) as batch_op:
+        batch_op.create_index("ix_rating_daily_day", ["day", "station_code"], unique=False)
     op.create_index(
         "ix_rectification_open_only",
         "rectification",
@@ -80,7 +98,11 @@ def upgrade() -> None:
     from hallterm.db.services.efficiency_rollups import rebuild
 
     bind = op.get_bind()
-    if bind.execute(sa.text("SELECT 1 FROM service_case LIMIT 1")).first() is not None:
+    has_rows = (
+        bind.execute(sa.text("SELECT 1 FROM service_case LIMIT 1")).first() is not None
+        or bind.execute(sa.text("SELECT 1 FROM evaluation LIMIT 1")).first() is not None
+    )
+    if has_rows:
         with Session(bind=bind) as session:
             rebuild(session)
             session.flush()
@@ -91,5 +113,8 @@ def downgrade() -> None:
     op.drop_index("ix_rectification_open_only", table_name="rectification")
     with op.batch_alter_table("case_daily", schema=None) as batch_op:
         batch_op.drop_index("ix_case_daily_day")
+    with op.batch_alter_table("rating_daily", schema=None) as batch_op:
+        batch_op.drop_index("ix_rating_daily_day")
+    op.drop_table("rating_daily")
     op.drop_table("case_fact")
     op.drop_table("case_daily")

@@ -17,16 +17,14 @@ from sqlalchemy import Float, and_, case, cast, func, literal, true
 from sqlmodel import Session, col, select
 
 from hallterm.db.models import CaseMatter, Department, Matter, Staff, Station
-from hallterm.db.models_queue import Evaluation, Ticket
-from hallterm.db.models_rollup import CaseDaily
+from hallterm.db.models_queue import Ticket
+from hallterm.db.models_rollup import CaseDaily, RatingDaily
 from hallterm.db.services.calendar import calendar_for
 from hallterm.db.services.efficiency.sqltime import dialect_of, seconds_between, sum_if, utc_bounds
 from hallterm.db.services.efficiency.stations import StationNode, children, station_tree, subtree
 from hallterm.db.services.efficiency_rollups import DONE_STATUSES, RUNNING_STATUSES
 from hallterm.domain.figures import (
-    BAD_UPTO,
     BY_TITLES,
-    GOOD_FROM,
     GROUPINGS,
     EfficiencyRow,
     EfficiencyTable,
@@ -111,6 +109,20 @@ def _rollup_key(by: str) -> tuple[Any, Any]:
     return literal(""), col(CaseDaily.first_in_case)
 
 
+def _rating_key(by: str) -> tuple[Any, Any]:
+    """(key column, which rows count) of a grouping in ``rating_daily``; a rating without a
+    case counts for its station and clerk and in the total, not for a department or matter."""
+    if by == "department":
+        return RatingDaily.department_code, col(RatingDaily.first_in_dept)
+    if by == "matter":
+        return RatingDaily.matter_code, col(RatingDaily.matter_code) != ""
+    if by == "station":
+        return RatingDaily.station_code, col(RatingDaily.first_in_case)
+    if by == "clerk":
+        return RatingDaily.clerk_id, col(RatingDaily.first_in_case)
+    return literal(""), col(RatingDaily.first_in_case)
+
+
 def _case_figures(
     session: Session,
     by: str,
@@ -191,37 +203,23 @@ def _collect(
     acc: dict[str, _Acc] = defaultdict(_Acc)
     _case_figures(session, by, start, end, today, within, acc)
 
-    # Ratings given in the period.
-    def rated(q: Any) -> Any:
-        q = q.where(col(Evaluation.at) >= lo, col(Evaluation.at) < hi)
-        if within is not None:
-            q = q.where(col(Evaluation.station_code).in_(within))
-        return q
-
-    q, key = keys.base(
-        Evaluation,
-        Evaluation.case_id,
-        Evaluation.station_code,
-        Evaluation.clerk_id,
-        rated(select(Evaluation.case_id).where(col(Evaluation.case_id).is_not(None))),
-    )
-    q = (
-        rated(q)
-        .add_columns(
-            key,
-            func.count(),
-            sum_if(col(Evaluation.level) >= GOOD_FROM),
-            sum_if(col(Evaluation.level) <= BAD_UPTO),
-            func.coalesce(func.sum(Evaluation.level), 0),
-        )
-        .group_by(key)
-    )
-    for k, n, good, bad, stars in session.exec(q).all():
+    # Ratings given in the period, from their daily rollup.
+    rkey, rcounted = _rating_key(by)
+    rq = select(
+        rkey,
+        func.sum(RatingDaily.ratings),
+        func.sum(RatingDaily.good),
+        func.sum(RatingDaily.bad),
+        func.sum(RatingDaily.stars),
+    ).where(col(RatingDaily.day) >= start, col(RatingDaily.day) <= end, rcounted)
+    if within is not None:
+        rq = rq.where(col(RatingDaily.station_code).in_(within))
+    for k, n, good, bad, stars in session.exec(rq.group_by(rkey)).all():
         a = acc[k or ""]
-        a.ratings += int(n)
-        a.good += int(good)
-        a.bad += int(bad)
-        a.stars_total += int(stars)
+        a.ratings += int(n or 0)
+        a.good += int(good or 0)
+        a.bad += int(bad or 0)
+        a.stars_total += int(stars or 0)
 
     # Waits and service times of the period's tickets.
     def of_days(q: Any) -> Any:
