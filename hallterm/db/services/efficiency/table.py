@@ -13,14 +13,14 @@ from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Float, and_, case, cast, func, literal, true
+from sqlalchemy import Float, and_, case, cast, func, literal
 from sqlmodel import Session, col, select
 
 from hallterm.db.models import CaseMatter, Department, Matter, Staff, Station
 from hallterm.db.models_queue import Ticket
 from hallterm.db.models_rollup import CaseDaily, RatingDaily
 from hallterm.db.services.calendar import calendar_for
-from hallterm.db.services.efficiency.sqltime import dialect_of, seconds_between, sum_if, utc_bounds
+from hallterm.db.services.efficiency.sqltime import dialect_of, seconds_between, sum_if
 from hallterm.db.services.efficiency.stations import StationNode, children, station_tree, subtree
 from hallterm.db.services.efficiency_rollups import DONE_STATUSES, RUNNING_STATUSES
 from hallterm.domain.figures import (
@@ -97,11 +97,11 @@ class _Keys:
 
 
 def _rollup_key(by: str) -> tuple[Any, Any]:
-    """(key column, which bucket rows count) of a grouping in ``case_daily``."""
+    """(key column, which bucket rows count for it, or None: all) in ``case_daily``."""
     if by == "department":
         return CaseDaily.department_code, col(CaseDaily.first_in_dept)
     if by == "matter":
-        return CaseDaily.matter_code, true()
+        return CaseDaily.matter_code, None
     if by == "station":
         return CaseDaily.station_code, col(CaseDaily.first_in_case)
     if by == "clerk":
@@ -123,19 +123,32 @@ def _rating_key(by: str) -> tuple[Any, Any]:
     return literal(""), col(RatingDaily.first_in_case)
 
 
+def _targets(
+    acc: dict[str, _Acc], total: _Acc | None, key: str, counted: bool, first: bool
+) -> list[_Acc]:
+    """Where one grouped rollup row adds: its key's row, and the total once per case."""
+    out = [acc[key or ""]] if counted else []
+    if total is not None and first:
+        out.append(total)
+    return out
+
+
 def _case_figures(
     session: Session,
     by: str,
-    start: date,
-    end: date,
+    span: tuple[date, date],
     today: date,
     within: set[str] | None,
     acc: dict[str, _Acc],
+    total: _Acc | None,
 ) -> None:
+    """Case figures per key, and (``total`` given) the total, in one pass over the buckets."""
     key, counted = _rollup_key(by)
+    flags: list[Any] = [col(CaseDaily.first_in_case)] + ([counted] if counted is not None else [])
     q = select(
         key,
         CaseDaily.status,
+        *flags,
         func.sum(CaseDaily.cases),
         func.sum(CaseDaily.accepted),
         func.sum(CaseDaily.with_due),
@@ -151,25 +164,28 @@ def _case_figures(
             ),
             CaseDaily.cases,
         ),
-    ).where(col(CaseDaily.day) >= start, col(CaseDaily.day) <= end, counted)
+    ).where(col(CaseDaily.day) >= span[0], col(CaseDaily.day) <= span[1])
+    if total is None and counted is not None:
+        q = q.where(counted)
     if within is not None:
         q = q.where(col(CaseDaily.station_code).in_(within))
-    q = q.group_by(key, CaseDaily.status)
-    for k, status, n, accepted, with_due, on_time, late, wd, wc, notices, open_late in session.exec(
-        q
-    ).all():
-        a = acc[k or ""]
-        n = int(n or 0)
-        a.received += n
-        a.accepted += int(accepted or 0)
-        a.notices += int(notices or 0)
-        a.refused += n if status == "refused" else 0
-        a.completed += n if status in DONE_STATUSES else 0
-        a.completed_with_due += int(with_due or 0)
-        a.on_time += int(on_time or 0)
-        a.overdue += int(late or 0) + int(open_late or 0)
-        a.work_days_total += int(wd or 0)
-        a.work_days_cases += int(wc or 0)
+    q = q.group_by(key, CaseDaily.status, *flags)
+    for k, status, first, *rest in session.exec(q).all():
+        is_counted = bool(rest.pop(0)) if counted is not None else True
+        n, accepted, with_due, on_time, late, wd, wc, notices, open_late = (
+            int(v or 0) for v in rest
+        )
+        for a in _targets(acc, total, k, is_counted, bool(first)):
+            a.received += n
+            a.accepted += accepted
+            a.notices += notices
+            a.refused += n if status == "refused" else 0
+            a.completed += n if status in DONE_STATUSES else 0
+            a.completed_with_due += with_due
+            a.on_time += on_time
+            a.overdue += late + open_late
+            a.work_days_total += wd
+            a.work_days_cases += wc
 
     # The distinct matters handled: a department's own matters, the matter itself, every
     # matter of a station's or clerk's cases.
@@ -180,55 +196,68 @@ def _case_figures(
         "clerk": CaseDaily.clerk_id,
     }.get(by, literal(""))
     q2 = select(mkey, CaseDaily.matter_code).where(
-        col(CaseDaily.day) >= start, col(CaseDaily.day) <= end, col(CaseDaily.cases) > 0
+        col(CaseDaily.day) >= span[0], col(CaseDaily.day) <= span[1], col(CaseDaily.cases) > 0
     )
     if within is not None:
         q2 = q2.where(col(CaseDaily.station_code).in_(within))
     for k, code in session.exec(q2.distinct()).all():
         acc[k or ""].matters.add(code)
+        if total is not None:
+            total.matters.add(code)
 
 
-def _collect(
+def _rating_figures(
     session: Session,
     by: str,
-    start: date,
-    end: date,
-    today: date,
+    span: tuple[date, date],
     within: set[str] | None,
-) -> dict[str, _Acc]:
-    """Raw figures per key ("total": one key "") for [start, end]."""
-    d = dialect_of(session)
-    lo, hi = utc_bounds(start, end)
-    keys = _Keys(by)
-    acc: dict[str, _Acc] = defaultdict(_Acc)
-    _case_figures(session, by, start, end, today, within, acc)
-
-    # Ratings given in the period, from their daily rollup.
-    rkey, rcounted = _rating_key(by)
-    rq = select(
-        rkey,
+    acc: dict[str, _Acc],
+    total: _Acc | None,
+) -> None:
+    """Ratings given in the period, from their daily rollup, per key and in the total."""
+    key, counted = _rating_key(by)
+    q = select(
+        key,
+        col(RatingDaily.first_in_case),
+        counted,
         func.sum(RatingDaily.ratings),
         func.sum(RatingDaily.good),
         func.sum(RatingDaily.bad),
         func.sum(RatingDaily.stars),
-    ).where(col(RatingDaily.day) >= start, col(RatingDaily.day) <= end, rcounted)
+    ).where(col(RatingDaily.day) >= span[0], col(RatingDaily.day) <= span[1])
+    if total is None:
+        q = q.where(counted)
     if within is not None:
-        rq = rq.where(col(RatingDaily.station_code).in_(within))
-    for k, n, good, bad, stars in session.exec(rq.group_by(rkey)).all():
-        a = acc[k or ""]
-        a.ratings += int(n or 0)
-        a.good += int(good or 0)
-        a.bad += int(bad or 0)
-        a.stars_total += int(stars or 0)
+        q = q.where(col(RatingDaily.station_code).in_(within))
+    q = q.group_by(key, col(RatingDaily.first_in_case), counted)
+    for k, first, is_counted, *rest in session.exec(q).all():
+        n, good, bad, stars = (int(v or 0) for v in rest)
+        for a in _targets(acc, total, k, bool(is_counted), bool(first)):
+            a.ratings += n
+            a.good += good
+            a.bad += bad
+            a.stars_total += stars
 
-    # Waits and service times of the period's tickets.
+
+def _ticket_figures(
+    session: Session,
+    by: str,
+    span: tuple[date, date],
+    within: set[str] | None,
+    acc: dict[str, _Acc],
+) -> None:
+    """Waits and service times of the period's tickets (a ticket counts for the matters of
+    its linked case)."""
+    start, end = span
+    d = dialect_of(session)
+
     def of_days(q: Any) -> Any:
         q = q.where(col(Ticket.day) >= start, col(Ticket.day) <= end)
         if within is not None:
             q = q.where(col(Ticket.station_code).in_(within))
         return q
 
-    q, key = keys.base(
+    q, key = _Keys(by).base(
         Ticket,
         Ticket.case_id,
         Ticket.station_code,
@@ -257,7 +286,28 @@ def _collect(
         a.waits += int(waits)
         a.service_total_s += float(service_s)
         a.services += int(services)
-    return acc
+
+
+def _collect(
+    session: Session,
+    by: str,
+    span: tuple[date, date],
+    today: date,
+    within: set[str] | None,
+    with_total: bool,
+) -> tuple[dict[str, _Acc], _Acc | None]:
+    """Raw figures per key for the period and, ``with_total``, the total (a case with several
+    matters or departments once)."""
+    acc: dict[str, _Acc] = defaultdict(_Acc)
+    total = _Acc() if with_total else None
+    _case_figures(session, by, span, today, within, acc, total)
+    _rating_figures(session, by, span, within, acc, total)
+    _ticket_figures(session, by, span, within, acc)
+    if total is not None:
+        tickets: dict[str, _Acc] = defaultdict(_Acc)
+        _ticket_figures(session, "total", span, within, tickets)
+        total.add(tickets.get("", _Acc()))
+    return acc, total
 
 
 def _row(
@@ -328,14 +378,16 @@ def efficiency_table(
     online = set(
         session.exec(select(Matter.code).where(col(Matter.online_depth) >= ONLINE_DEPTH_MIN))
     )
-    raw = _collect(session, by, start, end, today, scope)
-    if by in ("station", "clerk"):
-        # Every case, rating and ticket has exactly one station and one clerk: add them up.
+    # Every case, rating and ticket has exactly one station and one clerk: those rows add up
+    # to the total; a case with several matters or departments counts once in the total.
+    shared = by in ("department", "matter")
+    raw, total_found = _collect(session, by, (start, end), today, scope, with_total=shared)
+    if total_found is not None:
+        total_acc = total_found
+    else:
         total_acc = _Acc()
         for a in raw.values():
             total_acc.add(a)
-    else:  # a case with several matters or departments counts once in the total
-        total_acc = _collect(session, "total", start, end, today, scope).get("", _Acc())
     total = _row("", _("Total"), 0, total_acc, online)
     rows: list[EfficiencyRow] = []
     if by == "station":
