@@ -139,24 +139,40 @@ class HalltermApp(KeyOrder):  # an App whose keys arrive in order (hallterm.key_
 
     @work(thread=True, exit_on_error=False, group="index")
     def load_matter_index(self) -> None:
+        """The search index of the store's catalog version, built once per version."""
+        from sqlmodel import func, select
+
+        from hallterm.db.models import CatalogVersion, Matter
         from hallterm.db.services import catalog_query as cq
+        from hallterm.domain.search import index_for
 
         with self.store.read() as session:
-            items = [
-                SearchItem(
-                    key=m.code,
-                    name=m.name,
-                    kind="matter",
-                    department=m.department,
-                    codes=(m.code, m.basic_code),
-                )
-                for m in cq.matters(session)
-            ] + [
-                SearchItem(key=b.code, name=b.name, kind="bundle", department="", codes=(b.code,))
-                for b in cq.bundles(session)
-            ]
-        index = MatterIndex(items)
-        self.call_from_thread(setattr, self, "matter_index", index)
+            stamp = (
+                self.store.url,
+                tuple(session.exec(select(CatalogVersion.version, CatalogVersion.sha256)).all()),
+                session.exec(select(func.count()).select_from(Matter)).one(),
+            )
+
+            def items() -> list[SearchItem]:
+                return [
+                    SearchItem(
+                        key=m.code,
+                        name=m.name,
+                        kind="matter",
+                        department=m.department,
+                        codes=(m.code, m.basic_code),
+                    )
+                    for m in cq.matters(session)
+                ] + [
+                    SearchItem(
+                        key=b.code, name=b.name, kind="bundle", department="", codes=(b.code,)
+                    )
+                    for b in cq.bundles(session)
+                ]
+
+            index = index_for(stamp, items)
+        if index is not self.matter_index:
+            self.call_from_thread(setattr, self, "matter_index", index)
 
     # -- signing in and out --------------------------------------------------------------
 

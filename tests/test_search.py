@@ -246,3 +246,89 @@ def test_agrees_with_brute_force(items: list[SearchItem], query: str, limit: int
     want = reference(items, query, limit)
     # Items with the same name tie on every sort key, so compare names.
     assert [i.name for i in got] == [i.name for i in want]
+
+
+# -- the catalog screen over a large catalog ---------------------------------------------
+
+
+def add_matters(store, n: int) -> None:  # type: ignore[no-untyped-def]
+    """``n`` more matters, copies of the first one under new codes and names."""
+    from sqlalchemy import insert
+    from sqlmodel import select
+
+    from hallterm.db.models import Department, Matter
+
+    with store.write() as session:
+        template = session.exec(select(Matter).order_by(Matter.code)).first().model_dump()
+        depts = list(session.exec(select(Department.code)))
+        rows = [
+            {
+                **template,
+                "code": f"BIG{i:06d}",
+                "basic_code": f"B{i:06d}",
+                "name": f"测试事项{i:05d}登记",
+                "department_code": depts[i % len(depts)],
+                "position": 10_000 + i,
+            }
+            for i in range(n)
+        ]
+        session.execute(insert(Matter.__table__), rows)  # type: ignore[attr-defined]
+
+
+async def test_catalog_screen_caps_rows_and_clears_at_once(demo_store, settings, clock):
+    from pilot_support import settle, sign_in
+    from textual.widgets import DataTable, Input, Static
+
+    from hallterm.app import create_app
+    from hallterm.screens.catalog import ROW_CAP, CatalogScreen
+
+    add_matters(demo_store, 600)
+    app = create_app(demo_store, settings, clock=clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await sign_in(pilot)
+        await app.workers.wait_for_complete()
+        first_index = app.matter_index
+        assert len(first_index) > 600
+        app.push_screen(CatalogScreen())
+        await settle(pilot)
+        screen = app.screen
+        table = screen.query_one("#cat-matters", DataTable)
+        more = screen.query_one("#cat-more", Static)
+        assert table.row_count == ROW_CAP
+        assert "共 " in str(more.render())
+        search = screen.query_one("#cat-search", Input)
+        search.focus()
+        await pilot.press(*"测试事项0012")
+        await settle(pilot)
+        codes = [str(k.value) for k in table.rows]
+        assert codes and all(c.startswith("BIG00012") for c in codes) and len(codes) == 10
+        assert str(more.render()).strip() == ""
+        for _ in range(len("测试事项0012")):
+            await pilot.press("backspace")
+        await settle(pilot)
+        assert table.row_count == ROW_CAP  # cleared: the first rows again, capped
+        # Signing in again keeps the index of the same catalog version.
+        app.action_logout()
+        await settle(pilot)
+        await sign_in(pilot)
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        assert app.matter_index is first_index
+
+
+def test_index_is_built_once_per_catalog_version() -> None:
+    from hallterm.domain.search import index_for
+
+    built: list[int] = []
+
+    def items(n: int):  # type: ignore[no-untyped-def]
+        def make() -> list[SearchItem]:
+            built.append(n)
+            return [m(f"事项{i}", key=f"K{n}-{i}") for i in range(n)]
+
+        return make
+
+    a = index_for(("test-store", "v1"), items(3))
+    assert index_for(("test-store", "v1"), items(3)) is a and built == [3]
+    b = index_for(("test-store", "v2"), items(4))
+    assert b is not a and len(b) == 4 and built == [3, 4]

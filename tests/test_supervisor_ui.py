@@ -144,8 +144,8 @@ async def test_supervisor_sees_each_change(demo_store, settings, clock):
         await pilot.press("s")  # by station
         await settle(pilot)
         table = eff.query_one("#ef-table", DataTable)
-        first = [str(c) for c in table.get_row_at(0)]
-        assert first[0] == "江川市政务服务中心" and first[12] == "1"  # one rating
+        first = dict(zip([str(k.value) for k in table.columns], table.get_row_at(0), strict=True))
+        assert str(first["name"]) == "江川市政务服务中心" and str(first["ratings"]) == "1"
         await pilot.press("v")
         await settle(pilot)
     exported = list((Path(settings.pdf_dir()) / "reports").glob("efficiency-station-*.csv"))
@@ -218,3 +218,93 @@ def test_speech_command_never_breaks_the_display(tmp_path):
     for proc in speaker.running:
         proc.wait(timeout=10)
     assert out.read_text(encoding="utf-8") == "请 A001 号到 5 号窗口办理"
+
+
+def test_days_left_are_words_never_a_negative_number():
+    from hallterm.screens.supervisor import days_left_text
+
+    assert days_left_text(-3) == "超期 3 个工作日"
+    assert days_left_text(0) == "今日到期"
+    assert days_left_text(4) == "4"
+
+
+async def _history_app(demo_store, settings, clock):  # type: ignore[no-untyped-def]
+    from hallterm.db.services.history import generate_history
+
+    generate_history(demo_store, days=8, seed=3, clock=clock, extra_stations=2, tickets_per_day=8)
+    return create_app(demo_store, settings, clock=clock)
+
+
+async def test_efficiency_at_100_columns_in_english_shows_whole_columns(
+    demo_store, settings, clock
+):
+    from rich.cells import cell_len
+
+    from hallterm.i18n import set_language
+
+    app = await _history_app(demo_store, settings, clock)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await sign_in(pilot, "supervisor", "super1234")
+        await pilot.press("f10")  # English
+        await pilot.press("f7")
+        await settle(pilot)
+        eff = app.screen
+        assert isinstance(eff, EfficiencyScreen)
+        table = eff.query_one("#ef-table", DataTable)
+        keys = [str(k.value) for k in table.columns]
+        # Nothing runs off the right edge: every shown column is whole, headers not cut.
+        assert table.virtual_size.width <= table.size.width
+        for column in table.columns.values():
+            assert column.get_render_width(table) >= cell_len(str(column.label)) + 2
+        # The most important figures stay; the ones left out are named on screen.
+        assert {"name", "received", "on_time_rate", "good_rate"} <= set(keys)
+        note = str(eff.query_one("#ef-note", Static).render())
+        assert len(keys) < 16 and "Not shown for lack of width" in note
+        assert "Online %" in note or "Stars" in note
+        # No empty (unknown) row; the charts carry dates.
+        names = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+        assert not any("unknown" in n or n.strip() == "" for n in names)
+        axis_at = eff.query_one("#ef-cases-axis", Static).region
+        screen_lines = app.export_screenshot()
+        assert axis_at.height == 1 and "11-01" in screen_lines and "11-27" in screen_lines
+        await pilot.press("c")  # by clerk: names, and usernames in the CSV, never staff ids
+        await settle(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+    set_language("zh_CN")
+    exported = list((Path(settings.pdf_dir()) / "reports").glob("efficiency-clerk-*.csv"))
+    text = exported[0].read_text(encoding="utf-8-sig")
+    with demo_store.read() as session:
+        ids = [s.id for s in session.exec(select(Staff))]
+        usernames = [s.username for s in session.exec(select(Staff))]
+    assert not any(i in text for i in ids)
+    assert any(u in text for u in usernames) and text.startswith("Username")
+
+
+async def test_dashboard_lines_and_windows_apart_and_headers_whole(demo_store, settings, clock):
+    from rich.cells import cell_len
+
+    app = await _history_app(demo_store, settings, clock)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await sign_in(pilot, "supervisor", "super1234")
+        await pilot.press("f6")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, SupervisorScreen)
+        lines = screen.query_one("#sv-lines", DataTable)
+        windows = screen.query_one("#sv-windows", DataTable)
+        # Two boxes one above the other, each with its own title: no row is shared.
+        assert lines.region.bottom <= windows.region.y
+        assert lines.border_title and windows.border_title
+        for table in (lines, windows):
+            assert table.virtual_size.width <= table.size.width
+            for column in table.columns.values():
+                assert column.get_render_width(table) >= cell_len(str(column.label)) + 2
+        drill = screen.query_one("#sv-drill", DataTable)
+        labels = [str(c.label) for c in drill.columns.values()]
+        assert labels[6:8] == ["办件编号", "号票"]
+        await pilot.press("r")  # the red cases: overdue ones say so in words
+        await settle(pilot)
+        days = [str(drill.get_row_at(i)[5]) for i in range(drill.row_count)]
+        assert not any(d.startswith("-") for d in days)
+        assert any(d.startswith("超期") for d in days) or days == []

@@ -13,6 +13,7 @@ from hallterm.cli.common import (
     make_settings,
     open_store,
     service_ctx,
+    using,
 )
 from hallterm.cli.root import main
 from hallterm.domain.roles import Permission
@@ -97,3 +98,27 @@ def report(
             path=path, rows=len(table.rows), by=by, start=first, end=last
         )
     )
+
+
+@main.command("rectify-days")
+@click.option("--store", envvar="HALLTERM_STORE", help=STORE_HELP)
+@click.argument("days", required=False, type=int)
+@click.pass_context
+def rectify_days(ctx: click.Context, store: str | None, days: int | None) -> None:
+    """Show, or set to DAYS, the working days a bad rating's rectification is due in."""
+    from hallterm.db.services.efficiency_settings import (
+        rectify_working_days,
+        set_rectify_working_days,
+    )
+
+    settings = make_settings(store) if store else ctx.obj["settings"]
+    st = open_store(settings)
+    if days is None:
+        with using(st, write=False) as session:
+            current = rectify_working_days(session)
+        click.echo(_("rectifications are due in {n} working days").format(n=current))
+        return
+    c = service_ctx(st)
+    with using(st, write=True) as session:
+        set_rectify_working_days(session, c, days)
+    click.echo(_("rectifications opened from now on are due in {n} working days").format(n=days))

@@ -24,6 +24,7 @@ SCHEMA_HEADS: frozenset[str] = frozenset(
         "0006_papers",
         "0006_queue_priority",
         "0006_security",
+        "0006_supervisor_rollups",
         "0006_sync_service",
     }
 )

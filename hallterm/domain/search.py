@@ -17,10 +17,12 @@ order, so each tier stops as soon as it has what the limit still needs.  Tiers, 
 
 from __future__ import annotations
 
+import gc
 import heapq
+import threading
 import unicodedata
 from array import array
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import add
@@ -251,3 +253,26 @@ class MatterIndex:
             if q in name or (py and (py in full or any(py in v for v in initials)))
         ]
         return heapq.merge(*lists)
+
+
+_KEPT: dict[Hashable, MatterIndex] = {}
+_KEPT_LOCK = threading.Lock()
+_KEEP = 2  # versions kept (e.g. a station's store and a central's in one process)
+
+
+def index_for(version: Hashable, items: Callable[[], Iterable[SearchItem]]) -> MatterIndex:
+    """The index of one catalog version: built on first use, then kept for the process, so
+    signing in again (or another screen) reuses it; a new version replaces the oldest."""
+    with _KEPT_LOCK:
+        hit = _KEPT.get(version)
+        if hit is not None:
+            return hit
+        index = MatterIndex(items())
+        while len(_KEPT) >= _KEEP:
+            _KEPT.pop(next(iter(_KEPT)))
+        _KEPT[version] = index
+        # The index, pypinyin's dictionaries (some 200,000 lists) and the catalog rows live as
+        # long as the process: move them out of the cyclic collector's way, or its full
+        # passes over them stall keystrokes for up to a second (measured, bench/search.py).
+        gc.freeze()
+        return index

@@ -1,7 +1,7 @@
 """Queue and efficiency print-outs: the efficiency table as CSV, XLSX and a PDF for
 publication, and the kiosk's ticket slip.
 
-Plain data in (``EfficiencyTable``, ``DayPoint`` and ``TicketView`` from the services), files
+Plain data in (``EfficiencyTable`` and ``DayPoint`` of ``domain.figures``, ``TicketView``), files
 out.  CSV is UTF-8 with a byte-order mark (so spreadsheet programs read the Chinese names);
 CSV and XLSX carry the raw figures (rates as fractions, XLSX formats them as percentages);
 the PDF prints the table as shown on screen, with a bar chart of cases per day, in the
@@ -20,19 +20,21 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from hallterm.clock import to_local
-from hallterm.db.services.efficiency import (
+from hallterm.db.services.queue import TicketView
+from hallterm.domain.figures import (
     BY_LABELS,
     COLUMNS,
+    DEFINITIONS,
     DayPoint,
     EfficiencyRow,
     EfficiencyTable,
     TableColumn,
     column_title,
     formatted,
+    shared_note,
     value,
 )
-from hallterm.db.services.queue import TicketView
-from hallterm.i18n import _
+from hallterm.i18n import N_, _
 from hallterm.private_files import create_private
 
 CODE_HEADER = "code"
@@ -55,7 +57,7 @@ def table_rows(table: EfficiencyTable, *, with_total: bool = True) -> list[Effic
 
 
 def headers(by: str) -> list[str]:
-    return [_("Code"), *(column_title(c, by) for c in COLUMNS)]
+    return [_("Username") if by == "clerk" else _("Code"), *(column_title(c, by) for c in COLUMNS)]
 
 
 def write_csv(table: EfficiencyTable, path: Path) -> Path:
@@ -67,7 +69,7 @@ def write_csv(table: EfficiencyTable, path: Path) -> Path:
         writer.writerow(headers(table.by))
         for row in table_rows(table):
             writer.writerow(
-                [row.key, *("" if _raw(row, c) is None else _raw(row, c) for c in COLUMNS)]
+                [row.shown_code, *("" if _raw(row, c) is None else _raw(row, c) for c in COLUMNS)]
             )
     tmp.replace(path)
     return path
@@ -96,7 +98,7 @@ def write_xlsx(
         cell.fill = PatternFill("solid", fgColor="DDDDDD")
         cell.alignment = Alignment(horizontal="center", wrap_text=True)
     for row in table_rows(table):
-        ws.append([row.key, *(_raw(row, c) for c in COLUMNS)])
+        ws.append([row.shown_code, *(_raw(row, c) for c in COLUMNS)])
         r = ws.max_row
         ws.cell(r, 2).alignment = Alignment(indent=row.depth)
         for i, c in enumerate(COLUMNS, start=2):
@@ -135,6 +137,24 @@ def write_xlsx(
     wb.save(tmp)
     tmp.replace(path)
     return path
+
+
+def _required(generated_at: datetime | None) -> datetime:
+    if generated_at is None:
+        raise ValueError("the PDF report prints when it was generated: pass generated_at")
+    return generated_at
+
+
+def date_labels(days: Sequence[date], most: int = 16) -> list[str]:
+    """Labels of a date axis: every day when there are few, else every n-th (and the last),
+    with the month and day; the rest blank so the labels never overlap."""
+    if not days:
+        return []
+    step = max(1, -(-len(days) // most))
+    return [
+        d.strftime("%m-%d") if i % step == 0 or i == len(days) - 1 else ""
+        for i, d in enumerate(days)
+    ]
 
 
 def _esc(text: object) -> str:
@@ -215,18 +235,15 @@ def write_pdf(
     )
     story.append(grid)
     story.append(Spacer(1, 4 * mm))
-    story.append(
-        Paragraph(
-            _esc(
-                _(
-                    "On time: completed by the due date, of completed cases with a due date. "
-                    "Online share: matters handled whose online depth is at least 3. "
-                    "Satisfied: ratings of 基本满意 or better. Waits and service in minutes."
-                )
-            ),
-            body,
-        )
-    )
+    note = shared_note(table)
+    if note:
+        story.append(Paragraph(_esc(note), body))
+    for name, meaning in (
+        *DEFINITIONS,
+        (N_("Online share"), N_("matters handled whose online depth is at least 3")),
+        (N_("Average wait (min)"), N_("from taking the ticket to the first call, in minutes")),
+    ):
+        story.append(Paragraph(_esc(f"{_(name)}: {_(meaning)}"), body))
     if series:
         chart_h = 55 * mm
         drawing = Drawing(usable, chart_h + 10 * mm)
@@ -235,9 +252,7 @@ def write_pdf(
         bars.x, bars.y = 12 * mm, 8 * mm
         bars.width, bars.height = usable - 20 * mm, chart_h - 8 * mm
         bars.data = [[p.received for p in series], [p.completed for p in series]]
-        bars.categoryAxis.categoryNames = [
-            p.day.strftime("%m-%d") if len(series) <= 31 else "" for p in series
-        ]
+        bars.categoryAxis.categoryNames = date_labels([p.day for p in series])
         bars.categoryAxis.labels.fontName = font
         bars.categoryAxis.labels.fontSize = 6
         bars.valueAxis.labels.fontName = font
@@ -285,7 +300,8 @@ def write_report(
     series: Sequence[DayPoint] = (),
     font_path: str | None = None,
 ) -> Path:
-    """One entry for the CLI and the screens: ``fmt`` is csv, xlsx or pdf."""
+    """One entry for the CLI and the screens: ``fmt`` is csv, xlsx or pdf (which needs the
+    ``generated_at`` time it prints)."""
     if fmt == "csv":
         return write_csv(table, path)
     if fmt == "xlsx":
@@ -295,7 +311,7 @@ def write_report(
             table,
             path,
             issuer=issuer,
-            generated_at=generated_at or datetime.now().astimezone(),
+            generated_at=_required(generated_at),
             series=series,
             font_path=font_path,
         )

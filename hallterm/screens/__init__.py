@@ -39,7 +39,7 @@ def open_screen(name: str) -> Screen:  # type: ignore[type-arg]
 
         return SupervisorScreen()
     if name == "efficiency":
-        from hallterm.screens.supervisor import EfficiencyScreen
+        from hallterm.screens.efficiency import EfficiencyScreen
 
         return EfficiencyScreen()
     if name == "certificates":

@@ -11,18 +11,15 @@ the PDF report.
 
 from __future__ import annotations
 
-from datetime import date
-from pathlib import Path
 from typing import Any
 
-from rich.cells import set_cell_size
 from rich.table import Table as RichTable
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Sparkline, Static
+from textual.containers import Vertical
+from textual.widgets import DataTable, Static
 
 from hallterm.clock import fmt_local, to_local
 from hallterm.db.services import efficiency as ef
@@ -31,6 +28,7 @@ from hallterm.db.services.ratings import level_label
 from hallterm.i18n import N_, _
 from hallterm.screens.base import BaseScreen
 from hallterm.screens.desk_common import in_thread
+from hallterm.screens.efficiency import EfficiencyScreen
 from hallterm.screens.rating import RectificationScreen, stars
 from hallterm.widgets.plain import plain, row
 
@@ -49,16 +47,17 @@ def _scope(app: Any) -> str | None:
     return None if role == "central" else code
 
 
+def days_left_text(days: int) -> str:
+    """Working days left as words: never a bare negative number."""
+    if days < 0:
+        return _("overdue {n} working day(s)").format(n=-days)
+    if days == 0:
+        return _("due today")
+    return str(days)
+
+
 def _mins(seconds: float) -> str:
     return f"{seconds / 60:.0f}"
-
-
-def bar(value: float, top: float, width: int = 20) -> str:
-    """A horizontal bar of unicode eighth blocks (``value`` of ``top`` over ``width`` cells)."""
-    if top <= 0 or value <= 0:
-        return ""
-    eighths = round(value / top * width * 8)
-    return "█" * (eighths // 8) + ("", "▏", "▎", "▍", "▌", "▋", "▊", "▉")[eighths % 8]
 
 
 class SupervisorScreen(BaseScreen):
@@ -75,9 +74,11 @@ class SupervisorScreen(BaseScreen):
     ]
     DEFAULT_CSS = """
     SupervisorScreen #sv-body { height: 1fr; padding: 0 1; }
-    SupervisorScreen #sv-top { height: auto; max-height: 14; }
-    SupervisorScreen #sv-lines { width: 64; height: auto; max-height: 12; }
-    SupervisorScreen #sv-windows { width: 1fr; height: auto; max-height: 12; }
+    SupervisorScreen #sv-top { height: auto; }
+    SupervisorScreen .sv-box {
+        width: 1fr; height: auto; max-height: 9; border: round $primary-muted;
+        border-title-color: $text; border-title-style: bold;
+    }
     SupervisorScreen #sv-drill { height: 1fr; min-height: 6; }
     SupervisorScreen #sv-extra { height: auto; }
     """
@@ -95,9 +96,11 @@ class SupervisorScreen(BaseScreen):
         with Vertical(id="sv-body"):
             yield Static("", classes="screen-title", id="sv-title")
             yield Static("", id="sv-summary")
-            with Horizontal(id="sv-top"):
-                yield DataTable(id="sv-lines", cursor_type="none", zebra_stripes=True)
-                yield DataTable(id="sv-windows", cursor_type="none", zebra_stripes=True)
+            # Two boxes, each with its own title and rows: a line and a window that happen to
+            # share a height have nothing to do with each other.
+            with Vertical(id="sv-top"):
+                yield DataTable(id="sv-lines", cursor_type="none", classes="sv-box")
+                yield DataTable(id="sv-windows", cursor_type="none", classes="sv-box")
             yield Static("", classes="screen-title", id="sv-drill-title")
             yield DataTable(id="sv-drill", cursor_type="row", zebra_stripes=True)
             yield Static("", id="sv-extra")
@@ -113,10 +116,12 @@ class SupervisorScreen(BaseScreen):
 
     def _columns(self) -> None:
         lines = self.query_one("#sv-lines", DataTable)
+        lines.border_title = _("Waiting lines")
         lines.clear(columns=True)
         for label in (_("Line"), _("Waiting"), _("Longest (min)"), _("Average (min)")):
-            lines.add_column(label)
+            lines.add_column(label)  # sized to the whole title: never cut
         windows = self.query_one("#sv-windows", DataTable)
+        windows.border_title = _("Windows")
         windows.clear(columns=True)
         for label in (
             _("Window"),
@@ -141,6 +146,7 @@ class SupervisorScreen(BaseScreen):
                 _("Window"),
                 _("Window clerk"),
                 _("Case number"),
+                _("Ticket"),
             )
         else:
             labels = (
@@ -254,12 +260,13 @@ class SupervisorScreen(BaseScreen):
             for r in self.data.rectifications if self.data else ():
                 drill.add_row(
                     plain(r.due_date.isoformat()),
-                    plain(r.days_left, style="bold red" if r.overdue else ""),
+                    plain(days_left_text(r.days_left), style="bold red" if r.overdue else ""),
                     plain(f"{stars(r.level)} {level_label(r.level)}"),
                     plain(r.comment),
                     plain(r.window),
                     plain(r.clerk_name),
-                    plain(r.case_number or r.ticket_number or ""),
+                    plain(r.case_number or "—"),
+                    plain(r.ticket_number or "—"),
                     key=r.id,
                 )
         else:
@@ -281,7 +288,7 @@ class SupervisorScreen(BaseScreen):
                         c.title,
                         status_label(c.status),
                         c.due_date.isoformat(),
-                        c.days_left,
+                        days_left_text(c.days_left),
                     ),
                     key=c.id,
                 )
@@ -414,8 +421,8 @@ class CaseTimelineScreen(BaseScreen):
         )
         if view.due_date:
             head.append(_("due {date}").format(date=view.due_date.isoformat()))
-            if view.light:
-                head.append(f"  ● {view.days_left}", _LIGHT_STYLE[view.light])
+            if view.light and view.days_left is not None:
+                head.append(f"  ● {days_left_text(view.days_left)}", _LIGHT_STYLE[view.light])
             head.append("\n")
         for r in rated:
             head.append(
@@ -440,207 +447,3 @@ class CaseTimelineScreen(BaseScreen):
 
     def action_back(self) -> None:
         self.app.pop_screen()
-
-
-class EfficiencyScreen(BaseScreen):
-    """The efficiency table with charts; exports to XLSX, CSV and the PDF report."""
-
-    BINDINGS = [
-        Binding("d", "group('department')", N_("By department")),
-        Binding("m", "group('matter')", N_("By matter")),
-        Binding("s", "group('station')", N_("By station")),
-        Binding("c", "group('clerk')", N_("By clerk")),
-        Binding("t", "period('today')", N_("Today")),
-        Binding("w", "period('week')", N_("This week")),
-        Binding("o", "period('month')", N_("This month")),
-        Binding("a", "choose_range", N_("Range")),
-        Binding("x", "export('xlsx')", N_("XLSX")),
-        Binding("v", "export('csv')", N_("CSV")),
-        Binding("p", "export('pdf')", N_("PDF report")),
-        Binding("escape", "back", N_("Back")),
-    ]
-    DEFAULT_CSS = """
-    EfficiencyScreen #ef-body { height: 1fr; padding: 0 1; }
-    EfficiencyScreen #ef-table { height: 1fr; }
-    EfficiencyScreen #ef-charts { height: auto; }
-    EfficiencyScreen #ef-charts > Vertical { height: auto; }
-    EfficiencyScreen .chart { height: 3; width: 1fr; margin: 0 1; }
-    EfficiencyScreen .chart-label { width: 1fr; margin: 0 1; color: $text-muted; }
-    EfficiencyScreen #ef-bars { height: auto; max-height: 8; }
-    """
-    AUTO_FOCUS = "#ef-table"
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.by = "department"
-        self.kind = "month"
-        self.range: tuple[date, date] | None = None
-        self.table: ef.EfficiencyTable | None = None
-        self.series: list[ef.DayPoint] = []
-
-    def compose_body(self) -> ComposeResult:
-        with Vertical(id="ef-body"):
-            yield Static("", classes="screen-title", id="ef-title")
-            yield DataTable(id="ef-table", cursor_type="row", zebra_stripes=True)
-            with Horizontal(id="ef-charts"):
-                with Vertical():
-                    yield Static("", classes="chart-label", id="ef-cases-label")
-                    yield Sparkline([], id="ef-cases", classes="chart")
-                with Vertical():
-                    yield Static("", classes="chart-label", id="ef-wait-label")
-                    yield Sparkline([], id="ef-wait", classes="chart")
-            yield Static("", id="ef-bars")
-            yield Static("", classes="hint", id="ef-hint")
-
-    def on_mount(self) -> None:
-        self.load()
-
-    def retranslate(self) -> None:
-        self._redraw()
-
-    def _period(self, today: date) -> tuple[date, date]:
-        if self.kind == "range" and self.range:
-            return self.range
-        return ef.period(self.kind if self.kind != "range" else "month", today)
-
-    def load(self) -> None:
-        app: Any = self.app
-        by = self.by
-
-        def job() -> tuple[ef.EfficiencyTable, list[ef.DayPoint]]:
-            today = to_local(app.clock.now()).date()
-            start, end = self._period(today)
-            with app.store.read() as session:
-                table = ef.efficiency_table(session, by=by, start=start, end=end, today=today)
-                series = ef.daily_series(session, start, end)
-            return table, series
-
-        in_thread(self, job, self._loaded, group="ef-load", exclusive=True)
-
-    def _loaded(self, data: tuple[ef.EfficiencyTable, list[ef.DayPoint]]) -> None:
-        self.table, self.series = data
-        self._redraw()
-
-    def _redraw(self) -> None:
-        self.query_one("#ef-hint", Static).update(
-            _(
-                "D/M/S/C group by department, matter, station, clerk · T/W/O today, week, "
-                "month · A range · X XLSX · V CSV · P PDF report"
-            )
-        )
-        t = self.table
-        if t is None:
-            return
-        self.query_one("#ef-title", Static).update(
-            Text(
-                _("Efficiency by {by}, {start} to {end}").format(
-                    by=_(ef.BY_LABELS[t.by]), start=t.start.isoformat(), end=t.end.isoformat()
-                )
-            )
-        )
-        table = self.query_one("#ef-table", DataTable)
-        table.clear(columns=True)
-        for c in ef.COLUMNS:
-            table.add_column(ef.column_title(c, t.by), key=c.key)
-        for r in t.rows:
-            table.add_row(*(plain(ef.formatted(r, c)) for c in ef.COLUMNS), key=r.key or None)
-        table.add_row(
-            *(plain(ef.formatted(t.total, c), style="bold") for c in ef.COLUMNS), key="__total__"
-        )
-        received = [float(p.received) for p in self.series]
-        waits = [p.avg_wait_min or 0.0 for p in self.series]
-        self.query_one("#ef-cases", Sparkline).data = received or [0.0]
-        self.query_one("#ef-wait", Sparkline).data = waits or [0.0]
-        self.query_one("#ef-cases-label", Static).update(
-            _("Cases received per day (max {n})").format(n=int(max(received, default=0)))
-        )
-        self.query_one("#ef-wait-label", Static).update(
-            _("Average wait per day in minutes (max {n:.0f})").format(n=max(waits, default=0))
-        )
-        top = max((r.received for r in t.rows), default=0)
-        bars = Text()
-        for r in sorted(t.rows, key=lambda r: -r.received)[:6]:
-            if not r.received:
-                continue
-            bars.append(set_cell_size(r.name, 28) + " ", "bold")  # CJK: two cells a character
-            bars.append(bar(r.received, top, 40), "cyan")
-            bars.append(f" {r.received}\n")
-        self.query_one("#ef-bars", Static).update(bars)
-
-    def action_group(self, by: str) -> None:
-        self.by = by
-        self.load()
-
-    def action_period(self, kind: str) -> None:
-        self.kind = kind
-        self.load()
-
-    def action_choose_range(self) -> None:
-        from hallterm.screens.desk_dialogs import PromptScreen
-
-        def check(value: str) -> str | None:
-            try:
-                _parse_range(value)
-            except ValueError as exc:
-                return str(exc)
-            return None
-
-        def chosen(value: str | None) -> None:
-            if value:
-                self.range = _parse_range(value)
-                self.kind = "range"
-                self.load()
-
-        self.app.push_screen(
-            PromptScreen(
-                _("Chosen range"),
-                _("first and last date, e.g. 2026-11-01 2026-11-27"),
-                check=check,
-            ),
-            chosen,
-        )
-
-    def action_export(self, fmt: str) -> None:
-        t = self.table
-        if t is None:
-            return
-        app: Any = self.app
-        series = list(self.series)
-
-        def job() -> Path:
-            from hallterm.printing.report import default_report_name, write_report
-
-            folder = Path(app.settings.pdf_dir()) / "reports"
-            path = folder / default_report_name(t, fmt)
-            return write_report(
-                t,
-                path,
-                fmt,
-                issuer=getattr(app, "station_name", "") or "",
-                generated_at=app.clock.now(),
-                series=series,
-                font_path=app.settings.font_path or None,
-            )
-
-        in_thread(
-            self,
-            job,
-            lambda path: self.app.notify(
-                _("Written: {path}").format(path=path), markup=False, timeout=8
-            ),
-            group="ef-export",
-        )
-
-    def action_back(self) -> None:
-        self.app.pop_screen()
-
-
-def _parse_range(value: str) -> tuple[date, date]:
-    parts = value.replace("～", " ").replace("~", " ").replace(",", " ").split()
-    if len(parts) != 2:
-        raise ValueError(_("give two dates: the first and the last day"))
-    try:
-        start, end = date.fromisoformat(parts[0]), date.fromisoformat(parts[1])
-    except ValueError:
-        raise ValueError(_("dates are written YYYY-MM-DD")) from None
-    return ef.period("range", end, start, end)

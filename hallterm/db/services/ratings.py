@@ -4,9 +4,11 @@ Five levels: 5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不�
 case and/or the ticket, the window and the clerk who served.  Only the applicant rates: the
 rating terminal paired with a window (``hallterm rate --window N``) acts as ``APPLICANT``;
 a signed-in clerk, supervisor or admin is refused, and so is a rating of a ticket whose
-service is not finished (or of a case not yet decided at the window).  A bad rating (不满意 or worse)
-opens a rectification due in 15 working days, tracked until a supervisor closes it with the
-response given to the applicant.  "Satisfied" in the figures means level 3 or better.
+service is not finished (or of a case not yet decided at the window).  A bad rating (不满意 or
+worse) opens a rectification due in the store's setting (``efficiency_settings``, default 15
+working days), tracked until a supervisor closes it with the response given to the
+applicant.  The figures count 好评 (levels 4-5) and 差评 (levels 1-2); see
+``hallterm.domain.figures``.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from hallterm.db.models import ServiceCase, Staff
 from hallterm.db.models_queue import Evaluation, Rectification, Ticket
 from hallterm.db.services import Actor, Ctx, ServiceError, record_event
 from hallterm.db.services.calendar import calendar_for
+from hallterm.db.services.efficiency_rollups import apply_rating
+from hallterm.db.services.efficiency_settings import rectify_working_days
 from hallterm.db.services.permissions import require
 from hallterm.domain.roles import Permission
 from hallterm.i18n import N_, _
@@ -38,7 +42,7 @@ LEVELS: dict[int, str] = {
 }
 BAD_AT_OR_BELOW = 2  # 不满意 and 非常不满意 open a rectification
 SATISFIED_FROM = 3  # 基本满意 and better count as satisfied
-RECTIFY_WORKING_DAYS = 15
+RECTIFY_WORKING_DAYS = 15  # the default; the store's setting decides (efficiency_settings)
 MAX_COMMENT = 500
 APPLICANT_ROLE = "applicant"
 RATE_WITHIN_MINUTES = 15  # the rating terminal offers a service finished this recently
@@ -186,6 +190,7 @@ def rate(
     )
     session.add(ev)
     session.flush()
+    apply_rating(session, ev.id)
     rows = [snapshot(ev)]
     rect = None
     if level <= BAD_AT_OR_BELOW:
@@ -195,7 +200,7 @@ def rate(
             evaluation_id=ev.id,
             station_code=ctx.station_code,
             opened_at=now,
-            due_date=calendar_for(session).add_working_days(today, RECTIFY_WORKING_DAYS),
+            due_date=calendar_for(session).add_working_days(today, rectify_working_days(session)),
             response="",
         )
         session.add(rect)

@@ -16,6 +16,7 @@ from hallterm.clock import to_local
 from hallterm.db.events import snapshot
 from hallterm.db.models import CaseMaterialLine, CaseMatter, CaseSuspension, Matter, ServiceCase
 from hallterm.db.services import Ctx, ServiceError, record_event
+from hallterm.db.services.efficiency_rollups import apply_case_change
 from hallterm.domain.case_states import CaseAction, CaseStateError, transition
 from hallterm.domain.checklist import Line, LineState, ReceivedAs, Requirement
 from hallterm.i18n import _
@@ -49,6 +50,7 @@ def case_event(
         kind=kind,
         payload={"number": case.number, **extra, "rows": rows},
     )
+    apply_case_change(session, case.id, kind=kind, at=ctx.clock.now())
 
 
 def ensure_owned(case: ServiceCase, ctx: Ctx) -> None:

@@ -1,0 +1,233 @@
+"""Case rollups (``case_daily``): a case's contribution per matter, kept as it changes, and
+the 一次性告知 notices counted on their day."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import delete, func, insert
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
+
+from hallterm.db.models import Event
+from hallterm.db.models_rollup import CaseDaily, CaseFact
+from hallterm.db.services.efficiency_rollups.common import (
+    ALL_MEASURES,
+    DONE_STATUSES,
+    MEASURES,
+    NOTICE_KIND,
+    RUNNING_STATUSES,
+    Bucket,
+    CaseRow,
+    Days,
+    as_date,
+    case_rows,
+    local_day,
+    matters_of,
+    suspensions_of,
+)
+
+
+def working_days_spent(
+    days: Days,
+    accepted_on: date,
+    completed_on: date,
+    suspensions: Iterable[tuple[date, date | None]],
+) -> int:
+    """Working days from acceptance to completion, without the days a suspension stopped the
+    clock (working days in (start, end] of each suspension, clipped to the case's span)."""
+    total = days.between(accepted_on, completed_on)
+    for start, end in suspensions:
+        lo = max(start, accepted_on)
+        hi = min(end or completed_on, completed_on)
+        if hi > lo:
+            total -= days.between(lo, hi)
+    return max(total, 0)
+
+
+def facts(
+    case: CaseRow,
+    matters: Sequence[tuple[str, str]],
+    suspensions: Sequence[tuple[date, date | None]],
+    days: Days,
+) -> dict[str, tuple[str, dict[str, int]]]:
+    """matter code → (bucket key, measures) of ``case`` as it is now."""
+    done = case.status in DONE_STATUSES
+    with_due = done and case.due_date is not None and case.completed_at is not None
+    completed_on = local_day(case.completed_at) if case.completed_at is not None else None
+    on_time = with_due and completed_on is not None and completed_on <= as_date(case.due_date)
+    measures = {
+        "accepted": int(case.accepted_at is not None),
+        "with_due": int(with_due),
+        "on_time": int(on_time),
+        "late": int(with_due and not on_time),
+        "work_days": 0,
+        "work_cases": 0,
+    }
+    if done and case.accepted_at is not None and completed_on is not None:
+        measures["work_days"] = working_days_spent(
+            days, local_day(case.accepted_at), completed_on, suspensions
+        )
+        measures["work_cases"] = 1
+    open_due = (
+        as_date(case.due_date)
+        if case.status in RUNNING_STATUSES and case.due_date is not None
+        else None
+    )
+    out: dict[str, tuple[str, dict[str, int]]] = {}
+    seen_depts: set[str] = set()
+    for position, (matter, dept) in enumerate(matters):
+        if matter in out:
+            continue
+        bucket = Bucket(
+            case.station_code,
+            local_day(case.registered_at),
+            matter,
+            dept,
+            case.clerk_id,
+            case.status,
+            open_due,
+            position == 0,
+            dept not in seen_depts,
+        )
+        seen_depts.add(dept)
+        out[matter] = (bucket.key, measures)
+    return out
+
+
+def upsert(
+    session: Session,
+    deltas: dict[str, dict[str, int]],
+    *,
+    fresh: bool = False,
+) -> None:
+    """Add ``deltas`` (bucket key → measure → change) to ``case_daily``; drop emptied rows.
+
+    ``fresh``: the table is empty (a rebuild): plain inserts in batches, nothing to drop.
+    """
+    rows = []
+    for key, delta in deltas.items():
+        if not any(delta.values()):
+            continue
+        b = Bucket.parse(key)
+        rows.append(
+            {
+                "bucket": key,
+                "station_code": b.station_code,
+                "day": b.day,
+                "matter_code": b.matter_code,
+                "department_code": b.department_code,
+                "clerk_id": b.clerk_id,
+                "status": b.status,
+                "open_due": b.open_due,
+                "first_in_case": b.first_in_case,
+                "first_in_dept": b.first_in_dept,
+                **{m: delta.get(m, 0) for m in ALL_MEASURES},
+            }
+        )
+    if not rows:
+        return
+    table: Any = CaseDaily.__table__
+    if fresh:
+        for i in range(0, len(rows), 5000):
+            session.execute(insert(table), rows[i : i + 5000])
+        return
+    dialect = session.get_bind().dialect.name
+    maker: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = maker(table)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["bucket"],
+        set_={m: table.c[m] + stmt.excluded[m] for m in ALL_MEASURES},
+    )
+    session.execute(stmt, rows)
+    session.execute(
+        delete(table).where(
+            table.c.bucket.in_([r["bucket"] for r in rows]),
+            table.c.cases == 0,
+            table.c.notices == 0,
+        )
+    )
+
+
+def add(deltas: dict[str, dict[str, int]], key: str, measures: dict[str, int], sign: int) -> None:
+    d = deltas[key]
+    d["cases"] = d.get("cases", 0) + sign
+    for m in MEASURES:
+        d[m] = d.get(m, 0) + sign * measures.get(m, 0)
+
+
+def apply_case_change(session: Session, case_id: str, *, kind: str, at: datetime) -> None:
+    """Bring the rollups in line with case ``case_id`` after an event of ``kind`` at ``at``.
+
+    Call it in the transaction that wrote the change, after the case's rows are written.
+    """
+    days = Days(session)
+    deltas: dict[str, dict[str, int]] = defaultdict(dict)
+    old = session.exec(select(CaseFact).where(CaseFact.case_id == case_id)).all()
+    for fact in old:
+        add(deltas, fact.bucket, {m: getattr(fact, m) for m in MEASURES}, -1)
+    rows = case_rows(session, [case_id])
+    new: dict[str, tuple[str, dict[str, int]]] = {}
+    matters: list[tuple[str, str]] = []
+    if rows:
+        case = rows[0]
+        matters = matters_of(session, [case_id]).get(case_id, [])
+        new = facts(case, matters, suspensions_of(session, [case_id]).get(case_id, []), days)
+        for key, measures in new.values():
+            add(deltas, key, measures, +1)
+        if kind == NOTICE_KIND:
+            for position, (matter, dept) in enumerate(matters):
+                notice = Bucket(
+                    case.station_code,
+                    local_day(at),
+                    matter,
+                    dept,
+                    case.clerk_id,
+                    "",
+                    None,
+                    position == 0,
+                    dept not in {d for _m, d in matters[:position]},
+                )
+                deltas[notice.key]["notices"] = deltas[notice.key].get("notices", 0) + 1
+    upsert(session, deltas)
+    old_keys = {(f.matter_code, f.bucket, tuple(getattr(f, m) for m in MEASURES)) for f in old}
+    new_keys = {(m, k, tuple(v[x] for x in MEASURES)) for m, (k, v) in new.items()}
+    if old_keys != new_keys:
+        session.execute(delete(CaseFact).where(col(CaseFact.case_id) == case_id))
+        for matter, (key, measures) in new.items():
+            session.add(CaseFact(case_id=case_id, matter_code=matter, bucket=key, **measures))
+    session.flush()
+
+
+def count_notices(session: Session, buckets: dict[str, dict[str, int]]) -> None:
+    q = (
+        select(Event.entity_id, Event.at, func.count())
+        .where(Event.entity == "case", Event.kind == NOTICE_KIND)
+        .group_by(Event.entity_id, Event.at)
+    )
+    per_case: dict[str, list[tuple[datetime, int]]] = defaultdict(list)
+    for case_id, at, n in session.exec(q).all():
+        per_case[case_id].append((at, int(n)))
+    ids = list(per_case)
+    for i in range(0, len(ids), 5000):
+        chunk = ids[i : i + 5000]
+        matters = matters_of(session, chunk)
+        for case in case_rows(session, chunk):
+            ms = matters.get(case.id, [])
+            for at, n in per_case[case.id]:
+                for position, (matter, dept) in enumerate(ms):
+                    b = Bucket(
+                        case.station_code,
+                        local_day(at),
+                        matter,
+                        dept,
+                        case.clerk_id,
+                        "",
+                        None,
+                        position == 0,
+                        dept not in {d for _m, d in ms[:position]},
+                    )
+                    buckets[b.key]["notices"] = buckets[b.key].get("notices", 0) + n

@@ -1,0 +1,136 @@
+"""What the rollups share: bucket keys, working days, the case rows they are made of."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from hallterm.clock import to_local
+from hallterm.db.models import CaseMatter, CaseSuspension, Matter, ServiceCase
+
+NOTICE_KIND = "case.notified"
+DONE_STATUSES = ("approved", "denied", "delivered")
+RUNNING_STATUSES = ("accepted", "in_review")  # the clock runs
+MEASURES = ("accepted", "with_due", "on_time", "late", "work_days", "work_cases")
+ALL_MEASURES = ("cases", *MEASURES, "notices")
+
+
+@dataclass(frozen=True)
+class Bucket:
+    station_code: str
+    day: date
+    matter_code: str
+    department_code: str
+    clerk_id: str
+    status: str
+    open_due: date | None
+    first_in_case: bool
+    first_in_dept: bool
+
+    @property
+    def key(self) -> str:
+        return "|".join(
+            (
+                self.station_code,
+                self.day.isoformat(),
+                self.matter_code,
+                self.department_code,
+                self.clerk_id,
+                self.status,
+                self.open_due.isoformat() if self.open_due else "",
+                "1" if self.first_in_case else "0",
+                "1" if self.first_in_dept else "0",
+            )
+        )
+
+    @staticmethod
+    def parse(key: str) -> Bucket:
+        st, day, matter, dept, clerk, status, due, fc, fd = key.split("|")
+        return Bucket(
+            st,
+            date.fromisoformat(day),
+            matter,
+            dept,
+            clerk,
+            status,
+            date.fromisoformat(due) if due else None,
+            fc == "1",
+            fd == "1",
+        )
+
+
+class Days:
+    """Working days between two dates (the efficiency package's prefix-sum index)."""
+
+    def __init__(self, session: Session) -> None:
+        from hallterm.db.services.calendar import calendar_for
+        from hallterm.db.services.efficiency.workdays import WorkdayIndex
+
+        self.index = WorkdayIndex(calendar_for(session))
+
+    def between(self, start: date, end: date) -> int:
+        return self.index.working_days_between(start, end)
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    id: str
+    station_code: str
+    clerk_id: str
+    status: str
+    registered_at: datetime
+    accepted_at: datetime | None
+    completed_at: datetime | None
+    due_date: date | None
+
+
+def local_day(moment: datetime) -> date:
+    return to_local(moment).date()
+
+
+def as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def case_rows(session: Session, ids: Sequence[str]) -> list[CaseRow]:
+    q = select(
+        ServiceCase.id,
+        ServiceCase.station_code,
+        ServiceCase.clerk_id,
+        ServiceCase.status,
+        ServiceCase.registered_at,
+        ServiceCase.accepted_at,
+        ServiceCase.completed_at,
+        ServiceCase.due_date,
+    ).where(col(ServiceCase.id).in_(ids))
+    return [CaseRow(*row) for row in session.exec(q).all()]
+
+
+def matters_of(session: Session, ids: Sequence[str]) -> dict[str, list[tuple[str, str]]]:
+    q = (
+        select(CaseMatter.case_id, CaseMatter.matter_code, Matter.department_code)
+        .outerjoin(Matter, col(Matter.code) == CaseMatter.matter_code)
+        .where(col(CaseMatter.case_id).in_(ids))
+        .order_by(CaseMatter.case_id, CaseMatter.position, CaseMatter.matter_code)
+    )
+    out: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for case_id, matter, dept in session.exec(q).all():
+        out[case_id].append((matter, dept or ""))
+    return out
+
+
+def suspensions_of(
+    session: Session, ids: Sequence[str]
+) -> dict[str, list[tuple[date, date | None]]]:
+    q = select(CaseSuspension.case_id, CaseSuspension.started_on, CaseSuspension.ended_on).where(
+        col(CaseSuspension.case_id).in_(ids)
+    )
+    out: dict[str, list[tuple[date, date | None]]] = defaultdict(list)
+    for case_id, started, ended in session.exec(q).all():
+        out[case_id].append((as_date(started), None if ended is None else as_date(ended)))
+    return out

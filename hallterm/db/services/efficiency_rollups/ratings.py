@@ -1,0 +1,117 @@
+"""Rating rollups (``rating_daily``): each 好差评 rating counted once, per matter of its case."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
+
+from hallterm.db.models_queue import Evaluation
+from hallterm.db.models_rollup import RatingDaily
+from hallterm.db.services.efficiency_rollups.common import local_day, matters_of
+
+# -- ratings -------------------------------------------------------------------------------
+
+RATING_MEASURES = ("ratings", "good", "bad", "stars")
+GOOD_FROM = 4  # 满意, 非常满意 (hallterm.domain.figures)
+BAD_UPTO = 2  # 不满意, 非常不满意
+
+
+def _rating_key(
+    station: str, day: date, matter: str, dept: str, clerk: str, fc: bool, fd: bool
+) -> str:
+    return "|".join(
+        (station, day.isoformat(), matter, dept, clerk, "1" if fc else "0", "1" if fd else "0")
+    )
+
+
+def rating_buckets(session: Session, ids: Sequence[str] | None) -> dict[str, dict[str, int]]:
+    """The rollup contributions of the ratings ``ids`` (None: every rating)."""
+    q = select(
+        Evaluation.id,
+        Evaluation.station_code,
+        Evaluation.at,
+        Evaluation.case_id,
+        Evaluation.clerk_id,
+        Evaluation.level,
+    )
+    if ids is not None:
+        q = q.where(col(Evaluation.id).in_(ids))
+    found = session.exec(q).all()
+    case_ids = sorted({c for _i, _s, _a, c, _k, _l in found if c})
+    matters: dict[str, list[tuple[str, str]]] = {}
+    for i in range(0, len(case_ids), 5000):
+        matters.update(matters_of(session, case_ids[i : i + 5000]))
+    out: dict[str, dict[str, int]] = defaultdict(dict)
+    for _id, station, at, case_id, clerk, level in found:
+        day = local_day(at)
+        ms = matters.get(case_id or "", [])
+        keys = (
+            [
+                _rating_key(
+                    station,
+                    day,
+                    matter,
+                    dept,
+                    clerk or "",
+                    position == 0,
+                    dept not in {d for _m, d in ms[:position]},
+                )
+                for position, (matter, dept) in enumerate(ms)
+            ]
+            if ms
+            else [_rating_key(station, day, "", "", clerk or "", True, False)]
+        )
+        for key in keys:
+            d = out[key]
+            d["ratings"] = d.get("ratings", 0) + 1
+            d["good"] = d.get("good", 0) + int(level >= GOOD_FROM)
+            d["bad"] = d.get("bad", 0) + int(level <= BAD_UPTO)
+            d["stars"] = d.get("stars", 0) + int(level)
+    return out
+
+
+def upsert_ratings(session: Session, deltas: dict[str, dict[str, int]], fresh: bool) -> None:
+    rows = []
+    for key, delta in deltas.items():
+        station, day, matter, dept, clerk, fc, fd = key.split("|")
+        rows.append(
+            {
+                "bucket": key,
+                "station_code": station,
+                "day": date.fromisoformat(day),
+                "matter_code": matter,
+                "department_code": dept,
+                "clerk_id": clerk,
+                "first_in_case": fc == "1",
+                "first_in_dept": fd == "1",
+                **{m: delta.get(m, 0) for m in RATING_MEASURES},
+            }
+        )
+    if not rows:
+        return
+    table: Any = RatingDaily.__table__
+    if fresh:
+        for i in range(0, len(rows), 5000):
+            session.execute(insert(table), rows[i : i + 5000])
+        return
+    maker: Any = (
+        postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    )
+    stmt = maker(table)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["bucket"],
+        set_={m: table.c[m] + stmt.excluded[m] for m in RATING_MEASURES},
+    )
+    session.execute(stmt, rows)
+
+
+def apply_rating(session: Session, evaluation_id: str) -> None:
+    """Count a new rating in the rollups (call it once, in the transaction that stores it)."""
+    session.flush()
+    upsert_ratings(session, rating_buckets(session, [evaluation_id]), fresh=False)
