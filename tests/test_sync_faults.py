@@ -32,6 +32,7 @@ from test_sync_support import (
     enrol,
     make_cases,
     make_central,
+    serve_process,
     station_copy,
 )
 
@@ -251,18 +252,7 @@ def test_sync_client_killed_at_random_moments(pg_url, tmp_path, tmp_path_factory
 
 
 def _serve(pg_url: str, port: int) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "hallterm.cli", "central", "serve", "--central", pg_url,
-         "--listen", f"127.0.0.1:{port}"],
-        env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    for _ in range(400):
-        try:
-            httpx.post(f"http://127.0.0.1:{port}/v1/pull", content=b"", timeout=1)
-            return proc
-        except httpx.HTTPError:
-            time.sleep(0.05)
-    raise AssertionError("serve did not start")
+    return serve_process(pg_url, port)
 
 
 def test_serve_killed_at_random_moments(pg_url, tmp_path, tmp_path_factory, clock):

@@ -14,9 +14,11 @@ from test_sync_support import (
     ServiceThread,
     chain,
     enrol,
+    free_port,
     make_cases,
     make_central,
     resident_id,
+    serve_process,
     station_copy,
 )
 
@@ -196,43 +198,47 @@ def test_two_service_instances_eight_stations(pg_url, tmp_path, tmp_path_factory
         stations[code] = make_station(str(tmp_path / f"{code}.db"), code, clock)
         make_cases(stations[code], code, clock, 3)
     errors: list[BaseException] = []
+    ports = (free_port(), free_port())
+    servers = [serve_process(pg_url, port) for port in ports]  # two `hallterm central serve`
     try:
-        with ServiceThread(pg_url, clock) as one, ServiceThread(pg_url, clock) as two:
-            clients = {
-                code: enrol(st, central, code, (one if i % 2 else two).url, clock)
-                for i, (code, st) in enumerate(stations.items())
-            }
+        clients = {
+            code: enrol(st, central, code, f"http://127.0.0.1:{ports[i % 2]}", clock)
+            for i, (code, st) in enumerate(stations.items())
+        }
 
-            def run(code: str) -> None:
-                try:
-                    for _ in range(3):
-                        sync_once(stations[code], clients[code], batch=7, clock=clock)
-                except BaseException as exc:  # noqa: BLE001 - reported below
-                    errors.append(exc)
+        def run(code: str) -> None:
+            try:
+                for _ in range(3):
+                    sync_once(stations[code], clients[code], batch=7, clock=clock)
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
 
-            threads = [threading.Thread(target=run, args=(c,)) for c in codes]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join(120)
-            assert errors == []
-            for code, st in stations.items():
-                assert chain(st, code) == chain(central, code)
-                with st.read() as s:
-                    mine = {c.id for c in s.execute(select(ServiceCase)).scalars()}
-                with central.read() as s:
-                    theirs = {
-                        c.id
-                        for c in s.execute(
-                            select(ServiceCase).where(ServiceCase.station_code == code)
-                        ).scalars()
-                    }
-                assert mine == theirs and len(mine) == 3
+        threads = [threading.Thread(target=run, args=(c,)) for c in codes]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+        assert errors == []
+        for code, st in stations.items():
+            assert chain(st, code) == chain(central, code)
+            with st.read() as s:
+                mine = {c.id for c in s.execute(select(ServiceCase)).scalars()}
             with central.read() as s:
-                assert s.execute(select(func.count()).select_from(SyncQuarantine)).scalar() == 0
-            for c in clients.values():
-                c.close()
+                theirs = {
+                    c.id
+                    for c in s.execute(
+                        select(ServiceCase).where(ServiceCase.station_code == code)
+                    ).scalars()
+                }
+            assert mine == theirs and len(mine) == 3
+        with central.read() as s:
+            assert s.execute(select(func.count()).select_from(SyncQuarantine)).scalar() == 0
+        for c in clients.values():
+            c.close()
     finally:
+        for proc in servers:
+            proc.kill()
+            proc.wait(10)
         with central.write() as s:
             for code in codes:
                 drop_station_role(s, code)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import queue
 import random
 import shutil
 import socket
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import replace
@@ -344,3 +347,29 @@ class LinkProxy:
             for s in self._sockets:
                 with contextlib.suppress(OSError):
                     s.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def serve_process(central_url: str, port: int) -> subprocess.Popen[bytes]:
+    """``hallterm central serve`` as a process on 127.0.0.1:``port``, once it answers."""
+    import httpx
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hallterm.cli", "central", "serve", "--central", central_url,
+         "--listen", f"127.0.0.1:{port}"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    for _ in range(600):
+        try:
+            httpx.post(f"http://127.0.0.1:{port}/v1/pull", content=b"", timeout=1)
+            return proc
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    proc.kill()
+    raise AssertionError("serve did not start")

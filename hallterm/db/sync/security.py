@@ -89,10 +89,10 @@ def _policies(table: Table) -> list[tuple[str, str]]:
         own = f"station_code = {OWN}"
         return [("ALL", f"USING ({own}) WITH CHECK ({own})")]
     if "case_id" in cols:
-        rule = f"EXISTS (SELECT 1 FROM service_case c WHERE c.id = {_q(name)}.case_id)"
+        rule = "case_id IN (SELECT c.id FROM service_case c)"
         return [("ALL", f"USING ({rule}) WITH CHECK ({rule})")]
     if "applicant_id" in cols:
-        rule = f"EXISTS (SELECT 1 FROM applicant a WHERE a.id = {_q(name)}.applicant_id)"
+        rule = "applicant_id IN (SELECT a.id FROM applicant a)"
         return [("ALL", f"USING ({rule}) WITH CHECK ({rule})")]
     return []
 

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import create_engine, text
@@ -109,6 +110,19 @@ class _Reject(Exception):
         self.message = message
 
 
+@contextmanager
+def _peek(store: Store) -> Iterator[Session]:
+    """A read transaction that is rolled back: it writes nothing and commits nothing."""
+    engine = store.engine
+    if store.dialect == "sqlite":
+        engine = engine.execution_options(sqlite_begin="DEFERRED")
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+        finally:
+            session.rollback()
+
+
 def _reply(value: dict[str, Any], status: int = 200) -> Response:
     return Response(
         encode(value),
@@ -173,12 +187,8 @@ def make_app(store: Store, clock: Clock | None = None) -> Starlette:
                         time.sleep(0.02)
                         waited += 0.02
             else:
-                engine = store.engine
-                with Session(store._read_engine or engine) as session:
-                    try:
-                        out = work(session, _authenticated(session, request), data)
-                    finally:
-                        session.rollback()  # a read writes nothing and commits nothing
+                with _peek(store) as session:
+                    out = work(session, _authenticated(session, request), data)
             return _reply(out)
         except _Reject as exc:
             return _refusal(exc.status, exc.message)

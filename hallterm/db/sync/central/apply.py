@@ -19,13 +19,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Table, TextClause, bindparam, insert, select, text, tuple_, update
 from sqlalchemy.exc import DataError, IntegrityError, ProgrammingError
 from sqlmodel import Session
 
-from hallterm.db.events import _default
 from hallterm.db.sync.central.common import CENTRAL_TABLES, SHARED_TABLES, EventIn, Problem
 from hallterm.db.sync.roles import as_central, quote_ident
 from hallterm.db.sync.rows import pk_names, pk_of, row_key, same, table_for, table_order, to_python
@@ -270,7 +271,11 @@ def _json_insert(table: Table, columns: list[str]) -> TextClause:
 def _json_value(value: Any) -> Any:
     if isinstance(value, bytes):
         return "\\x" + value.hex()  # bytea's text form
-    return _default(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"not JSON serializable: {type(value).__name__}")
 
 
 def _json(rows: list[dict[str, Any]]) -> str:

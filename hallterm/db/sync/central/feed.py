@@ -113,7 +113,7 @@ def own_events(session: Session, station_code: str, after: int, limit: int) -> l
     """A station's own events after sequence number ``after``, in order (its backup copy)."""
     rows = session.execute(
         select(*(Event.__table__.c[c] for c in EVENT_COLUMNS))  # type: ignore[attr-defined]
-        .where(Event.station_code == station_code, Event.seq > after)  # type: ignore[operator]
+        .where(Event.station_code == station_code, Event.seq > after)
         .order_by(Event.seq)  # type: ignore[arg-type]
         .limit(limit)
     ).all()
