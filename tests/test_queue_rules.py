@@ -171,3 +171,58 @@ def test_only_the_applicant_rates_a_finished_service(demo_store, clock, ctx):
         assert ratings.pending_rating(session, "3299", "5", clock.now()) is None
     with pytest.raises(ServiceError), demo_store.write() as session:
         ratings.rate_window(session, applicant, "5", level=4)  # rated already
+
+
+def test_queue_rules_on_both_stores(any_url, clock):
+    """The same rules on SQLite and PostgreSQL: no call-back after a transfer, a call out of
+    turn with its reason (``FOR UPDATE`` on PostgreSQL), priority refused back in line, and
+    the review of the day."""
+    from dataclasses import replace
+
+    from hallterm.db.engine import Store
+    from hallterm.db.services import SYSTEM, Ctx
+    from hallterm.db.services.catalog_io import import_catalog
+    from hallterm.db.services.setup import init_store
+    from hallterm.demo import demo_catalog
+
+    store = Store(any_url)
+    sysctx = Ctx(actor=SYSTEM, station_code="3299", clock=clock)
+    try:
+        init_store(store, sysctx, "3299", "江川市政务服务中心", "city")
+        with store.write() as session:
+            import_catalog(session, sysctx, demo_catalog())
+        five = Ctx(
+            actor=replace(SYSTEM, username="w5", window="5"), station_code="3299", clock=clock
+        )
+        six = Ctx(
+            actor=replace(SYSTEM, username="w6", window="6"), station_code="3299", clock=clock
+        )
+        a, b = (c.code for c in _categories(store)[:2])
+        first = q.run_write(store, lambda s: q.issue_ticket(s, sysctx, a))
+        asked = q.run_write(store, lambda s: q.issue_ticket(s, sysctx, a, priority=True))
+        third = q.run_write(store, lambda s: q.issue_ticket(s, sysctx, a))
+        got = q.run_write(store, lambda s: q.call_next(s, five, "5"))
+        assert got is not None and got.id == asked.id
+        q.run_write(store, lambda s: q.confirm_priority(s, five, asked.id, granted=False))
+        out = q.run_write(store, lambda s: q.call_number(s, five, "5", third.number, "急事"))
+        assert out.out_of_order and out.call_reason == "急事"
+        moved = q.run_write(store, lambda s: q.transfer(s, five, third.id, category=b))
+        nxt = q.run_write(store, lambda s: q.call_next(s, five, "5"))
+        assert nxt is not None and nxt.id == first.id  # not the ticket it sent away
+        back = q.run_write(store, lambda s: q.call_next(s, six, "6"))
+        assert back is not None and back.id == asked.id  # refused priority: ordinary line
+        clock.advance(minutes=3)
+        with pytest.raises(ServiceError, match="A002"):  # window 6 still holds it
+            q.run_write(store, lambda s: q.call_next(s, six, "6", [b]))
+        with store.read() as session:
+            review = q.day_review(session, "3299", clock.today(), clock.now())
+            assert [c.number for c in review.out_of_order] == [third.number]
+            assert {w.window for w in review.windows} == {"5", "6"}
+            assert moved.from_window == "5"
+    finally:
+        store.dispose()
+
+
+def _categories(store) -> list[q.CategoryView]:
+    with store.read() as session:
+        return q.categories(session)

@@ -1,8 +1,9 @@
-"""好差评 at the window, and a supervisor closing the rectification of a bad rating.
+"""好差评 by the applicant, and a supervisor closing the rectification of a bad rating.
 
-``RatingScreen`` is turned towards the applicant after a service: five levels (keys 5 … 1,
-or arrows and Enter), an optional comment; it saves through ``ratings.rate`` and returns the
-level (None when skipped).  ``RectificationScreen`` shows a bad rating and records the
+``RatingScreen`` is shown on the rating terminal paired with a window (``hallterm rate``,
+``rating_terminal.py``) after a service: five levels (keys 5 … 1, or arrows and Enter), an
+optional comment; it saves through ``ratings.rate`` as the applicant and returns the level
+(None when skipped).  ``RectificationScreen`` shows a bad rating and records the
 response that closes it.
 """
 

@@ -69,7 +69,7 @@ class SupervisorScreen(BaseScreen):
         Binding("r", "light('red')", N_("Red cases")),
         Binding("k", "rectifications", N_("Rectifications")),
         Binding("e", "efficiency", N_("Efficiency")),
-        Binding("o", "queue_review", N_("Calls and idle time"), show=False),
+        Binding("o", "queue_review", N_("Calls and idle time")),
         Binding("escape", "back", N_("Back")),
     ]
     DEFAULT_CSS = """

@@ -8,9 +8,9 @@ window transferred away is never called back by it.
 Calling is atomic with many windows on one store: on SQLite every write transaction is
 ``BEGIN IMMEDIATE`` (one writer at a time); on PostgreSQL the next ticket is taken with
 ``SELECT … FOR UPDATE SKIP LOCKED``, so two windows never get the same ticket and never wait
-for each other's pick.  ``run_write`` keeps SQLite fair under load: each try waits only a few
-milliseconds for the lock and the windows retry with a small random pause, instead of
-SQLite's growing back-off that lets the window that just wrote win again and again.
+for each other's pick.  ``run_write`` keeps SQLite fair under load: every try starts after a small
+random pause and waits a millisecond for the lock, instead of SQLite's growing back-off that
+lets the window that has just written win again and again.
 
 A ticket called by its number ahead of its turn needs a reason; the call is logged with how
 many tickets it skipped, for the supervisor's review.
@@ -54,7 +54,7 @@ from hallterm.i18n import _
 T = TypeVar("T")
 
 TRY_LOCK_MS = 1  # how long one try waits for SQLite's write lock
-RETRY_PAUSE_S = 0.002  # at most this random pause between tries
+RETRY_PAUSE_S = 0.004  # at most this random pause before each try
 MAX_REASON = 200
 
 
@@ -70,6 +70,9 @@ def run_write(store: Store, work: Callable[[Session], T]) -> T:
     tries = max(1, int(BUSY_TIMEOUT_MS / (TRY_LOCK_MS + RETRY_PAUSE_S * 500)))
     rng = random.Random()
     for _attempt in range(tries):
+        # Every try, the first too, starts after a small random pause: the window that has
+        # just written does not get the lock back before the windows already waiting.
+        time.sleep(rng.uniform(0, RETRY_PAUSE_S))
         with store.engine.connect() as conn:
             raw: Any = conn.connection.dbapi_connection
             raw.execute(f"PRAGMA busy_timeout={TRY_LOCK_MS}")
@@ -85,7 +88,6 @@ def run_write(store: Store, work: Callable[[Session], T]) -> T:
                     raise
             finally:
                 raw.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        time.sleep(rng.uniform(0, RETRY_PAUSE_S))
     raise ServiceError(_("the store is busy: try again in a moment"))
 
 
