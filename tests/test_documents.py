@@ -331,6 +331,9 @@ def test_english_rendering(english: None, case: CaseDocument, issuer: Issuer, tm
         render_notice: "One-Time Notice",
         render_refusal: "Decision Not to Accept",
         render_deferral_pledge: "Pledge for Acceptance",
+        render_completion: "Completion Notice",
+        render_suspension: "Notice of Suspension",
+        render_delivery: "Proof of Delivery",
     }
     for render, title in titles.items():
         text = _text(render(case, issuer, tmp_path / f"{render.__name__}.pdf"))
