@@ -465,6 +465,14 @@ def test_closing_never_stands_alone_on_a_page(
     assert moved > 10  # the sweep did run over multi-page documents
 
 
+def test_receipt_never_promises_zero_working_days(
+    case: CaseDocument, issuer: Issuer, tmp_path: Path
+) -> None:
+    doc = CaseDocument(**{**case.__dict__, "promised_days": 0})
+    flat = _text(render_receipt(doc, issuer, tmp_path / "r0.pdf")).replace("\n", "")
+    assert "0个工作日" not in flat and "即办" in flat
+
+
 # --------------------------------------------------------------------------- printer
 
 
