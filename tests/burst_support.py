@@ -13,15 +13,16 @@ import unicodedata
 from pilot_support import settle
 from textual import events
 from textual._xterm_parser import XTermParser
-from textual.keys import _character_to_key, _get_unicode_name_from_key
+from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
 
 
 def key_event(key: str) -> events.Key:
     """The event ``Pilot.press`` would make for ``key``."""
     if len(key) == 1 and not key.isalnum():
         key = _character_to_key(key)
+    original = REPLACED_KEYS.get(key, key)
     try:
-        char: str | None = unicodedata.lookup(_get_unicode_name_from_key(key))
+        char: str | None = unicodedata.lookup(_get_unicode_name_from_key(original))
     except KeyError:
         char = key if len(key) == 1 else None
     return events.Key(key, char)
