@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -75,6 +75,16 @@ class Settings(BaseSettings):
     holiday_file: str = Field(
         default="", description="holiday override file (JSON); empty: the one shipped"
     )
+
+    @field_validator("holiday_file")
+    @classmethod
+    def _holiday_file_is_valid(cls, value: str) -> str:
+        """A configured override file must exist and hold valid arrangements (said at start)."""
+        if value:
+            from hallterm.domain.workdays import read_arrangements
+
+            read_arrangements(Path(value).expanduser())  # ValueError names file, year, field
+        return value
 
     def model_post_init(self, context: Any, /) -> None:
         # The working-day calendar is read by many services with only a session at hand:

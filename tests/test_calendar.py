@@ -301,3 +301,27 @@ def test_cli_papers_settings(demo_store: Store) -> None:
     assert changed.exit_code == 0 and "江川市人民法院" in changed.output
     refused = runner.invoke(main, ["papers", "settings", "--supply-days", "0", "--store", url])
     assert refused.exit_code == 1 and "1至60" in refused.output
+
+
+def test_a_broken_override_file_is_refused_with_its_message(tmp_path: Path) -> None:
+    from pydantic import ValidationError
+
+    bad = tmp_path / "holidays.json"
+    bad.write_text('{"years": {"2027": {"holidays": ["2027-13-01"]}}}', encoding="utf-8")
+    with pytest.raises(ValidationError, match="2027-13-01"):
+        Settings(holiday_file=str(bad))
+    with pytest.raises(ValidationError, match="无法读取"):
+        Settings(holiday_file=str(tmp_path / "missing.json"))
+
+
+def test_an_override_file_broken_later_is_a_service_error(station: Store, tmp_path: Path) -> None:
+    from hallterm.db.services import ServiceError
+
+    path = arrangement_file(tmp_path)
+    try:
+        Settings(holiday_file=str(path))
+        path.write_text("{", encoding="utf-8")  # edited while the terminal runs
+        with station.read() as session, pytest.raises(ServiceError, match="JSON"):
+            calendar_for(session)
+    finally:
+        Settings()

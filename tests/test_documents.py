@@ -331,6 +331,9 @@ def test_english_rendering(english: None, case: CaseDocument, issuer: Issuer, tm
         render_notice: "One-Time Notice",
         render_refusal: "Decision Not to Accept",
         render_deferral_pledge: "Pledge for Acceptance",
+        render_completion: "Completion Notice",
+        render_suspension: "Notice of Suspension",
+        render_delivery: "Proof of Delivery",
     }
     for render, title in titles.items():
         text = _text(render(case, issuer, tmp_path / f"{render.__name__}.pdf"))
@@ -460,6 +463,14 @@ def test_closing_never_stands_alone_on_a_page(
         moved += 1
         assert len(before) > 10, (render.__name__, n, len(pages), last)
     assert moved > 10  # the sweep did run over multi-page documents
+
+
+def test_receipt_never_promises_zero_working_days(
+    case: CaseDocument, issuer: Issuer, tmp_path: Path
+) -> None:
+    doc = CaseDocument(**{**case.__dict__, "promised_days": 0})
+    flat = _text(render_receipt(doc, issuer, tmp_path / "r0.pdf")).replace("\n", "")
+    assert "0个工作日" not in flat and "即办" in flat
 
 
 # --------------------------------------------------------------------------- printer

@@ -9,7 +9,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hallterm.domain.numbering import case_number, parse_case_number, ticket_number
+from hallterm.domain.numbering import (
+    agency_prefix,
+    case_number,
+    paper_number,
+    parse_case_number,
+    ticket_number,
+)
 from hallterm.i18n import set_language
 
 
@@ -89,3 +95,36 @@ def test_english_message() -> None:
         assert str(exc.value) == "“nope” is not a case number of the form STATION-YYYYMMDD-NNNN"
     finally:
         set_language("zh_CN")
+
+
+# --- 文号 -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("station", "prefix"),
+    [
+        ("江川市政务服务中心", "江川政务"),
+        ("玄武区政务服务中心", "玄武政务"),
+        ("青山镇便民服务中心", "青山便民"),
+        ("柳树村便民服务站", "柳树便民"),
+        ("江川市行政服务中心", "江川行政"),
+        ("中心", "中心"),
+    ],
+)
+def test_agency_prefix_from_the_station_name(station: str, prefix: str) -> None:
+    assert agency_prefix(station) == prefix
+
+
+def test_paper_number_per_kind() -> None:
+    assert paper_number("江川政务", "receipt", 2026, 12) == "江川政务受〔2026〕第12号"
+    assert paper_number("江川政务", "refusal", 2026, 1) == "江川政务不受〔2026〕第1号"
+    assert paper_number("江川政务", "delivery", 2027, 3) == "江川政务送〔2027〕第3号"
+
+
+def test_paper_number_errors_are_translated() -> None:
+    with pytest.raises(ValueError, match="机关代字"):
+        paper_number("江川 政务", "receipt", 2026, 1)
+    with pytest.raises(ValueError, match="未知的文书种类"):
+        paper_number("江川政务", "memo", 2026, 1)
+    with pytest.raises(ValueError, match="至少为 1|at least 1|1"):
+        paper_number("江川政务", "receipt", 2026, 0)

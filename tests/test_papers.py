@@ -233,3 +233,18 @@ def test_bad_settings_are_refused_and_write_nothing(store: Store, ctx: Ctx) -> N
     with store.read() as session:
         assert paper_settings(session).doc_prefix == ""
         assert not session.exec(select(Event).where(Event.kind == "papers.settings")).all()
+
+
+def test_a_further_notice_gets_its_own_number_and_date(
+    store: Store, ctx: Ctx, clock: FrozenClock, printer: Printer
+) -> None:
+    case_id = new_case(store, ctx, RETIREMENT_MEDICAL)
+    first = svc.decide(store, ctx, case_id, "notify", printer=printer)
+    clock.advance(days=4)  # Tuesday 1 December: the applicant brings part of it back
+    lines = full_lines(store, ctx, case_id)[:1]
+    second = svc.decide(store, ctx, case_id, "notify", printer=printer, inputs=lines)
+    assert "江川政务告〔2026〕第1号" in pdf_text(first.printed[0].path)
+    text = pdf_text(second.printed[0].path)
+    assert "江川政务告〔2026〕第2号" in text and "2026年12月1日" in text
+    with store.read() as session:
+        assert stored_papers(session, case_id)["notice"].number == "江川政务告〔2026〕第2号"

@@ -1,10 +1,13 @@
-"""Table column widths sized to their content, the way a browser lays out an automatic table.
+"""Table column widths sized to their content: the table as short as the page width allows.
 
 Each column has a minimum width (its widest unbreakable piece: a Latin word or number, one
-CJK character) and a preferred width (its longest cell on one line).  When every column fits
-at its preferred width, each gets it and the spare width goes to the widest ones; otherwise
-each gets its minimum and the rest is shared in proportion to how much more each would
-like.  So short columns (counts, 必要/非必要) stay narrow and long text gets the room.
+CJK character; a short column such as a count or 必要 keeps its values on one line; a header
+may take up to three lines) and a preferred width (its longest cell on one line).  When every
+column fits at its preferred width, each gets it and the spare width is shared out.
+Otherwise the aim is the shortest rows (a row is as tall as its tallest cell): the fewest
+lines L such that every column fits with each cell wrapped into at most L lines; what is
+left is shared by how much more each column would like.  No single column — the material's name, or its 受理标准 — ends up a tall narrow strip
+while another has room to spare.
 """
 
 from __future__ import annotations
@@ -18,12 +21,8 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 _TOKEN = re.compile(r"[A-Za-z0-9.,:;%/()\-+]+|\S")
 
 
-def _widths(text: str, font: str, size: float) -> tuple[float, float]:
-    """(widest unbreakable piece, longest line) of ``text``."""
-    lines = text.splitlines() or [""]
-    longest = max(stringWidth(line, font, size) for line in lines)
-    pieces = [stringWidth(t, font, size) for t in _TOKEN.findall(text)]
-    return max(pieces, default=0.0), longest
+def _line_widths(text: str, font: str, size: float) -> list[float]:
+    return [stringWidth(line, font, size) for line in (text.splitlines() or [""])]
 
 
 def content_widths(
@@ -33,49 +32,64 @@ def content_widths(
     size: float,
     *,
     padding: float = 12.0,
-    floor: Sequence[float] = (),
     short: float = 4.0,
     grow: Sequence[float] = (),
 ) -> list[float]:
-    """Widths summing to ``total`` for ``columns`` (each: its cells' plain texts, header first,
-    which may wrap onto three lines).
+    """Widths summing to ``total`` for ``columns`` (each: its cells' plain texts, header first).
 
-    ``padding`` is a cell's left + right padding; ``floor`` optional minimum widths; a column
-    whose longest cell is at most ``short`` characters (ems) wide keeps it on one line;
-    ``grow`` weighs how much of the spare width each column claims (default 1; the column a
-    reader most needs whole, such as an acceptance standard, can claim more).
+    ``padding`` is a cell's left + right padding; a column whose longest value is at most
+    ``short`` characters (ems) wide never wraps a value; ``grow`` weighs each column's claim
+    on the width left over (default 1).
     """
+    n = len(columns)
+    weights = [grow[i] if i < len(grow) else 1.0 for i in range(n)]
+    cells = [[_line_widths(t, font, size) for t in col] for col in columns]
     mins: list[float] = []
     prefs: list[float] = []
-    for i, cells in enumerate(columns):
-        lo = hi = 0.0
-        for row, cell in enumerate(cells):
-            piece, line = _widths(cell, font, size)
-            if row == 0:
-                line = line / 3 + size  # a header may take up to three lines
-                piece = max(piece, line)
-            lo, hi = max(lo, piece), max(hi, line)
-        if hi <= short * size:
-            lo = hi  # a short column (a count, 必要) never wraps
-        least = floor[i] if i < len(floor) else 0.0
-        mins.append(max(lo + padding, least))
-        prefs.append(max(hi + padding, lo + padding, least))
+    for col, texts in zip(cells, columns, strict=True):
+        pieces = [stringWidth(t, font, size) for text in texts for t in _TOKEN.findall(text)]
+        lo = max(pieces, default=0.0)
+        values = max((max(c) for c in col[1:]), default=0.0)
+        head = max(col[0]) if col else 0.0
+        # A header may take up to three lines; a short one (序号, 原件份数) stays on one.
+        header = head if head <= short * size else head / 3 + size
+        hi = max(values, header, lo)
+        if values <= short * size:
+            lo = max(lo, values)  # a short column (a count, 必要) never wraps a value
+        mins.append(max(lo, header) + padding)
+        prefs.append(hi + padding)
     if sum(prefs) <= total:
         spare = total - sum(prefs)
         weight = sum(prefs) or 1.0
         return [p + spare * p / weight for p in prefs]
-    room = total - sum(mins)
-    if room <= 0:
+    if sum(mins) >= total:
         scale = total / sum(mins)
         return [m * scale for m in mins]
-    weights = [grow[i] if i < len(grow) else 1.0 for i in range(len(prefs))]
-    want = [(p - m) * w for p, m, w in zip(prefs, mins, weights, strict=True)]
-    wanted = sum(want) or 1.0
-    out = [m + room * w / wanted for m, w in zip(mins, want, strict=True)]
-    # A column never gets more than it would like; what it leaves goes to the others.
-    extra = sum(max(0.0, o - p) for o, p in zip(out, prefs, strict=True))
-    out = [min(o, p) for o, p in zip(out, prefs, strict=True)]
-    hungry = [i for i, (o, p) in enumerate(zip(out, prefs, strict=True)) if o < p]
-    for i in hungry:
-        out[i] += extra / len(hungry)
-    return out
+    # The fewest lines any cell needs such that every column fits: each column as narrow as
+    # lets its longest cell wrap into that many lines (plus a character for ragged breaks).
+    widths = list(mins)
+    for most in range(1, 200):
+        need = [
+            min(prefs[c], max(mins[c], max(max(x) for x in cells[c][1:]) / most + size + padding))
+            if len(cells[c]) > 1
+            else mins[c]
+            for c in range(n)
+        ]
+        if sum(need) <= total:
+            widths = need
+            break
+    # What is left goes to the columns still wrapping, by how much more each would like.
+    for _round in range(n):
+        spare = total - sum(widths)
+        hungry = [c for c in range(n) if widths[c] < prefs[c] - 1e-6]
+        if spare <= 1e-6 or not hungry:
+            break
+        want = {c: (prefs[c] - widths[c]) * weights[c] for c in hungry}
+        wanted = sum(want.values())
+        for c in hungry:
+            widths[c] = min(prefs[c], widths[c] + spare * want[c] / wanted)
+    spare = total - sum(widths)
+    if spare > 1e-6:  # every column at its preferred width: share the rest out
+        weight = sum(widths) or 1.0
+        widths = [w + spare * w / weight for w in widths]
+    return widths

@@ -77,7 +77,7 @@ def _materials_table(materials: Sequence[GuideMaterial], st: Styles) -> list[Flo
     ]
     # Columns sized by content: counts and short codes stay narrow, the standard gets room.
     columns = [[header[c], *(t[c] or DASH for t in texts)] for c in range(len(header))]
-    grow = [1.0] * (len(header) - 1) + [2.0]  # 受理标准 claims the most room
+    grow = [1.0] * (len(header) - 1) + [1.5]  # at a tie, 受理标准 gets the room
     widths = content_widths(columns, BODY_W, st.font, st.cell.fontSize, grow=grow)
     return [grid_table(header, rows, widths, st)]
 

@@ -25,7 +25,7 @@ from sqlmodel import Session, select
 from hallterm.clock import to_local
 from hallterm.db.events import snapshot
 from hallterm.db.models import CaseSuspension, HolidayOverride, HolidayYear, ServiceCase
-from hallterm.db.services import Ctx, record_event
+from hallterm.db.services import Ctx, ServiceError, record_event
 from hallterm.db.services.permissions import require
 from hallterm.domain.roles import Permission
 from hallterm.domain.workdays import (
@@ -42,7 +42,11 @@ CALENDAR_TOPIC = "calendar"
 
 
 def calendar_for(session: Session) -> WorkCalendar:
-    overrides, years = load_override_file(override_file())
+    """The store's calendar; a broken override file is refused with its message."""
+    try:
+        overrides, years = load_override_file(override_file())
+    except ValueError as exc:
+        raise ServiceError(str(exc)) from None
     for row in session.exec(select(HolidayOverride)):
         overrides[row.day] = row.is_workday
     years |= set(session.exec(select(HolidayYear.year)))

@@ -21,8 +21,10 @@ from hallterm.db.services.calendar import (
     arrangements_from_payload,
     import_arrangements,
 )
+from hallterm.db.services.permissions import require
 from hallterm.db.sync.central import FeedItem, publish
 from hallterm.db.sync.pull import register_pull_handler
+from hallterm.domain.roles import Permission
 from hallterm.domain.workdays import Arrangement
 
 
@@ -30,6 +32,7 @@ def central_import(
     session: Session, ctx: Ctx, arrangements: Sequence[Arrangement], source: str = ""
 ) -> ImportResult:
     """Import at central and publish every changed year to all stations."""
+    require(ctx, Permission.manage_calendar)
     result = import_arrangements(session, ctx, arrangements, source)
     changed = [a for a in arrangements if a.year in result.imported]
     if changed:

@@ -38,10 +38,12 @@ from hallterm.db.models import (
 from hallterm.db.models_papers import CasePaper
 from hallterm.db.services import Ctx, ServiceError, record_event
 from hallterm.db.services.counters import next_value
+from hallterm.db.services.permissions import require
 from hallterm.db.services.setup import get_info, set_info
 from hallterm.domain.case_states import CaseStatus
 from hallterm.domain.checklist import LineState
 from hallterm.domain.numbering import PAPER_MARKS, agency_prefix, paper_number
+from hallterm.domain.roles import Permission
 from hallterm.i18n import _
 
 # -- which papers a case calls for ------------------------------------------------------------
@@ -124,6 +126,7 @@ def set_paper_settings(
     supply_days: int | None = None,
 ) -> PaperSettings:
     """Change the given settings (``None``: keep), with one event naming what changed."""
+    require(ctx, Permission.manage_catalog)
     changes: dict[str, str] = {}
     for key, value in (
         ("doc_prefix", doc_prefix),
@@ -206,7 +209,8 @@ def decision_time(session: Session, case: ServiceCase, kind: str, ref: str = "")
     if kind == "delivery" and case.delivered_at is not None:
         return case.delivered_at
     if kind == "notice":
-        return _event_time(session, case, "case.notified")
+        event = session.get(Event, ref) if ref else None
+        return event.at if event else _event_time(session, case, "case.notified")
     if kind == "suspension":
         return _event_time(session, case, "case.suspended", ref)
     return case.updated_at
@@ -225,11 +229,23 @@ def _next_seq(session: Session, station_code: str, kind: str, year: int) -> int:
     return seq
 
 
+def _last_event(session: Session, case_id: str, kind: str) -> Event | None:
+    return session.exec(
+        select(Event)
+        .where(Event.entity == "case", Event.entity_id == case_id, Event.kind == kind)
+        .order_by(Event.at.desc(), Event.seq.desc())  # type: ignore[attr-defined]
+    ).first()
+
+
 def _ref(session: Session, case: ServiceCase, kind: str) -> str:
-    if kind != "suspension":
-        return ""
-    susp = _open_or_last_suspension(session, case.id)
-    return susp.id if susp else ""
+    """What tells two papers of one kind apart: each suspension, each further notice."""
+    if kind == "suspension":
+        susp = _open_or_last_suspension(session, case.id)
+        return susp.id if susp else ""
+    if kind == "notice":
+        event = _last_event(session, case.id, "case.notified")
+        return event.id if event else ""
+    return ""
 
 
 def issue_papers(
@@ -297,8 +313,8 @@ def stored_papers(session: Session, case_id: str) -> dict[str, CasePaper]:
     rows = session.exec(select(CasePaper).where(CasePaper.case_id == case_id)).all()
     out: dict[str, CasePaper] = {}
     susp = _open_or_last_suspension(session, case_id)
-    for row in sorted(rows, key=lambda r: r.decided_at):
+    for row in sorted(rows, key=lambda r: (r.decided_at, r.seq)):
         if row.kind == "suspension" and susp is not None and row.ref != susp.id:
             continue
-        out[row.kind] = row
+        out[row.kind] = row  # the latest of a kind (a further notice) wins
     return out

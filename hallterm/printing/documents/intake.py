@@ -83,7 +83,11 @@ def render_receipt(
         (_("Accepted at"), fmt_datetime(doc.accepted_at) if doc.accepted_at else DASH),
         (
             _("Promised time limit"),
-            working_days(doc.promised_days) if doc.promised_days is not None else DASH,
+            DASH
+            if doc.promised_days is None
+            else working_days(doc.promised_days)
+            if doc.promised_days
+            else _("on the spot"),  # never "0 working days"
         ),
         (_("Promised completion date"), fmt_date(doc.due_date) if doc.due_date else DASH),
     ]
