@@ -38,9 +38,6 @@ from hallterm.domain.catalog import display
 from hallterm.domain.ids import id_type_label
 from hallterm.domain.roles import Permission, allowed
 from hallterm.i18n import N_, _
-
-# 审批 is its own permission (roles.py); the other moves need process_cases.
-DECISION_PERMISSION = {"approve": Permission.decide_case, "deny": Permission.decide_case}
 from hallterm.screens.desk_case_events import event_details, event_label
 from hallterm.screens.desk_case_moves import WITHDRAW_REASONS, CaseMoves
 from hallterm.screens.desk_common import (
@@ -53,6 +50,9 @@ from hallterm.screens.desk_common import (
 )
 from hallterm.screens.desk_dialogs import PromptScreen, ReasonScreen
 from hallterm.widgets.plain import plain, row
+
+# 审批 is its own permission (roles.py); the other moves need process_cases.
+DECISION_PERMISSION = {"approve": Permission.decide_case, "deny": Permission.decide_case}
 
 # binding action → domain action (the moves after acceptance)
 MOVES: dict[str, CaseAction] = {
