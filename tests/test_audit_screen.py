@@ -47,9 +47,9 @@ def test_records_by_number_and_detail_masks_ids(demo_store, clock):
         t = q.issue_ticket(session, ctx, code, id_number=ID)
         q.set_window(session, ctx, "5", status="open")
     with demo_store.read() as session:
-        rows = search_events(session, kind="ticket.issued")
+        rows = search_events(session, ctx, kind="ticket.issued")
         assert [(r.kind_label, r.entity_label) for r in rows] == [("取号", t.number)]
-        (window,) = search_events(session, kind="window.set")
+        (window,) = search_events(session, ctx, kind="window.set")
         assert window.entity_label == _("window {window}").format(window="5")
         staff = session.exec(select(Staff).where(Staff.username == "clerk")).one()
         labels = entity_labels(session, [("staff", staff.id), ("case", "not-a-uuid")])

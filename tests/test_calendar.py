@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from security_support import add_admin
 from sqlmodel import select
 
 from hallterm.clock import FrozenClock
@@ -44,6 +45,11 @@ ARRANGEMENT_2027 = {
 
 def hall_clock(day: date, hour: int = 10) -> FrozenClock:
     return FrozenClock(datetime(day.year, day.month, day.day, hour) - timedelta(hours=8))
+
+
+def admin_ctx(ctx: Ctx) -> Ctx:
+    """The admin who imports a calendar (manage_calendar), at the clerk's station and time."""
+    return Ctx(actor=SYSTEM, station_code=ctx.station_code, clock=ctx.clock)
 
 
 def clerk_ctx(clock: FrozenClock, station: str = STATION) -> Ctx:
@@ -85,7 +91,7 @@ def accepted_case(store: Store, ctx: Ctx, matter_name: str, n: int = 1) -> str:
         )
         case_id = svc.start_case(session, ctx, applicant_id=applicant.id, matter_codes=[code])
     with store.write() as session:
-        view = svc.load_case(session, case_id, ctx.clock.today())
+        view = svc.load_case(session, ctx, case_id, ctx.clock.today())
         svc.record_lines(
             session,
             ctx,
@@ -134,25 +140,25 @@ def test_import_declares_the_year_and_moves_running_cases(
     ctx = clerk_ctx(clock)
     case_id = accepted_case(station, ctx, ID_CARD_RENEWAL)
     with station.read() as session:
-        view = svc.load_case(session, case_id, clock.today())
+        view = svc.load_case(session, ctx, case_id, clock.today())
     # 2027 unknown: Monday to Friday counts 1 January as a working day
     assert view.due_date == date(2027, 1, 18)
     assert view.calendar_needs_update
 
     with station.write() as session:
         result = import_arrangements(
-            session, ctx, read_arrangements(arrangement_file(tmp_path)), "2027.json"
+            session, admin_ctx(ctx), read_arrangements(arrangement_file(tmp_path)), "2027.json"
         )
     assert result.imported == [2027]
     assert [(m.number, m.old, m.new) for m in result.moved] == [
         (view.number, date(2027, 1, 18), date(2027, 1, 19))
     ]
     with station.read() as session:
-        after = svc.load_case(session, case_id, clock.today())
+        after = svc.load_case(session, ctx, case_id, clock.today())
         assert session.get(HolidayYear, 2027) is not None
         assert not calendar_for(session).is_workday(date(2027, 1, 1))
         assert calendar_for(session).is_workday(date(2027, 2, 13))
-        rows = svc.list_cases(session, today=clock.today())
+        rows = svc.list_cases(session, ctx, today=clock.today())
     assert after.due_date == date(2027, 1, 19)
     assert not after.calendar_needs_update  # the warning is gone
     assert after.version == view.version + 1
@@ -163,7 +169,7 @@ def test_import_declares_the_year_and_moves_running_cases(
     # The same file again changes nothing and writes nothing.
     with station.write() as session:
         again = import_arrangements(
-            session, ctx, read_arrangements(arrangement_file(tmp_path)), "2027.json"
+            session, admin_ctx(ctx), read_arrangements(arrangement_file(tmp_path)), "2027.json"
         )
     assert again.unchanged == [2027] and not again.imported and not again.moved
     assert len(recomputed_events(station, case_id)) == 1
@@ -175,18 +181,18 @@ def test_a_changed_arrangement_replaces_the_year(
     ctx = clerk_ctx(clock)
     case_id = accepted_case(station, ctx, ID_CARD_RENEWAL)
     with station.write() as session:
-        import_arrangements(session, ctx, read_arrangements(arrangement_file(tmp_path)))
+        import_arrangements(session, admin_ctx(ctx), read_arrangements(arrangement_file(tmp_path)))
     corrected = {"years": {"2027": {"holidays": ["2027-01-01"], "workdays": []}}}
     with station.write() as session:
         result = import_arrangements(
-            session, ctx, read_arrangements(arrangement_file(tmp_path, corrected))
+            session, admin_ctx(ctx), read_arrangements(arrangement_file(tmp_path, corrected))
         )
         cal = calendar_for(session)
     assert result.imported == [2027] and not result.moved  # still one day off in January
     assert cal.is_workday(date(2027, 2, 8)) and cal.is_workday(date(2027, 1, 4))
     assert not cal.is_workday(date(2027, 2, 13))  # a Saturday again, no longer a make-up day
     with station.read() as session:
-        assert svc.load_case(session, case_id, clock.today()).due_date == date(2027, 1, 19)
+        assert svc.load_case(session, ctx, case_id, clock.today()).due_date == date(2027, 1, 19)
 
 
 def test_cases_of_other_years_and_closed_cases_stay(
@@ -195,10 +201,10 @@ def test_cases_of_other_years_and_closed_cases_stay(
     ctx = clerk_ctx(clock)
     short = accepted_case(station, ctx, "职工基本医疗保险退休人员待遇核定", n=2)  # 5 days
     with station.read() as session:
-        due = svc.load_case(session, short, clock.today()).due_date
+        due = svc.load_case(session, ctx, short, clock.today()).due_date
     assert due == date(2026, 12, 28)
     with station.write() as session:
-        import_arrangements(session, ctx, read_arrangements(arrangement_file(tmp_path)))
+        import_arrangements(session, admin_ctx(ctx), read_arrangements(arrangement_file(tmp_path)))
     assert recomputed_events(station, short) == []
     with station.read() as session:
         assert session.get(ServiceCase, short).due_date == due  # type: ignore[union-attr]
@@ -238,7 +244,7 @@ def test_central_import_reaches_the_station(
         result = pull(station, central, ctx)
         assert result.conflicts == 0
         with station.read() as session:
-            view = svc.load_case(session, case_id, clock.today())
+            view = svc.load_case(session, ctx, case_id, clock.today())
         assert view.due_date == date(2027, 1, 19) and not view.calendar_needs_update
         (event,) = recomputed_events(station, case_id)
         assert event["due_date"] == "2027-01-19"
@@ -251,7 +257,7 @@ def test_cli_calendar_import_at_station_and_central(demo_store: Store, tmp_path:
 
     from hallterm.cli import main
 
-    runner = CliRunner()
+    runner = CliRunner(env=add_admin(demo_store.url))
     path = arrangement_file(tmp_path)
     url = demo_store.url.removeprefix("sqlite:///")
     result = runner.invoke(main, ["calendar", "import", str(path), "--store", url])
@@ -282,7 +288,7 @@ def test_cli_papers_settings(demo_store: Store) -> None:
     from hallterm.cli import main
 
     url = demo_store.url.removeprefix("sqlite:///")
-    runner = CliRunner()
+    runner = CliRunner(env=add_admin(demo_store.url))
     shown = runner.invoke(main, ["papers", "settings", "--store", url])
     assert shown.exit_code == 0 and "江川政务" in shown.output  # made from the station name
     changed = runner.invoke(

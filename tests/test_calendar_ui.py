@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Static
 from hallterm.app import create_app
 from hallterm.clock import FrozenClock
 from hallterm.db.models import Matter, Staff
-from hallterm.db.services import Ctx
+from hallterm.db.services import SYSTEM, Ctx
 from hallterm.db.services import cases as svc
 from hallterm.db.services.applicants import register_applicant
 from hallterm.db.services.calendar import import_arrangements
@@ -46,7 +46,7 @@ def accepted_case(store, clock) -> str:  # type: ignore[no-untyped-def]
         )
         case_id = svc.start_case(session, ctx, applicant_id=applicant.id, matter_codes=[code])
     with store.write() as session:
-        view = svc.load_case(session, case_id, clock.today())
+        view = svc.load_case(session, ctx, case_id, clock.today())
         lines = [svc.LineInput.in_full(lv.requirement) for lv in view.lines]
         svc.decide_in(session, ctx, case_id, "accept", lines)
     return case_id
@@ -88,7 +88,8 @@ async def test_importing_the_year_moves_the_case_and_clears_the_warning(
 
         # The admin imports the 2027 arrangement (hallterm calendar import).
         with demo_store.write() as session:
-            import_arrangements(session, app.ctx(), [ARRANGEMENT_2027], "2027.json")
+            admin = Ctx(actor=SYSTEM, station_code=app.ctx().station_code, clock=app.clock)
+            import_arrangements(session, admin, [ARRANGEMENT_2027], "2027.json")
         await pilot.press("ctrl+r")
         await settle(pilot)
         table = app.screen.query_one("#cases-table", DataTable)
