@@ -83,6 +83,9 @@ MOVES: dict[str, CaseAction] = {
     "withdraw": CaseAction.withdraw,
 }
 
+# 审批 is its own permission (roles.py); the other moves need process_cases.
+DECISION_PERMISSION = {"approve": Permission.decide_case, "deny": Permission.decide_case}
+
 _EVENT_LABELS = {
     "case.registered": N_("registered"),
     "case.materials_recorded": N_("materials recorded"),
@@ -503,11 +506,15 @@ class CaseDetailScreen(BaseScreen):
         v = self.view
         role = _user(self.app)
         if action in MOVES:
+            # Hidden from who may not take it; the service refuses whatever the keys show.
+            needs = DECISION_PERMISSION.get(action, Permission.process_cases)
             return (
                 v is not None
                 and MOVES[action] in allowed_actions(v.status)
                 and bool(role)
-                and allowed(role, Permission.process_cases)
+                and (
+                    allowed(role, needs) or (v.immediate and allowed(role, Permission.accept_case))
+                )
             )
         if action == "checklist":
             return (
