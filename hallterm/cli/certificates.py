@@ -14,6 +14,7 @@ from hallterm.cli.common import (
     fail,
     open_store,
     quiet_pyhanko,
+    safe_error,
     service_ctx,
     store_settings,
     using,
@@ -274,7 +275,8 @@ def verify(
                 records = record_lookup(session)
                 station_certs = station_certificates(session)
         except Exception as exc:
-            click.echo(_("store not readable: {reason}").format(reason=exc), err=True)
+            reason = safe_error(exc, st.url)
+            click.echo(_("store not readable: {reason}").format(reason=reason), err=True)
         finally:
             st.dispose()
     if central:
