@@ -526,6 +526,9 @@ async def test_nothing_passes_the_lock_for_any_role(
         app = create_app(demo_store, settings, clock=clock)
         async with app.run_test(size=(140, 44)) as pilot:
             await sign_in(pilot, username, password)
+            if username == "clerk":
+                await pilot.press("f3")  # the desk, with its timer, under the lock
+                await settle(pilot)
             await pilot.press("ctrl+l")
             await settle(pilot)
             assert isinstance(app.screen, LockScreen), username
@@ -557,6 +560,11 @@ async def test_nothing_passes_the_lock_for_any_role(
             await pilot.click(offset=(2, 2))
             await settle(pilot, 1)
             still_locked("screen changes, timer, mouse")
+            below = [
+                t for s in app.screen_stack[:-1] for n in (s, *s.walk_children()) for t in n._timers
+            ]
+            assert all(not t._active.is_set() for t in below)  # the screens' timers are paused
+            assert below or username != "clerk"  # the desk's reveal countdown
             assert app.actor is not None and app.actor.username == username
 
 
