@@ -191,6 +191,7 @@ class HalltermApp(KeyOrder):  # an App whose keys arrive in order (hallterm.key_
 
         self.actor = None
         self.locked = False
+        self._resume_timers()  # the screens that own them are closed next
         while len(self.screen_stack) > 2:
             self.pop_screen()
         self.switch_screen(LoginScreen())
@@ -347,7 +348,22 @@ class HalltermApp(KeyOrder):  # an App whose keys arrive in order (hallterm.key_
 
         if self.actor is not None and not self.locked:
             self.locked = True
+            self._pause_timers_below()
             self.push_screen(LockScreen())
+
+    def _pause_timers_below(self) -> None:
+        """Stop the screens' own timers (refreshes, countdowns) until the lock is lifted."""
+        self._paused_timers = []
+        for screen in self.screen_stack:
+            for node in (screen, *screen.walk_children()):
+                for timer in list(getattr(node, "_timers", ())):
+                    timer.pause()
+                    self._paused_timers.append(timer)
+
+    def _resume_timers(self) -> None:
+        for timer in getattr(self, "_paused_timers", ()):
+            timer.resume()
+        self._paused_timers = []
 
     def unlocked(self) -> None:
         """The lock screen accepted the password: remove it and let keys through again."""
@@ -360,6 +376,7 @@ class HalltermApp(KeyOrder):  # an App whose keys arrive in order (hallterm.key_
             finally:
                 self._unlocking = False
         self.locked = False
+        self._resume_timers()
         self._last_input = time.monotonic()
 
     # Screen-stack guards: while locked, a worker or timer of a screen below the lock can

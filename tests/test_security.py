@@ -526,6 +526,9 @@ async def test_nothing_passes_the_lock_for_any_role(
         app = create_app(demo_store, settings, clock=clock)
         async with app.run_test(size=(140, 44)) as pilot:
             await sign_in(pilot, username, password)
+            if username == "clerk":
+                await pilot.press("f3")  # the desk, with its timer, under the lock
+                await settle(pilot)
             await pilot.press("ctrl+l")
             await settle(pilot)
             assert isinstance(app.screen, LockScreen), username
@@ -557,6 +560,11 @@ async def test_nothing_passes_the_lock_for_any_role(
             await pilot.click(offset=(2, 2))
             await settle(pilot, 1)
             still_locked("screen changes, timer, mouse")
+            below = [
+                t for s in app.screen_stack[:-1] for n in (s, *s.walk_children()) for t in n._timers
+            ]
+            assert all(not t._active.is_set() for t in below)  # the screens' timers are paused
+            assert below or username != "clerk"  # the desk's reveal countdown
             assert app.actor is not None and app.actor.username == username
 
 
@@ -760,3 +768,47 @@ def test_interaction_reads_refuse_without_permission(
     test_every_entry_point_refuses_every_role_without_its_permission(
         demo_store, clock, name, permission, call
     )
+
+
+def test_cli_errors_carry_no_sql_or_values(
+    demo_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    from hallterm.cli import main
+    from hallterm.db.services import certificates
+
+    def broken(session: Any) -> list[Any]:
+        raise OperationalError(
+            "SELECT value FROM store_info WHERE key = ?",
+            ("110105194912310021",),
+            sqlite3.OperationalError("no such table: store_info"),
+        )
+
+    monkeypatch.setattr(certificates, "trusted_roots", broken)
+    monkeypatch.setenv("HALLTERM_DATA_DIR", str(tmp_path / "data"))
+    not_pdf = tmp_path / "hostname"
+    not_pdf.write_text("station-7\n")
+    url = demo_store.url
+    demo_store.dispose()
+    out = CliRunner().invoke(main, ["verify", str(not_pdf), "--store", url])
+    assert "no such table" in out.output
+    assert "SELECT" not in out.output and "110105194912310021" not in out.output
+
+    def crash(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("SELECT * FROM applicant WHERE id_number = '110105194912310021'")
+
+    monkeypatch.setattr("hallterm.db.services.audit.verify_store", crash)
+    out = CliRunner().invoke(main, ["audit", "verify", "--store", url], env=_admin_env(url))
+    assert out.exit_code == 1
+    assert "SELECT" not in out.output and "110105194912310021" not in out.output
+    log = (tmp_path / "data" / "hallterm.log").read_text(encoding="utf-8")
+    assert "RuntimeError" in log and "110105194912310021" not in log
+
+
+def _admin_env(url: str) -> dict[str, str]:
+    from security_support import add_admin
+
+    return add_admin(url)

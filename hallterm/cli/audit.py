@@ -13,6 +13,7 @@ from hallterm.cli.common import (
     acts_as_person,
     fail,
     open_store,
+    safe_error,
     service_ctx,
     store_file,
     store_settings,
@@ -42,7 +43,11 @@ def audit_verify(ctx: click.Context, store: str | None, station_code: str | None
         with st.read() as session:
             reports = verify_store(session, station_code)
     except Exception as exc:  # noqa: BLE001 - reported, masked
-        fail(_("cannot read {url}: {error}").format(url=st.display_url, error=exc))
+        fail(
+            _("cannot read {url}: {error}").format(
+                url=st.display_url, error=safe_error(exc, st.url)
+            )
+        )
     finally:
         st.dispose()
     broken = 0

@@ -14,6 +14,7 @@ from hallterm.cli.common import (
     fail,
     make_settings,
     open_store,
+    safe_error,
     service_ctx,
     store_settings,
 )
@@ -134,7 +135,9 @@ def catalog_lint(ctx: click.Context, file: Path | None, store: str | None, as_js
                 findings = lint_store(session)
         except Exception as exc:  # noqa: BLE001 - a store that cannot be read is reported
             fail(
-                _("cannot read the catalog of {url}: {error}").format(url=st.display_url, error=exc)
+                _("cannot read the catalog of {url}: {error}").format(
+                    url=st.display_url, error=safe_error(exc, st.url)
+                )
             )
         finally:
             st.dispose()

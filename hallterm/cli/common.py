@@ -170,6 +170,18 @@ def db_error(exc: Exception, url: str) -> str:
     return _("cannot use {url}: {error}").format(url=mask_url(url), error=describe_error(exc))
 
 
+def safe_error(exc: Exception, url: str) -> str:
+    """An error to print: a database's own one-line reason (no SQL, no values), anything
+    else as a reference to the log file, where it is written in full."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from hallterm.errors import report
+
+    if isinstance(exc, SQLAlchemyError):
+        return db_error(exc, url)
+    return report(exc, "command")
+
+
 def mask(url: str) -> str:
     from hallterm.db.engine import mask_url
 

@@ -89,7 +89,8 @@ def verify(
                 station_certs = station_certificates(session)
                 crl_der = stored_crl(session)
         except Exception as exc:
-            click.echo(_("store not readable: {reason}").format(reason=exc), err=True)
+            reason = safe_error(exc, st.url)
+            click.echo(_("store not readable: {reason}").format(reason=reason), err=True)
         finally:
             st.dispose()
     if central:

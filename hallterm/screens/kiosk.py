@@ -31,7 +31,8 @@ from hallterm.i18n import N_, _, current_language, set_language
 from hallterm.screens.desk_common import in_thread, printer_for
 from hallterm.widgets.plain import plain
 
-KIOSK = Actor(staff_id="", username="kiosk", name="kiosk", role="clerk", station_code="")
+# The unattended ticket machine holds no role: it may only issue tickets.
+KIOSK = Actor(staff_id="", username="kiosk", name="kiosk", role="", station_code="")
 SHOW_SECONDS = 12.0
 
 

@@ -13,7 +13,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from hallterm.db.services import Ctx, ServiceError
-from hallterm.domain.roles import Permission, allowed, may_decide, permission_label, role_label
+from hallterm.domain.roles import (
+    Permission,
+    allowed,
+    is_role,
+    may_decide,
+    permission_label,
+    role_label,
+)
 from hallterm.i18n import _
 
 if TYPE_CHECKING:
@@ -32,7 +39,7 @@ def require(ctx: Ctx, permission: Permission, *others: Permission) -> None:
     raise PermissionDenied(
         _("{name} ({role}) may not {what}").format(
             name=ctx.actor.name or ctx.actor.username,
-            role=role_label(role),
+            role=role_label(role) if is_role(role) else _("no role"),
             what=permission_label(permission),
         )
     )
