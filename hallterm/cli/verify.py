@@ -12,7 +12,14 @@ from typing import Any
 
 import click
 
-from hallterm.cli.common import STORE_HELP, fail, open_store, quiet_pyhanko, store_settings
+from hallterm.cli.common import (
+    STORE_HELP,
+    fail,
+    open_store,
+    quiet_pyhanko,
+    safe_error,
+    store_settings,
+)
 from hallterm.cli.root import main
 from hallterm.i18n import _
 
