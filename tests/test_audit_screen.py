@@ -10,7 +10,7 @@ from textual.widgets import DataTable, Static
 
 from hallterm.app import create_app
 from hallterm.db.models import Event, Staff
-from hallterm.db.services import Ctx
+from hallterm.db.services import SYSTEM, Ctx
 from hallterm.db.services import queue as q
 from hallterm.db.services.audit import search_events
 from hallterm.db.services.audit_view import KINDS, entity_labels, event_detail, kind_label
@@ -47,9 +47,10 @@ def test_records_by_number_and_detail_masks_ids(demo_store, clock):
         t = q.issue_ticket(session, ctx, code, id_number=ID)
         q.set_window(session, ctx, "5", status="open")
     with demo_store.read() as session:
-        rows = search_events(session, ctx, kind="ticket.issued")
+        auditor = Ctx(actor=SYSTEM, station_code="3299", clock=clock)
+        rows = search_events(session, auditor, kind="ticket.issued")
         assert [(r.kind_label, r.entity_label) for r in rows] == [("取号", t.number)]
-        (window,) = search_events(session, ctx, kind="window.set")
+        (window,) = search_events(session, auditor, kind="window.set")
         assert window.entity_label == _("window {window}").format(window="5")
         staff = session.exec(select(Staff).where(Staff.username == "clerk")).one()
         labels = entity_labels(session, [("staff", staff.id), ("case", "not-a-uuid")])

@@ -225,11 +225,15 @@ def test_override_file_is_a_setting(tmp_path: Path, clock: FrozenClock) -> None:
 def test_central_import_reaches_the_station(
     tmp_path: Path, clock: FrozenClock, station: Store
 ) -> None:
+    from test_sync_support import ServiceThread, enrol
+
     from hallterm.db.services.calendar_sync import central_import
     from hallterm.db.sync.central import central_ctx, init_central, register_station
     from hallterm.db.sync.pull import pull
+    from hallterm.db.sync.runner import sync_ctx
 
-    central = Store(str(tmp_path / "central.db"))
+    central_path = tmp_path / "central.db"
+    central = Store(str(central_path))
     try:
         init_central(central)
         with central.write() as session:
@@ -241,7 +245,12 @@ def test_central_import_reaches_the_station(
             assert central_import(session, central_ctx(clock), arrangements).imported == [2027]
         with central.write() as session:  # importing again publishes nothing new
             assert central_import(session, central_ctx(clock), arrangements).unchanged == [2027]
-        result = pull(station, central, ctx)
+        with ServiceThread(str(central_path), clock) as service:
+            client = enrol(station, central, STATION, service.url, clock)
+            try:
+                result = pull(station, client, sync_ctx(STATION, clock))
+            finally:
+                client.close()
         assert result.conflicts == 0
         with station.read() as session:
             view = svc.load_case(session, ctx, case_id, clock.today())
