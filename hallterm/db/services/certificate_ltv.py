@@ -22,6 +22,7 @@ from typing import Any
 
 from cryptography import x509
 from pyhanko.sign.timestamps import TimeStamper
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from hallterm.db.models import Event
@@ -55,28 +56,58 @@ class LtvSummary:
 
 
 def _pending(session: Session, limit: int) -> list[tuple[Event, dict[str, Any]]]:
-    done = {
-        (n, c)
-        for n, c in session.exec(
-            select(CertificateCopy.number, CertificateCopy.copy_no).where(
-                CertificateCopy.ltv == LTA
-            )
+    """Issue and reprint events whose copy central has not extended yet, oldest first.
+
+    Only the numbers with more such events than extended copies are read in full, so a run
+    over a large central store parses the few pending files, not every certificate's.
+    """
+    events_per_number = dict(
+        session.exec(
+            select(Event.entity_id, func.count())
+            .where(Event.entity == "certificate", col(Event.kind).in_(ISSUE_KINDS))
+            .group_by(Event.entity_id)
         ).all()
-    }
+    )
+    extended_per_number = dict(
+        session.exec(
+            select(CertificateCopy.number, func.count())
+            .where(CertificateCopy.ltv == LTA)
+            .group_by(CertificateCopy.number)
+        ).all()
+    )
+    numbers = [n for n, k in events_per_number.items() if k > extended_per_number.get(n, 0)]
+    done = (
+        {
+            (n, c)
+            for n, c in session.exec(
+                select(CertificateCopy.number, CertificateCopy.copy_no).where(
+                    CertificateCopy.ltv == LTA, col(CertificateCopy.number).in_(numbers)
+                )
+            ).all()
+        }
+        if numbers
+        else set()
+    )
     out: list[tuple[Event, dict[str, Any]]] = []
-    events = session.exec(
-        select(Event)
-        .where(Event.entity == "certificate", col(Event.kind).in_(ISSUE_KINDS))
-        .order_by(col(Event.at))
-    ).all()
-    for e in events:
-        payload = json.loads(e.payload)
-        key = (payload.get("number"), int(payload.get("copy") or 1))
-        if "pdf_b64" in payload and key not in done:
-            out.append((e, payload))
-            done.add(key)
-        if len(out) >= limit:
-            break
+    for i in range(0, len(numbers), 500):
+        chunk = numbers[i : i + 500]
+        events = session.exec(
+            select(Event)
+            .where(
+                Event.entity == "certificate",
+                col(Event.kind).in_(ISSUE_KINDS),
+                col(Event.entity_id).in_(chunk),
+            )
+            .order_by(col(Event.at))
+        ).all()
+        for e in events:
+            payload = json.loads(e.payload)
+            key = (payload.get("number"), int(payload.get("copy") or 1))
+            if "pdf_b64" in payload and key not in done:
+                out.append((e, payload))
+                done.add(key)
+            if len(out) >= limit:
+                return out
     return out
 
 
