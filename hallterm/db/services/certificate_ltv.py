@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,11 +26,12 @@ from pyhanko.sign.timestamps import TimeStamper
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from hallterm.clock import Clock
 from hallterm.db.models import Event
 from hallterm.db.models_certificates import CertificateCopy
 from hallterm.db.services import Ctx, ServiceError
 from hallterm.db.services.certificate_keys import apply_station_crl, stored_crl
-from hallterm.db.sync.central import FeedItem
+from hallterm.db.sync.central import FeedItem, register_row_hook
 from hallterm.db.sync.pull import register_pull_handler
 from hallterm.i18n import _
 from hallterm.printing.ltv import LtvError, extend_to_lta
@@ -55,26 +57,24 @@ class LtvSummary:
     failed: list[tuple[str, str]] = field(default_factory=list)  # ("number/copy", reason)
 
 
-def _pending(session: Session, limit: int) -> list[tuple[Event, dict[str, Any]]]:
-    """Issue and reprint events whose copy central has not extended yet, oldest first.
+def _pending(
+    session: Session, limit: int, only: Sequence[str] | None = None
+) -> list[tuple[Event, dict[str, Any]]]:
+    """Issue and reprint events whose copy central has not extended yet, oldest first
+    (of the certificate numbers ``only`` when given).
 
     Only the numbers with more such events than extended copies are read in full, so a run
     over a large central store parses the few pending files, not every certificate's.
     """
-    events_per_number = dict(
-        session.exec(
-            select(Event.entity_id, func.count())
-            .where(Event.entity == "certificate", col(Event.kind).in_(ISSUE_KINDS))
-            .group_by(Event.entity_id)
-        ).all()
+    events_query = select(Event.entity_id, func.count()).where(
+        Event.entity == "certificate", col(Event.kind).in_(ISSUE_KINDS)
     )
-    extended_per_number = dict(
-        session.exec(
-            select(CertificateCopy.number, func.count())
-            .where(CertificateCopy.ltv == LTA)
-            .group_by(CertificateCopy.number)
-        ).all()
-    )
+    copies_query = select(CertificateCopy.number, func.count()).where(CertificateCopy.ltv == LTA)
+    if only is not None:
+        events_query = events_query.where(col(Event.entity_id).in_(list(only)))
+        copies_query = copies_query.where(col(CertificateCopy.number).in_(list(only)))
+    events_per_number = dict(session.exec(events_query.group_by(Event.entity_id)).all())
+    extended_per_number = dict(session.exec(copies_query.group_by(CertificateCopy.number)).all())
     numbers = [n for n, k in events_per_number.items() if k > extended_per_number.get(n, 0)]
     done = (
         {
@@ -161,11 +161,16 @@ def add_ltv(
 
 
 def timestamp_pending(
-    session: Session, ctx: Ctx, source: LtvSource, limit: int = 500
+    session: Session,
+    ctx: Ctx,
+    source: LtvSource,
+    limit: int = 500,
+    only: Sequence[str] | None = None,
 ) -> LtvSummary:
-    """Extend every copy central holds that is still B-B; each one in its own savepoint."""
+    """Extend every copy central holds that is still B-B (of the numbers ``only`` when
+    given); each one in its own savepoint."""
     summary = LtvSummary()
-    for event, payload in _pending(session, limit):
+    for event, payload in _pending(session, limit, only):
         number = str(payload["number"])
         copy_no = int(payload.get("copy") or 1)
         label = f"{number}/{copy_no}"
@@ -184,6 +189,54 @@ def timestamp_pending(
         except ServiceError as exc:
             summary.failed.append((label, str(exc)))
     return summary
+
+
+# --- central's apply step: certificates extended as they arrive ---------------------------
+
+LTV_STEP = "hallterm.ltv_step"  # ``Session.info`` key: the sync service's ``LtvStep``
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LtvStep:
+    """Central's TSA as the sync service loaded it at start, and the service's clock."""
+
+    source: LtvSource
+    clock: Clock
+
+
+def timestamp_received(session: Session, station_code: str, rows: list[dict[str, Any]]) -> None:
+    """Row hook of central's apply step: extend the certificates of a pushed batch to B-LTA.
+
+    It runs only in a transaction the sync service gave its TSA (``session.info[LTV_STEP]``);
+    without one the copies stay pending for ``hallterm central timestamp``.  A failure never
+    refuses or loses the pushed event: its work is rolled back to a savepoint, the copy stays
+    pending (``central timestamp`` extends it later and reports it) and the service log says
+    why.  Central's own work, so it runs as central, not as the station's role.
+    """
+    step = session.info.get(LTV_STEP)
+    if not isinstance(step, LtvStep):
+        return
+    numbers = sorted({str(r["number"]) for r in rows if r.get("number")})
+    if not numbers:
+        return
+    from hallterm.db.sync.central import central_ctx
+    from hallterm.db.sync.roles import as_central
+
+    try:
+        with session.begin_nested(), as_central(session):
+            summary = timestamp_pending(session, central_ctx(step.clock), step.source, only=numbers)
+    except Exception as exc:  # noqa: BLE001 - whatever the TSA raises, the event stays stored
+        summary = LtvSummary(failed=[(", ".join(numbers), str(exc)[:300])])
+    for label, reason in summary.failed:
+        log.warning(
+            _(
+                "{copy}: not extended, it stays pending (hallterm central timestamp): {reason}"
+            ).format(copy=label, reason=reason)
+        )
+
+
+register_row_hook("certificate", timestamp_received)
 
 
 # --- the station side of the feed ----------------------------------------------------------
