@@ -51,6 +51,12 @@ def clerk_ctx(clock: FrozenClock, station: str = STATION) -> Ctx:
     return Ctx(actor=actor, station_code=station, clock=clock)
 
 
+def admin_ctx(clock: FrozenClock, station: str = STATION) -> Ctx:
+    """Loading a year's arrangement is an administrator's work (manage_calendar)."""
+    actor = Actor(staff_id="", username="admin", name="陈静", role="admin", station_code=station)
+    return Ctx(actor=actor, station_code=station, clock=clock)
+
+
 def make_station(url: str, clock: FrozenClock) -> Store:
     store = Store(url)
     ctx = Ctx(actor=SYSTEM, station_code=STATION, clock=clock)
@@ -85,7 +91,7 @@ def accepted_case(store: Store, ctx: Ctx, matter_name: str, n: int = 1) -> str:
         )
         case_id = svc.start_case(session, ctx, applicant_id=applicant.id, matter_codes=[code])
     with store.write() as session:
-        view = svc.load_case(session, case_id, ctx.clock.today())
+        view = svc.load_case(session, ctx, case_id, ctx.clock.today())
         svc.record_lines(
             session,
             ctx,
@@ -134,25 +140,25 @@ def test_import_declares_the_year_and_moves_running_cases(
     ctx = clerk_ctx(clock)
     case_id = accepted_case(station, ctx, ID_CARD_RENEWAL)
     with station.read() as session:
-        view = svc.load_case(session, case_id, clock.today())
+        view = svc.load_case(session, ctx, case_id, clock.today())
     # 2027 unknown: Monday to Friday counts 1 January as a working day
     assert view.due_date == date(2027, 1, 18)
     assert view.calendar_needs_update
 
     with station.write() as session:
         result = import_arrangements(
-            session, ctx, read_arrangements(arrangement_file(tmp_path)), "2027.json"
+            session, admin_ctx(clock), read_arrangements(arrangement_file(tmp_path)), "2027.json"
         )
     assert result.imported == [2027]
     assert [(m.number, m.old, m.new) for m in result.moved] == [
         (view.number, date(2027, 1, 18), date(2027, 1, 19))
     ]
     with station.read() as session:
-        after = svc.load_case(session, case_id, clock.today())
+        after = svc.load_case(session, ctx, case_id, clock.today())
         assert session.get(HolidayYear, 2027) is not None
         assert not calendar_for(session).is_workday(date(2027, 1, 1))
         assert calendar_for(session).is_workday(date(2027, 2, 13))
-        rows = svc.list_cases(session, today=clock.today())
+        rows = svc.list_cases(session, ctx, today=clock.today())
     assert after.due_date == date(2027, 1, 19)
     assert not after.calendar_needs_update  # the warning is gone
     assert after.version == view.version + 1
@@ -163,7 +169,7 @@ def test_import_declares_the_year_and_moves_running_cases(
     # The same file again changes nothing and writes nothing.
     with station.write() as session:
         again = import_arrangements(
-            session, ctx, read_arrangements(arrangement_file(tmp_path)), "2027.json"
+            session, admin_ctx(clock), read_arrangements(arrangement_file(tmp_path)), "2027.json"
         )
     assert again.unchanged == [2027] and not again.imported and not again.moved
     assert len(recomputed_events(station, case_id)) == 1
@@ -175,18 +181,20 @@ def test_a_changed_arrangement_replaces_the_year(
     ctx = clerk_ctx(clock)
     case_id = accepted_case(station, ctx, ID_CARD_RENEWAL)
     with station.write() as session:
-        import_arrangements(session, ctx, read_arrangements(arrangement_file(tmp_path)))
+        import_arrangements(
+            session, admin_ctx(clock), read_arrangements(arrangement_file(tmp_path))
+        )
     corrected = {"years": {"2027": {"holidays": ["2027-01-01"], "workdays": []}}}
     with station.write() as session:
         result = import_arrangements(
-            session, ctx, read_arrangements(arrangement_file(tmp_path, corrected))
+            session, admin_ctx(clock), read_arrangements(arrangement_file(tmp_path, corrected))
         )
         cal = calendar_for(session)
     assert result.imported == [2027] and not result.moved  # still one day off in January
     assert cal.is_workday(date(2027, 2, 8)) and cal.is_workday(date(2027, 1, 4))
     assert not cal.is_workday(date(2027, 2, 13))  # a Saturday again, no longer a make-up day
     with station.read() as session:
-        assert svc.load_case(session, case_id, clock.today()).due_date == date(2027, 1, 19)
+        assert svc.load_case(session, ctx, case_id, clock.today()).due_date == date(2027, 1, 19)
 
 
 def test_cases_of_other_years_and_closed_cases_stay(
@@ -195,10 +203,12 @@ def test_cases_of_other_years_and_closed_cases_stay(
     ctx = clerk_ctx(clock)
     short = accepted_case(station, ctx, "职工基本医疗保险退休人员待遇核定", n=2)  # 5 days
     with station.read() as session:
-        due = svc.load_case(session, short, clock.today()).due_date
+        due = svc.load_case(session, ctx, short, clock.today()).due_date
     assert due == date(2026, 12, 28)
     with station.write() as session:
-        import_arrangements(session, ctx, read_arrangements(arrangement_file(tmp_path)))
+        import_arrangements(
+            session, admin_ctx(clock), read_arrangements(arrangement_file(tmp_path))
+        )
     assert recomputed_events(station, short) == []
     with station.read() as session:
         assert session.get(ServiceCase, short).due_date == due  # type: ignore[union-attr]
@@ -219,9 +229,12 @@ def test_override_file_is_a_setting(tmp_path: Path, clock: FrozenClock) -> None:
 def test_central_import_reaches_the_station(
     tmp_path: Path, clock: FrozenClock, station: Store
 ) -> None:
+    from test_sync_support import ServiceThread, enrol
+
     from hallterm.db.services.calendar_sync import central_import
     from hallterm.db.sync.central import central_ctx, init_central, register_station
     from hallterm.db.sync.pull import pull
+    from hallterm.db.sync.runner import sync_ctx
 
     central = Store(str(tmp_path / "central.db"))
     try:
@@ -235,10 +248,14 @@ def test_central_import_reaches_the_station(
             assert central_import(session, central_ctx(clock), arrangements).imported == [2027]
         with central.write() as session:  # importing again publishes nothing new
             assert central_import(session, central_ctx(clock), arrangements).unchanged == [2027]
-        result = pull(station, central, ctx)
+        with (  # through the sync service, as a station syncs
+            ServiceThread(str(tmp_path / "central.db"), clock) as service,
+            enrol(station, central, STATION, service.url, clock) as client,
+        ):
+            result = pull(station, client, sync_ctx(STATION, clock))  # what a sync applies as
         assert result.conflicts == 0
         with station.read() as session:
-            view = svc.load_case(session, case_id, clock.today())
+            view = svc.load_case(session, ctx, case_id, clock.today())
         assert view.due_date == date(2027, 1, 19) and not view.calendar_needs_update
         (event,) = recomputed_events(station, case_id)
         assert event["due_date"] == "2027-01-19"
@@ -251,7 +268,7 @@ def test_cli_calendar_import_at_station_and_central(demo_store: Store, tmp_path:
 
     from hallterm.cli import main
 
-    runner = CliRunner()
+    runner = CliRunner(env={"HALLTERM_USER": "admin", "HALLTERM_PASSWORD": "admin1234"})
     path = arrangement_file(tmp_path)
     url = demo_store.url.removeprefix("sqlite:///")
     result = runner.invoke(main, ["calendar", "import", str(path), "--store", url])
@@ -282,7 +299,7 @@ def test_cli_papers_settings(demo_store: Store) -> None:
     from hallterm.cli import main
 
     url = demo_store.url.removeprefix("sqlite:///")
-    runner = CliRunner()
+    runner = CliRunner(env={"HALLTERM_USER": "admin", "HALLTERM_PASSWORD": "admin1234"})
     shown = runner.invoke(main, ["papers", "settings", "--store", url])
     assert shown.exit_code == 0 and "江川政务" in shown.output  # made from the station name
     changed = runner.invoke(

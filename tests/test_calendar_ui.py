@@ -46,7 +46,7 @@ def accepted_case(store, clock) -> str:  # type: ignore[no-untyped-def]
         )
         case_id = svc.start_case(session, ctx, applicant_id=applicant.id, matter_codes=[code])
     with store.write() as session:
-        view = svc.load_case(session, case_id, clock.today())
+        view = svc.load_case(session, ctx, case_id, clock.today())
         lines = [svc.LineInput.in_full(lv.requirement) for lv in view.lines]
         svc.decide_in(session, ctx, case_id, "accept", lines)
     return case_id

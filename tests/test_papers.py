@@ -83,7 +83,7 @@ def new_case(store: Store, ctx: Ctx, matter: str, n: int = 1) -> str:
 
 def full_lines(store: Store, ctx: Ctx, case_id: str) -> list[svc.LineInput]:
     with store.read() as session:
-        view = svc.load_case(session, case_id, ctx.clock.today())
+        view = svc.load_case(session, ctx, case_id, ctx.clock.today())
     return [
         svc.LineInput.in_full(lv.requirement)
         for lv in view.lines

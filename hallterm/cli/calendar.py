@@ -12,6 +12,7 @@ from hallterm.cli.central import central
 from hallterm.cli.common import (
     CENTRAL_HELP,
     STORE_HELP,
+    acts_as_person,
     fail,
     open_central_store,
     open_store,
@@ -21,6 +22,7 @@ from hallterm.cli.common import (
     using,
 )
 from hallterm.cli.root import main
+from hallterm.domain.roles import Permission
 from hallterm.i18n import _
 
 if TYPE_CHECKING:  # the services are imported by the commands, not at start-up
@@ -62,6 +64,7 @@ def calendar_group() -> None:
 
 
 @calendar_group.command("import")
+@acts_as_person(Permission.manage_calendar)
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--store", envvar="HALLTERM_STORE", help=STORE_HELP)
 @click.pass_context
@@ -110,6 +113,7 @@ def papers() -> None:
 
 
 @papers.command("settings")
+@acts_as_person(Permission.manage_store)
 @click.option("--doc-prefix", default=None, help="机关代字 of the 文号, e.g. 江川政务")
 @click.option("--review-body", default=None, help="复议机关 named in a refusal")
 @click.option("--court", default=None, help="the court named in a refusal")

@@ -160,5 +160,6 @@ def _apply_item(session: Session, ctx: Ctx, item: FeedItem) -> bool:
 
 
 # Other areas' feed topics register themselves when imported (here: certificates' CRL and
-# long-term files), after ``register_pull_handler`` exists.
+# long-term files; the working-day calendar), after ``register_pull_handler`` exists.
+import hallterm.db.services.calendar_sync  # noqa: E402, F401
 import hallterm.db.services.certificate_ltv  # noqa: E402, F401
