@@ -88,7 +88,9 @@ async def test_importing_the_year_moves_the_case_and_clears_the_warning(
 
         # The admin imports the 2027 arrangement (hallterm calendar import).
         with demo_store.write() as session:
-            import_arrangements(session, app.ctx(), [ARRANGEMENT_2027], "2027.json")
+            admin = session.exec(select(Staff).where(Staff.username == "admin")).one()
+            admin_ctx = Ctx(actor=actor_of(admin), station_code=admin.station_code, clock=clock)
+            import_arrangements(session, admin_ctx, [ARRANGEMENT_2027], "2027.json")
         await pilot.press("ctrl+r")
         await settle(pilot)
         table = app.screen.query_one("#cases-table", DataTable)

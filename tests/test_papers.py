@@ -202,7 +202,8 @@ def test_suspension_notice_and_proof_of_delivery(
     clock.advance(days=4)  # Friday 4 December
     with store.write() as session:
         svc.advance(session, ctx, case_id, "resume")
-        svc.advance(session, ctx, case_id, "approve")
+        approver = Actor("", "approver", "张志强", "approver", STATION)
+        svc.advance(session, Ctx(approver, STATION, clock), case_id, "approve")  # not the clerk
         svc.advance(session, ctx, case_id, "deliver", delivery=svc.Delivery("post", "SF1234567890"))
     (proof,) = print_documents(store, ctx, case_id, ["delivery"], printer)
     text = pdf_text(proof.path)
