@@ -1,8 +1,9 @@
 """Central's step for certificates that reach it: add the timestamp and validation data (B-LTA).
 
 A station signs PAdES B-B offline and sends the signed file up with the issue (or reprint)
-event (``pdf_b64`` in its payload).  At central, ``timestamp_pending`` finds every such copy not
-yet extended, adds B-LT validation data and a B-LTA document timestamp (``printing.ltv``),
+event (``pdf_b64`` in its payload).  At central, ``timestamp_pending`` (run by the sync
+service's apply step as records arrive, ``timestamp_received``, or by ``hallterm central
+timestamp``) finds every such copy not yet extended, adds B-LT validation data and a B-LTA document timestamp (``printing.ltv``),
 keeps the extended file in central's ``certificate_copy`` and sends it back to the issuing
 station through the pull feed (topic ``certificate_ltv``), where it replaces the B-B copy, so
 an export or reprint hands the holder the long-term file.  A copy that cannot be extended
