@@ -602,3 +602,34 @@ def test_tsa_failure_keeps_the_event_and_leaves_the_copy_pending(
         with w["station"].read() as s:
             row = s.get(CertificateCopy, (number, 1))
             assert row is not None and row.ltv == "B-LTA"
+
+
+def test_serve_loads_the_tsa_once_at_start(world: dict, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[type-arg]
+    """``central serve --tsa``: a wrong passphrase stops the start with a clear message; each
+    worker process loads the configured TSA when it starts (``app_from_env``)."""
+    from hallterm.db.services.certificate_tsa import TsaConfig
+    from hallterm.db.sync.service import CENTRAL_ENV, TSA_ENV, app_from_env
+
+    w = world
+    tmp: Path = w["tmp"]
+    central_url = str(tmp / "central.db")
+    runner = CliRunner()
+    args = ["central", "serve", "--central", central_url, "--tsa", str(tmp / "tsa.p12")]
+    monkeypatch.setenv("HALLTERM_KEY_PASSPHRASE", "wrong passphrase")
+    refused = runner.invoke(main, args)
+    assert refused.exit_code == 1 and "口令" in refused.output, refused.output
+    not_a_tsa = runner.invoke(main, [*args[:-1], str(tmp / "a.p12")])
+    assert not_a_tsa.exit_code == 1
+    no_root = runner.invoke(main, ["central", "serve", "--central", central_url, "--tsa-url", "x"])
+    assert no_root.exit_code == 1 and "--tsa-root" in no_root.output
+
+    monkeypatch.setenv("HALLTERM_KEY_PASSPHRASE", PASS.decode())
+    monkeypatch.setenv(CENTRAL_ENV, central_url)
+    monkeypatch.setenv(TSA_ENV, TsaConfig(tsa_file=str(tmp / "tsa.p12")).to_json())
+    app = app_from_env()
+    assert app.state.ltv is not None and app.state.ltv.tsa_certs[0] == w["tsa"].cert
+    app.state.store.dispose()
+    monkeypatch.setenv(TSA_ENV, TsaConfig().to_json())
+    app = app_from_env()
+    assert app.state.ltv is None  # no TSA: certificates wait for `central timestamp`
+    app.state.store.dispose()

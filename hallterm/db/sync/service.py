@@ -271,6 +271,7 @@ def make_app(store: Store, clock: Clock | None = None, ltv: LtvSource | None = N
     ]
     app = Starlette(routes=routes)
     app.state.store = store
+    app.state.ltv = ltv
     return app
 
 
