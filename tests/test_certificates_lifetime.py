@@ -590,18 +590,23 @@ def test_tsa_failure_keeps_the_event_and_leaves_the_copy_pending(
         with w["central"].write() as s:
             make_station_crl(s, central_ctx(clock), w["root"])
         number, _bb = _issue(w, _approved_case(w["station"], clock, (FOOD,)))
+        number2, _bb2 = _issue(w, _approved_case(w["station"], clock, (FOOD,), n=2))
         with caplog.at_level(logging.WARNING, logger="hallterm.db.services.certificate_ltv"):
             assert _sync(w).pushed > 0  # delivered, nothing refused, nothing left
-        assert f"{number}/1" in caplog.text
-        with w["central"].read() as s:
-            assert s.get(Certificate, number) is not None  # the record is at central
-        copy = _central_copy(w, number)
-        assert copy is None or copy.ltv != "B-LTA"
-        assert _central_step(w) == [f"{number}/1"]  # the command finds it pending
+        # Both named in the service log: the first failed, the second was not tried.
+        assert f"{number}/1" in caplog.text and f"{number2}/1" in caplog.text
+        for n in (number, number2):
+            with w["central"].read() as s:
+                assert s.get(Certificate, n) is not None  # the record is at central
+            copy = _central_copy(w, n)
+            assert copy is None or copy.ltv != "B-LTA"
+        # The command finds both pending.
+        assert sorted(_central_step(w)) == sorted([f"{number}/1", f"{number2}/1"])
         _sync(w)
         with w["station"].read() as s:
-            row = s.get(CertificateCopy, (number, 1))
-            assert row is not None and row.ltv == "B-LTA"
+            for n in (number, number2):
+                row = s.get(CertificateCopy, (n, 1))
+                assert row is not None and row.ltv == "B-LTA"
 
 
 def test_serve_loads_the_tsa_once_at_start(world: dict, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[type-arg]

@@ -24,7 +24,7 @@ from typing import Any
 
 from cryptography import x509
 from pyhanko.sign.timestamps import TimeStamper
-from sqlalchemy import func
+from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 
 from hallterm.clock import Clock
@@ -56,6 +56,7 @@ class LtvSource:
 class LtvSummary:
     extended: list[str] = field(default_factory=list)  # "number/copy"
     failed: list[tuple[str, str]] = field(default_factory=list)  # ("number/copy", reason)
+    skipped: list[str] = field(default_factory=list)  # not tried after a failure
 
 
 def _pending(
@@ -167,14 +168,20 @@ def timestamp_pending(
     source: LtvSource,
     limit: int = 500,
     only: Sequence[str] | None = None,
+    stop_at_failure: bool = False,
 ) -> LtvSummary:
     """Extend every copy central holds that is still B-B (of the numbers ``only`` when
-    given); each one in its own savepoint."""
+    given); each one in its own savepoint.  With ``stop_at_failure`` the copies after a
+    failed one are not tried (listed in ``skipped``; they stay pending)."""
     summary = LtvSummary()
-    for event, payload in _pending(session, limit, only):
+    pending = _pending(session, limit, only)
+    for i, (event, payload) in enumerate(pending):
         number = str(payload["number"])
         copy_no = int(payload.get("copy") or 1)
         label = f"{number}/{copy_no}"
+        if stop_at_failure and summary.failed:
+            summary.skipped = [f"{p['number']}/{int(p.get('copy') or 1)}" for _e, p in pending[i:]]
+            break
         try:
             with session.begin_nested():
                 add_ltv(
@@ -195,6 +202,7 @@ def timestamp_pending(
 # --- central's apply step: certificates extended as they arrive ---------------------------
 
 LTV_STEP = "hallterm.ltv_step"  # ``Session.info`` key: the sync service's ``LtvStep``
+TSA_IDLE_MS = 30_000  # PostgreSQL's idle-in-transaction limit while a TSA answers
 log = logging.getLogger(__name__)
 
 
@@ -226,10 +234,20 @@ def timestamp_received(session: Session, station_code: str, rows: list[dict[str,
 
     try:
         with session.begin_nested(), as_central(session):
-            summary = timestamp_pending(session, central_ctx(step.clock), step.source, only=numbers)
+            if session.get_bind().dialect.name == "postgresql":
+                # An external TSA is a network call inside this transaction: allow it more than
+                # the service's short idle limit (for vanished clients) before PostgreSQL
+                # ends the session, which would fail the whole push.
+                session.execute(
+                    text(f"SET LOCAL idle_in_transaction_session_timeout = {TSA_IDLE_MS}")
+                )
+            summary = timestamp_pending(
+                session, central_ctx(step.clock), step.source, only=numbers, stop_at_failure=True
+            )
     except Exception as exc:  # noqa: BLE001 - whatever the TSA raises, the event stays stored
         summary = LtvSummary(failed=[(", ".join(numbers), str(exc)[:300])])
-    for label, reason in summary.failed:
+    not_tried = _("not tried after a failure in the same batch")
+    for label, reason in [*summary.failed, *((label, not_tried) for label in summary.skipped)]:
         log.warning(
             _(
                 "{copy}: not extended, it stays pending (hallterm central timestamp): {reason}"
