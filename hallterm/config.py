@@ -63,6 +63,10 @@ class Settings(BaseSettings):
     tsa_url: str = Field(
         default="", description="external RFC 3161 timestamp authority for central (empty: own)"
     )
+    tsa_key_file: str = Field(
+        default="", description="central's own TSA key file, for central serve (PKCS#12)"
+    )
+    tsa_root: str = Field(default="", description="the external TSA's root certificate (PEM)")
     sync_batch: int = Field(default=200, ge=1, le=10000)
     sync_interval_seconds: int = Field(default=30, ge=1)
     sync_warn_days: int = Field(

@@ -13,7 +13,6 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from security_support import add_admin
 from sqlmodel import select
 
 from hallterm.clock import FrozenClock
@@ -47,13 +46,14 @@ def hall_clock(day: date, hour: int = 10) -> FrozenClock:
     return FrozenClock(datetime(day.year, day.month, day.day, hour) - timedelta(hours=8))
 
 
-def admin_ctx(ctx: Ctx) -> Ctx:
-    """The admin who imports a calendar (manage_calendar), at the clerk's station and time."""
-    return Ctx(actor=SYSTEM, station_code=ctx.station_code, clock=ctx.clock)
-
-
 def clerk_ctx(clock: FrozenClock, station: str = STATION) -> Ctx:
     actor = Actor(staff_id="", username="clerk", name="李晓梅", role="clerk", station_code=station)
+    return Ctx(actor=actor, station_code=station, clock=clock)
+
+
+def admin_ctx(clock: FrozenClock, station: str = STATION) -> Ctx:
+    """Loading a year's arrangement is an administrator's work (manage_calendar)."""
+    actor = Actor(staff_id="", username="admin", name="陈静", role="admin", station_code=station)
     return Ctx(actor=actor, station_code=station, clock=clock)
 
 
@@ -147,7 +147,7 @@ def test_import_declares_the_year_and_moves_running_cases(
 
     with station.write() as session:
         result = import_arrangements(
-            session, admin_ctx(ctx), read_arrangements(arrangement_file(tmp_path)), "2027.json"
+            session, admin_ctx(clock), read_arrangements(arrangement_file(tmp_path)), "2027.json"
         )
     assert result.imported == [2027]
     assert [(m.number, m.old, m.new) for m in result.moved] == [
@@ -169,7 +169,7 @@ def test_import_declares_the_year_and_moves_running_cases(
     # The same file again changes nothing and writes nothing.
     with station.write() as session:
         again = import_arrangements(
-            session, admin_ctx(ctx), read_arrangements(arrangement_file(tmp_path)), "2027.json"
+            session, admin_ctx(clock), read_arrangements(arrangement_file(tmp_path)), "2027.json"
         )
     assert again.unchanged == [2027] and not again.imported and not again.moved
     assert len(recomputed_events(station, case_id)) == 1
@@ -181,11 +181,13 @@ def test_a_changed_arrangement_replaces_the_year(
     ctx = clerk_ctx(clock)
     case_id = accepted_case(station, ctx, ID_CARD_RENEWAL)
     with station.write() as session:
-        import_arrangements(session, admin_ctx(ctx), read_arrangements(arrangement_file(tmp_path)))
+        import_arrangements(
+            session, admin_ctx(clock), read_arrangements(arrangement_file(tmp_path))
+        )
     corrected = {"years": {"2027": {"holidays": ["2027-01-01"], "workdays": []}}}
     with station.write() as session:
         result = import_arrangements(
-            session, admin_ctx(ctx), read_arrangements(arrangement_file(tmp_path, corrected))
+            session, admin_ctx(clock), read_arrangements(arrangement_file(tmp_path, corrected))
         )
         cal = calendar_for(session)
     assert result.imported == [2027] and not result.moved  # still one day off in January
@@ -204,7 +206,9 @@ def test_cases_of_other_years_and_closed_cases_stay(
         due = svc.load_case(session, ctx, short, clock.today()).due_date
     assert due == date(2026, 12, 28)
     with station.write() as session:
-        import_arrangements(session, admin_ctx(ctx), read_arrangements(arrangement_file(tmp_path)))
+        import_arrangements(
+            session, admin_ctx(clock), read_arrangements(arrangement_file(tmp_path))
+        )
     assert recomputed_events(station, short) == []
     with station.read() as session:
         assert session.get(ServiceCase, short).due_date == due  # type: ignore[union-attr]
@@ -232,8 +236,7 @@ def test_central_import_reaches_the_station(
     from hallterm.db.sync.pull import pull
     from hallterm.db.sync.runner import sync_ctx
 
-    central_path = tmp_path / "central.db"
-    central = Store(str(central_path))
+    central = Store(str(tmp_path / "central.db"))
     try:
         init_central(central)
         with central.write() as session:
@@ -245,12 +248,11 @@ def test_central_import_reaches_the_station(
             assert central_import(session, central_ctx(clock), arrangements).imported == [2027]
         with central.write() as session:  # importing again publishes nothing new
             assert central_import(session, central_ctx(clock), arrangements).unchanged == [2027]
-        with ServiceThread(str(central_path), clock) as service:
-            client = enrol(station, central, STATION, service.url, clock)
-            try:
-                result = pull(station, client, sync_ctx(STATION, clock))
-            finally:
-                client.close()
+        with (  # through the sync service, as a station syncs
+            ServiceThread(str(tmp_path / "central.db"), clock) as service,
+            enrol(station, central, STATION, service.url, clock) as client,
+        ):
+            result = pull(station, client, sync_ctx(STATION, clock))  # what a sync applies as
         assert result.conflicts == 0
         with station.read() as session:
             view = svc.load_case(session, ctx, case_id, clock.today())
@@ -266,7 +268,7 @@ def test_cli_calendar_import_at_station_and_central(demo_store: Store, tmp_path:
 
     from hallterm.cli import main
 
-    runner = CliRunner(env=add_admin(demo_store.url))
+    runner = CliRunner(env={"HALLTERM_USER": "admin", "HALLTERM_PASSWORD": "admin1234"})
     path = arrangement_file(tmp_path)
     url = demo_store.url.removeprefix("sqlite:///")
     result = runner.invoke(main, ["calendar", "import", str(path), "--store", url])
@@ -297,7 +299,7 @@ def test_cli_papers_settings(demo_store: Store) -> None:
     from hallterm.cli import main
 
     url = demo_store.url.removeprefix("sqlite:///")
-    runner = CliRunner(env=add_admin(demo_store.url))
+    runner = CliRunner(env={"HALLTERM_USER": "admin", "HALLTERM_PASSWORD": "admin1234"})
     shown = runner.invoke(main, ["papers", "settings", "--store", url])
     assert shown.exit_code == 0 and "江川政务" in shown.output  # made from the station name
     changed = runner.invoke(
@@ -316,27 +318,3 @@ def test_cli_papers_settings(demo_store: Store) -> None:
     assert changed.exit_code == 0 and "江川市人民法院" in changed.output
     refused = runner.invoke(main, ["papers", "settings", "--supply-days", "0", "--store", url])
     assert refused.exit_code == 1 and "1至60" in refused.output
-
-
-def test_a_broken_override_file_is_refused_with_its_message(tmp_path: Path) -> None:
-    from pydantic import ValidationError
-
-    bad = tmp_path / "holidays.json"
-    bad.write_text('{"years": {"2027": {"holidays": ["2027-13-01"]}}}', encoding="utf-8")
-    with pytest.raises(ValidationError, match="2027-13-01"):
-        Settings(holiday_file=str(bad))
-    with pytest.raises(ValidationError, match="无法读取"):
-        Settings(holiday_file=str(tmp_path / "missing.json"))
-
-
-def test_an_override_file_broken_later_is_a_service_error(station: Store, tmp_path: Path) -> None:
-    from hallterm.db.services import ServiceError
-
-    path = arrangement_file(tmp_path)
-    try:
-        Settings(holiday_file=str(path))
-        path.write_text("{", encoding="utf-8")  # edited while the terminal runs
-        with station.read() as session, pytest.raises(ServiceError, match="JSON"):
-            calendar_for(session)
-    finally:
-        Settings()

@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Static
 from hallterm.app import create_app
 from hallterm.clock import FrozenClock
 from hallterm.db.models import Matter, Staff
-from hallterm.db.services import SYSTEM, Ctx
+from hallterm.db.services import Ctx
 from hallterm.db.services import cases as svc
 from hallterm.db.services.applicants import register_applicant
 from hallterm.db.services.calendar import import_arrangements
@@ -88,8 +88,9 @@ async def test_importing_the_year_moves_the_case_and_clears_the_warning(
 
         # The admin imports the 2027 arrangement (hallterm calendar import).
         with demo_store.write() as session:
-            admin = Ctx(actor=SYSTEM, station_code=app.ctx().station_code, clock=app.clock)
-            import_arrangements(session, admin, [ARRANGEMENT_2027], "2027.json")
+            admin = session.exec(select(Staff).where(Staff.username == "admin")).one()
+            admin_ctx = Ctx(actor=actor_of(admin), station_code=admin.station_code, clock=clock)
+            import_arrangements(session, admin_ctx, [ARRANGEMENT_2027], "2027.json")
         await pilot.press("ctrl+r")
         await settle(pilot)
         table = app.screen.query_one("#cases-table", DataTable)

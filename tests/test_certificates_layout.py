@@ -146,6 +146,7 @@ def test_short_certificate_is_one_page_with_issuer_and_place(station: KeyBundle)
     text = reader.pages[0].extract_text()
     assert "发证机关：江川市残疾人联合会" in text
     assert "发证地点：江川市政务服务中心" in text
+    assert "发证机关代码：329900-CL" in text
     assert "残疾类别" in text and "肢体" in text and "残疾等级" in text and "三级" in text
 
 

@@ -3,9 +3,11 @@ verifying without a store, strict bytes, bundles and the CLI's exit codes."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import json
+import logging
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 from sqlmodel import select
-from test_sync_support import clerk_ctx, make_central, make_station
+from test_sync_support import ServiceThread, clerk_ctx, enrol, make_central, make_station
 
 from hallterm.cli import main
 from hallterm.clock import FrozenClock
@@ -48,7 +50,7 @@ from hallterm.db.services.certificates import (
     revoke,
 )
 from hallterm.db.sync.central import central_ctx
-from hallterm.db.sync.runner import sync_once
+from hallterm.db.sync.runner import SyncSummary, sync_once
 from hallterm.domain.ids import resident_id_check_char
 from hallterm.printing import keys, trust
 from hallterm.printing.keys import KeyBundle
@@ -65,9 +67,10 @@ BUNDLE_MATTERS = (  # 开办餐饮店一件事: licence, food business, public-p
 )
 
 
-@pytest.fixture
-def world(tmp_path: Path, clock: FrozenClock):  # type: ignore[no-untyped-def]
-    """Root, TSA, station A's key (two years), central and station A, with A's key installed."""
+@contextlib.contextmanager
+def _world(tmp_path: Path, clock: FrozenClock, central_url: str, ltv: object = None):  # type: ignore[no-untyped-def]
+    """Root, TSA, station A's key (two years), central and its sync service, station A
+    enrolled with its key installed; ``ltv``: the service's TSA (``ltv_of`` makes one)."""
     start = clock.now() - dt.timedelta(days=1)
     root = keys.make_root(
         "江川市电子证照根证书", tmp_path / "root.p12", PASS, iterations=FAST, not_before=start
@@ -83,11 +86,11 @@ def world(tmp_path: Path, clock: FrozenClock):  # type: ignore[no-untyped-def]
         iterations=FAST,
     )
     tsa = issue_tsa(root, "江川市时间戳服务", tmp_path / "tsa.p12", PASS, start, iterations=FAST)
-    central = make_central(str(tmp_path / "central.db"), clock, ("A",))
+    central = make_central(central_url, clock, ("A",))
     station = make_station(str(tmp_path / "a.db"), "A", clock)
-    with station.write() as s:
-        install_key(s, tmp_path / "a.p12", tmp_path / "keys", PASS, clerk_ctx("A", clock))
-    yield {
+    with station.write() as s:  # installing the key is an administrator's work
+        install_key(s, tmp_path / "a.p12", tmp_path / "keys", PASS, _admin_ctx(clock))
+    w = {
         "root": root,
         "station_key": station_key,
         "tsa": tsa,
@@ -96,8 +99,32 @@ def world(tmp_path: Path, clock: FrozenClock):  # type: ignore[no-untyped-def]
         "clock": clock,
         "tmp": tmp_path,
     }
+    source = ltv(w) if callable(ltv) else None
+    with (
+        ServiceThread(central_url, clock, ltv=source) as svc,
+        enrol(station, central, "A", svc.url, clock) as client,
+    ):
+        yield {**w, "client": client}
     central.dispose()
     station.dispose()
+
+
+@pytest.fixture
+def world(tmp_path: Path, clock: FrozenClock):  # type: ignore[no-untyped-def]
+    """A world whose sync service has no TSA: certificates wait for central's timestamp step."""
+    with _world(tmp_path, clock, str(tmp_path / "central.db")) as w:
+        yield w
+
+
+def _admin_ctx(clock: FrozenClock) -> Ctx:
+    return Ctx(Actor("", "admina", "周建华", "admin", "A"), "A", clock)
+
+
+def _sync(w: dict) -> SyncSummary:  # type: ignore[type-arg]
+    """One sync of station A through the sync service: pull, then push; nothing refused."""
+    summary = sync_once(w["station"], w["client"], clock=w["clock"])
+    assert not summary.refused and summary.left == 0, summary
+    return summary
 
 
 def _approved_case(store: Store, clock: FrozenClock, matters: tuple[str, ...], n: int = 1) -> str:
@@ -114,20 +141,21 @@ def _approved_case(store: Store, clock: FrozenClock, matters: tuple[str, ...], n
             address="江川市南门街18号",
         )
         case_id = start_case(s, ctx, applicant_id=applicant.id, matter_codes=list(matters))
-        view = load_case(s, case_id, clock.today())
+        view = load_case(s, ctx, case_id, clock.today())
         record_lines(
             s,
             ctx,
             case_id,
             [
-                LineInput(lv.requirement.type_code, "received", "original", 1)
+                LineInput.in_full(lv.requirement)
                 for lv in view.lines
                 if lv.requirement.necessity != "optional"
             ],
         )
         accept(s, ctx, case_id)
-        advance(s, ctx, case_id, "start_review")
-        advance(s, ctx, case_id, "approve", "符合条件，准予许可")
+        approver = Ctx(Actor("", "sunsp", "孙审批", "approver", "A"), "A", clock)
+        advance(s, approver, case_id, "start_review")
+        advance(s, approver, case_id, "approve", "符合条件，准予许可")
     return case_id
 
 
@@ -169,9 +197,9 @@ def test_lifetime_b_lta_survives_expiry_and_revocation(world: dict) -> None:  # 
     clock: FrozenClock = w["clock"]
     root = w["root"].cert
     number, bb = _issue(w, _approved_case(w["station"], clock, (FOOD,)))
-    sync_once(w["station"], w["central"], clock=clock)  # the record and the file reach central
+    _sync(w)  # the record and the file reach central
     assert _central_step(w) == [f"{number}/1"]
-    sync_once(w["station"], w["central"], clock=clock)  # the B-LTA file comes back
+    _sync(w)  # the B-LTA file comes back
     with w["station"].read() as s:
         lta = certificate_pdf(s, clerk_ctx("A", clock), number)
         copy = s.get(CertificateCopy, (number, 1))
@@ -218,7 +246,7 @@ def test_lifetime_b_lta_survives_expiry_and_revocation(world: dict) -> None:  # 
         make_station_crl(s, central_ctx(clock), w["root"])
     clock.advance(hours=1)
     number2, after = _issue(w, _approved_case(w["station"], clock, (FOOD,), n=2))
-    sync_once(w["station"], w["central"], clock=clock)  # the CRL reaches the station
+    _sync(w)  # the CRL reaches the station
     known = _station_revocations(w)
     assert known.keys
     signed_after = verify_pdf(after, [root], known, at=clock.now())
@@ -238,7 +266,7 @@ def test_trust_list_without_a_store(world: dict, tmp_path: Path) -> None:  # typ
     supervisor = Actor("", "sup", "王建国", "supervisor", "A")
     with w["station"].write() as s:
         revoke(s, Ctx(supervisor, "A", clock), number2, "违法经营被处罚", "revoked")
-    sync_once(w["station"], w["central"], clock=clock)
+    _sync(w)
     with w["central"].write() as s:
         data = export_trust(s, central_ctx(clock), root)
     listed = trust.load_trust_list(data, [root.cert])
@@ -364,7 +392,7 @@ def test_central_commands(world: dict, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HALLTERM_KEY_PASSPHRASE", PASS.decode())
     central_url = str(tmp / "central.db")
     number, _pdf = _issue(w, _approved_case(w["station"], w["clock"], (FOOD,)))
-    sync_once(w["station"], w["central"], clock=w["clock"])
+    _sync(w)
     runner = CliRunner()
 
     def run(*args: str) -> str:
@@ -439,7 +467,7 @@ def test_trust_list_keeps_personal_certificates_to_their_hash(world: dict) -> No
             {"category": "肢体", "grade": "三级"},
             w["station_key"],
         )
-    sync_once(w["station"], w["central"], clock=clock)
+    _sync(w)
     with w["central"].write() as s:
         data = export_trust(s, central_ctx(clock), w["root"])
     assert "赵丽华".encode() not in data and "肢体".encode() not in data  # no personal data
@@ -488,7 +516,7 @@ def test_external_tsa_url(world: dict) -> None:  # type: ignore[type-arg]
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}/tsa"
         number, bb = _issue(w, _approved_case(w["station"], clock, (FOOD,)))
-        sync_once(w["station"], w["central"], clock=clock)
+        _sync(w)
         with w["central"].write() as s:
             make_station_crl(s, central_ctx(clock), w["root"])
             summary = timestamp_pending(
@@ -503,3 +531,110 @@ def test_external_tsa_url(world: dict) -> None:  # type: ignore[type-arg]
         server.shutdown()
     later = w["station_key"].cert.not_valid_after_utc + dt.timedelta(days=10)
     assert verify_pdf(lta, [w["root"].cert], at=later).verdict is Verdict.valid
+
+
+def _own_tsa(w: dict) -> LtvSource:  # type: ignore[type-arg]
+    tsa: KeyBundle = w["tsa"]
+    return LtvSource(lambda at: CentralTimeStamper(tsa, at), [w["root"].cert], [tsa.cert])
+
+
+def _dead_tsa(w: dict) -> LtvSource:  # type: ignore[type-arg]
+    """An external TSA that cannot be reached (nothing listens on its port)."""
+    import socket
+
+    from hallterm.printing.tsa import external_timestamper
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/tsa"
+    return LtvSource(lambda at: external_timestamper(url), [w["root"].cert], [w["tsa"].cert])
+
+
+def _central_copy(w: dict, number: str) -> CertificateCopy | None:  # type: ignore[type-arg]
+    with w["central"].read() as s:
+        return s.get(CertificateCopy, (number, 1))
+
+
+def test_service_timestamps_certificates_as_they_arrive(
+    tmp_path: Path, clock: FrozenClock, any_url: str
+) -> None:
+    """With a TSA, central's apply step extends the pushed record's file: no command needed."""
+    with _world(tmp_path, clock, any_url, ltv=_own_tsa) as w:
+        with w["central"].write() as s:
+            make_station_crl(s, central_ctx(clock), w["root"])
+        number, bb = _issue(w, _approved_case(w["station"], clock, (FOOD,)))
+        assert _sync(w).pushed > 0  # the record reaches central and is extended there
+        copy = _central_copy(w, number)
+        assert copy is not None and copy.ltv == "B-LTA"
+        with w["central"].write() as s:  # nothing is left for the command to do
+            summary = timestamp_pending(s, central_ctx(clock), _own_tsa(w))
+        assert summary.extended == [] and summary.failed == []
+        _sync(w)  # the B-LTA file comes back through the pull feed
+        with w["station"].read() as s:
+            row = s.get(CertificateCopy, (number, 1))
+            assert row is not None and row.ltv == "B-LTA"
+            lta = certificate_pdf(s, clerk_ctx("A", clock), number)
+        assert lta != bb and lta.startswith(bb)
+        later = w["station_key"].cert.not_valid_after_utc + dt.timedelta(days=400)
+        assert verify_pdf(lta, [w["root"].cert], at=later).verdict is Verdict.valid
+        assert verify_pdf(bb, [w["root"].cert], at=later).verdict is Verdict.untrusted
+
+
+def test_tsa_failure_keeps_the_event_and_leaves_the_copy_pending(
+    tmp_path: Path, clock: FrozenClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A TSA that fails never refuses the pushed event: it is stored, the copy stays pending
+    (the service log says so) and ``central timestamp`` extends it later."""
+    with _world(tmp_path, clock, str(tmp_path / "central.db"), ltv=_dead_tsa) as w:
+        with w["central"].write() as s:
+            make_station_crl(s, central_ctx(clock), w["root"])
+        number, _bb = _issue(w, _approved_case(w["station"], clock, (FOOD,)))
+        number2, _bb2 = _issue(w, _approved_case(w["station"], clock, (FOOD,), n=2))
+        with caplog.at_level(logging.WARNING, logger="hallterm.db.services.certificate_ltv"):
+            assert _sync(w).pushed > 0  # delivered, nothing refused, nothing left
+        # Both named in the service log: the first failed, the second was not tried.
+        assert f"{number}/1" in caplog.text and f"{number2}/1" in caplog.text
+        for n in (number, number2):
+            with w["central"].read() as s:
+                assert s.get(Certificate, n) is not None  # the record is at central
+            copy = _central_copy(w, n)
+            assert copy is None or copy.ltv != "B-LTA"
+        # The command finds both pending.
+        assert sorted(_central_step(w)) == sorted([f"{number}/1", f"{number2}/1"])
+        _sync(w)
+        with w["station"].read() as s:
+            for n in (number, number2):
+                row = s.get(CertificateCopy, (n, 1))
+                assert row is not None and row.ltv == "B-LTA"
+
+
+def test_serve_loads_the_tsa_once_at_start(world: dict, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[type-arg]
+    """``central serve --tsa``: a wrong passphrase stops the start with a clear message; each
+    worker process loads the configured TSA when it starts (``app_from_env``)."""
+    from hallterm.db.services.certificate_tsa import TsaConfig
+    from hallterm.db.sync.service import CENTRAL_ENV, TSA_ENV, app_from_env
+
+    w = world
+    tmp: Path = w["tmp"]
+    central_url = str(tmp / "central.db")
+    runner = CliRunner()
+    args = ["central", "serve", "--central", central_url, "--tsa", str(tmp / "tsa.p12")]
+    monkeypatch.setenv("HALLTERM_KEY_PASSPHRASE", "wrong passphrase")
+    refused = runner.invoke(main, args)
+    assert refused.exit_code == 1 and "口令" in refused.output, refused.output
+    not_a_tsa = runner.invoke(main, [*args[:-1], str(tmp / "a.p12")])
+    assert not_a_tsa.exit_code == 1
+    no_root = runner.invoke(main, ["central", "serve", "--central", central_url, "--tsa-url", "x"])
+    assert no_root.exit_code == 1 and "--tsa-root" in no_root.output
+
+    monkeypatch.setenv("HALLTERM_KEY_PASSPHRASE", PASS.decode())
+    monkeypatch.setenv(CENTRAL_ENV, central_url)
+    monkeypatch.setenv(TSA_ENV, TsaConfig(tsa_file=str(tmp / "tsa.p12")).to_json())
+    app = app_from_env()
+    assert app.state.ltv is not None and app.state.ltv.tsa_certs[0] == w["tsa"].cert
+    app.state.store.dispose()
+    monkeypatch.setenv(TSA_ENV, TsaConfig().to_json())
+    app = app_from_env()
+    assert app.state.ltv is None  # no TSA: certificates wait for `central timestamp`
+    app.state.store.dispose()

@@ -135,9 +135,11 @@ def _approved_case(store, clock, approve: bool = True) -> str:  # type: ignore[n
             ],
         )
         accept(session, ctx, case_id)
-        if approve:
-            advance(session, ctx, case_id, "start_review")
-            advance(session, ctx, case_id, "approve", "ok")
+        if approve:  # an approver decides (not the clerk who accepted it)
+            approver = session.exec(select(Staff).where(Staff.username == "approver")).one()
+            actx = Ctx(actor_of(approver), "3299", clock)
+            advance(session, actx, case_id, "start_review")
+            advance(session, actx, case_id, "approve", "ok")
         from hallterm.db.models import ServiceCase
 
         case = session.get(ServiceCase, case_id)

@@ -60,19 +60,6 @@ def ctx(clock: FrozenClock) -> Ctx:
     return Ctx(actor=actor, station_code=STATION, clock=clock)
 
 
-def admin(ctx: Ctx) -> Ctx:
-    """The admin who keeps the station's paper settings."""
-    return Ctx(actor=SYSTEM, station_code=ctx.station_code, clock=ctx.clock)
-
-
-def approver(ctx: Ctx) -> Ctx:
-    """审批 is another person's duty than 受理 (the clerk accepted)."""
-    actor = Actor(
-        staff_id="", username="approver", name="王审批", role="approver", station_code=STATION
-    )
-    return Ctx(actor=actor, station_code=ctx.station_code, clock=ctx.clock)
-
-
 @pytest.fixture
 def printer(tmp_path: Path) -> Printer:
     return Printer(tmp_path / "pdf")
@@ -151,7 +138,7 @@ def test_a_reprint_shows_the_original_number_and_decision_date(
     with store.write() as session:
         set_paper_settings(
             session,
-            admin(ctx),
+            ctx,
             doc_prefix="江川政务",
             review_body="江川市人民政府",
             court="江川市人民法院",
@@ -172,7 +159,7 @@ def test_a_reprint_shows_the_original_number_and_decision_date(
 
 def test_one_time_notice_states_the_deadline(store: Store, ctx: Ctx, printer: Printer) -> None:
     with store.write() as session:
-        set_paper_settings(session, admin(ctx), supply_days=10)
+        set_paper_settings(session, ctx, supply_days=10)
     case_id = new_case(store, ctx, RETIREMENT_MEDICAL)
     decided = svc.decide(store, ctx, case_id, "notify", printer=printer)
     text = pdf_text(decided.printed[0].path)
@@ -215,7 +202,8 @@ def test_suspension_notice_and_proof_of_delivery(
     clock.advance(days=4)  # Friday 4 December
     with store.write() as session:
         svc.advance(session, ctx, case_id, "resume")
-        svc.advance(session, approver(ctx), case_id, "approve")
+        approver = Actor("", "approver", "张志强", "approver", STATION)
+        svc.advance(session, Ctx(approver, STATION, clock), case_id, "approve")  # not the clerk
         svc.advance(session, ctx, case_id, "deliver", delivery=svc.Delivery("post", "SF1234567890"))
     (proof,) = print_documents(store, ctx, case_id, ["delivery"], printer)
     text = pdf_text(proof.path)
@@ -240,24 +228,9 @@ def test_numbers_restart_each_year_and_per_station(
 def test_bad_settings_are_refused_and_write_nothing(store: Store, ctx: Ctx) -> None:
     with store.write() as session:
         with pytest.raises(ServiceError, match="机关代字"):
-            set_paper_settings(session, admin(ctx), doc_prefix="江川 政务")
+            set_paper_settings(session, ctx, doc_prefix="江川 政务")
         with pytest.raises(ServiceError, match="1至60"):
-            set_paper_settings(session, admin(ctx), supply_days=0)
+            set_paper_settings(session, ctx, supply_days=0)
     with store.read() as session:
         assert paper_settings(session).doc_prefix == ""
         assert not session.exec(select(Event).where(Event.kind == "papers.settings")).all()
-
-
-def test_a_further_notice_gets_its_own_number_and_date(
-    store: Store, ctx: Ctx, clock: FrozenClock, printer: Printer
-) -> None:
-    case_id = new_case(store, ctx, RETIREMENT_MEDICAL)
-    first = svc.decide(store, ctx, case_id, "notify", printer=printer)
-    clock.advance(days=4)  # Tuesday 1 December: the applicant brings part of it back
-    lines = full_lines(store, ctx, case_id)[:1]
-    second = svc.decide(store, ctx, case_id, "notify", printer=printer, inputs=lines)
-    assert "江川政务告〔2026〕第1号" in pdf_text(first.printed[0].path)
-    text = pdf_text(second.printed[0].path)
-    assert "江川政务告〔2026〕第2号" in text and "2026年12月1日" in text
-    with store.read() as session:
-        assert stored_papers(session, case_id)["notice"].number == "江川政务告〔2026〕第2号"

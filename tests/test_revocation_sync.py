@@ -67,3 +67,19 @@ def test_verify_asks_central_when_reachable(tmp_path, clock):
     with runner.isolation():
         assert _central_revocations(str(tmp_path / "central.db")) == {"N1"}
         assert _central_revocations("postgresql://nobody@127.0.0.1:1/none") == set()
+
+
+def test_a_sync_knows_every_topic_central_publishes():
+    """A station's sync (nothing else imported) applies the certificate and calendar topics."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import hallterm.db.sync.runner\n"
+        "from hallterm.db.sync.pull import _HANDLERS\n"
+        "print(' '.join(sorted(_HANDLERS)))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert {"rows", "catalog", "calendar", "certificate_ltv", "station_crl"} <= set(out)

@@ -26,6 +26,7 @@ from hallterm.db.services import Actor, Ctx
 from hallterm.db.services.applicants import register_applicant
 from hallterm.db.services.cases import LineInput, accept, load_case, record_lines, start_case
 from hallterm.db.services.catalog_io import import_catalog
+from hallterm.db.services.certificate_ltv import LtvSource
 from hallterm.db.services.setup import init_store
 from hallterm.db.services.staff import create_staff
 from hallterm.db.sync.central import (
@@ -153,13 +154,15 @@ def station_copy(factory: pytest.TempPathFactory, dest: Path, code: str, clock: 
 
 
 class ServiceThread:
-    """The sync service (``service.make_app``) on a free loopback port, in a thread."""
+    """The sync service (``service.make_app``) on a free loopback port, in a thread (with
+    ``ltv``: central's TSA, timestamping certificates as they arrive)."""
 
     def __init__(
         self,
         central_url: str,
         clock: Clock | None = None,
         tls: tuple[str, str] | None = None,
+        ltv: LtvSource | None = None,
     ) -> None:
         import uvicorn
 
@@ -167,7 +170,7 @@ class ServiceThread:
 
         self.store = ServiceStore(central_url)
         config = uvicorn.Config(
-            make_app(self.store, clock),
+            make_app(self.store, clock, ltv),
             host="127.0.0.1",
             port=0,
             log_level="error",

@@ -9,6 +9,7 @@ import click
 
 from hallterm.cli.common import (
     CENTRAL_HELP,
+    ask_passphrase,
     db_error,
     fail,
     mask,
@@ -134,6 +135,15 @@ def central_revoke_station(ctx: click.Context, code: str, central_url: str | Non
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True)
 @click.option("--tls-cert", type=click.Path(exists=True, dir_okay=False), default=None)
 @click.option("--tls-key", type=click.Path(exists=True, dir_okay=False), default=None)
+@click.option(
+    "--tsa",
+    "tsa_file",
+    default=None,
+    help="central's timestamp authority key file: certificates get B-LTA as they arrive",
+)
+@click.option("--tsa-url", default=None, help="an external RFC 3161 timestamp authority")
+@click.option("--tsa-root", default=None, help="the external TSA's root certificate (PEM)")
+@click.option("--root-cert", default=None, help="trusted root (PEM); default: the TSA file's")
 @click.pass_context
 def central_serve(
     ctx: click.Context,
@@ -142,10 +152,18 @@ def central_serve(
     workers: int,
     tls_cert: str | None,
     tls_key: str | None,
+    tsa_file: str | None,
+    tsa_url: str | None,
+    tsa_root: str | None,
+    root_cert: str | None,
 ) -> None:
     """Run the sync service stations talk to (the only client of central's database)."""
+    import os
+
+    from hallterm.db.services.certificate_tsa import TsaConfig, load_ltv_source
     from hallterm.db.sync.central import check_central
     from hallterm.db.sync.service import serve
+    from hallterm.printing.keys import ENV_PASSPHRASE, KeyFileError
 
     url = resolve_central(ctx, central_url)
     host, _sep, port = listen.rpartition(":")
@@ -153,6 +171,27 @@ def central_serve(
         fail(_("--listen takes HOST:PORT, e.g. 127.0.0.1:8765"))
     if bool(tls_cert) != bool(tls_key):
         fail(_("give both --tls-cert and --tls-key"))
+    settings = ctx.obj["settings"]
+    key_file = tsa_file or ("" if tsa_url else settings.tsa_key_file)
+    tsa = TsaConfig(
+        tsa_file=key_file,
+        tsa_url="" if key_file else (tsa_url or settings.tsa_url),
+        tsa_root=tsa_root or settings.tsa_root,
+        root_cert=root_cert or "",
+    )
+    if tsa.configured:  # loaded here once so a bad file or passphrase stops the start
+        passphrase = ask_passphrase(_("Passphrase: ")) if tsa.needs_passphrase else b""
+        try:
+            load_ltv_source(tsa, passphrase)
+        except KeyFileError as exc:
+            fail(str(exc))
+        if passphrase:  # each worker process loads the key once at its start
+            os.environ[ENV_PASSPHRASE] = passphrase.decode("utf-8")
+        click.echo(_("certificates reaching central are timestamped (B-LTA) as they arrive"))
+    else:
+        click.echo(
+            _("no timestamp authority given: certificates wait for hallterm central timestamp")
+        )
     with using(open_central_store(url), write=False, url=url) as session:
         try:
             check_central(session)
@@ -164,7 +203,15 @@ def central_serve(
             central=mask(url), scheme=scheme, listen=listen, n=workers
         )
     )
-    serve(url, host.strip("[]"), int(port), workers=workers, tls_cert=tls_cert, tls_key=tls_key)
+    serve(
+        url,
+        host.strip("[]"),
+        int(port),
+        workers=workers,
+        tls_cert=tls_cert,
+        tls_key=tls_key,
+        tsa=tsa,
+    )
 
 
 @central.command("add-staff")

@@ -226,40 +226,26 @@ def central_timestamp(
     """Add timestamp and validation data (PAdES B-LTA) to every certificate still lacking it."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from hallterm.db.services.certificate_ltv import LtvSource, timestamp_pending
+    from hallterm.db.services.certificate_ltv import timestamp_pending
+    from hallterm.db.services.certificate_tsa import TsaConfig, load_ltv_source
     from hallterm.db.sync.central import central_ctx
-    from hallterm.printing.keys import KeyFileError, load_p12, load_pem_certs
-    from hallterm.printing.tsa import CentralTimeStamper, check_tsa, external_timestamper
+    from hallterm.printing.keys import KeyFileError
 
     quiet_pyhanko()
     url = resolve_central(ctx, central_url)
-    tsa_url = tsa_url or ctx.obj["settings"].tsa_url or None
-    if (tsa_file is None) == (tsa_url is None):
+    key_file = str(tsa_file) if tsa_file else ("" if tsa_url else ctx.obj["settings"].tsa_key_file)
+    tsa_url = "" if key_file else (tsa_url or ctx.obj["settings"].tsa_url)
+    config = TsaConfig(
+        tsa_file=key_file,
+        tsa_url=tsa_url,
+        tsa_root=str(tsa_root or ctx.obj["settings"].tsa_root or ""),
+        root_cert=str(root_cert or ""),
+    )
+    if not config.configured:
         fail(_("give central's TSA key file (--tsa FILE) or an external TSA (--tsa-url URL)"))
     try:
-        roots = load_pem_certs(root_cert) if root_cert else []
-        if tsa_file is not None:
-            tsa = load_p12(tsa_file, ask_passphrase(_("Passphrase: ")))
-            check_tsa(tsa)
-            source = LtvSource(
-                lambda at: CentralTimeStamper(tsa, at),
-                roots or tsa.chain[-1:],
-                [tsa.cert, *tsa.chain],
-            )
-        else:
-            if not roots or tsa_root is None:
-                fail(
-                    _(
-                        "with --tsa-url, give the trusted root with --root-cert FILE and the "
-                        "TSA's root with --tsa-root FILE"
-                    )
-                )
-            source = LtvSource(
-                lambda at: external_timestamper(str(tsa_url)),
-                roots,
-                [],
-                load_pem_certs(tsa_root) if tsa_root else [],
-            )
+        passphrase = ask_passphrase(_("Passphrase: ")) if config.needs_passphrase else b""
+        source = load_ltv_source(config, passphrase)
     except KeyFileError as exc:
         fail(str(exc))
         return

@@ -150,6 +150,7 @@ def layout_certificate(
     place: str,
     date_line: str,
     font: str,
+    code_line: str = "",
 ) -> Layout:
     """Place a certificate: ``rows`` are (label, value) in order; every one is placed in full."""
     b = _Builder(font)
@@ -262,6 +263,9 @@ def layout_certificate(
             "place", Text(1, ISSUER_RIGHT, MARGIN + 128 - i * 9, line, place_size, "right", "grey")
         )
     b.put("date", Text(1, ISSUER_RIGHT, MARGIN + 104, date_line, 12, "right"))
+    if code_line:
+        size = _fit(code_line, font, 8, ISSUER_W, 6)
+        b.put("code", Text(1, ISSUER_RIGHT, MARGIN + 88, code_line, size, "right", "grey"))
     note = _("This certificate carries the electronic signature of the issuer.")
     b.put(
         "note",

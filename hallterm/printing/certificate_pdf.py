@@ -253,6 +253,7 @@ def layout(data: CertificateData, font: str) -> Layout:
         _("Place of issue: {place}").format(place=data.station_name),
         _("Issued on: {date}").format(date=format_date(data.issued_on)),
         font,
+        _("Authority code: {code}").format(code=data.authority_code),
     )
 
 

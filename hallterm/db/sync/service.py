@@ -14,6 +14,11 @@ transaction starts, so a client that freezes or vanishes mid-request holds nothi
 central.  Each transaction authenticates the station (``admin.authenticate``), then runs as
 its role (``roles.station_role``) so row-level security applies.  See ``wire`` for the
 protocol.
+
+With a timestamp authority configured (``serve --tsa`` or ``--tsa-url``, loaded once when
+each process starts), every push transaction carries it so central's apply step extends the
+certificates that arrive to B-LTA (``certificate_ltv.timestamp_received``); without one they
+wait for ``hallterm central timestamp``.
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ from starlette.routing import Route
 
 from hallterm.clock import Clock
 from hallterm.db.engine import Store, normalize_url
+from hallterm.db.services.certificate_ltv import LTV_STEP, LtvSource, LtvStep
+from hallterm.db.services.certificate_tsa import TsaConfig, load_ltv_source
 from hallterm.db.sync.central import (
     BulkInsertRefused,
     SyncRefused,
@@ -67,6 +74,7 @@ MAX_PAGE = 1_000
 MAX_BATCH = 20_000
 BEHIND_WAIT_S = 3.0  # how long a pipelined batch waits for the batch it follows
 CENTRAL_ENV = "HALLTERM_SERVICE_CENTRAL"
+TSA_ENV = "HALLTERM_SERVICE_TSA"  # the TSA configuration (JSON of ``TsaConfig``) for workers
 
 
 class ServiceStore(Store):
@@ -151,9 +159,13 @@ def _authenticated(session: Session, request: Request) -> str:
     return code
 
 
-def make_app(store: Store, clock: Clock | None = None) -> Starlette:
-    """The service for one central store (tests build it directly; ``serve`` through uvicorn)."""
+def make_app(store: Store, clock: Clock | None = None, ltv: LtvSource | None = None) -> Starlette:
+    """The service for one central store (tests build it directly; ``serve`` through uvicorn).
+
+    ``ltv``: central's TSA, to extend certificates to B-LTA as their records arrive.
+    """
     clock = clock or Clock()
+    ltv_step = LtvStep(ltv, clock) if ltv is not None else None
 
     def handler(
         work: Callable[[Session, str, dict[str, Any]], dict[str, Any]], *, write: bool
@@ -223,6 +235,8 @@ def make_app(store: Store, clock: Clock | None = None) -> Starlette:
             raise _Reject(403, _("the batch holds events of another station; nothing was stored"))
         check_central(session)
         station_role(session, code)
+        if ltv_step is not None:
+            session.info[LTV_STEP] = ltv_step
         after = int(data.get("after") or 0)
         if after and events:
             # Pipelined: the station sent this batch before the previous one was answered.
@@ -267,12 +281,21 @@ def make_app(store: Store, clock: Clock | None = None) -> Starlette:
     ]
     app = Starlette(routes=routes)
     app.state.store = store
+    app.state.ltv = ltv
     return app
 
 
 def app_from_env() -> Starlette:
-    """The app of one ``serve`` worker process (uvicorn factory): central from the environment."""
-    return make_app(ServiceStore(os.environ[CENTRAL_ENV]))
+    """The app of one ``serve`` worker process (uvicorn factory): central and its TSA from the
+    environment (the TSA key's passphrase from ``HALLTERM_KEY_PASSPHRASE``)."""
+    from hallterm.printing.keys import ENV_PASSPHRASE
+
+    config = TsaConfig.from_json(os.environ.get(TSA_ENV) or "{}")
+    ltv = None
+    if config.configured:
+        passphrase = os.environ.get(ENV_PASSPHRASE, "").encode("utf-8")
+        ltv = load_ltv_source(config, passphrase)
+    return make_app(ServiceStore(os.environ[CENTRAL_ENV]), ltv=ltv)
 
 
 def serve(
@@ -284,11 +307,14 @@ def serve(
     tls_cert: str | None = None,
     tls_key: str | None = None,
     log_level: str = "warning",
+    tsa: TsaConfig | None = None,
 ) -> None:
-    """Run the service (blocks): ``workers`` processes, each with its own small pool."""
+    """Run the service (blocks): ``workers`` processes, each with its own small pool (and,
+    with ``tsa``, its own copy of central's TSA, loaded once)."""
     import uvicorn
 
     os.environ[CENTRAL_ENV] = central_url
+    os.environ[TSA_ENV] = (tsa or TsaConfig()).to_json()
     uvicorn.run(
         "hallterm.db.sync.service:app_from_env",
         factory=True,
