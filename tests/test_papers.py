@@ -60,6 +60,11 @@ def ctx(clock: FrozenClock) -> Ctx:
     return Ctx(actor=actor, station_code=STATION, clock=clock)
 
 
+def admin(ctx: Ctx) -> Ctx:
+    """The admin who keeps the station's paper settings."""
+    return Ctx(actor=SYSTEM, station_code=ctx.station_code, clock=ctx.clock)
+
+
 @pytest.fixture
 def printer(tmp_path: Path) -> Printer:
     return Printer(tmp_path / "pdf")
@@ -138,7 +143,7 @@ def test_a_reprint_shows_the_original_number_and_decision_date(
     with store.write() as session:
         set_paper_settings(
             session,
-            ctx,
+            admin(ctx),
             doc_prefix="江川政务",
             review_body="江川市人民政府",
             court="江川市人民法院",
@@ -159,7 +164,7 @@ def test_a_reprint_shows_the_original_number_and_decision_date(
 
 def test_one_time_notice_states_the_deadline(store: Store, ctx: Ctx, printer: Printer) -> None:
     with store.write() as session:
-        set_paper_settings(session, ctx, supply_days=10)
+        set_paper_settings(session, admin(ctx), supply_days=10)
     case_id = new_case(store, ctx, RETIREMENT_MEDICAL)
     decided = svc.decide(store, ctx, case_id, "notify", printer=printer)
     text = pdf_text(decided.printed[0].path)
@@ -228,9 +233,9 @@ def test_numbers_restart_each_year_and_per_station(
 def test_bad_settings_are_refused_and_write_nothing(store: Store, ctx: Ctx) -> None:
     with store.write() as session:
         with pytest.raises(ServiceError, match="机关代字"):
-            set_paper_settings(session, ctx, doc_prefix="江川 政务")
+            set_paper_settings(session, admin(ctx), doc_prefix="江川 政务")
         with pytest.raises(ServiceError, match="1至60"):
-            set_paper_settings(session, ctx, supply_days=0)
+            set_paper_settings(session, admin(ctx), supply_days=0)
     with store.read() as session:
         assert paper_settings(session).doc_prefix == ""
         assert not session.exec(select(Event).where(Event.kind == "papers.settings")).all()
