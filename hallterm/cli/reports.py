@@ -101,6 +101,7 @@ def report(
 
 
 @main.command("rectify-days")
+@acts_as_person(Permission.supervise)
 @click.option("--store", envvar="HALLTERM_STORE", help=STORE_HELP)
 @click.argument("days", required=False, type=int)
 @click.pass_context
