@@ -132,7 +132,7 @@ def open_store(where: Settings | str, *, create: bool = False) -> Store:
     ends the command with a hint and no file is created.
     """
     from hallterm.db.engine import Store
-    from hallterm.db.migrate import current_revision, head_revision, upgrade
+    from hallterm.db.schema_version import SCHEMA_HEADS, stored_heads
 
     url = where if isinstance(where, str) else where.store_url()
     if not create:
@@ -143,15 +143,17 @@ def open_store(where: Settings | str, *, create: bool = False) -> Store:
     if create:
         return st
     try:
-        revision = current_revision(st)
+        heads = stored_heads(st)
     except Exception as exc:  # noqa: BLE001 - any failure to read the store is reported
         st.dispose()
         fail(db_error(exc, url))
         raise
-    if revision is None:
+    if heads is None:
         st.dispose()
         fail(_("the store {url} is not initialised; run: hallterm init").format(url=st.display_url))
-    if revision != head_revision():
+    if heads != SCHEMA_HEADS:
         # A newer hallterm brings new migrations: apply them (one transaction) first.
+        from hallterm.db.migrate import upgrade
+
         upgrade(st)
     return st
