@@ -17,6 +17,7 @@ from hallterm.domain.checklist import (
     Line,
     LineState,
     ReceivedAs,
+    reusable,
 )
 from hallterm.domain.workdays import WorkCalendar
 from hallterm.i18n import _
@@ -179,6 +180,19 @@ class ChecklistLineKeys(BaseScreen):
     def action_reuse(self) -> None:
         def change(line: Line) -> None:
             stored = self.stored.get(line.requirement.type_code)
+            if stored is not None and not reusable(
+                line.requirement, stored.received_on, stored.valid_until, self.today
+            ):
+                raise ChecklistError(
+                    _(
+                        "“{name}”: the document on file was received on {day}, longer ago than "
+                        "this matter accepts ({days} days); it must be brought again"
+                    ).format(
+                        name=line.name,
+                        day=stored.received_on.isoformat(),
+                        days=line.requirement.valid_days or 0,
+                    )
+                )
             if stored is None:
                 raise ChecklistError(
                     _("“{name}”: nothing valid of this kind is on file for the applicant").format(
