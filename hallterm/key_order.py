@@ -59,9 +59,11 @@ class KeyOrder(App[Any]):
             return
         self._key_in_flight = True
         key = self._key_backlog.popleft()
-        await super().on_event(key)
-        self._clean_rounds = 0
-        self._settle_round()
+        try:
+            await super().on_event(key)
+        finally:  # a failing key must not stop the keys behind it
+            self._clean_rounds = 0
+            self._settle_round()
 
     def _screen_holds_keys(self) -> bool:
         try:

@@ -457,6 +457,10 @@ def test_original_and_copy_are_both_needed(store: Store) -> None:
         svc.accept(session, ctx, case_id)
     line = {lv.requirement.type_code: lv for lv in view_of(store, case_id, ctx.clock.today()).lines}
     assert (line["M-HKB"].originals, line["M-HKB"].copies) == (1, 1)
+    with store.read() as session:
+        document, _issuer = document_data(session, ctx, case_id)
+    rows = [(r.received_as, r.count) for r in document.received if r.name == "户口簿"]
+    assert rows == [("原件", 1), ("复印件", 1)]  # the receipt lists both forms
 
 
 def test_reuse_honours_the_requirements_validity(store: Store) -> None:

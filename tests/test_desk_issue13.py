@@ -184,6 +184,8 @@ async def test_original_copy_deferral_arrival_and_the_case_list(  # type: ignore
             code = screen.lines[names.index("病历及诊断证明")].requirement.type_code
             assert "2026-12-04" in str(table.get_cell(code, "details"))
             assert {"details", "state", "name"} <= {str(c.value) for c in table.columns}
+            shown = sum(c.get_render_width(table) for c in table.columns.values())
+            assert shown <= size[0] - 2  # the whole 说明 on screen, nothing to scroll to
             await pilot.press("a")
             await settle(pilot)
             assert screen.view.status == "accepted"

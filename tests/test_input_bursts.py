@@ -178,3 +178,25 @@ async def test_checklist_dialogs_and_catalog_search_in_bursts(
         catalog = app.screen
         assert isinstance(catalog, CatalogScreen)
         assert catalog.query_one("#cat-search", Input).value == "结婚登记"
+
+
+async def test_kiosk_id_from_a_card_reader_burst(demo_store, settings, clock) -> None:  # type: ignore[no-untyped-def]
+    from sqlmodel import select
+    from textual.widgets import Digits
+
+    from hallterm.db.models_queue import Ticket
+    from hallterm.domain.ids import resident_id_check_char
+    from hallterm.screens.kiosk import KioskApp
+
+    number = "11010519491231002"
+    number += resident_id_check_char(number)
+    app = KioskApp(demo_store, settings, clock=clock)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        # I, the number as the reader types it, Enter, then the line's number: one burst
+        burst(pilot, "i", *number, "enter", "1")
+        await drain(pilot)
+        assert str(app.screen.query_one("#kiosk-number", Digits).value) == "A001"
+    with demo_store.read() as session:
+        ticket = session.exec(select(Ticket)).one()
+    assert ticket.id_masked.startswith("110105") and ticket.id_masked.endswith(number[-4:])

@@ -154,12 +154,12 @@ _ACTION_LABELS: dict[CaseAction, str] = {
 
 def status_label(status: CaseStatus | str) -> str:
     """Translated display name of a status (e.g. 审查中)."""
-    return _(_STATUS_LABELS[CaseStatus(status)])
+    return _(_STATUS_LABELS[parse_status(status)])
 
 
 def action_label(action: CaseAction | str) -> str:
     """Translated display name of an action (e.g. 受理)."""
-    return _(_ACTION_LABELS[CaseAction(action)])
+    return _(_ACTION_LABELS[parse_action(action)])
 
 
 del S, A  # short aliases only for the tables above

@@ -11,53 +11,29 @@ that case (e.g. an applicant back with the missing materials).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, OptionList, Select, Static
-from textual.widgets.option_list import Option
 
 from hallterm.db.services.applicants import ApplicantView
-from hallterm.db.services.cases import AgentInput, ApplicantCases, CaseRow
-from hallterm.domain.case_states import CaseStatus, status_label
+from hallterm.db.services.cases import AgentInput, ApplicantCases
 from hallterm.domain.catalog import display
 from hallterm.domain.ids import ENTITY_ID_TYPES, IdType, id_type_label
-from hallterm.domain.numbering import parse_case_number
 from hallterm.i18n import N_, _
-from hallterm.screens.base import BaseScreen
-from hallterm.screens.desk_common import days_left_text, in_thread, light_text
+from hallterm.screens.desk_applicant import AgentForm, cases_text
+from hallterm.screens.desk_common import in_thread
+from hallterm.screens.desk_matter import DeskMatterStep, is_case_number
 from hallterm.screens.reveal import RevealTimer
 from hallterm.widgets.plain import plain
-from hallterm.widgets.punctuation import colon
 
 ID_TYPES = tuple(IdType)
-# An agent (经办人) is a person: any ID type but the unified social credit code.
-AGENT_ID_TYPES = tuple(t for t in IdType if t not in ENTITY_ID_TYPES)
 _REG_FIELDS = ("#reg-name", "#reg-phone", "#reg-address", "#reg-legal-rep")
-_AGENT_FIELDS = ("#agent-name", "#agent-id", "#agent-phone")
 
 
-def _is_case_number(value: str) -> bool:
-    try:
-        parse_case_number(value)
-    except ValueError:
-        return False
-    return True
-
-
-@dataclass(frozen=True)
-class _Found:
-    """Result of typing a case number: the case and whether its checklist is still open."""
-
-    case_id: str
-    editable: bool
-
-
-class DeskScreen(BaseScreen):
+class DeskScreen(DeskMatterStep):
     """Applicant and matter choice; the checklist and decisions follow on their own screen."""
 
     BINDINGS = [
@@ -78,10 +54,6 @@ class DeskScreen(BaseScreen):
     DeskScreen #register-form { height: auto; border: round $warning; padding: 0 1; }
     DeskScreen #register-form Input { margin-bottom: 0; }
     DeskScreen #applicant-cases { height: auto; max-height: 9; padding: 0 1; }
-    DeskScreen #agent-form { height: auto; border: round $accent; padding: 0 1; }
-    DeskScreen #agent-row { height: auto; }
-    DeskScreen #agent-id-type { width: 36; }
-    DeskScreen #agent-id { width: 1fr; }
     DeskScreen #matter-step { height: 1fr; }
     DeskScreen #matter-results { height: 1fr; }
     DeskScreen .step { text-style: bold; margin-top: 1; }
@@ -131,21 +103,7 @@ class DeskScreen(BaseScreen):
             yield Static("", classes="error", id="id-error")
             yield Static("", id="applicant-card")
             yield Static("", id="applicant-cases")
-            with Vertical(id="agent-form"):
-                yield Static("", classes="hint", id="agent-hint")
-                yield Label(_("Agent's name"), id="lbl-agent-name")
-                yield Input(id="agent-name")
-                yield Label(_("Agent's ID"), id="lbl-agent-id")
-                with Horizontal(id="agent-row"):
-                    yield Select(
-                        [(id_type_label(t), t.value) for t in AGENT_ID_TYPES],
-                        value=IdType.resident_id.value,
-                        allow_blank=False,
-                        id="agent-id-type",
-                    )
-                    yield Input(id="agent-id")
-                yield Label(_("Agent's phone"), id="lbl-agent-phone")
-                yield Input(id="agent-phone", placeholder=_("mobile or landline"))
+            yield AgentForm(id="agent-form")
             with Vertical(id="register-form"):
                 yield Static(
                     _("New applicant: fill in and press Enter on the last field (or Ctrl+S)."),
@@ -174,8 +132,8 @@ class DeskScreen(BaseScreen):
                 yield OptionList(id="matter-results")
 
     def on_mount(self) -> None:
-        self.set_interval(1, self._hide_expired_number)
         self._render_state()
+        self.set_interval(1, self._hide_expired_number)
         if self._initial_applicant:
             applicant_id, app = self._initial_applicant, self.app
             ctx = app.ctx()  # type: ignore[attr-defined]
@@ -212,13 +170,10 @@ class DeskScreen(BaseScreen):
         cases = self.query_one("#applicant-cases", Static)
         cases.display = self.applicant is not None and self.cases is not None
         if self.cases is not None:
-            cases.update(self._cases_text(self.cases))
-        self.query_one("#agent-form").display = self.needs_agent
-        self.query_one("#agent-hint", Static).update(
-            _("The agent (经办人) who came for the entity, with their own ID.")
-            if self.applicant is not None and self.applicant.kind == "entity"
-            else _("Acting for the applicant (代办): the agent's own ID. Ctrl+G: no agent.")
-        )
+            cases.update(cases_text(self.cases))
+        agent_form = self.query_one(AgentForm)
+        agent_form.display = self.needs_agent
+        agent_form.show_for(self.applicant is not None and self.applicant.kind == "entity")
         self.query_one("#matter-step").display = self.applicant is not None
         if self.applicant is not None:
             self._fill_results()
@@ -228,7 +183,7 @@ class DeskScreen(BaseScreen):
         text = Text()
 
         def field(label: str, value: str) -> None:
-            text.append(colon(label), style="bold")
+            text.append(label + "：", style="bold")
             text.append(value or "—")  # appended as plain text: never markup
             text.append("  ")
 
@@ -252,30 +207,6 @@ class DeskScreen(BaseScreen):
     def needs_agent(self) -> bool:
         """An entity always acts through an agent; a person when Ctrl+G asked for one."""
         return self.applicant is not None and (self.applicant.kind == "entity" or self.with_agent)
-
-    def _cases_text(self, cases: ApplicantCases) -> Text:
-        """The recalled applicant's open cases (most urgent first) and last five."""
-        text = Text()
-
-        def rows(title: str, items: tuple[CaseRow, ...]) -> None:
-            text.append(title + "：", style="bold")
-            if not items:
-                text.append(_("none") + "\n")
-                return
-            text.append("\n")
-            for r in items:
-                text.append("  ")
-                text.append(light_text(r.urgency))
-                text.append(f" {r.number}  {status_label(r.status)}  ")
-                text.append(r.title)  # plain text, never markup
-                if r.days_left is not None:
-                    text.append("  " + days_left_text(r.days_left))
-                text.append("\n")
-
-        rows(_("Open cases"), cases.open)
-        rows(_("Last five cases"), cases.recent)
-        text.rstrip()
-        return text
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "reveal":
@@ -311,7 +242,7 @@ class DeskScreen(BaseScreen):
         if not value or self._busy:
             return
         self.query_one("#id-error", Static).update("")
-        if _is_case_number(value):  # STATION-YYYYMMDD-NNNN; an ID typed with dashes is not
+        if is_case_number(value):  # STATION-YYYYMMDD-NNNN; an ID typed with dashes is not
             self._open_case_number(value)
             return
         id_type = self._id_type
@@ -352,12 +283,13 @@ class DeskScreen(BaseScreen):
         self.cases = None
         # The full number leaves the screen once the applicant is known; the card masks it.
         self.query_one("#id-number", Input).value = ""
-        for selector in (*_REG_FIELDS, *_AGENT_FIELDS):
+        for selector in _REG_FIELDS:
             self.query_one(selector, Input).value = ""
+        self.query_one(AgentForm).clear()
         self.query_one("#matter-search", Input).value = ""
         self._render_state()
         if self.needs_agent:
-            self.query_one("#agent-name", Input).focus()
+            self.query_one(AgentForm).start()
         else:
             self.query_one("#matter-search", Input).focus()
         self._load_cases(applicant.id)
@@ -388,29 +320,16 @@ class DeskScreen(BaseScreen):
         self.with_agent = not self.with_agent
         self._render_state()
         if self.with_agent:
-            self.query_one("#agent-name", Input).focus()
+            self.query_one(AgentForm).start()
         else:
             self.query_one("#matter-search", Input).focus()
 
-    @on(Input.Submitted, "#agent-name, #agent-id, #agent-phone")
-    def _next_agent_field(self, event: Input.Submitted) -> None:
-        order = list(_AGENT_FIELDS)
-        here = order.index(f"#{event.input.id}")
-        if here + 1 < len(order):
-            self.query_one(order[here + 1], Input).focus()
-        else:
-            self.query_one("#matter-search", Input).focus()
+    @on(AgentForm.Completed)
+    def _agent_done(self) -> None:
+        self.query_one("#matter-search", Input).focus()
 
     def _agent_input(self) -> AgentInput | None:
-        if not self.needs_agent:
-            return None
-        id_type = self.query_one("#agent-id-type", Select).value
-        return AgentInput(
-            name=self.query_one("#agent-name", Input).value,
-            id_type=id_type if isinstance(id_type, str) else IdType.resident_id.value,
-            id_number=self.query_one("#agent-id", Input).value,
-            phone=self.query_one("#agent-phone", Input).value,
-        )
+        return self.query_one(AgentForm).agent() if self.needs_agent else None
 
     @on(Input.Submitted, "#reg-name, #reg-phone, #reg-address, #reg-legal-rep")
     def _next_field(self, event: Input.Submitted) -> None:
@@ -459,13 +378,13 @@ class DeskScreen(BaseScreen):
         self._set_applicant(applicant)
 
     def action_reveal(self) -> None:
-        from hallterm.screens.reveal import PurposeScreen
-
         if self.applicant is None:
             return
         applicant_id = self.applicant.id
         app = self.app
         ctx = app.ctx()  # type: ignore[attr-defined]
+
+        from hallterm.screens.reveal import PurposeScreen
 
         def chosen(purpose: str | None) -> None:
             def job() -> str:
@@ -500,130 +419,13 @@ class DeskScreen(BaseScreen):
         self.cases = None
         self._id_type = IdType.resident_id.value
         self.query_one("#id-type", Select).value = self._id_type
-        self.query_one("#agent-id-type", Select).value = IdType.resident_id.value
+        self.query_one(AgentForm).clear()
         for widget in self.query(Input):
             widget.value = ""
         self.query_one("#id-error", Static).update("")
         self.query_one("#reg-error", Static).update("")
         self._render_state()
         self.query_one("#id-number", Input).focus()
-
-    # -- a case number: resume -----------------------------------------------------------------
-
-    def _open_case_number(self, number: str) -> None:
-        app = self.app
-        ctx = app.ctx()  # type: ignore[attr-defined]
-
-        def job() -> _Found:
-            from hallterm.db.services import ServiceError
-            from hallterm.db.services.cases import find_case_id, load_case
-
-            with app.store.read() as session:  # type: ignore[attr-defined]
-                case_id = find_case_id(session, number)
-                if case_id is None:
-                    raise ServiceError(_("no case with number {number}").format(number=number))
-                view = load_case(session, ctx, case_id, app.clock.today())  # type: ignore[attr-defined]
-            return _Found(case_id, view.status in (CaseStatus.registered, CaseStatus.notified))
-
-        self._busy = True
-        in_thread(self, job, self._case_found, self._id_rejected, group="desk")
-
-    def _case_found(self, found: _Found) -> None:
-        from hallterm.screens.desk_cases import CaseDetailScreen
-        from hallterm.screens.desk_checklist import ChecklistScreen
-
-        self._busy = False
-        self.query_one("#id-number", Input).value = ""
-        if found.editable:
-            self.app.push_screen(ChecklistScreen(found.case_id), self._checklist_closed)
-        else:
-            self.app.push_screen(CaseDetailScreen(found.case_id))
-
-    # -- step 2: the matter ----------------------------------------------------------------------
-
-    @on(Input.Changed, "#matter-search")
-    def _search(self) -> None:
-        self._fill_results()
-
-    def _fill_results(self) -> None:
-        query = self.query_one("#matter-search", Input).value
-        results = self.query_one("#matter-results", OptionList)
-        results.clear_options()
-        hits = self.app.matter_index.search(query, limit=30)  # type: ignore[attr-defined]
-        for item in hits:
-            label = Text(item.name)
-            if item.kind == "bundle":
-                label.append("  " + _("bundle (一件事)"), style="bold magenta")
-            if item.department:
-                label.append("  " + item.department, style="dim")
-            results.add_option(Option(label, id=f"{item.kind}:{item.key}"))
-        if hits:
-            results.highlighted = 0
-
-    def action_down(self) -> None:
-        focused = self.focused
-        if focused is not None and focused.id == "matter-search":
-            self.query_one("#matter-results", OptionList).focus()
-        elif isinstance(focused, Input) and focused.id and focused.id.startswith("reg-"):
-            self.focus_next()
-
-    @on(Input.Submitted, "#matter-search")
-    def _pick_first(self) -> None:
-        results = self.query_one("#matter-results", OptionList)
-        index = results.highlighted if results.highlighted is not None else 0
-        if results.option_count:
-            self._start(results.get_option_at_index(index).id or "")
-
-    @on(OptionList.OptionSelected, "#matter-results")
-    def _picked(self, event: OptionList.OptionSelected) -> None:
-        self._start(event.option.id or "")
-
-    def _start(self, choice: str) -> None:
-        if self.applicant is None or not choice or self._busy:
-            return
-        kind, _sep, code = choice.partition(":")
-        applicant_id = self.applicant.id
-        app = self.app
-        ctx = app.ctx()  # type: ignore[attr-defined]
-        agent = self._agent_input()
-
-        ticket_id = self.ticket_id
-
-        def job() -> str:
-            from hallterm.db.services.cases import start_case
-
-            with app.store.write() as session:  # type: ignore[attr-defined]
-                if kind == "bundle":
-                    case_id = start_case(
-                        session, ctx, applicant_id=applicant_id, bundle_code=code, agent=agent
-                    )
-                else:
-                    case_id = start_case(
-                        session, ctx, applicant_id=applicant_id, matter_codes=[code], agent=agent
-                    )
-                if ticket_id:
-                    from hallterm.db.services.queue import link_case
-
-                    link_case(session, ctx, ticket_id, case_id)
-                return case_id
-
-        self._busy = True
-        in_thread(self, job, self._started, self._start_failed, group="desk")
-
-    def _start_failed(self, message: str) -> None:
-        self._busy = False
-        self.app.notify_error(message)  # type: ignore[attr-defined]
-
-    def _started(self, case_id: str) -> None:
-        from hallterm.screens.desk_checklist import ChecklistScreen
-
-        self._busy = False
-        self.app.push_screen(ChecklistScreen(case_id), self._checklist_closed)
-
-    def _checklist_closed(self, decided: bool | None) -> None:
-        """After a decision the desk is ready for the next applicant."""
-        if decided:
-            self.action_next_applicant()
 
     def action_back(self) -> None:
         self.app.pop_screen()
