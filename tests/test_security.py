@@ -778,7 +778,7 @@ def test_cli_errors_carry_no_sql_or_values(
     from sqlalchemy.exc import OperationalError
 
     from hallterm.cli import main
-    from hallterm.db.services import certificates
+    from hallterm.db.services import certificate_keys
 
     def broken(session: Any) -> list[Any]:
         raise OperationalError(
@@ -787,7 +787,7 @@ def test_cli_errors_carry_no_sql_or_values(
             sqlite3.OperationalError("no such table: store_info"),
         )
 
-    monkeypatch.setattr(certificates, "trusted_roots", broken)
+    monkeypatch.setattr(certificate_keys, "trusted_roots", broken)
     monkeypatch.setenv("HALLTERM_DATA_DIR", str(tmp_path / "data"))
     not_pdf = tmp_path / "hostname"
     not_pdf.write_text("station-7\n")
