@@ -367,8 +367,8 @@ def efficiency_table(
     )
     # Every case, rating and ticket has exactly one station and one clerk: those rows add up
     # to the total; a case with several matters or departments counts once in the total.
-    shared = by in ("department", "matter")
-    raw, total_found = _collect(session, by, (start, end), today, scope, with_total=shared)
+    several = by in ("department", "matter")
+    raw, total_found = _collect(session, by, (start, end), today, scope, with_total=several)
     if total_found is not None:
         total_acc = total_found
     else:

@@ -130,7 +130,7 @@ def upsert(
         )
     if not rows:
         return
-    table: Any = CaseDaily.__table__
+    table: Any = CaseDaily.__table__  # type: ignore[attr-defined]
     if fresh:
         for i in range(0, len(rows), 5000):
             session.execute(insert(table), rows[i : i + 5000])

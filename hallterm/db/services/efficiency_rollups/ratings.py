@@ -95,7 +95,7 @@ def upsert_ratings(session: Session, deltas: dict[str, dict[str, int]], fresh: b
         )
     if not rows:
         return
-    table: Any = RatingDaily.__table__
+    table: Any = RatingDaily.__table__  # type: ignore[attr-defined]
     if fresh:
         for i in range(0, len(rows), 5000):
             session.execute(insert(table), rows[i : i + 5000])
