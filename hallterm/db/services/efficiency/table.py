@@ -142,14 +142,11 @@ def _case_figures(
     acc: dict[str, _Acc],
     total: _Acc | None,
 ) -> None:
-    """Case figures per key, the distinct matters handled (a department's own matters, the
-    matter itself, every matter of a station's or clerk's cases) and, ``total`` given, the
-    total: one pass over the period's buckets."""
+    """Case figures per key, and (``total`` given) the total, in one pass over the buckets."""
     key, counted = _rollup_key(by)
     flags: list[Any] = [col(CaseDaily.first_in_case)] + ([counted] if counted is not None else [])
     q = select(
         key,
-        CaseDaily.matter_code,
         CaseDaily.status,
         *flags,
         func.sum(CaseDaily.cases),
@@ -168,18 +165,16 @@ def _case_figures(
             CaseDaily.cases,
         ),
     ).where(col(CaseDaily.day) >= span[0], col(CaseDaily.day) <= span[1])
+    if total is None and counted is not None:
+        q = q.where(counted)
     if within is not None:
         q = q.where(col(CaseDaily.station_code).in_(within))
-    q = q.group_by(key, CaseDaily.matter_code, CaseDaily.status, *flags)
-    for k, matter, status, first, *rest in session.exec(q).all():
+    q = q.group_by(key, CaseDaily.status, *flags)
+    for k, status, first, *rest in session.exec(q).all():
         is_counted = bool(rest.pop(0)) if counted is not None else True
         n, accepted, with_due, on_time, late, wd, wc, notices, open_late = (
             int(v or 0) for v in rest
         )
-        if n:
-            acc[k or ""].matters.add(matter)
-            if total is not None:
-                total.matters.add(matter)
         for a in _targets(acc, total, k, is_counted, bool(first)):
             a.received += n
             a.accepted += accepted
@@ -191,6 +186,24 @@ def _case_figures(
             a.overdue += late + open_late
             a.work_days_total += wd
             a.work_days_cases += wc
+
+    # The distinct matters handled: a department's own matters, the matter itself, every
+    # matter of a station's or clerk's cases.
+    mkey = {
+        "department": CaseDaily.department_code,
+        "matter": CaseDaily.matter_code,
+        "station": CaseDaily.station_code,
+        "clerk": CaseDaily.clerk_id,
+    }.get(by, literal(""))
+    q2 = select(mkey, CaseDaily.matter_code).where(
+        col(CaseDaily.day) >= span[0], col(CaseDaily.day) <= span[1], col(CaseDaily.cases) > 0
+    )
+    if within is not None:
+        q2 = q2.where(col(CaseDaily.station_code).in_(within))
+    for k, code in session.exec(q2.distinct()).all():
+        acc[k or ""].matters.add(code)
+        if total is not None:
+            total.matters.add(code)
 
 
 def _rating_figures(
