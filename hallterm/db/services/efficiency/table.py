@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Float, and_, case, cast, func, literal
+from sqlalchemy import Float, and_, case, cast, func, literal, text
 from sqlmodel import Session, col, select
 
 from hallterm.db.models import CaseMatter, Department, Matter, Staff, Station
@@ -32,6 +32,7 @@ from hallterm.domain.figures import (
 from hallterm.i18n import _
 
 ONLINE_DEPTH_MIN = 3
+WORK_MEM = "64MB"
 
 
 @dataclass
@@ -374,6 +375,10 @@ def efficiency_table(
     if by not in GROUPINGS:
         raise ValueError(by)
     calendar_for(session)  # the calendar must load; the rollups hold the working days
+    if dialect_of(session) == "postgresql":
+        # A year of buckets is grouped in memory, not in sort files on disk (this read
+        # transaction only).
+        session.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
     scope = subtree(session, within) if within else None
     online = set(
         session.exec(select(Matter.code).where(col(Matter.online_depth) >= ONLINE_DEPTH_MIN))
