@@ -32,7 +32,7 @@ def history_store(demo_template: Path, tmp_path_factory: pytest.TempPathFactory)
     store = Store(str(path))
     info = generate_history(
         store,
-        days=12,
+        days=32,  # from late October: a whole month (October) and a partial one
         seed=11,
         clock=FrozenClock(FROZEN),
         extra_stations=5,
@@ -251,13 +251,24 @@ def check_table(session, by: str, start: date, end: date) -> ef.EfficiencyTable:
     return table
 
 
+SPANS = {
+    "days": (START, TODAY),
+    "month and days": (date(2026, 10, 1), TODAY),
+    "one month": (date(2026, 10, 1), date(2026, 10, 31)),
+}
+
+
+@pytest.mark.parametrize("span", SPANS)
 @pytest.mark.parametrize("by", ef.GROUPINGS)
-def test_each_figure_equals_a_plain_query(history_store, by):
+def test_each_figure_equals_a_plain_query(history_store, by, span):
+    """Every figure over a few days, over a whole month and its following days (the month's
+    rollup rows and the days' rows together), and over one whole month."""
+    first, last = SPANS[span]
     with history_store.read() as session:
-        table = check_table(session, by, START, TODAY)
+        table = check_table(session, by, first, last)
         assert table.rows, by
         # The total is the ungrouped cohort (a case with two matters counted once).
-        total = plain_figures(session, "clerk", START, TODAY, TODAY)
+        total = plain_figures(session, "clerk", first, last, TODAY)
         assert table.total.received == sum(v["received"] for v in total.values())
         assert table.total.ratings == sum(v["ratings"] for v in total.values())
 

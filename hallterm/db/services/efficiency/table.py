@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Float, and_, case, cast, func, literal, text
+from sqlalchemy import Float, and_, case, cast, func, literal, or_, text
 from sqlmodel import Session, col, select
 
 from hallterm.db.models import CaseMatter, Department, Matter, Staff, Station
@@ -124,6 +124,27 @@ def _rating_key(by: str) -> tuple[Any, Any]:
     return literal(""), col(RatingDaily.first_in_case)
 
 
+def _month_after(d: date) -> date:
+    return date(d.year + (d.month == 12), d.month % 12 + 1, 1)
+
+
+def in_span(model: Any, start: date, end: date) -> Any:
+    """SQL: the rollup rows that make up [start, end]: the month rows of the months wholly
+    inside it, the day rows of the rest."""
+    first = start if start.day == 1 else _month_after(start)
+    after = (
+        _month_after(end) if _month_after(end) - timedelta(days=1) == end else end.replace(day=1)
+    )
+    grain, day = col(model.grain), col(model.day)
+    if first >= after:  # no whole month inside
+        return and_(grain == "d", day >= start, day <= end)
+    return or_(
+        and_(grain == "m", day >= first, day < after),
+        and_(grain == "d", day >= start, day < first),
+        and_(grain == "d", day >= after, day <= end),
+    )
+
+
 def _targets(
     acc: dict[str, _Acc], total: _Acc | None, key: str, counted: bool, first: bool
 ) -> list[_Acc]:
@@ -165,7 +186,7 @@ def _case_figures(
             ),
             CaseDaily.cases,
         ),
-    ).where(col(CaseDaily.day) >= span[0], col(CaseDaily.day) <= span[1])
+    ).where(in_span(CaseDaily, *span))
     if total is None and counted is not None:
         q = q.where(counted)
     if within is not None:
@@ -197,7 +218,7 @@ def _case_figures(
         "clerk": CaseDaily.clerk_id,
     }.get(by, literal(""))
     q2 = select(mkey, CaseDaily.matter_code).where(
-        col(CaseDaily.day) >= span[0], col(CaseDaily.day) <= span[1], col(CaseDaily.cases) > 0
+        in_span(CaseDaily, *span), col(CaseDaily.cases) > 0
     )
     if within is not None:
         q2 = q2.where(col(CaseDaily.station_code).in_(within))
@@ -225,7 +246,7 @@ def _rating_figures(
         func.sum(RatingDaily.good),
         func.sum(RatingDaily.bad),
         func.sum(RatingDaily.stars),
-    ).where(col(RatingDaily.day) >= span[0], col(RatingDaily.day) <= span[1])
+    ).where(in_span(RatingDaily, *span))
     if total is None:
         q = q.where(counted)
     if within is not None:
