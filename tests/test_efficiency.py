@@ -602,3 +602,16 @@ def test_rectification_deadline_is_a_setting(demo_store, clock, tmp_path):
         from hallterm.db.services.efficiency_settings import set_rectify_working_days
 
         set_rectify_working_days(session, ctx, 61)
+
+
+def test_chart_date_axis_labels_never_crowd():
+    from datetime import timedelta
+
+    from hallterm.printing.report import date_labels
+
+    days = [date(2026, 1, 1) + timedelta(days=i) for i in range(90)]
+    labels = date_labels(days)
+    shown = [x for x in labels if x]
+    assert len(labels) == 90 and labels[0] == "01-01" and labels[-1] == "03-31"
+    assert 5 <= len(shown) <= 17
+    assert date_labels(days[:10]) == [d.strftime("%m-%d") for d in days[:10]]
