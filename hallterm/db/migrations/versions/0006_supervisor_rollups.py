@@ -1,7 +1,7 @@
 """supervisor: daily efficiency rollups (cases, ratings), partial indexes over the open set
 
 Revision ID: 0006_supervisor_rollups
-Revises: 0001
+Revises: 0004
 Create Date: 2026-12-05 19:05:00.000000
 """
 
@@ -12,9 +12,9 @@ import sqlmodel
 from alembic import op
 
 revision = "0006_supervisor_rollups"
-down_revision = "0001"
+down_revision = "0004"  # the queue and supervisor tables (rectification, indexes) it builds on
 branch_labels = None
-depends_on = "0004"  # the rectification table
+depends_on = None
 
 _OPEN_CASE = "status IN ('accepted', 'in_review', 'suspended')"
 
