@@ -12,7 +12,6 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from textual import events, work
-from textual.app import App
 from textual.binding import Binding
 
 from hallterm.actions import ACTIONS, actions_for
@@ -22,6 +21,7 @@ from hallterm.db.engine import Store
 from hallterm.db.services import Actor, Ctx
 from hallterm.domain.search import MatterIndex, SearchItem
 from hallterm.i18n import _, current_language, set_language
+from hallterm.key_order import KeyOrder
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class StationInfo:
     level: str
 
 
-class HalltermApp(App[None]):
+class HalltermApp(KeyOrder):  # an App whose keys arrive in order (hallterm.key_order)
     CSS_PATH = "app.tcss"
     TITLE = "hallterm"
     ENABLE_COMMAND_PALETTE = True

@@ -208,7 +208,7 @@ def _prepare_certificate(folder: Path, store: Store, ctx: Ctx) -> DemoCertificat
             cctx,
             case_id,
             [
-                LineInput(lv.requirement.type_code, "received", "original", 1)
+                LineInput.in_full(lv.requirement)
                 for lv in view.lines
                 if lv.requirement.necessity != "optional"
             ],

@@ -110,7 +110,7 @@ def receive_all(store: Store, ctx: Ctx, case_id: str) -> None:
             ctx,
             case_id,
             [
-                svc.LineInput(lv.requirement.type_code, "received", "original", 1)
+                svc.LineInput.in_full(lv.requirement)
                 for lv in view.lines
                 if lv.requirement.necessity != "optional"
             ],
@@ -410,3 +410,277 @@ def test_notice_and_receipt_from_a_stored_bundle_case(store: Store, tmp_path: Pa
     text = "\n".join(p.extract_text() for p in PdfReader(printed.path).pages)
     assert view.number in text and "出生医学证明" in text and "未带原件" in text
     assert event_count(store, "case.printed") == before + 1
+
+
+# --------------------------------------------------------------------------- issue 13
+
+
+def test_original_and_copy_are_both_needed(store: Store) -> None:
+    ctx = clerk(store, hall_clock(date(2026, 11, 27)))
+    applicant = person(store, ctx)
+    case_id = start(store, ctx, applicant, matter_code(store, "最低生活保障申请"))
+    view = view_of(store, case_id, ctx.clock.today())
+    inputs = [
+        svc.LineInput.in_full(lv.requirement)
+        for lv in view.lines
+        if lv.requirement.necessity != "optional" and lv.requirement.type_code != "M-HKB"
+    ]
+    # 户口簿: 原件1份 + 复印件1份; a copy alone is not enough
+    with store.write() as session:
+        svc.record_lines(
+            session, ctx, case_id, [*inputs, svc.LineInput("M-HKB", "received", "copy", 1)]
+        )
+    line = {lv.requirement.type_code: lv for lv in view_of(store, case_id, ctx.clock.today()).lines}
+    assert (line["M-HKB"].originals, line["M-HKB"].copies) == (0, 1)
+    with pytest.raises(ServiceError, match="户口簿"), store.write() as session:
+        svc.accept(session, ctx, case_id)
+    with store.write() as session:
+        svc.record_lines(
+            session, ctx, case_id, [svc.LineInput("M-HKB", "received", "copy", 1, originals=1)]
+        )
+        svc.accept(session, ctx, case_id)
+    line = {lv.requirement.type_code: lv for lv in view_of(store, case_id, ctx.clock.today()).lines}
+    assert (line["M-HKB"].originals, line["M-HKB"].copies) == (1, 1)
+    with store.read() as session:
+        document, _issuer = document_data(session, ctx, case_id)
+    rows = [(r.received_as, r.count) for r in document.received if r.name == "户口簿"]
+    assert rows == [("原件", 1), ("复印件", 1)]  # the receipt lists both forms
+
+
+def test_reuse_honours_the_requirements_validity(store: Store) -> None:
+    from hallterm.db.models import MaterialRequirement
+
+    clock = hall_clock(date(2026, 8, 28))
+    ctx = clerk(store, clock)
+    applicant = person(store, ctx)
+    accepted(store, ctx, applicant, matter_code(store, "居民身份证换领"))  # keeps 户口簿 180 days
+    clock.advance(days=91)
+    later = matter_code(store, "户口迁移（市内迁入）")
+    with store.write() as session:
+        row = session.exec(
+            select(MaterialRequirement).where(
+                MaterialRequirement.matter_code == later, MaterialRequirement.type_code == "M-HKB"
+            )
+        ).one()
+        row.valid_days = 30  # this matter wants a 户口簿 seen in the last 30 days
+        session.add(row)
+    case_id = start(store, ctx, applicant, later)
+    lines = {lv.requirement.type_code: lv for lv in view_of(store, case_id, clock.today()).lines}
+    assert lines["M-HKB"].state == "pending"  # 91 days old: not offered
+    with store.read() as session:
+        on_file = [
+            s for s in stored_materials(session, applicant, clock.today()) if s.type_code == "M-HKB"
+        ]
+    assert on_file  # still valid in itself (180 days)
+    with pytest.raises(ServiceError, match="户口簿"), store.write() as session:
+        svc.record_lines(
+            session, ctx, case_id, [svc.LineInput("M-HKB", "reused", reused_from=on_file[0].id)]
+        )
+
+
+def _deferred_relief_case(store: Store, ctx: Ctx) -> str:
+    applicant = person(store, ctx)
+    case_id = start(store, ctx, applicant, matter_code(store, RELIEF))
+    view = view_of(store, case_id, ctx.clock.today())
+    inputs = [
+        svc.LineInput.in_full(lv.requirement)
+        for lv in view.lines
+        if lv.requirement.necessity == "required"
+    ]
+    inputs.append(svc.LineInput("M-BLZM", "deferred", deferred_until=date(2026, 12, 4)))
+    with store.write() as session:
+        svc.record_lines(session, ctx, case_id, inputs)
+        svc.accept(session, ctx, case_id)
+    return case_id
+
+
+def test_deferral_blocks_approval_until_it_arrives(store: Store, tmp_path: Path) -> None:
+    clock = hall_clock(date(2026, 11, 27))
+    ctx = clerk(store, clock)
+    case_id = _deferred_relief_case(store, ctx)
+    move(store, ctx, case_id, CaseAction.start_review)
+    before = event_count(store)
+    with pytest.raises(ServiceError, match="病历及诊断证明"):
+        move(store, ctx, case_id, CaseAction.approve)
+    assert event_count(store) == before
+    # listed: yellow two working days before the promise, red after it
+    with store.read() as session:
+        assert svc.outstanding(session, case_id) == ["病历及诊断证明"]
+        row = next(r for r in svc.list_cases(session, today=date(2026, 12, 2)) if r.id == case_id)
+        assert (row.deferral_due, row.deferral_light, row.urgency) == (
+            date(2026, 12, 4),
+            "yellow",
+            "yellow",
+        )
+        alerts = svc.deferral_alerts(session, date(2026, 12, 7))
+    assert [(a.case_number, a.material, a.light) for a in alerts] == [
+        (view_of(store, case_id, clock.today()).number, "病历及诊断证明", "red")
+    ]
+    # it arrives (in review): an event and a receipt listing it as received
+    clock.advance(days=3)
+    result = svc.hand_in(store, ctx, case_id, "M-BLZM", printer=Printer(tmp_path))
+    assert result.print_error is None and [p.kind for p in result.printed] == ["receipt"]
+    assert event_count(store, "case.deferred_arrived") == 1
+    line = next(lv for lv in result.view.lines if lv.requirement.type_code == "M-BLZM")
+    assert (line.state, line.arrived_on, line.deferred_until) == (
+        "received",
+        date(2026, 11, 30),
+        date(2026, 12, 4),
+    )
+    text = "".join(page.extract_text() for page in PdfReader(result.printed[0].path).pages)
+    assert "病历及诊断证明" in text
+    with pytest.raises(ServiceError), store.write() as session:
+        svc.record_arrival(session, ctx, case_id, "M-BLZM")  # only once
+    move(store, ctx, case_id, CaseAction.approve)
+    assert view_of(store, case_id, clock.today()).status == "approved"
+
+
+def test_a_matter_may_allow_approval_with_a_deferral(store: Store) -> None:
+    ctx = clerk(store, hall_clock(date(2026, 11, 27)))
+    with store.write() as session:
+        matter = session.get(Matter, matter_code(store, RELIEF))
+        matter.approve_with_deferral = True
+        session.add(matter)
+    case_id = _deferred_relief_case(store, ctx)
+    move(store, ctx, case_id, CaseAction.approve)
+    assert view_of(store, case_id, ctx.clock.today()).status == "approved"
+
+
+def test_no_withdrawal_after_approval_and_unknown_moves(store: Store) -> None:
+    ctx = clerk(store, hall_clock(date(2026, 11, 27)))
+    case_id = accepted(store, ctx, person(store, ctx), matter_code(store, PENSION))
+    move(store, ctx, case_id, CaseAction.approve)
+    completed = view_of(store, case_id, ctx.clock.today()).completed_at
+    with pytest.raises(ServiceError, match="撤回"):
+        move(store, ctx, case_id, CaseAction.withdraw)
+    with pytest.raises(ServiceError, match="未知的办件操作“explode”"), store.write() as session:
+        svc.advance(session, ctx, case_id, "explode")
+    view = view_of(store, case_id, ctx.clock.today())
+    assert view.status == "approved" and view.completed_at == completed
+
+
+def test_case_list_by_urgency(store: Store) -> None:
+    clock = hall_clock(date(2026, 11, 27))
+    ctx = clerk(store, clock)
+    applicant = person(store, ctx)
+    slow = accepted(store, ctx, applicant, matter_code(store, ID_CARD_RENEWAL))  # 20 days
+    fast = accepted(store, ctx, applicant, matter_code(store, RETIREMENT_MEDICAL))  # 5 days
+    waiting = start(store, ctx, applicant, matter_code(store, PENSION))
+    mid = accepted(store, ctx, applicant, matter_code(store, PENSION))  # 10 days
+    with store.read() as session:
+        rows = svc.list_cases(session, today=date(2026, 12, 3), by_urgency=True)
+    assert [r.id for r in rows] == [fast, mid, slow, waiting]
+    assert rows[0].light == "yellow"
+    with store.read() as session:
+        rows = svc.list_cases(session, today=date(2026, 12, 7), by_urgency=True)
+    assert rows[0].id == fast and rows[0].light == "red"
+
+
+def test_agent_delivery_and_suspension_are_recorded(store: Store) -> None:
+    from hallterm.db.models import CaseSuspension
+    from hallterm.domain.ids import uscc_check_char
+
+    clock = hall_clock(date(2026, 11, 27))
+    ctx = clerk(store, clock)
+    code = "91329900MA1234567"
+    with store.write() as session:
+        company = register_applicant(
+            session,
+            ctx,
+            id_type="uscc",
+            id_number=code + uscc_check_char(code),
+            name="江川味道餐饮有限公司",
+            legal_rep="赵六",
+        ).id
+    matter = matter_code(store, "食品经营许可证核发")  # for persons and entities
+    with pytest.raises(ServiceError, match="经办人"), store.write() as session:
+        svc.start_case(session, ctx, applicant_id=company, matter_codes=[matter])
+    agent_id = "32010219800101123" + resident_id_check_char("32010219800101123")
+    with pytest.raises(ServiceError, match="经办人"), store.write() as session:
+        svc.start_case(
+            session,
+            ctx,
+            applicant_id=company,
+            matter_codes=[matter],
+            agent=svc.AgentInput(
+                "王五",
+                "resident_id",
+                agent_id[:-1] + "0" if agent_id[-1] != "0" else agent_id[:-1] + "1",
+            ),
+        )
+    with store.write() as session:
+        case_id = svc.start_case(
+            session,
+            ctx,
+            applicant_id=company,
+            matter_codes=[matter],
+            agent=svc.AgentInput("王五", "resident_id", agent_id, "0599-8610-2201"),
+        )
+    receive_all(store, ctx, case_id)
+    move(store, ctx, case_id, CaseAction.accept)
+    view = view_of(store, case_id, clock.today())
+    assert (view.agent_name, view.agent_id_type, view.agent_phone) == (
+        "王五",
+        "resident_id",
+        "0599-86102201",
+    )
+    assert view.agent_id_masked == agent_id[:6] + "********" + agent_id[-4:]
+    move(store, ctx, case_id, CaseAction.start_review)
+    with pytest.raises(ServiceError, match="预计恢复日期"), store.write() as session:
+        svc.advance(session, ctx, case_id, "suspend", "专家评审", resume_on=clock.today())
+    with store.write() as session:
+        svc.advance(session, ctx, case_id, "suspend", "专家评审", resume_on=date(2026, 12, 10))
+    view = view_of(store, case_id, clock.today())
+    assert (view.suspension_reason, view.expected_resume_on) == ("专家评审", date(2026, 12, 10))
+    with store.read() as session:
+        assert session.exec(select(CaseSuspension)).one().expected_resume_on == date(2026, 12, 10)
+    move(store, ctx, case_id, CaseAction.resume)
+    move(store, ctx, case_id, CaseAction.approve)
+    with pytest.raises(ServiceError, match="邮件单号"), store.write() as session:
+        svc.advance(session, ctx, case_id, "deliver", delivery=svc.Delivery("post"))
+    with pytest.raises(ServiceError, match="送达方式"), store.write() as session:
+        svc.advance(session, ctx, case_id, "deliver", delivery=svc.Delivery("pigeon"))
+    with store.write() as session:
+        svc.advance(session, ctx, case_id, "deliver", delivery=svc.Delivery("post", "SF1234567890"))
+    view = view_of(store, case_id, clock.today())
+    assert (view.status, view.delivery_method, view.delivery_reference) == (
+        "delivered",
+        "post",
+        "SF1234567890",
+    )
+    assert svc.delivery_label(view.delivery_method) == "邮寄"
+    with store.read() as session:
+        last = svc.timeline(session, case_id)[-1]
+    assert last.kind == "case.delivered" and last.details["tracking"] == "SF1234567890"
+
+
+def test_recalled_applicant_cases(store: Store) -> None:
+    clock = hall_clock(date(2026, 11, 27))
+    ctx = clerk(store, clock)
+    applicant = person(store, ctx)
+    done = []
+    for _ in range(6):
+        case_id = accepted(store, ctx, applicant, matter_code(store, PENSION))
+        move(store, ctx, case_id, CaseAction.approve)
+        move(store, ctx, case_id, CaseAction.deliver)
+        done.append(case_id)
+        clock.advance(minutes=5)
+    waiting = start(store, ctx, applicant, matter_code(store, RETIREMENT_MEDICAL))
+    clock.advance(minutes=5)
+    running = accepted(store, ctx, applicant, matter_code(store, RETIREMENT_MEDICAL))
+    with store.read() as session:
+        cases = svc.applicant_cases(session, applicant, date(2026, 12, 3))
+    assert [r.id for r in cases.open] == [running, waiting]  # urgency first
+    assert [r.id for r in cases.recent] == [running, waiting, *reversed(done[-3:])]
+
+
+def test_an_entity_only_matter_is_not_offered_to_a_person(store: Store) -> None:
+    ctx = clerk(store, hall_clock(date(2026, 11, 27)))
+    applicant = person(store, ctx)
+    with store.read() as session:
+        entity_only = session.exec(select(Matter).where(Matter.audience == "entity")).first()
+    assert entity_only is not None
+    before = event_count(store)
+    with pytest.raises(ServiceError, match="仅面向法人"), store.write() as session:
+        svc.start_case(session, ctx, applicant_id=applicant, matter_codes=[entity_only.code])
+    assert event_count(store) == before

@@ -10,8 +10,10 @@ from hallterm.domain.case_states import (
     OPEN_STATES,
     TRANSITIONS,
     CaseAction,
+    CaseStateError,
     CaseStatus,
     IllegalTransition,
+    UnknownMove,
     action_label,
     allowed_actions,
     is_open,
@@ -51,7 +53,6 @@ EXPECTED: dict[tuple[CaseStatus, CaseAction], CaseStatus] = {
     (S.accepted, A.withdraw): S.withdrawn,
     (S.in_review, A.withdraw): S.withdrawn,
     (S.suspended, A.withdraw): S.withdrawn,
-    (S.approved, A.withdraw): S.withdrawn,
 }
 
 ALL_PAIRS = [(s, a) for s in CaseStatus for a in CaseAction]
@@ -154,3 +155,31 @@ def test_unknown_values() -> None:
         transition("lost", "accept")
     with pytest.raises(ValueError):
         transition("registered", "shred")
+
+
+def test_no_withdrawal_after_a_decision() -> None:
+    with pytest.raises(IllegalTransition) as exc:
+        transition(S.approved, A.withdraw)
+    assert str(exc.value) == "办件状态为“准予许可”，不能执行“撤回”"
+    assert A.withdraw not in allowed_actions(S.approved)
+    assert allowed_actions(S.approved) == [A.deliver]
+
+
+@pytest.mark.parametrize(
+    ("status", "action", "zh", "en"),
+    [
+        ("registered", "explode", "未知的办件操作“explode”", "Unknown case action “explode”"),
+        ("lost", "accept", "未知的办件状态“lost”", "Unknown case status “lost”"),
+    ],
+)
+def test_unknown_moves_raise_the_domain_error_translated(
+    status: str, action: str, zh: str, en: str
+) -> None:
+    with pytest.raises(UnknownMove) as exc:
+        transition(status, action)
+    assert isinstance(exc.value, CaseStateError)
+    assert str(exc.value) == zh
+    set_language("en")
+    with pytest.raises(CaseStateError) as exc2:
+        transition(status, action)
+    assert str(exc2.value) == en

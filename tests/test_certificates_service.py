@@ -124,7 +124,7 @@ def _approved_case(store, clock, approve: bool = True) -> str:  # type: ignore[n
             ctx,
             case_id,
             [
-                LineInput(lv.requirement.type_code, "received", "original", 1)
+                LineInput.in_full(lv.requirement)
                 for lv in view.lines
                 if lv.requirement.necessity != "optional"
             ],

@@ -16,6 +16,7 @@ from hallterm.domain.checklist import (
     Verdict,
     evaluate,
     merge_requirements,
+    reusable,
 )
 from hallterm.i18n import set_language
 
@@ -184,6 +185,7 @@ def test_all_pending() -> None:
 def test_complete_with_optional_missing() -> None:
     lines = [Line(ID_CARD), Line(LICENCE), Line(LEASE)]
     lines[0].receive(ReceivedAs.original, 1)
+    lines[0].receive(ReceivedAs.copy, 1)  # the ID card needs its original and a copy
     lines[1].reuse("s1")  # reused counts as received
     lines[2].mark_missing()
     v = evaluate(lines)
@@ -194,6 +196,7 @@ def test_complete_with_optional_missing() -> None:
 def test_optional_pending_listed_but_not_blocking() -> None:
     lines = [Line(ID_CARD), Line(LEASE)]
     lines[0].receive(ReceivedAs.copy, 1)
+    lines[0].receive(ReceivedAs.original, 1)
     v = evaluate(lines)
     assert v.kind == "complete"
     assert v.pending == ("租赁合同",)
@@ -201,7 +204,7 @@ def test_optional_pending_listed_but_not_blocking() -> None:
 
 def test_deferred_verdict() -> None:
     lines = [Line(ID_CARD), Line(LICENCE), Line(LEASE)]
-    lines[0].receive(ReceivedAs.original, 1)
+    lines[0].receive(ReceivedAs.electronic, 1)  # an electronic file stands for both
     lines[1].defer(date(2025, 11, 10), TODAY)
     lines[2].mark_not_applicable()
     v = evaluate(lines)
@@ -233,7 +236,8 @@ def test_state_forced_past_the_methods_still_blocks() -> None:
 
 
 def test_string_states_from_storage() -> None:
-    v = evaluate([Line(ID_CARD, state="received"), Line(LEASE, state="pending")])  # type: ignore[arg-type]
+    stored = Line(ID_CARD, state="received", originals=1, copies=1)  # type: ignore[arg-type]
+    v = evaluate([stored, Line(LEASE, state="pending")])  # type: ignore[arg-type]
     assert v.kind == "complete" and v.pending == ("租赁合同",)
 
 
@@ -251,3 +255,50 @@ def test_english_messages() -> None:
         )
     finally:
         set_language("zh_CN")
+
+
+# --- originals and copies, reuse validity, deferral arrival (issue 13) ---------------------
+
+
+def test_originals_and_copies_are_counted_separately() -> None:
+    line = Line(ID_CARD)  # 原件1份 + 复印件1份
+    line.receive(ReceivedAs.copy, 1)
+    assert (line.originals, line.copies) == (0, 1)
+    assert line.shortfall() == (1, 0) and line.shortfall_text() == "原件少1份"
+    v = evaluate([line])
+    assert v.kind == "incomplete" and v.missing == ("居民身份证",)
+    line.receive(ReceivedAs.original, 1)
+    assert (line.originals, line.copies, line.count) == (1, 1, 1)
+    assert line.satisfied and evaluate([line]).kind == "complete"
+    line.receive(ReceivedAs.copy, 3)  # + on the copies keeps the original
+    assert (line.originals, line.copies) == (1, 3)
+    line.receive(ReceivedAs.electronic, 1)  # an electronic file replaces paper
+    assert (line.originals, line.copies, line.electronic) == (0, 0, 1) and line.satisfied
+    two = Line(req("X", "复印件两份", originals=0, copies=2))
+    two.receive(ReceivedAs.copy, 1)
+    assert two.shortfall_text() == "复印件少1份"
+
+
+def test_reuse_honours_the_requirements_validity() -> None:
+    thirty = req("HKB", "户口簿", valid_days=30)
+    fresh = req("HKB", "户口簿")  # no validity: must be brought each time
+    received = date(2025, 8, 4)  # 91 days before TODAY
+    assert not reusable(thirty, received, date(2026, 8, 4), TODAY)
+    assert reusable(thirty, date(2025, 10, 10), None, TODAY)
+    assert not reusable(fresh, date(2025, 11, 1), None, TODAY)
+    assert not reusable(req("HKB", "户口簿", valid_days=365), received, date(2025, 11, 2), TODAY)
+
+
+def test_a_deferred_material_arrives_once() -> None:
+    line = Line(LICENCE)
+    with pytest.raises(ChecklistError):
+        line.arrive(TODAY)
+    line.defer(date(2025, 11, 10), TODAY)
+    assert line.outstanding
+    line.arrive(date(2025, 11, 7))
+    assert not line.outstanding and line.arrived_on == date(2025, 11, 7)
+    assert line.state is LineState.received and line.satisfied
+    assert line.deferred_until == date(2025, 11, 10)  # the promise stays on record
+    with pytest.raises(ChecklistError) as exc:
+        line.arrive(date(2025, 11, 8))
+    assert str(exc.value) == "“营业执照”已于2025-11-07补交"

@@ -7,7 +7,7 @@ printed PDFs are opened with pypdf: case number, item names, embedded CJK font.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from pilot_support import settle
@@ -252,6 +252,11 @@ async def test_entity_needs_legal_representative(demo_store, settings, clock, tm
         await settle(pilot)
         assert desk.applicant is not None and desk.applicant.kind == "entity"
         assert desk.applicant.legal_rep == "赵六"
+        # an entity acts through an agent (经办人): the form asks for them first
+        assert desk.query_one("#agent-form").display
+        assert desk.focused is desk.query_one("#agent-name", Input)
+        await pilot.press(*"王五", "enter", *rid("32010219800101123"), "enter", "enter")
+        await settle(pilot)
         # switching the language keeps the applicant and what is typed
         await pilot.press(*"gtgsh")
         await pilot.press("f10")
@@ -289,10 +294,10 @@ async def test_bundle_missing_item_notice_then_return_and_accept(
             pilot,
             screen,
             {
-                "居民身份证": "r",
-                "《出生医学证明》首次签发登记表": "r",
+                "居民身份证": "b",  # original + copy, as the requirement asks
+                "《出生医学证明》首次签发登记表": "b",
                 "助产机构分娩记录": "c",
-                "户口簿": "r",
+                "户口簿": "b",
                 "授权委托书": "n",
                 "结婚证": "n",
                 "近期免冠照片": "n",
@@ -336,7 +341,10 @@ async def test_bundle_missing_item_notice_then_return_and_accept(
         states = line_states(screen)
         assert states["居民身份证"] == "received" and states["出生医学证明"] == "missing"
         await goto_line(pilot, screen, "出生医学证明")
-        await pilot.press("r")
+        await pilot.press("r")  # the original alone: the copy is still short
+        await pilot.pause()
+        assert "复印件少1份" in text_of(screen, "#cl-verdict")
+        await pilot.press("c")
         await pilot.pause()
         assert "✔" in text_of(screen, "#cl-verdict")
         await pilot.press("a")
@@ -359,7 +367,7 @@ async def test_deferral_prints_receipt_and_pledge(demo_store, settings, clock, t
         await open_desk(pilot)
         await recall(pilot, number)
         screen = await choose(pilot, "临时救助")
-        await tick(pilot, screen, {"社会救助申请书": "r", "居民身份证": "c", "本人银行借记卡": "r"})
+        await tick(pilot, screen, {"社会救助申请书": "b", "居民身份证": "b", "本人银行借记卡": "b"})
         # a required item cannot be deferred: the domain's reason, the line unchanged
         await goto_line(pilot, screen, "居民身份证")
         await pilot.press("d")
@@ -423,6 +431,7 @@ async def test_refusal_with_a_common_reason(demo_store, settings, clock, tmp_pat
         await settle(pilot)
         assert screen.view.status == "refused"
         assert "职权范围" in screen.view.decision_reason
+        assert "如今日受理" not in text_of(screen, "#cl-due")  # no "if accepted today" line
         [decision] = pdfs(folder, "refusal")
         text = pdf_text(decision)
         assert screen.view.number in text and "职权范围" in text
@@ -478,7 +487,7 @@ def accepted_case(demo_store, clock, applicant_id: str, matter: str) -> str:
             ctx,
             case_id,
             [
-                LineInput(lv.requirement.type_code, "received", "original", 1)
+                LineInput.in_full(lv.requirement)
                 for lv in view.lines
                 if lv.requirement.necessity != "optional"
             ],
@@ -515,9 +524,12 @@ async def test_case_list_detail_and_the_moves(demo_store, settings, clock, tmp_p
         table = listing.query_one("#cases-table", DataTable)
         keys = [r.id for r in listing.rows]
         assert {case_id, waiting_id} <= set(keys) and table.row_count == len(keys)
-        row = table.get_row(case_id)
-        assert "孙八" in str(row[1]) and "离婚登记" in str(row[2])
-        assert "剩余 30 个工作日" in str(row[6]) and "正常" in str(row[7])
+
+        def cell(key: str) -> str:
+            return str(table.get_cell(case_id, key))
+
+        assert "孙八" in cell("applicant") and "离婚登记" in cell("matter")
+        assert "剩余 30 个工作日" in cell("left") and "正常" in cell("light")
         while table.cursor_row < keys.index(case_id):
             await pilot.press("down")
         await pilot.press("enter")
@@ -539,8 +551,12 @@ async def test_case_list_detail_and_the_moves(demo_store, settings, clock, tmp_p
         await pilot.pause()
         assert isinstance(app.screen, ReasonScreen)
         await pilot.press("down", "down", "down", "enter")  # 专家评审
+        await pilot.pause()
+        assert isinstance(app.screen, PromptScreen)  # the expected resumption
+        await pilot.press(*(clock.today() + timedelta(days=14)).isoformat(), "enter")
         await settle(pilot)
         assert detail.view.status == "suspended"
+        assert detail.view.expected_resume_on == clock.today() + timedelta(days=14)
         assert detail.view.suspended_since is not None
         clock.advance(days=7)  # a week of expert review: the clock stands still
         await pilot.press("r")
@@ -550,8 +566,11 @@ async def test_case_list_detail_and_the_moves(demo_store, settings, clock, tmp_p
         await pilot.press("y")
         await settle(pilot)
         await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("enter")  # 窗口领取, the first delivery method
         await settle(pilot)
         assert detail.view.status == "delivered"
+        assert detail.view.delivery_method == "window"
         assert not any(
             detail.check_action(a, ())
             for a in ("start_review", "suspend", "resume", "approve", "deny", "deliver", "withdraw")

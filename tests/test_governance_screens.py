@@ -133,7 +133,9 @@ async def test_lint_screen_for_admin_only(demo_store, settings, clock) -> None: 
         await _settle(pilot)
         assert isinstance(app.screen, LintScreen)
         summary = str(app.screen.query_one("#lint-summary", Static).render())
-        assert "未发现问题" in summary
+        # no error; the demo's bundles that ask for what one of their matters issues
+        # (营业执照 in 开办餐饮店 …) are warnings since issue 13
+        assert "0 个错误" in summary and "3 个警告" in summary
 
 
 async def test_guide_screen_prints_the_guide(demo_store, settings, clock) -> None:  # type: ignore[no-untyped-def]

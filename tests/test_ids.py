@@ -18,7 +18,9 @@ from hallterm.domain.ids import (
     mask_id,
     resident_id_check_char,
     uscc_check_char,
+    validate_foreign_permanent,
     validate_hk_macao_permit,
+    validate_hmt_residence,
     validate_id,
     validate_passport,
     validate_phone,
@@ -84,12 +86,16 @@ def test_generated_samples_validate() -> None:
     samples = [
         make_rid("440304", date(1985, 7, 15), "123"),
         make_rid("310101", date(2000, 2, 29), "001"),
-        make_rid("820000", date(1990, 1, 1), "999"),
         make_rid("110101", date(1900, 1, 1), "000"),
     ]
     for rid in samples:
         assert validate_resident_id(rid) == rid
         assert resident_id_check_char(rid[:17]) == rid[17]
+    # 810000/820000/830000 are the residence permits of HK/Macao/Taiwan residents (issue 13)
+    permit = make_rid("820000", date(1990, 1, 1), "999")
+    assert validate_hmt_residence(permit) == permit
+    with pytest.raises(IdError, match="港澳台居民居住证"):
+        validate_resident_id(permit)
 
 
 def test_hand_computed_check() -> None:
@@ -132,7 +138,10 @@ def test_region_first_digit() -> None:
     rid = make_rid("910101", date(1980, 1, 1), "001")
     with pytest.raises(IdError) as exc:
         validate_resident_id(rid)
-    assert str(exc.value) == "第1位（地址码）应为1–8，实际为“9”"
+    assert str(exc.value) == "以9开头的号码是外国人永久居留身份证号码，请选择该证件类型"
+    with pytest.raises(IdError) as exc:
+        validate_resident_id(make_rid("010101", date(1980, 1, 1), "001"))
+    assert str(exc.value) == "第1位（地址码）应为1–8，实际为“0”"
 
 
 def test_birth_date_feb_30() -> None:
@@ -252,10 +261,11 @@ def test_uscc_bad_characters_and_kinds() -> None:
 
 
 USCC_BODY = st.builds(
-    lambda a, k, rest: a + k + "".join(rest),
+    lambda a, k, division, rest: a + k + "".join(division) + "".join(rest),
     st.sampled_from("123456789ANY"),
     st.sampled_from("123456789"),
-    st.lists(st.sampled_from(USCC_ALPHABET), min_size=15, max_size=15),
+    st.lists(st.sampled_from("0123456789"), min_size=6, max_size=6),  # GB 32100 positions 3–8
+    st.lists(st.sampled_from(USCC_ALPHABET), min_size=9, max_size=9),
 )
 
 
@@ -427,3 +437,81 @@ def test_language_switch_back() -> None:
     finally:
         set_language("zh_CN")
     assert id_type_label("uscc") == "统一社会信用代码"
+
+
+# --- issue 13: separators, 15 digits, new ID types, division digits, landlines ----------------
+
+
+def test_separators_and_15_digit_ids_are_named() -> None:
+    with pytest.raises(IdError) as exc:
+        validate_resident_id("110105 19491231 002X")
+    assert str(exc.value) == "居民身份证号码不能含分隔符：第7位是空格"
+    with pytest.raises(IdError) as exc:
+        validate_resident_id("110105-19491231-002X")
+    assert str(exc.value) == "居民身份证号码不能含分隔符：第7位是短横线“-”"
+    with pytest.raises(IdError) as exc:
+        validate_resident_id("110105491231002")
+    assert str(exc.value) == "这是已停止使用的15位第一代身份证号码，请提供18位第二代居民身份证号码"
+    with pytest.raises(IdError, match="分隔符"):
+        validate_uscc("91350100M000100Y-43")
+
+
+def test_uscc_division_digits() -> None:
+    body = "91ABCDEF234415129"
+    with pytest.raises(IdError) as exc:
+        validate_uscc(body + gb32100_check(body))
+    assert str(exc.value) == "第3–8位（登记管理机关行政区划码）应为数字，第3位是“A”"
+
+
+def test_foreign_permanent_resident_id() -> None:
+    good17 = "931" + "840" + "19850315" + "012"  # 9, province 31, USA 840, born, sequence
+    number = good17 + resident_id_check_char(good17)
+    assert validate_foreign_permanent(number) == number
+    assert validate_id("foreign_permanent", number.lower()) == number
+    with pytest.raises(IdError, match="第2–3位"):
+        validate_foreign_permanent(
+            "9" + "99" + number[3:17] + resident_id_check_char("999" + number[3:17])
+        )
+    with pytest.raises(IdError, match="校验码"):
+        validate_foreign_permanent(good17 + ("0" if number[17] != "0" else "1"))
+    with pytest.raises(IdError, match="2023"):
+        validate_foreign_permanent("USA310085031501")
+    with pytest.raises(IdError, match="外国人永久居留身份证"):
+        validate_resident_id(number)
+    with pytest.raises(IdError, match="出生日期"):
+        bad = "931840" + "19850230" + "012"
+        validate_foreign_permanent(bad + resident_id_check_char(bad))
+
+
+def test_hk_macao_taiwan_residence_permit() -> None:
+    for region in ("810000", "820000", "830000"):
+        number = make_rid(region, date(1992, 6, 1), "005")
+        assert validate_id("hmt_residence", number) == number
+    with pytest.raises(IdError, match="810000"):
+        validate_hmt_residence(make_rid("440304", date(1992, 6, 1), "005"))
+    with pytest.raises(IdError, match="晚于今天"):
+        validate_hmt_residence(make_rid("810000", date(2030, 1, 1), "005"), today=date(2026, 1, 1))
+    assert id_type_label("foreign_permanent") == "外国人永久居留身份证"
+    assert id_type_label("hmt_residence") == "港澳台居民居住证"
+
+
+@pytest.mark.parametrize(
+    ("raw", "normal"),
+    [
+        ("0755-1234-5678", "0755-12345678"),
+        ("(0755)1234-5678", "0755-12345678"),
+        ("010-12345678转123", "010-12345678-123"),
+        ("0755-12345678 ext 8001", "0755-12345678-8001"),
+        ("0755-12345678 EXT.8001", "0755-12345678-8001"),
+        ("0599-86102201", "0599-86102201"),
+    ],
+)
+def test_landline_forms(raw: str, normal: str) -> None:
+    assert validate_phone(raw) == normal
+
+
+@pytest.mark.parametrize("raw", ["011-12345678", "0300-1234567", "019-12345678"])
+def test_impossible_area_codes(raw: str) -> None:
+    with pytest.raises(IdError) as exc:
+        validate_phone(raw)
+    assert str(exc.value) == f"区号 {raw.split('-')[0]} 不存在"

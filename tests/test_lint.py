@@ -333,3 +333,110 @@ def test_lint_does_not_change_its_input() -> None:
     lint_catalog(doc)
     lint_catalog(to_national(doc))
     assert doc == before
+
+
+# --------------------------------------------------------------------------- issue 13
+
+
+def test_bundle_needing_what_one_of_its_matters_issues() -> None:
+    doc = _base()
+    shop, food = doc["matters"]
+    shop["certificate_type"] = "营业执照"
+    food["materials"].append(_material("YYZZ", "营业执照", source="government"))
+    doc["bundles"].append(
+        {
+            "code": "YJS-KBCYD",
+            "name": "开办餐饮店一件事",
+            "matters": [shop["implementation_code"], food["implementation_code"]],
+        }
+    )
+    (f,) = lint_catalog(doc)
+    assert (f.code, f.severity) == ("bundle-self-input", WARNING)
+    assert "营业执照" in f.message and "个体工商户设立登记" in f.message
+    assert "一件事 第 1 行" in f.where
+    # the demo's 开办餐饮店 is flagged the same way
+    demo = lint_catalog(json.loads(DEMO.read_text(encoding="utf-8")))
+    assert any(
+        x.code == "bundle-self-input"
+        and "营业执照" in x.message
+        and "食品经营许可证核发" in x.message
+        for x in demo
+    )
+
+
+def test_bundle_mixing_entity_only_and_person_only_matters() -> None:
+    doc = _base()
+    shop, food = doc["matters"]
+    food["audience"] = "法人"
+    doc["bundles"].append(
+        {
+            "code": "YJS-X",
+            "name": "开店一件事",
+            "matters": [shop["implementation_code"], food["implementation_code"]],
+        }
+    )
+    (f,) = lint_catalog(doc)
+    assert (f.code, f.severity) == ("audience-mismatch", ERROR)
+    assert "食品经营许可证核发" in f.message and "个体工商户设立登记" in f.message
+    food["audience"] = "both"
+    assert lint_catalog(doc) == []
+
+
+def _blocked_by(code: str) -> dict[str, Any]:
+    doc = _base()
+    food = doc["matters"][1]
+    if code == "deferral-not-allowed":
+        food["materials"][1]["necessity"] = "容缺后补"  # 居民身份证
+    elif code == "no-time-limit":
+        food["promised_limit_days"] = 0
+    elif code == "promised-over-legal":
+        food["legal_limit_days"], food["promised_limit_days"] = 10, 15
+    else:
+        food["audience"] = "entity"
+        doc["bundles"].append(
+            {
+                "code": "YJS-X",
+                "name": "开店一件事",
+                "matters": ["M0001", food["implementation_code"]],
+            }
+        )
+        doc["matters"][0]["implementation_code"] = "M0001"
+    return doc
+
+
+@pytest.mark.parametrize(
+    "code", ["deferral-not-allowed", "no-time-limit", "promised-over-legal", "audience-mismatch"]
+)
+def test_every_error_blocks_an_import(code: str, tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from sqlmodel import func, select
+
+    from hallterm.clock import FrozenClock
+    from hallterm.db.engine import Store
+    from hallterm.db.models import Matter
+    from hallterm.db.services import SYSTEM, Ctx
+    from hallterm.db.services.catalog_io import import_catalog
+    from hallterm.db.services.setup import init_store
+
+    doc = _blocked_by(code)
+    assert code in {f.code for f in lint_catalog(doc) if f.severity == ERROR}
+    catalog = parse_catalog(doc)  # the model alone would take it
+    store = Store(f"sqlite:///{tmp_path / 'store.db'}")
+    ctx = Ctx(SYSTEM, "3299", FrozenClock(datetime(2026, 11, 27, 2, tzinfo=UTC)))
+    init_store(store, ctx, "3299", "江川市政务服务中心", "city")
+    try:
+        with pytest.raises(CatalogError) as info, store.write() as session:
+            import_catalog(session, ctx, catalog)
+        assert any("食品经营许可证核发" in p or "开店一件事" in p for p in info.value.problems)
+        with store.read() as session:
+            assert session.exec(select(func.count()).select_from(Matter)).one() == 0
+        # and through the command line: exit 1, the finding named
+        path = tmp_path / "bad.json"
+        path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+        result = CliRunner().invoke(
+            main, ["catalog", "import", str(path), "--store", str(tmp_path / "store.db")]
+        )
+        assert result.exit_code == 1
+    finally:
+        store.dispose()

@@ -96,10 +96,7 @@ def make_cases(store: Store, code: str, clock: Clock, n: int, start: int = 0) ->
                 s,
                 ctx,
                 case_id,
-                [
-                    LineInput(lv.requirement.type_code, "received", "original", 1)
-                    for lv in view.lines
-                ],
+                [LineInput.in_full(lv.requirement) for lv in view.lines],
             )
             accept(s, ctx, case_id)
         ids.append(case_id)

@@ -94,6 +94,9 @@ class Matter(SQLModel, table=True):
     phone: str = Field(default="", max_length=40)
     position: int = 0
     catalog_version: str = Field(max_length=32)
+    # 容缺: may the case be approved (and its certificate issued) before a deferred
+    # material arrives?  By default not.
+    approve_with_deferral: bool = False
 
 
 class MaterialRequirement(SQLModel, table=True):
@@ -191,6 +194,14 @@ class ServiceCase(SQLModel, table=True):
     decision_reason: str = Field(sa_column=_text())
     version: int = 1
     updated_at: datetime
+    # 经办人: who came to the window for the applicant (an entity, or a person represented)
+    agent_name: str = Field(default="", max_length=100)
+    agent_id_type: str = Field(default="", max_length=20)
+    agent_id_number: str = Field(default="", max_length=40)
+    agent_phone: str = Field(default="", max_length=40)
+    # 送达: window / post (with tracking number) / electronic, recorded at delivery
+    delivery_method: str = Field(default="", max_length=16)
+    delivery_reference: str = Field(default="", max_length=64)
 
 
 class CaseMatter(SQLModel, table=True):
@@ -207,6 +218,7 @@ class CaseSuspension(SQLModel, table=True):
     started_on: date
     ended_on: date | None = None
     reason: str = Field(sa_column=_text())
+    expected_resume_on: date | None = None
 
 
 class CaseMaterialLine(SQLModel, table=True):
@@ -229,7 +241,10 @@ class CaseMaterialLine(SQLModel, table=True):
     state: str = Field(max_length=16)
     received_as: str | None = Field(default=None, max_length=12)
     count: int = 0
+    originals_received: int = 0
+    copies_received: int = 0
     deferred_until: date | None = None
+    arrived_on: date | None = None  # a deferred material handed in later
     reused_from: str | None = Field(default=None, max_length=36)
     note: str = Field(sa_column=_text())
 

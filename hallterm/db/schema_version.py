@@ -16,7 +16,9 @@ if TYPE_CHECKING:
     from hallterm.db.engine import Store
 
 # The heads of hallterm/db/migrations/versions; tests/test_store.py checks it against Alembic.
-SCHEMA_HEADS: frozenset[str] = frozenset({"0002", "0003", "0005", "0006_supervisor_rollups"})
+SCHEMA_HEADS: frozenset[str] = frozenset(
+    {"0002", "0003", "0005", "0006_desk", "0006_supervisor_rollups"}
+)
 
 
 def stored_heads(store: Store) -> frozenset[str] | None:

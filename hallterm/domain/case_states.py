@@ -2,8 +2,10 @@
 
 registered → accepted | notified (一次性告知) | refused; notified → accepted | notified |
 refused; accepted → in_review | approved (即办件 on the spot); in_review ⇄ suspended (clock
-stops); in_review → approved | denied; approved / denied → delivered; every open status →
-withdrawn.  Any other move raises ``IllegalTransition`` with a translated reason.
+stops); in_review → approved | denied; approved / denied → delivered; every open status
+before a decision → withdrawn (an approved case waits for delivery, it can't be withdrawn).
+Any other move raises ``IllegalTransition``, an unknown status or action ``UnknownMove``:
+both are ``CaseStateError`` with a translated reason.
 """
 
 from __future__ import annotations
@@ -41,7 +43,29 @@ class CaseAction(StrEnum):
     withdraw = "withdraw"
 
 
-class IllegalTransition(ValueError):
+class CaseStateError(ValueError):
+    """A move the state machine refuses; ``str(e)`` is translated."""
+
+
+class UnknownMove(CaseStateError):
+    """A status or action the state machine does not know."""
+
+
+def parse_status(status: CaseStatus | str) -> CaseStatus:
+    try:
+        return CaseStatus(status)
+    except ValueError:
+        raise UnknownMove(_("Unknown case status “{status}”").format(status=status)) from None
+
+
+def parse_action(action: CaseAction | str) -> CaseAction:
+    try:
+        return CaseAction(action)
+    except ValueError:
+        raise UnknownMove(_("Unknown case action “{action}”").format(action=action)) from None
+
+
+class IllegalTransition(CaseStateError):
     """An action that the case's status does not allow; ``str(e)`` is translated."""
 
     def __init__(self, status: CaseStatus, action: CaseAction) -> None:
@@ -74,14 +98,17 @@ _MOVES: dict[tuple[CaseStatus, CaseAction], CaseStatus] = {
     (S.approved, A.deliver): S.delivered,
     (S.denied, A.deliver): S.delivered,  # the written decision is handed over too
 }
-_MOVES.update({(status, A.withdraw): S.withdrawn for status in OPEN_STATES})
+# Withdrawal ends an application not yet decided; after approval the case only waits for
+# delivery (withdrawing it would erase the decision and its completion time).
+WITHDRAWABLE: frozenset[CaseStatus] = OPEN_STATES - {S.approved}
+_MOVES.update({(status, A.withdraw): S.withdrawn for status in WITHDRAWABLE})
 
 TRANSITIONS: Mapping[tuple[CaseStatus, CaseAction], CaseStatus] = MappingProxyType(_MOVES)
 
 
 def transition(status: CaseStatus | str, action: CaseAction | str) -> CaseStatus:
     """The status after ``action``; raises ``IllegalTransition`` if the move is not allowed."""
-    st, act = CaseStatus(status), CaseAction(action)
+    st, act = parse_status(status), parse_action(action)
     try:
         return _MOVES[st, act]
     except KeyError:
@@ -90,12 +117,12 @@ def transition(status: CaseStatus | str, action: CaseAction | str) -> CaseStatus
 
 def allowed_actions(status: CaseStatus | str) -> list[CaseAction]:
     """The actions allowed in ``status``, in ``CaseAction`` order."""
-    st = CaseStatus(status)
+    st = parse_status(status)
     return [act for act in CaseAction if (st, act) in _MOVES]
 
 
 def is_open(status: CaseStatus | str) -> bool:
-    return CaseStatus(status) in OPEN_STATES
+    return parse_status(status) in OPEN_STATES
 
 
 _STATUS_LABELS: dict[CaseStatus, str] = {
@@ -127,12 +154,12 @@ _ACTION_LABELS: dict[CaseAction, str] = {
 
 def status_label(status: CaseStatus | str) -> str:
     """Translated display name of a status (e.g. 审查中)."""
-    return _(_STATUS_LABELS[CaseStatus(status)])
+    return _(_STATUS_LABELS[parse_status(status)])
 
 
 def action_label(action: CaseAction | str) -> str:
     """Translated display name of an action (e.g. 受理)."""
-    return _(_ACTION_LABELS[CaseAction(action)])
+    return _(_ACTION_LABELS[parse_action(action)])
 
 
 del S, A  # short aliases only for the tables above

@@ -159,6 +159,13 @@ class MatterIn(_Record):
     hours: str = ""
     phone: str = ""
     materials: list[MaterialIn] = Field(default_factory=list)
+    # 容缺: may a case be approved before its deferred materials arrive?  By default not.
+    approve_with_deferral: bool = False
+
+    @field_validator("approve_with_deferral", mode="before")
+    @classmethod
+    def _yes_no(cls, v: Any) -> Any:
+        return {"是": True, "否": False}.get(v.strip(), v) if isinstance(v, str) else v
 
     @field_validator("audience", mode="before")
     @classmethod

@@ -80,6 +80,7 @@ MATTER_FIELDS: tuple[FieldName, ...] = (
     FieldName("place", "办理地点"),
     FieldName("hours", "办理时间"),
     FieldName("phone", "咨询电话", ("咨询方式",)),
+    FieldName("approve_with_deferral", "容缺可先行审批", (), "int"),
 )
 
 MATERIAL_FIELDS: tuple[FieldName, ...] = (

@@ -66,36 +66,130 @@ class Requirement:
 
 @dataclass
 class Line:
+    """One material on the checklist.
+
+    Paper originals and copies are counted separately (a requirement of 原件1份 + 复印件1份
+    needs both); an electronic file stands for the paper forms.  ``received_as`` is the
+    form ticked last, whose count ``+``/``-`` change.
+    """
+
     requirement: Requirement
     state: LineState = LineState.pending
     received_as: ReceivedAs | None = None
-    count: int = 0
+    originals: int = 0
+    copies: int = 0
+    electronic: int = 0
     deferred_until: date | None = None
     reused_from: str | None = None
     note: str = ""
+    arrived_on: date | None = None  # a deferred material handed in after acceptance
 
     @property
     def name(self) -> str:
         return self.requirement.name
 
+    @property
+    def count(self) -> int:
+        """How many of the form ticked last were received."""
+        return (
+            {
+                ReceivedAs.original: self.originals,
+                ReceivedAs.copy: self.copies,
+                ReceivedAs.electronic: self.electronic,
+            }.get(self.received_as, 0)
+            if self.received_as
+            else 0
+        )
+
     def _reset(self) -> None:
         self.received_as = None
-        self.count = 0
+        self.originals = self.copies = self.electronic = 0
         self.deferred_until = None
         self.reused_from = None
+        self.arrived_on = None
 
     def receive(self, received_as: ReceivedAs | str, count: int) -> None:
-        """Record ``count`` (≥ 1) copies received as original, copy or electronic file."""
+        """Record ``count`` (≥ 1) received as originals, copies or electronic files.
+
+        Originals and copies add up on one line; an electronic file replaces the paper
+        forms (and paper replaces it).
+        """
+        kind = ReceivedAs(received_as)
         if count < 1:
             raise ChecklistError(
                 _("“{name}”: the number received must be at least 1, got {count}").format(
                     name=self.name, count=count
                 )
             )
+        paper = (self.originals, self.copies) if self.state == LineState.received else (0, 0)
         self._reset()
         self.state = LineState.received
-        self.received_as = ReceivedAs(received_as)
-        self.count = count
+        self.received_as = kind
+        if kind is ReceivedAs.electronic:
+            self.electronic = count
+            return
+        self.originals, self.copies = paper
+        if kind is ReceivedAs.original:
+            self.originals = count
+        else:
+            self.copies = count
+
+    def shortfall(self) -> tuple[int, int]:
+        """Originals and copies still missing against the requirement (0, 0 when enough)."""
+        if self.state != LineState.received or self.electronic:
+            return 0, 0
+        req = self.requirement
+        return max(req.originals - self.originals, 0), max(req.copies - self.copies, 0)
+
+    def shortfall_text(self) -> str:
+        """``原件少1份；复印件少1份``, or "" when nothing is short."""
+        originals, copies = self.shortfall()
+        parts = []
+        if originals:
+            parts.append(_("{n} original(s) short").format(n=originals))
+        if copies:
+            parts.append(_("{n} copies short").format(n=copies))
+        return _("; ").join(parts)
+
+    @property
+    def satisfied(self) -> bool:
+        """Received in full (or reused): the line needs nothing more."""
+        if self.state == LineState.reused:
+            return True
+        return self.state == LineState.received and self.shortfall() == (0, 0)
+
+    def arrive(self, on: date) -> None:
+        """A deferred (容缺) material handed in after all, on ``on``: now received in full.
+
+        The promised date stays on the line, next to the day it arrived.
+        """
+        if self.state != LineState.deferred:
+            if self.arrived_on is not None:
+                raise ChecklistError(
+                    _("“{name}” was already handed in on {day}").format(
+                        name=self.name, day=self.arrived_on.isoformat()
+                    )
+                )
+            raise ChecklistError(
+                _("“{name}” was not deferred: there is nothing to hand in later").format(
+                    name=self.name
+                )
+            )
+        promised = self.deferred_until
+        req = self.requirement
+        self._reset()
+        self.state = LineState.received
+        self.originals, self.copies = req.originals, req.copies
+        if not (self.originals or self.copies):
+            self.originals = 1
+        self.received_as = ReceivedAs.original if self.originals else ReceivedAs.copy
+        self.deferred_until = promised
+        self.arrived_on = on
+
+    @property
+    def outstanding(self) -> bool:
+        """A deferred material that has not arrived yet."""
+        return self.state == LineState.deferred and self.arrived_on is None
 
     def mark_missing(self, note: str = "") -> None:
         self._reset()
@@ -149,6 +243,21 @@ class Line:
         self.note = ""
 
 
+def reusable(
+    requirement: Requirement, received_on: date, valid_until: date | None, today: date
+) -> bool:
+    """May a document received on ``received_on`` stand for ``requirement`` today?
+
+    The requirement's own validity decides (``valid_days``; none means it must be brought
+    fresh each time), and the document must not have expired.
+    """
+    if requirement.valid_days is None:
+        return False
+    if valid_until is not None and valid_until < today:
+        return False
+    return (today - received_on).days <= requirement.valid_days
+
+
 _FORMS = {"paper", "electronic", "both"}
 
 
@@ -200,14 +309,11 @@ class Verdict:
     pending: tuple[str, ...]  # lines not looked at yet (pending required ones are also missing)
 
 
-_SATISFIED = {LineState.received, LineState.reused}
-
-
 def evaluate(lines: Sequence[Line]) -> Verdict:
     """Complete, incomplete (what is missing) or deferred (容缺, with promised dates).
 
-    Optional lines never block; a reused document counts as received; only a deferrable
-    line may be deferred.
+    Optional lines never block; a reused document counts as received; a line short of
+    its originals or copies is missing; only a deferrable line may be deferred.
     """
     missing: list[str] = []
     deferred: list[tuple[str, date]] = []
@@ -216,7 +322,7 @@ def evaluate(lines: Sequence[Line]) -> Verdict:
         necessity = line.requirement.necessity
         if line.state == LineState.pending:
             pending.append(line.name)
-        if necessity == OPTIONAL or line.state in _SATISFIED:
+        if necessity == OPTIONAL or line.satisfied:
             continue
         if (
             line.state == LineState.deferred

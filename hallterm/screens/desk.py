@@ -1,7 +1,9 @@
 """The front desk (F3): the applicant by ID number, then the matter or bundle, then the checklist.
 
-Step 1 recalls a known applicant at once or opens the registration form; every rejection
-shows the service's precise message under the field and keeps what was typed.  The full ID
+Step 1 recalls a known applicant at once (with their open cases and last five) or opens
+the registration form; every rejection shows the service's precise message under the field
+and keeps what was typed.  An entity acts through an agent (经办人), recorded with their own
+ID; a person may too (代办, Ctrl+G).  The ID type starts at 居民身份证 for every applicant.  The full ID
 number stays masked; Ctrl+R opens it through ``reveal_id`` (an audit event).  Step 2 searches
 ``app.matter_index`` on every keystroke.  A case number typed instead of an ID number resumes
 that case (e.g. an applicant back with the missing materials).
@@ -9,38 +11,28 @@ that case (e.g. an applicant back with the missing materials).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, OptionList, Select, Static
-from textual.widgets.option_list import Option
 
 from hallterm.db.services.applicants import ApplicantView
-from hallterm.domain.case_states import CaseStatus
+from hallterm.db.services.cases import AgentInput, ApplicantCases
 from hallterm.domain.catalog import display
-from hallterm.domain.ids import IdType, id_type_label
+from hallterm.domain.ids import ENTITY_ID_TYPES, IdType, id_type_label
 from hallterm.i18n import N_, _
-from hallterm.screens.base import BaseScreen
+from hallterm.screens.desk_applicant import AgentForm, cases_text
 from hallterm.screens.desk_common import in_thread
+from hallterm.screens.desk_matter import DeskMatterStep, is_case_number
 from hallterm.widgets.plain import plain
 
 ID_TYPES = tuple(IdType)
 _REG_FIELDS = ("#reg-name", "#reg-phone", "#reg-address", "#reg-legal-rep")
 
 
-@dataclass(frozen=True)
-class _Found:
-    """Result of typing a case number: the case and whether its checklist is still open."""
-
-    case_id: str
-    editable: bool
-
-
-class DeskScreen(BaseScreen):
+class DeskScreen(DeskMatterStep):
     """Applicant and matter choice; the checklist and decisions follow on their own screen."""
 
     BINDINGS = [
@@ -48,6 +40,7 @@ class DeskScreen(BaseScreen):
         Binding("ctrl+r", "reveal", N_("Reveal ID")),
         Binding("ctrl+s", "register", N_("Register")),
         Binding("ctrl+n", "next_applicant", N_("Next applicant")),
+        Binding("ctrl+g", "agent", N_("Agent (经办人)")),
         Binding("down", "down", N_("To the results"), show=False),
         Binding("escape", "back", N_("Back")),
     ]
@@ -59,6 +52,7 @@ class DeskScreen(BaseScreen):
     DeskScreen #applicant-card { height: auto; border: round $success; padding: 0 1; }
     DeskScreen #register-form { height: auto; border: round $warning; padding: 0 1; }
     DeskScreen #register-form Input { margin-bottom: 0; }
+    DeskScreen #applicant-cases { height: auto; max-height: 9; padding: 0 1; }
     DeskScreen #matter-step { height: 1fr; }
     DeskScreen #matter-results { height: 1fr; }
     DeskScreen .step { text-style: bold; margin-top: 1; }
@@ -75,6 +69,13 @@ class DeskScreen(BaseScreen):
         self.registering = False
         self._id_type: str = IdType.resident_id.value
         self._busy = False
+        self.with_agent = False  # 代办: a person represented by an agent
+        self.cases: ApplicantCases | None = None
+
+    @property
+    def holds_keys(self) -> bool:
+        """Keys typed after ⏎ wait while the applicant is looked up (hallterm.key_order)."""
+        return self._busy
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -99,6 +100,8 @@ class DeskScreen(BaseScreen):
                 )
             yield Static("", classes="error", id="id-error")
             yield Static("", id="applicant-card")
+            yield Static("", id="applicant-cases")
+            yield AgentForm(id="agent-form")
             with Vertical(id="register-form"):
                 yield Static(
                     _("New applicant: fill in and press Enter on the last field (or Ctrl+S)."),
@@ -153,13 +156,20 @@ class DeskScreen(BaseScreen):
     def _render_state(self) -> None:
         """Show the parts that fit the current step (called after every change)."""
         self.query_one("#register-form").display = self.registering
-        is_entity = self._id_type == IdType.uscc
+        is_entity = self._id_type in ENTITY_ID_TYPES
         self.query_one("#lbl-reg-legal-rep").display = is_entity
         self.query_one("#reg-legal-rep").display = is_entity
         card = self.query_one("#applicant-card", Static)
         card.display = self.applicant is not None
         if self.applicant is not None:
             card.update(self._card_text(self.applicant))
+        cases = self.query_one("#applicant-cases", Static)
+        cases.display = self.applicant is not None and self.cases is not None
+        if self.cases is not None:
+            cases.update(cases_text(self.cases))
+        agent_form = self.query_one(AgentForm)
+        agent_form.display = self.needs_agent
+        agent_form.show_for(self.applicant is not None and self.applicant.kind == "entity")
         self.query_one("#matter-step").display = self.applicant is not None
         if self.applicant is not None:
             self._fill_results()
@@ -189,9 +199,16 @@ class DeskScreen(BaseScreen):
             field(_("Legal representative"), a.legal_rep)
         return text
 
+    @property
+    def needs_agent(self) -> bool:
+        """An entity always acts through an agent; a person when Ctrl+G asked for one."""
+        return self.applicant is not None and (self.applicant.kind == "entity" or self.with_agent)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "reveal":
             return self.applicant is not None
+        if action == "agent":
+            return self.applicant is not None and self.applicant.kind != "entity"
         if action == "register":
             return self.registering
         return True
@@ -221,7 +238,7 @@ class DeskScreen(BaseScreen):
         if not value or self._busy:
             return
         self.query_one("#id-error", Static).update("")
-        if "-" in value:  # an ID number never holds a dash; a case number always does
+        if is_case_number(value):  # STATION-YYYYMMDD-NNNN; an ID typed with dashes is not
             self._open_case_number(value)
             return
         id_type = self._id_type
@@ -230,8 +247,9 @@ class DeskScreen(BaseScreen):
         def job() -> ApplicantView | None:
             from hallterm.db.services.applicants import find_applicant
 
+            today = app.clock.today()  # type: ignore[attr-defined]
             with app.store.read() as session:  # type: ignore[attr-defined]
-                return find_applicant(session, id_type, value)
+                return find_applicant(session, id_type, value, today)
 
         self._busy = True
         in_thread(self, job, self._found, self._id_rejected, group="desk")
@@ -256,13 +274,56 @@ class DeskScreen(BaseScreen):
         self.applicant = applicant
         self.revealed = None
         self.registering = False
+        self.with_agent = False
+        self.cases = None
         # The full number leaves the screen once the applicant is known; the card masks it.
         self.query_one("#id-number", Input).value = ""
         for selector in _REG_FIELDS:
             self.query_one(selector, Input).value = ""
+        self.query_one(AgentForm).clear()
         self.query_one("#matter-search", Input).value = ""
         self._render_state()
+        if self.needs_agent:
+            self.query_one(AgentForm).start()
+        else:
+            self.query_one("#matter-search", Input).focus()
+        self._load_cases(applicant.id)
+
+    def _load_cases(self, applicant_id: str) -> None:
+        app = self.app
+        yellow = app.settings.yellow_days  # type: ignore[attr-defined]
+
+        def job() -> ApplicantCases:
+            from hallterm.db.services.cases import applicant_cases
+
+            today = app.clock.today()  # type: ignore[attr-defined]
+            with app.store.read() as session:  # type: ignore[attr-defined]
+                return applicant_cases(session, applicant_id, today, yellow)
+
+        def loaded(cases: ApplicantCases) -> None:
+            if self.applicant is not None and self.applicant.id == applicant_id:
+                self.cases = cases
+                self._render_state()
+
+        in_thread(self, job, loaded, group="desk-cases")
+
+    def action_agent(self) -> None:
+        """Ctrl+G: the person is represented by an agent (代办), or no longer."""
+        if self.applicant is None or self.applicant.kind == "entity":
+            return
+        self.with_agent = not self.with_agent
+        self._render_state()
+        if self.with_agent:
+            self.query_one(AgentForm).start()
+        else:
+            self.query_one("#matter-search", Input).focus()
+
+    @on(AgentForm.Completed)
+    def _agent_done(self) -> None:
         self.query_one("#matter-search", Input).focus()
+
+    def _agent_input(self) -> AgentInput | None:
+        return self.query_one(AgentForm).agent() if self.needs_agent else None
 
     @on(Input.Submitted, "#reg-name, #reg-phone, #reg-address, #reg-legal-rep")
     def _next_field(self, event: Input.Submitted) -> None:
@@ -330,129 +391,21 @@ class DeskScreen(BaseScreen):
         self._render_state()
 
     def action_next_applicant(self) -> None:
-        """Clear everything for the next person at the window."""
+        """Clear everything for the next person at the window; the ID type starts over."""
         self.applicant = None
         self.revealed = None
         self.registering = False
+        self.with_agent = False
+        self.cases = None
+        self._id_type = IdType.resident_id.value
+        self.query_one("#id-type", Select).value = self._id_type
+        self.query_one(AgentForm).clear()
         for widget in self.query(Input):
             widget.value = ""
         self.query_one("#id-error", Static).update("")
         self.query_one("#reg-error", Static).update("")
         self._render_state()
         self.query_one("#id-number", Input).focus()
-
-    # -- a case number: resume -----------------------------------------------------------------
-
-    def _open_case_number(self, number: str) -> None:
-        app = self.app
-
-        def job() -> _Found:
-            from hallterm.db.services import ServiceError
-            from hallterm.db.services.cases import find_case_id, load_case
-
-            with app.store.read() as session:  # type: ignore[attr-defined]
-                case_id = find_case_id(session, number)
-                if case_id is None:
-                    raise ServiceError(_("no case with number {number}").format(number=number))
-                view = load_case(session, case_id, app.clock.today())  # type: ignore[attr-defined]
-            return _Found(case_id, view.status in (CaseStatus.registered, CaseStatus.notified))
-
-        self._busy = True
-        in_thread(self, job, self._case_found, self._id_rejected, group="desk")
-
-    def _case_found(self, found: _Found) -> None:
-        from hallterm.screens.desk_cases import CaseDetailScreen
-        from hallterm.screens.desk_checklist import ChecklistScreen
-
-        self._busy = False
-        self.query_one("#id-number", Input).value = ""
-        if found.editable:
-            self.app.push_screen(ChecklistScreen(found.case_id), self._checklist_closed)
-        else:
-            self.app.push_screen(CaseDetailScreen(found.case_id))
-
-    # -- step 2: the matter ----------------------------------------------------------------------
-
-    @on(Input.Changed, "#matter-search")
-    def _search(self) -> None:
-        self._fill_results()
-
-    def _fill_results(self) -> None:
-        query = self.query_one("#matter-search", Input).value
-        results = self.query_one("#matter-results", OptionList)
-        results.clear_options()
-        hits = self.app.matter_index.search(query, limit=30)  # type: ignore[attr-defined]
-        for item in hits:
-            label = Text(item.name)
-            if item.kind == "bundle":
-                label.append("  " + _("bundle (一件事)"), style="bold magenta")
-            if item.department:
-                label.append("  " + item.department, style="dim")
-            results.add_option(Option(label, id=f"{item.kind}:{item.key}"))
-        if hits:
-            results.highlighted = 0
-
-    def action_down(self) -> None:
-        focused = self.focused
-        if focused is not None and focused.id == "matter-search":
-            self.query_one("#matter-results", OptionList).focus()
-        elif isinstance(focused, Input) and focused.id and focused.id.startswith("reg-"):
-            self.focus_next()
-
-    @on(Input.Submitted, "#matter-search")
-    def _pick_first(self) -> None:
-        results = self.query_one("#matter-results", OptionList)
-        index = results.highlighted if results.highlighted is not None else 0
-        if results.option_count:
-            self._start(results.get_option_at_index(index).id or "")
-
-    @on(OptionList.OptionSelected, "#matter-results")
-    def _picked(self, event: OptionList.OptionSelected) -> None:
-        self._start(event.option.id or "")
-
-    def _start(self, choice: str) -> None:
-        if self.applicant is None or not choice or self._busy:
-            return
-        kind, _sep, code = choice.partition(":")
-        applicant_id = self.applicant.id
-        app = self.app
-        ctx = app.ctx()  # type: ignore[attr-defined]
-
-        ticket_id = self.ticket_id
-
-        def job() -> str:
-            from hallterm.db.services.cases import start_case
-
-            with app.store.write() as session:  # type: ignore[attr-defined]
-                if kind == "bundle":
-                    case_id = start_case(session, ctx, applicant_id=applicant_id, bundle_code=code)
-                else:
-                    case_id = start_case(
-                        session, ctx, applicant_id=applicant_id, matter_codes=[code]
-                    )
-                if ticket_id:
-                    from hallterm.db.services.queue import link_case
-
-                    link_case(session, ctx, ticket_id, case_id)
-                return case_id
-
-        self._busy = True
-        in_thread(self, job, self._started, self._start_failed, group="desk")
-
-    def _start_failed(self, message: str) -> None:
-        self._busy = False
-        self.app.notify_error(message)  # type: ignore[attr-defined]
-
-    def _started(self, case_id: str) -> None:
-        from hallterm.screens.desk_checklist import ChecklistScreen
-
-        self._busy = False
-        self.app.push_screen(ChecklistScreen(case_id), self._checklist_closed)
-
-    def _checklist_closed(self, decided: bool | None) -> None:
-        """After a decision the desk is ready for the next applicant."""
-        if decided:
-            self.action_next_applicant()
 
     def action_back(self) -> None:
         self.app.pop_screen()

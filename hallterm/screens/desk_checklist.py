@@ -3,9 +3,9 @@
 One line per material (a bundle's list is already merged by material type code).  The
 clerk ticks lines with single keys; the domain ``Line`` methods check every rule (only a
 deferrable item may be deferred, only an optional one be not applicable) and the verdict
-panel follows each keystroke.  Decisions save the lines and decide in one transaction,
-then print: accept (receipt, plus the deferral pledge when items are deferred), one-time
-notice, refusal with a reason, or completion on the spot for 即办件.
+panel follows each keystroke.  The line keys live in ``desk_checklist_lines``, the
+decisions (through the one ``decide`` use case) in ``desk_checklist_decide``; this module
+lays out, loads and draws the checklist.
 """
 
 from __future__ import annotations
@@ -22,42 +22,26 @@ from textual.widgets import DataTable, Static
 
 from hallterm.db.services.applicants import StoredView
 from hallterm.db.services.case_documents import Printed, calendar_note
-from hallterm.db.services.cases import CaseView, LineInput
+from hallterm.db.services.cases import CaseView
 from hallterm.domain.case_states import CaseStatus, status_label
 from hallterm.domain.catalog import display
-from hallterm.domain.checklist import (
-    DEFERRABLE,
-    ChecklistError,
-    Line,
-    LineState,
-    ReceivedAs,
-    evaluate,
-)
+from hallterm.domain.checklist import Line, LineState, evaluate
 from hallterm.domain.workdays import WorkCalendar
 from hallterm.i18n import N_, _
-from hallterm.screens.base import BaseScreen
+from hallterm.screens.desk_checklist_decide import ChecklistDecisions
 from hallterm.screens.desk_common import (
+    Column,
     due_text,
+    fit_columns,
     in_thread,
+    line_details,
     line_state_text,
-    printed_message,
-    printer_for,
+    required_text,
 )
-from hallterm.screens.desk_dialogs import PromptScreen, ReasonScreen
 from hallterm.widgets.plain import plain
 
-REFUSAL_REASONS = (
-    N_("The matter applied for does not require an administrative licence by law."),
-    N_(
-        "The matter is not within the competence of this authority by law; please apply to "
-        "the competent authority."
-    ),
-    N_("The applicant is not eligible to apply for this matter."),
-    N_("The applicant did not supply the materials within the time given in the one-time notice."),
-)
-DEFERRAL_WORKING_DAYS = 5
-
 _LINE_ACTIONS = {
+    "as_required",
     "original",
     "copy",
     "electronic",
@@ -71,11 +55,6 @@ _LINE_ACTIONS = {
     "save",
 }
 _DECISIONS = {"accept", "one_time_notice", "refuse", "complete"}
-_RECEIVED_AS_SHORT = {
-    ReceivedAs.original: N_("original"),
-    ReceivedAs.copy: N_("copy"),
-    ReceivedAs.electronic: N_("electronic file"),
-}
 
 
 @dataclass(frozen=True)
@@ -86,24 +65,11 @@ class _Loaded:
     today: date
 
 
-@dataclass(frozen=True)
-class _Decided:
-    view: CaseView
-    printed: list[Printed]
-    print_error: str | None
-
-
-def parse_day(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value.strip()) if len(value.strip()) == 10 else None
-    except ValueError:
-        return None
-
-
-class ChecklistScreen(BaseScreen):
+class ChecklistScreen(ChecklistDecisions):
     """Returns True when a decision was taken (the desk then clears for the next person)."""
 
     BINDINGS = [
+        Binding("b", "as_required", N_("Originals + copies")),
         Binding("r", "original", N_("Original")),
         Binding("c", "copy", N_("Copy")),
         Binding("e", "electronic", N_("Electronic")),
@@ -138,7 +104,7 @@ class ChecklistScreen(BaseScreen):
         self.lines: list[Line] = []
         self.stored: dict[str, StoredView] = {}
         self.calendar = WorkCalendar()
-        self.today = date.today()
+        self.today = date.min  # the hall's date, set when the case is loaded
         self.dirty = False
         self.decided = False
         self.printed: list[Printed] = []
@@ -166,19 +132,40 @@ class ChecklistScreen(BaseScreen):
         self._render_all()
 
     def _columns(self) -> None:
+        self._fill_table()
+
+    def _column_specs(self) -> list[Column]:
+        """The columns, most important first (rank): 说明 stays whole, names are cut."""
+        return [
+            Column("no", "#", 0),
+            Column("name", _("Material"), 1, shrink=True),
+            Column("state", _("State"), 0),
+            Column("details", _("Details"), 0),
+            Column("required", _("Required"), 2),
+            Column("necessity", _("Necessity"), 3),
+            Column("file", _("On file"), 4),
+            Column("form", _("Form"), 5),
+        ]
+
+    def _fill_table(self) -> None:
+        """All rows, columns sized to their content at the screen's width."""
         table = self.query_one("#cl-lines", DataTable)
+        cursor = table.cursor_row
+        specs = self._column_specs()
+        rows = [self._cells(i, line) for i, line in enumerate(self.lines, 1)]
+        by_key = [{c.key: cell for c, cell in zip(specs, row, strict=True)} for row in rows]
+        fitted = fit_columns(specs, rows, max(self.app.size.width - 4, 40))
         table.clear(columns=True)
-        for label, key in (
-            ("#", "no"),
-            (_("Material"), "name"),
-            (_("Necessity"), "necessity"),
-            (_("Form"), "form"),
-            (_("Required"), "required"),
-            (_("State"), "state"),
-            (_("Details"), "details"),
-            (_("On file"), "file"),
-        ):
-            table.add_column(label, key=key)
+        for column, width in fitted:
+            table.add_column(column.label, key=column.key, width=width)
+        for line, cells in zip(self.lines, by_key, strict=True):
+            table.add_row(*(cells[c.key] for c, _w in fitted), key=line.requirement.type_code)
+        if self.lines:
+            table.move_cursor(row=min(max(cursor, 0), len(self.lines) - 1))
+
+    def on_resize(self) -> None:
+        if self.view is not None:
+            self._fill_table()
 
     # -- loading ------------------------------------------------------------------------------
 
@@ -233,13 +220,7 @@ class ChecklistScreen(BaseScreen):
         if self.view is None:
             return
         self._render_head()
-        table = self.query_one("#cl-lines", DataTable)
-        cursor = table.cursor_row
-        table.clear()
-        for i, line in enumerate(self.lines, 1):
-            table.add_row(*self._cells(i, line), key=line.requirement.type_code)
-        if self.lines:
-            table.move_cursor(row=min(max(cursor, 0), len(self.lines) - 1))
+        self._fill_table()
         self._render_verdict()
         self.refresh_bindings()
 
@@ -261,17 +242,8 @@ class ChecklistScreen(BaseScreen):
         self.query_one("#cl-head", Static).update(head)
 
     def _cells(self, index: int, line: Line) -> list[Text]:
+        """Cells in ``_column_specs`` order."""
         req = line.requirement
-        required = _("{o} original(s), {c} copies").format(o=req.originals, c=req.copies)
-        details = ""
-        if line.state == LineState.received and line.received_as is not None:
-            details = _("{kind} × {count}").format(
-                kind=_(_RECEIVED_AS_SHORT[line.received_as]), count=line.count
-            )
-        elif line.state == LineState.deferred and line.deferred_until is not None:
-            details = _("by {date}").format(date=line.deferred_until.isoformat())
-        elif line.note:
-            details = line.note
         on_file = self.stored.get(req.type_code)
         if line.state == LineState.reused:
             file_text = Text("✔ " + _("reused"), style="cyan")
@@ -287,15 +259,18 @@ class ChecklistScreen(BaseScreen):
         necessity = Text(
             display(req.necessity), style="bold" if req.necessity != "optional" else ""
         )
+        details = plain(line_details(line))
+        if line.shortfall() != (0, 0):
+            details.stylize("bold red")
         return [
             plain(index),
             plain(req.name),
-            necessity,
-            plain(display(req.form)),
-            plain(required),
             line_state_text(line.state),
-            plain(details),
+            details,
+            plain(required_text(req.originals, req.copies)),
+            necessity,
             file_text,
+            plain(display(req.form)),
         ]
 
     def _render_verdict(self) -> None:
@@ -313,7 +288,13 @@ class ChecklistScreen(BaseScreen):
             )
         else:
             text.append("✘ " + _("Incomplete, missing:") + " ", style="bold red")
-            text.append("、".join(verdict.missing))
+            short = {ln.name: ln.shortfall_text() for ln in self.lines if ln.shortfall_text()}
+            text.append(
+                "、".join(
+                    f"{name}（{short[name]}）" if name in short else name
+                    for name in verdict.missing
+                )
+            )
         if verdict.pending:
             text.append(
                 "\n" + _("{n} line(s) not checked yet").format(n=len(verdict.pending)), style="dim"
@@ -333,6 +314,8 @@ class ChecklistScreen(BaseScreen):
             if v.calendar_needs_update:
                 text.append("\n⚠ " + calendar_note(v.due_date), style="bold yellow")
             return text
+        if not self.editable:  # refused or withdrawn: no "if accepted today" any more
+            return text
         limit = max((m.promised_limit_days for m in v.matters), default=0)
         due = self.calendar.add_working_days(self.today, limit)
         text.append(_("If accepted today, due") + "：", style="bold")
@@ -340,299 +323,3 @@ class ChecklistScreen(BaseScreen):
         if self.calendar.needs_update(due):
             text.append("\n⚠ " + calendar_note(due), style="bold yellow")
         return text
-
-    # -- line keys ----------------------------------------------------------------------------
-
-    def _current(self) -> tuple[int, Line] | None:
-        if not self.editable or not self.lines:
-            return None
-        row = self.query_one("#cl-lines", DataTable).cursor_row
-        if not 0 <= row < len(self.lines):
-            return None
-        return row, self.lines[row]
-
-    def _apply(self, change: Callable[[Line], None], advance: bool = True) -> None:
-        current = self._current()
-        if current is None:
-            return
-        row, line = current
-        try:
-            change(line)
-        except ChecklistError as exc:
-            self.app.notify_error(str(exc))  # type: ignore[attr-defined]
-            return
-        self.dirty = True
-        table = self.query_one("#cl-lines", DataTable)
-        for key, cell in zip(
-            ("no", "name", "necessity", "form", "required", "state", "details", "file"),
-            self._cells(row + 1, line),
-            strict=True,
-        ):
-            table.update_cell(line.requirement.type_code, key, cell)
-        if advance and row + 1 < len(self.lines):
-            table.move_cursor(row=row + 1)
-        self._render_verdict()
-
-    def _receive(self, kind: ReceivedAs) -> None:
-        def change(line: Line) -> None:
-            req = line.requirement
-            default = {ReceivedAs.original: req.originals, ReceivedAs.copy: req.copies}.get(kind, 1)
-            line.receive(kind, max(default, 1))
-
-        self._apply(change)
-
-    def action_original(self) -> None:
-        self._receive(ReceivedAs.original)
-
-    def action_copy(self) -> None:
-        self._receive(ReceivedAs.copy)
-
-    def action_electronic(self) -> None:
-        self._receive(ReceivedAs.electronic)
-
-    def _count(self, delta: int) -> None:
-        def change(line: Line) -> None:
-            if line.state != LineState.received or line.received_as is None:
-                raise ChecklistError(
-                    _("“{name}”: mark it received first (r, c or e)").format(name=line.name)
-                )
-            line.receive(line.received_as, line.count + delta)
-
-        self._apply(change, advance=False)
-
-    def action_more(self) -> None:
-        self._count(1)
-
-    def action_fewer(self) -> None:
-        self._count(-1)
-
-    def action_missing(self) -> None:
-        current = self._current()
-        if current is None:
-            return
-        _row, line = current
-
-        def done(note: str | None) -> None:
-            if note is not None:
-                self._apply(lambda ln: ln.mark_missing(note))
-
-        self.app.push_screen(
-            PromptScreen(
-                _("Missing: {name}").format(name=line.name),
-                _("What is missing or wrong (optional; printed on the one-time notice):"),
-                line.note,
-            ),
-            done,
-        )
-
-    def action_defer(self) -> None:
-        current = self._current()
-        if current is None:
-            return
-        _row, line = current
-        default = self.calendar.add_working_days(self.today, DEFERRAL_WORKING_DAYS)
-        if line.requirement.necessity != DEFERRABLE:
-            self._apply(lambda ln: ln.defer(default, self.today))  # shows the domain's reason
-            return
-        today = self.today
-
-        def check(value: str) -> str | None:
-            day = parse_day(value)
-            if day is None:
-                return _("“{value}” is not a date YYYY-MM-DD").format(value=value)
-            if day <= today:
-                return _("the date must be later than today ({today})").format(
-                    today=today.isoformat()
-                )
-            return None
-
-        def done(value: str | None) -> None:
-            day = parse_day(value or "")
-            if day is not None:
-                self._apply(lambda ln: ln.defer(day, today))
-
-        self.app.push_screen(
-            PromptScreen(
-                _("Defer (容缺): {name}").format(name=line.name),
-                _("The date by which the applicant brings it (YYYY-MM-DD):"),
-                default.isoformat(),
-                check=check,
-            ),
-            done,
-        )
-
-    def action_reuse(self) -> None:
-        def change(line: Line) -> None:
-            stored = self.stored.get(line.requirement.type_code)
-            if stored is None:
-                raise ChecklistError(
-                    _("“{name}”: nothing valid of this kind is on file for the applicant").format(
-                        name=line.name
-                    )
-                )
-            line.reuse(stored.id)
-
-        self._apply(change)
-
-    def action_not_applicable(self) -> None:
-        self._apply(lambda ln: ln.mark_not_applicable())
-
-    def action_reset(self) -> None:
-        self._apply(lambda ln: ln.reset(), advance=False)
-
-    # -- saving and deciding ------------------------------------------------------------------
-
-    def _inputs(self) -> list[LineInput]:
-        return [
-            LineInput(
-                type_code=line.requirement.type_code,
-                state=line.state.value,
-                received_as=line.received_as.value if line.received_as else None,
-                count=line.count,
-                deferred_until=line.deferred_until,
-                reused_from=line.reused_from,
-                note=line.note,
-            )
-            for line in self.lines
-        ]
-
-    def action_save(self, then: Callable[[], None] | None = None) -> None:
-        if self._busy or not self.editable:
-            return
-        app, case_id, inputs = self.app, self.case_id, self._inputs()
-        ctx = app.ctx()  # type: ignore[attr-defined]
-
-        def job() -> None:
-            from hallterm.db.services.cases import record_lines
-
-            with app.store.write() as session:  # type: ignore[attr-defined]
-                record_lines(session, ctx, case_id, inputs)
-
-        def saved(_result: None) -> None:
-            self._busy = False
-            self.dirty = False
-            self._render_verdict()
-            if then is not None:
-                then()
-            else:
-                self.app.notify(_("Checklist saved"), timeout=2)
-
-        self._busy = True
-        in_thread(self, job, saved, self._failed, group="checklist")
-
-    def _failed(self, message: str) -> None:
-        self._busy = False
-        self.app.notify_error(message)  # type: ignore[attr-defined]
-
-    def _decide(self, decision: str, reason: str = "") -> None:
-        """Save the lines and take ``decision`` in one transaction, then print."""
-        if self._busy or not self.editable or self.view is None:
-            return
-        app, case_id = self.app, self.case_id
-        inputs = self._inputs() if self.dirty else []
-        ctx = app.ctx()  # type: ignore[attr-defined]
-        settings = app.settings  # type: ignore[attr-defined]
-        printer = printer_for(app)
-        deferred = any(line.state == LineState.deferred for line in self.lines)
-
-        def job() -> _Decided:
-            from hallterm.db.services import ServiceError
-            from hallterm.db.services import cases as svc
-            from hallterm.db.services.case_documents import print_documents
-
-            with app.store.write() as session:  # type: ignore[attr-defined]
-                if inputs:
-                    svc.record_lines(session, ctx, case_id, inputs)
-                if decision == "accept":
-                    svc.accept(session, ctx, case_id)
-                elif decision == "notify":
-                    svc.notify(session, ctx, case_id)
-                elif decision == "refuse":
-                    svc.refuse(session, ctx, case_id, reason)
-                else:
-                    svc.complete_on_spot(session, ctx, case_id)
-            kinds = {
-                "accept": ["receipt", "pledge"] if deferred else ["receipt"],
-                "notify": ["notice"],
-                "refuse": ["refusal"],
-                "complete": ["receipt"],
-            }[decision]
-            printed: list[Printed] = []
-            error = None
-            try:
-                printed = print_documents(
-                    app.store,  # type: ignore[attr-defined]
-                    ctx,
-                    case_id,
-                    kinds,
-                    printer,
-                    font_path=settings.font_path or None,
-                    yellow_days=settings.yellow_days,
-                )
-            except ServiceError as exc:  # decided and stored; the papers can be reprinted
-                error = str(exc)
-            with app.store.read() as session:  # type: ignore[attr-defined]
-                today = app.clock.today()  # type: ignore[attr-defined]
-                view = svc.load_case(session, case_id, today, settings.yellow_days)
-            return _Decided(view, printed, error)
-
-        self._busy = True
-        in_thread(self, job, self._decided, self._failed, group="checklist")
-
-    def _decided(self, result: _Decided) -> None:
-        self._busy = False
-        self.decided = True
-        self.dirty = False
-        self.view = result.view
-        self.printed = result.printed
-        self.lines = [lv.to_line() for lv in result.view.lines]
-        self._render_all()
-        v = result.view
-        text = Text()
-        text.append(
-            _("Case {number}: {status}").format(number=v.number, status=status_label(v.status)),
-            style="bold",
-        )
-        if v.decision_reason:
-            text.append("\n" + _("Reason") + "：" + v.decision_reason)
-        message = printed_message(result.printed)
-        if message:
-            text.append("\n" + _("Printed") + "：\n" + message)
-        if result.print_error:
-            text.append("\n" + result.print_error, style="bold red")
-        text.append("\n" + _("Esc: back to the desk for the next applicant"), style="dim")
-        self.query_one("#cl-result", Static).update(text)
-        if message:
-            self.app.notify(message, title=_("Printed"), markup=False, timeout=8)
-        if result.print_error:
-            self.app.notify_error(result.print_error)  # type: ignore[attr-defined]
-
-    def action_accept(self) -> None:
-        self._decide("accept")
-
-    def action_one_time_notice(self) -> None:
-        self._decide("notify")
-
-    def action_complete(self) -> None:
-        self._decide("complete")
-
-    def action_refuse(self) -> None:
-        if self._busy or not self.editable:
-            return
-
-        def done(reason: str | None) -> None:
-            if reason:
-                self._decide("refuse", reason)
-
-        self.app.push_screen(
-            ReasonScreen(_("Refuse the application (不予受理)"), [_(r) for r in REFUSAL_REASONS]),
-            done,
-        )
-
-    def action_back(self) -> None:
-        if self._busy:
-            return
-        if self.dirty and self.editable:
-            self.action_save(then=lambda: self.dismiss(self.decided))
-            return
-        self.dismiss(self.decided)

@@ -7,9 +7,10 @@ a check fails, the dialog stays open with the message under the field.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -29,6 +30,13 @@ DIALOG_CSS = """
 {name} Input {{ margin: 0 0 1 0; }}
 {name} OptionList {{ height: auto; max-height: 14; }}
 """
+
+
+def parse_day(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value.strip()) if len(value.strip()) == 10 else None
+    except ValueError:
+        return None
 
 
 class PromptScreen(ModalScreen[str | None]):
@@ -126,6 +134,48 @@ class ReasonScreen(ModalScreen[str | None]):
     @on(OptionList.OptionSelected, "#reason-list")
     def _chosen(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(self._reasons[int(event.option.id or 0)])
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ChoiceScreen(ModalScreen[str | None]):
+    """Choose one of a few options with ↑↓ and Enter (or its number); returns its key."""
+
+    DEFAULT_CSS = DIALOG_CSS.format(name="ChoiceScreen")
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
+    AUTO_FOCUS = "#choice-list"
+
+    def __init__(self, title: str, options: Sequence[tuple[str, str]]) -> None:
+        super().__init__()
+        self._title = title
+        self._options = list(options)
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text(self._title), classes="screen-title")
+            yield OptionList(
+                *[
+                    Option(Text(f"{i}. {label}"), id=key)
+                    for i, (key, label) in enumerate(self._options, 1)
+                ],
+                id="choice-list",
+            )
+            yield Static(_("Enter: confirm · Esc: cancel"), classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#choice-list", OptionList).highlighted = 0
+
+    def on_key(self, event: events.Key) -> None:
+        if event.character and event.character.isdigit():
+            index = int(event.character) - 1
+            if 0 <= index < len(self._options):
+                event.stop()
+                self.dismiss(self._options[index][0])
+
+    @on(OptionList.OptionSelected, "#choice-list")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

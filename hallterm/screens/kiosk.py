@@ -12,7 +12,7 @@ from typing import Any
 
 from rich.text import Text
 from textual import on
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Vertical
 from textual.screen import Screen
@@ -25,6 +25,7 @@ from hallterm.db.engine import Store
 from hallterm.db.services import Actor, Ctx
 from hallterm.db.services import queue as q
 from hallterm.i18n import N_, _, set_language
+from hallterm.key_order import KeyOrder
 from hallterm.screens.desk_common import in_thread, printer_for
 from hallterm.widgets.plain import plain
 
@@ -227,7 +228,7 @@ class KioskScreen(Screen[None]):
             self.action_reset()
 
 
-class KioskApp(App[None]):
+class KioskApp(KeyOrder):  # an ID card reader types in bursts (hallterm.key_order)
     """The ticket machine as its own small application (no sign-in)."""
 
     TITLE = "hallterm kiosk"

@@ -15,6 +15,11 @@ from hallterm.screens.base import BaseScreen
 
 class LoginScreen(BaseScreen):
     AUTO_FOCUS = "#username"
+    checking = False  # keys typed after ⏎ wait for the answer (hallterm.key_order)
+
+    @property
+    def holds_keys(self) -> bool:
+        return self.checking
 
     def compose_body(self) -> ComposeResult:
         with Center(id="login-wrap"), Vertical(id="login-box"):
@@ -45,6 +50,7 @@ class LoginScreen(BaseScreen):
             self.query_one("#username", Input).focus()
             return
         self.query_one("#login-error", Static).update("")
+        self.checking = True
         self._check(username, password)
 
     @work(thread=True, exit_on_error=False, exclusive=True)
@@ -56,6 +62,7 @@ class LoginScreen(BaseScreen):
         self.app.call_from_thread(self._done, result.actor, result.message)
 
     def _done(self, actor: Actor | None, message: str) -> None:
+        self.checking = False
         password = self.query_one("#password", Input)
         password.value = ""
         if actor is None:

@@ -14,10 +14,18 @@ from datetime import date
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from hallterm.clock import to_local
 from hallterm.db.events import snapshot
 from hallterm.db.models import Applicant, StoredMaterial
 from hallterm.db.services import Ctx, ServiceError, record_event
-from hallterm.domain.ids import IdError, IdType, mask_id, validate_id, validate_phone
+from hallterm.domain.ids import (
+    ENTITY_ID_TYPES,
+    IdError,
+    IdType,
+    mask_id,
+    validate_id,
+    validate_phone,
+)
 from hallterm.domain.roles import Permission, allowed
 from hallterm.i18n import _
 
@@ -50,16 +58,19 @@ def view(a: Applicant) -> ApplicantView:
     )
 
 
-def normalize_id(id_type: str, id_number: str) -> str:
+def normalize_id(id_type: str, id_number: str, today: date | None = None) -> str:
+    """The checked, normalised number; ``today`` (the hall's date) also checks birth dates."""
     try:
-        return validate_id(id_type, id_number)
+        return validate_id(id_type, id_number, today=today)
     except IdError as exc:
         raise ServiceError(str(exc)) from None
 
 
-def find_applicant(session: Session, id_type: str, id_number: str) -> ApplicantView | None:
+def find_applicant(
+    session: Session, id_type: str, id_number: str, today: date | None = None
+) -> ApplicantView | None:
     """The applicant with this ID, or None; raises ``ServiceError`` for an invalid number."""
-    number = normalize_id(id_type, id_number)
+    number = normalize_id(id_type, id_number, today)
     row = session.exec(
         select(Applicant).where(Applicant.id_type == id_type, Applicant.id_number == number)
     ).first()
@@ -85,11 +96,11 @@ def register_applicant(
     legal_rep: str = "",
 ) -> ApplicantView:
     """Register a new applicant; an ID number already on file is refused (recall it instead)."""
-    number = normalize_id(id_type, id_number)
+    number = normalize_id(id_type, id_number, to_local(ctx.clock.now()).date())
     name = " ".join(name.split())
     if not name:
         raise ServiceError(_("the name is required"))
-    kind = "entity" if IdType(id_type) is IdType.uscc else "person"
+    kind = "entity" if IdType(id_type) in ENTITY_ID_TYPES else "person"
     if kind == "entity" and not legal_rep.strip():
         raise ServiceError(_("an entity needs its legal representative"))
     try:

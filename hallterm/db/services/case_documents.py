@@ -22,7 +22,8 @@ from hallterm.db.engine import Store
 from hallterm.db.models import Matter, Station, StoredMaterial
 from hallterm.db.services import Ctx, ServiceError
 from hallterm.db.services.calendar import calendar_for
-from hallterm.db.services.cases import CaseView, load_case, record_print
+from hallterm.db.services.cases.common import record_print
+from hallterm.db.services.cases.views import CaseView, load_case
 from hallterm.domain.case_states import CaseStatus
 from hallterm.domain.checklist import LineState
 from hallterm.i18n import N_, _
@@ -118,7 +119,13 @@ def document_data(
     for line in view.lines:
         req = line.requirement
         if line.state == LineState.received:
-            received.append(ReceivedItem(req.name, received_as_label(line.received_as), line.count))
+            # Originals and copies are counted apart: one row per form received.
+            forms = [("original", line.originals), ("copy", line.copies)]
+            if line.electronic or not any(n for _f, n in forms):
+                forms = [(line.received_as or "electronic", line.electronic or line.count)]
+            for form, n in forms:
+                if n:
+                    received.append(ReceivedItem(req.name, received_as_label(form), n))
         elif line.state == LineState.reused:
             stored = session.get(StoredMaterial, line.reused_from) if line.reused_from else None
             kind = received_as_label(stored.received_as) if stored else ""

@@ -1,6 +1,7 @@
 """Importing and exporting the matter catalog, all-or-nothing.
 
-An import is checked in full (``parse_catalog``) before anything is written, then replaces
+An import is checked in full (``parse_catalog``, then every error of ``lint_catalog``)
+before anything is written, then replaces
 the catalog tables in one transaction and records the version with its document, so an old
 case can still show the checklist it was checked against.
 """
@@ -27,6 +28,7 @@ from hallterm.db.models import (
 )
 from hallterm.db.services import Ctx
 from hallterm.domain.catalog import CatalogError, CatalogIn, parse_catalog
+from hallterm.domain.catalog_lint import blocking, lint_catalog
 from hallterm.i18n import _
 
 
@@ -54,7 +56,14 @@ def read_catalog_file(path: Path) -> tuple[CatalogIn, dict[str, Any]]:
 
 
 def import_catalog(session: Session, ctx: Ctx, catalog: CatalogIn) -> str:
-    """Replace the catalog with ``catalog``; returns 'imported' or 'unchanged'."""
+    """Replace the catalog with ``catalog``; returns 'imported' or 'unchanged'.
+
+    Every error lint finds refuses the import (``CatalogError`` names each), whatever the
+    file format or the command that brought the catalog.
+    """
+    refused = blocking(lint_catalog(catalog.model_dump(mode="json")))
+    if refused:
+        raise CatalogError([f"{f.where}: {f.message}" for f in refused])
     document = canonical_json(catalog.model_dump(mode="json"))
     sha = hashlib.sha256(document.encode()).hexdigest()
     existing = session.get(CatalogVersion, catalog.version)
@@ -100,6 +109,7 @@ def import_catalog(session: Session, ctx: Ctx, catalog: CatalogIn) -> str:
                 place=m.place,
                 hours=m.hours,
                 phone=m.phone,
+                approve_with_deferral=m.approve_with_deferral,
                 position=pos,
                 catalog_version=catalog.version,
             )
@@ -219,6 +229,7 @@ def export_catalog(session: Session) -> dict[str, Any]:
                 "place": m.place,
                 "hours": m.hours,
                 "phone": m.phone,
+                "approve_with_deferral": m.approve_with_deferral,
                 "materials": [
                     {
                         "type_code": r.type_code,

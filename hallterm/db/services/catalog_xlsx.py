@@ -64,9 +64,9 @@ from hallterm.domain.catalog_fields import (
     to_national,
 )
 from hallterm.domain.catalog_lint import (
-    IMPORT_BLOCKING,
     Finding,
     Locator,
+    blocking,
     default_locator,
     join_where,
     lint_catalog,
@@ -109,9 +109,9 @@ def read_catalog(path: Path) -> tuple[CatalogIn, dict[str, Any]]:
     path = Path(path)
     if path.suffix.lower() in XLSX_SUFFIXES:
         doc, locate = read_workbook(path)
-        blocking = [f for f in lint_catalog(doc, locate) if f.code in IMPORT_BLOCKING]
-        if blocking:
-            raise CatalogError([f"{f.where}: {f.message}" for f in blocking])
+        refused = blocking(lint_catalog(doc, locate))
+        if refused:
+            raise CatalogError([f"{f.where}: {f.message}" for f in refused])
     else:
         doc = to_internal(read_json(path))
     catalog = parse_catalog(doc)

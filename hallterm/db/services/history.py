@@ -303,6 +303,17 @@ def _applicant(session: Session, sim: _Sim, ctx: Ctx, entity: bool) -> _Applican
     return a
 
 
+def _agent(a: _Applicant) -> case_svc.AgentInput | None:
+    """An entity's 经办人: its legal representative, with an ID made from the entity's code
+    (no draw from the random stream, so the history stays the same)."""
+    if a.id_type != "uscc":
+        return None
+    first17 = "329900" + "19800101" + f"{sum(map(ord, a.id_number)) % 1000:03d}"
+    return case_svc.AgentInput(
+        a.legal_rep, "resident_id", first17 + resident_id_check_char(first17)
+    )
+
+
 def _ensure_registered(session: Session, ctx: Ctx, a: _Applicant) -> str:
     if a.applicant_id is None:
         found = find_applicant(session, a.id_type, a.id_number)
@@ -338,9 +349,7 @@ def _receive_all(
         elif req.necessity == "optional":
             inputs.append(case_svc.LineInput(req.type_code, LineState.not_applicable.value))
         else:
-            inputs.append(
-                case_svc.LineInput(req.type_code, LineState.received.value, "original", 1)
-            )
+            inputs.append(case_svc.LineInput.in_full(req))
     if inputs:
         case_svc.record_lines(session, ctx, view.id, inputs)
 
@@ -356,7 +365,7 @@ def _serve(session: Session, sim: _Sim, ctx: Ctx, category: str | None) -> str |
         case_id = case_svc.start_case(session, ctx, applicant_id=applicant_id, bundle_code=code)
     else:
         case_id = case_svc.start_case(
-            session, ctx, applicant_id=applicant_id, matter_codes=[matter.code]
+            session, ctx, applicant_id=applicant_id, matter_codes=[matter.code], agent=_agent(a)
         )
     sim.cases += 1
     roll = rng.random()
