@@ -37,7 +37,7 @@ def history_store(demo_template: Path, tmp_path_factory: pytest.TempPathFactory)
     store = Store(str(path))
     info = generate_history(
         store,
-        days=12,
+        days=32,  # from late October: a whole month (October) and a partial one
         seed=11,
         clock=FrozenClock(FROZEN),
         extra_stations=5,
@@ -256,13 +256,24 @@ def check_table(session, by: str, start: date, end: date) -> ef.EfficiencyTable:
     return table
 
 
+SPANS = {
+    "days": (START, TODAY),
+    "month and days": (date(2026, 10, 1), TODAY),
+    "one month": (date(2026, 10, 1), date(2026, 10, 31)),
+}
+
+
+@pytest.mark.parametrize("span", SPANS)
 @pytest.mark.parametrize("by", ef.GROUPINGS)
-def test_each_figure_equals_a_plain_query(history_store, by):
+def test_each_figure_equals_a_plain_query(history_store, by, span):
+    """Every figure over a few days, over a whole month and its following days (the month's
+    rollup rows and the days' rows together), and over one whole month."""
+    first, last = SPANS[span]
     with history_store.read() as session:
-        table = check_table(session, by, START, TODAY)
+        table = check_table(session, by, first, last)
         assert table.rows, by
         # The total is the ungrouped cohort (a case with two matters counted once).
-        total = plain_figures(session, "clerk", START, TODAY, TODAY)
+        total = plain_figures(session, "clerk", first, last, TODAY)
         assert table.total.received == sum(v["received"] for v in total.values())
         assert table.total.ratings == sum(v["ratings"] for v in total.values())
 
@@ -596,3 +607,16 @@ def test_rectification_deadline_is_a_setting(demo_store, clock, tmp_path):
         from hallterm.db.services.efficiency_settings import set_rectify_working_days
 
         set_rectify_working_days(session, ctx, 61)
+
+
+def test_chart_date_axis_labels_never_crowd():
+    from datetime import timedelta
+
+    from hallterm.printing.report import date_labels
+
+    days = [date(2026, 1, 1) + timedelta(days=i) for i in range(90)]
+    labels = date_labels(days)
+    shown = [x for x in labels if x]
+    assert len(labels) == 90 and labels[0] == "01-01" and labels[-1] == "03-31"
+    assert 5 <= len(shown) <= 17
+    assert date_labels(days[:10]) == [d.strftime("%m-%d") for d in days[:10]]

@@ -1,7 +1,8 @@
 """Tables of the efficiency rollups: per station, day, matter, status and clerk, kept in the
 same transaction as the case changes that move them (``services/efficiency_rollups``).
 
-``case_daily`` holds one row per bucket: the station, the hall's local day of registration
+``case_daily`` holds one row per bucket, at two grains (a day, and a month for long periods):
+the station, the hall's local day of registration
 (or of the notice, for notice rows), the matter and its department, the clerk, the case's
 current status, the due date while the clock runs, and whether the row is the case's first
 matter (``first_in_case``) and the first matter of its department (``first_in_dept``), so a
@@ -22,8 +23,9 @@ from hallterm.db.models_queue import Rectification
 
 class CaseDaily(SQLModel, table=True):
     __tablename__ = "case_daily"
-    __table_args__ = (Index("ix_case_daily_day", "day", "station_code"),)
+    __table_args__ = (Index("ix_case_daily_day", "grain", "day", "station_code"),)
     bucket: str = Field(primary_key=True, max_length=400)
+    grain: str = Field(max_length=1)  # "d" a day, "m" a month (day: its first)
     station_code: str = Field(max_length=32)
     day: date
     matter_code: str = Field(max_length=64)
@@ -81,8 +83,9 @@ class RatingDaily(SQLModel, table=True):
     """好差评 per station, day given, matter (of the rated case; "" without a case) and clerk."""
 
     __tablename__ = "rating_daily"
-    __table_args__ = (Index("ix_rating_daily_day", "day", "station_code"),)
+    __table_args__ = (Index("ix_rating_daily_day", "grain", "day", "station_code"),)
     bucket: str = Field(primary_key=True, max_length=400)
+    grain: str = Field(max_length=1)  # "d" a day, "m" a month (day: its first)
     station_code: str = Field(max_length=32)
     day: date
     matter_code: str = Field(max_length=64)

@@ -28,7 +28,7 @@ GOOD_FROM = 4  # 满意 and 非常满意
 BAD_UPTO = 2  # 不满意 and 非常不满意
 GROUPINGS = ("department", "matter", "station", "clerk")
 
-# The definitions as printed under the report and shown in F1 (msgids).
+# The definitions as printed under the PDF report (msgids).
 DEFINITIONS: tuple[tuple[str, str], ...] = (
     (N_("Cases received"), N_("cases registered in the period")),
     (

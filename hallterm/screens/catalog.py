@@ -1,6 +1,6 @@
 """The catalog browser: departments → matters → the matter's full service guide; searchable.
 
-The matter table draws at most ``ROW_CAP`` rows (a line under it says how many there are), so
+The matter table draws at most ``ROW_CAP`` (50) rows (a line under it says how many there are), so
 a keystroke or clearing the search repaints in milliseconds over 20,000 matters; the rows
 come from one code → row map made when the catalog is loaded.
 """
@@ -29,7 +29,7 @@ from hallterm.widgets.plain import plain, row
 from hallterm.widgets.punctuation import colon
 
 ALL = "__all__"
-ROW_CAP = 100  # rows drawn at once; the rest are reached by typing or choosing a department
+ROW_CAP = 50  # rows drawn at once; the rest are reached by typing or choosing a department
 
 
 class CatalogScreen(BaseScreen):

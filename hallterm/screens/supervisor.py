@@ -33,6 +33,7 @@ from hallterm.screens.rating import RectificationScreen, stars
 from hallterm.widgets.plain import plain, row
 
 REFRESH_SECONDS = 3.0
+BOX_ROWS = 6  # rows shown in the lines and windows boxes before they scroll
 _LIGHT_STYLE = {"green": "bold green", "yellow": "bold yellow", "red": "bold red"}
 _LIGHT_WORD = {"green": N_("green"), "yellow": N_("yellow"), "red": N_("red")}
 
@@ -76,7 +77,7 @@ class SupervisorScreen(BaseScreen):
     SupervisorScreen #sv-body { height: 1fr; padding: 0 1; }
     SupervisorScreen #sv-top { height: auto; }
     SupervisorScreen .sv-box {
-        width: 1fr; height: auto; max-height: 9; border: round $primary-muted;
+        width: 1fr; height: auto; border: round $primary-muted;
         border-title-color: $text; border-title-style: bold;
     }
     SupervisorScreen #sv-drill { height: 1fr; min-height: 6; }
@@ -142,11 +143,11 @@ class SupervisorScreen(BaseScreen):
                 _("Rectify by"),
                 _("Days left"),
                 _("Rating"),
-                _("Comment"),
-                _("Window"),
-                _("Window clerk"),
                 _("Case number"),
                 _("Ticket"),
+                _("Window"),
+                _("Window clerk"),
+                _("Comment"),  # free text, longest: last
             )
         else:
             labels = (
@@ -247,6 +248,10 @@ class SupervisorScreen(BaseScreen):
                     w.served_today,
                 )
             )
+        # Each box exactly as tall as its rows (a few at most: the drill-down list keeps the
+        # rest of the screen), so nothing blank sits between them.
+        for table in (lines, windows):
+            table.styles.height = min(table.row_count, BOX_ROWS) + 3  # header and border
         self._render_drill()
         self._render_extra(data.extra)
 
@@ -262,11 +267,11 @@ class SupervisorScreen(BaseScreen):
                     plain(r.due_date.isoformat()),
                     plain(days_left_text(r.days_left), style="bold red" if r.overdue else ""),
                     plain(f"{stars(r.level)} {level_label(r.level)}"),
-                    plain(r.comment),
-                    plain(r.window),
-                    plain(r.clerk_name),
                     plain(r.case_number or "—"),
                     plain(r.ticket_number or "—"),
+                    plain(r.window),
+                    plain(r.clerk_name),
+                    plain(r.comment),
                     key=r.id,
                 )
         else:

@@ -1,7 +1,7 @@
 """supervisor: daily efficiency rollups (cases, ratings), partial indexes over the open set
 
 Revision ID: 0006_supervisor_rollups
-Revises: 0001
+Revises: 0004
 Create Date: 2026-12-05 19:05:00.000000
 """
 
@@ -12,9 +12,9 @@ import sqlmodel
 from alembic import op
 
 revision = "0006_supervisor_rollups"
-down_revision = "0001"
+down_revision = "0004"  # the queue and supervisor tables (rectification, indexes) it builds on
 branch_labels = None
-depends_on = "0004"  # the rectification table
+depends_on = None
 
 _OPEN_CASE = "status IN ('accepted', 'in_review', 'suspended')"
 
@@ -23,6 +23,7 @@ def upgrade() -> None:
     op.create_table(
         "case_daily",
         sa.Column("bucket", sqlmodel.sql.sqltypes.AutoString(length=400), nullable=False),
+        sa.Column("grain", sqlmodel.sql.sqltypes.AutoString(length=1), nullable=False),
         sa.Column("station_code", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("matter_code", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
@@ -48,7 +49,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("bucket"),
     )
     with op.batch_alter_table("case_daily", schema=None) as batch_op:
-        batch_op.create_index("ix_case_daily_day", ["day", "station_code"], unique=False)
+        batch_op.create_index("ix_case_daily_day", ["grain", "day", "station_code"], unique=False)
     op.create_table(
         "case_fact",
         sa.Column("case_id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
@@ -63,6 +64,7 @@ def upgrade() -> None:
     op.create_table(
         "rating_daily",
         sa.Column("bucket", sqlmodel.sql.sqltypes.AutoString(length=400), nullable=False),
+        sa.Column("grain", sqlmodel.sql.sqltypes.AutoString(length=1), nullable=False),
         sa.Column("station_code", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("matter_code", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
@@ -77,7 +79,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("bucket"),
     )
     with op.batch_alter_table("rating_daily", schema=None) as batch_op:
-        batch_op.create_index("ix_rating_daily_day", ["day", "station_code"], unique=False)
+        batch_op.create_index("ix_rating_daily_day", ["grain", "day", "station_code"], unique=False)
     op.create_index(
         "ix_rectification_open_only",
         "rectification",

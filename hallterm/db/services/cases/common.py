@@ -50,6 +50,7 @@ def case_event(
         kind=kind,
         payload={"number": case.number, **extra, "rows": rows},
     )
+    # The efficiency rollups follow the case in the same transaction.
     apply_case_change(session, case.id, kind=kind, at=ctx.clock.now())
 
 

@@ -1,10 +1,11 @@
 """效能监测: the supervisor's dashboard and the efficiency table.
 
 By concern: ``sqltime`` (local dates and epochs in SQL), ``workdays`` (working-day counts by
-prefix sums), ``stations`` (the station tree), ``table`` (the efficiency table, from the daily
-rollups that ``efficiency_rollups`` keeps), ``series`` (per-day charts) and ``dashboard``
-(the live working set).  The figures' names and definitions are in
-``hallterm.domain.figures``; this package re-exports what the screens and commands use.
+prefix sums), ``stations`` (the station tree), ``collect`` (raw figures from the rollups that
+``efficiency_rollups`` keeps, and from the tickets), ``table`` (the efficiency table),
+``series`` (per-day charts) and ``dashboard`` (the live working set).  The figures' names
+and definitions are in ``hallterm.domain.figures``; this package re-exports what the
+screens and commands use.
 """
 
 from __future__ import annotations

@@ -32,7 +32,10 @@ def daily_series(
     received: dict[date, int] = {}
     completed: dict[date, int] = {}
     q = select(CaseDaily.day, func.sum(CaseDaily.cases)).where(
-        col(CaseDaily.day) >= start, col(CaseDaily.day) <= end, col(CaseDaily.first_in_case)
+        CaseDaily.grain == "d",
+        col(CaseDaily.day) >= start,
+        col(CaseDaily.day) <= end,
+        col(CaseDaily.first_in_case),
     )
     if scope is not None:
         q = q.where(col(CaseDaily.station_code).in_(scope))

@@ -1,28 +1,24 @@
 """The efficiency table: one row per department, matter, station (with its subtree) or clerk.
 
-Case figures come from the daily rollups (``case_daily``), so a month or a year costs what
-its buckets cost, not what the cases cost.  Ratings and ticket times come from their own
-tables by their day indexes.  Definitions: ``hallterm.domain.figures``.
+Case and rating figures come from the rollups (``collect``), so a month or a year costs what
+its buckets cost, not what the cases cost; the station rows add their subtrees here.
+Definitions: ``hallterm.domain.figures``.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Float, and_, case, cast, func, literal
+from sqlalchemy import text
 from sqlmodel import Session, col, select
 
-from hallterm.db.models import CaseMatter, Department, Matter, Staff, Station
-from hallterm.db.models_queue import Ticket
-from hallterm.db.models_rollup import CaseDaily, RatingDaily
+from hallterm.db.models import Department, Matter, Staff, Station
 from hallterm.db.services.calendar import calendar_for
-from hallterm.db.services.efficiency.sqltime import dialect_of, seconds_between, sum_if
+from hallterm.db.services.efficiency.collect import Acc, collect
+from hallterm.db.services.efficiency.sqltime import dialect_of
 from hallterm.db.services.efficiency.stations import StationNode, children, station_tree, subtree
-from hallterm.db.services.efficiency_rollups import DONE_STATUSES, RUNNING_STATUSES
 from hallterm.domain.figures import (
     BY_TITLES,
     GROUPINGS,
@@ -32,273 +28,11 @@ from hallterm.domain.figures import (
 from hallterm.i18n import _
 
 ONLINE_DEPTH_MIN = 3
-
-
-@dataclass
-class _Acc:
-    received: int = 0
-    accepted: int = 0
-    notices: int = 0
-    refused: int = 0
-    completed: int = 0
-    overdue: int = 0
-    on_time: int = 0
-    completed_with_due: int = 0
-    work_days_total: int = 0
-    work_days_cases: int = 0
-    ratings: int = 0
-    good: int = 0
-    bad: int = 0
-    stars_total: int = 0
-    wait_total_s: float = 0.0
-    waits: int = 0
-    service_total_s: float = 0.0
-    services: int = 0
-    matters: set[str] = field(default_factory=set)
-
-    def add(self, other: _Acc) -> None:
-        for f in fields(self):
-            if f.name == "matters":
-                self.matters |= other.matters
-            else:
-                setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
-
-    def empty(self) -> bool:
-        return not (self.received or self.notices or self.ratings or self.waits or self.services)
-
-
-class _Keys:
-    """How one grouping finds its key in the raw rating and ticket tables: through the case's
-    matters, or a column of the row."""
-
-    def __init__(self, by: str) -> None:
-        self.by = by
-
-    def base(
-        self, table: Any, case_id: Any, station: Any, clerk: Any, scope: Any = None
-    ) -> tuple[Any, Any]:
-        """``SELECT … FROM table`` joined as the grouping needs; returns (query, key)."""
-        q = select().select_from(table)
-        if self.by not in ("department", "matter"):
-            own = {"station": station, "clerk": clerk}.get(self.by, literal(""))
-            return q, own
-        if self.by == "department":
-            pairs = select(
-                col(CaseMatter.case_id).label("case_id"), col(Matter.department_code).label("key")
-            ).join(Matter, Matter.code == CaseMatter.matter_code)
-        else:
-            pairs = select(
-                col(CaseMatter.case_id).label("case_id"), col(CaseMatter.matter_code).label("key")
-            )
-        if scope is not None:
-            pairs = pairs.where(col(CaseMatter.case_id).in_(scope))
-        sub = pairs.distinct().subquery("k")
-        return q.join(sub, sub.c.case_id == case_id), sub.c.key
-
-
-def _rollup_key(by: str) -> tuple[Any, Any]:
-    """(key column, which bucket rows count for it, or None: all) in ``case_daily``."""
-    if by == "department":
-        return CaseDaily.department_code, col(CaseDaily.first_in_dept)
-    if by == "matter":
-        return CaseDaily.matter_code, None
-    if by == "station":
-        return CaseDaily.station_code, col(CaseDaily.first_in_case)
-    if by == "clerk":
-        return CaseDaily.clerk_id, col(CaseDaily.first_in_case)
-    return literal(""), col(CaseDaily.first_in_case)
-
-
-def _rating_key(by: str) -> tuple[Any, Any]:
-    """(key column, which rows count) of a grouping in ``rating_daily``; a rating without a
-    case counts for its station and clerk and in the total, not for a department or matter."""
-    if by == "department":
-        return RatingDaily.department_code, col(RatingDaily.first_in_dept)
-    if by == "matter":
-        return RatingDaily.matter_code, col(RatingDaily.matter_code) != ""
-    if by == "station":
-        return RatingDaily.station_code, col(RatingDaily.first_in_case)
-    if by == "clerk":
-        return RatingDaily.clerk_id, col(RatingDaily.first_in_case)
-    return literal(""), col(RatingDaily.first_in_case)
-
-
-def _targets(
-    acc: dict[str, _Acc], total: _Acc | None, key: str, counted: bool, first: bool
-) -> list[_Acc]:
-    """Where one grouped rollup row adds: its key's row, and the total once per case."""
-    out = [acc[key or ""]] if counted else []
-    if total is not None and first:
-        out.append(total)
-    return out
-
-
-def _case_figures(
-    session: Session,
-    by: str,
-    span: tuple[date, date],
-    today: date,
-    within: set[str] | None,
-    acc: dict[str, _Acc],
-    total: _Acc | None,
-) -> None:
-    """Case figures per key, the distinct matters handled (a department's own matters, the
-    matter itself, every matter of a station's or clerk's cases) and, ``total`` given, the
-    total: one pass over the period's buckets."""
-    key, counted = _rollup_key(by)
-    flags: list[Any] = [col(CaseDaily.first_in_case)] + ([counted] if counted is not None else [])
-    q = select(
-        key,
-        CaseDaily.matter_code,
-        CaseDaily.status,
-        *flags,
-        func.sum(CaseDaily.cases),
-        func.sum(CaseDaily.accepted),
-        func.sum(CaseDaily.with_due),
-        func.sum(CaseDaily.on_time),
-        func.sum(CaseDaily.late),
-        func.sum(CaseDaily.work_days),
-        func.sum(CaseDaily.work_cases),
-        func.sum(CaseDaily.notices),
-        sum_if(
-            and_(
-                col(CaseDaily.status).in_(RUNNING_STATUSES),
-                col(CaseDaily.open_due) < today,
-            ),
-            CaseDaily.cases,
-        ),
-    ).where(col(CaseDaily.day) >= span[0], col(CaseDaily.day) <= span[1])
-    if within is not None:
-        q = q.where(col(CaseDaily.station_code).in_(within))
-    q = q.group_by(key, CaseDaily.matter_code, CaseDaily.status, *flags)
-    for k, matter, status, first, *rest in session.exec(q).all():
-        is_counted = bool(rest.pop(0)) if counted is not None else True
-        n, accepted, with_due, on_time, late, wd, wc, notices, open_late = (
-            int(v or 0) for v in rest
-        )
-        if n:
-            acc[k or ""].matters.add(matter)
-            if total is not None:
-                total.matters.add(matter)
-        for a in _targets(acc, total, k, is_counted, bool(first)):
-            a.received += n
-            a.accepted += accepted
-            a.notices += notices
-            a.refused += n if status == "refused" else 0
-            a.completed += n if status in DONE_STATUSES else 0
-            a.completed_with_due += with_due
-            a.on_time += on_time
-            a.overdue += late + open_late
-            a.work_days_total += wd
-            a.work_days_cases += wc
-
-
-def _rating_figures(
-    session: Session,
-    by: str,
-    span: tuple[date, date],
-    within: set[str] | None,
-    acc: dict[str, _Acc],
-    total: _Acc | None,
-) -> None:
-    """Ratings given in the period, from their daily rollup, per key and in the total."""
-    key, counted = _rating_key(by)
-    q = select(
-        key,
-        col(RatingDaily.first_in_case),
-        counted,
-        func.sum(RatingDaily.ratings),
-        func.sum(RatingDaily.good),
-        func.sum(RatingDaily.bad),
-        func.sum(RatingDaily.stars),
-    ).where(col(RatingDaily.day) >= span[0], col(RatingDaily.day) <= span[1])
-    if total is None:
-        q = q.where(counted)
-    if within is not None:
-        q = q.where(col(RatingDaily.station_code).in_(within))
-    q = q.group_by(key, col(RatingDaily.first_in_case), counted)
-    for k, first, is_counted, *rest in session.exec(q).all():
-        n, good, bad, stars = (int(v or 0) for v in rest)
-        for a in _targets(acc, total, k, bool(is_counted), bool(first)):
-            a.ratings += n
-            a.good += good
-            a.bad += bad
-            a.stars_total += stars
-
-
-def _ticket_figures(
-    session: Session,
-    by: str,
-    span: tuple[date, date],
-    within: set[str] | None,
-    acc: dict[str, _Acc],
-) -> None:
-    """Waits and service times of the period's tickets (a ticket counts for the matters of
-    its linked case)."""
-    start, end = span
-    d = dialect_of(session)
-
-    def of_days(q: Any) -> Any:
-        q = q.where(col(Ticket.day) >= start, col(Ticket.day) <= end)
-        if within is not None:
-            q = q.where(col(Ticket.station_code).in_(within))
-        return q
-
-    q, key = _Keys(by).base(
-        Ticket,
-        Ticket.case_id,
-        Ticket.station_code,
-        Ticket.clerk_id,
-        of_days(select(Ticket.case_id).where(col(Ticket.case_id).is_not(None))),
-    )
-    called = col(Ticket.called_at).is_not(None)
-    served = and_(col(Ticket.started_at).is_not(None), col(Ticket.finished_at).is_not(None))
-    wait = seconds_between(Ticket.called_at, Ticket.issued_at, d)
-    service = seconds_between(Ticket.finished_at, Ticket.started_at, d)
-    q = (
-        of_days(q)
-        .where(called)
-        .add_columns(
-            key,
-            func.coalesce(func.sum(cast(wait, Float)), 0.0),
-            func.count(),
-            func.coalesce(func.sum(case((served, cast(service, Float)), else_=0.0)), 0.0),
-            sum_if(served),
-        )
-        .group_by(key)
-    )
-    for k, wait_s, waits, service_s, services in session.exec(q).all():
-        a = acc[k or ""]
-        a.wait_total_s += float(wait_s)
-        a.waits += int(waits)
-        a.service_total_s += float(service_s)
-        a.services += int(services)
-
-
-def _collect(
-    session: Session,
-    by: str,
-    span: tuple[date, date],
-    today: date,
-    within: set[str] | None,
-    with_total: bool,
-) -> tuple[dict[str, _Acc], _Acc | None]:
-    """Raw figures per key for the period and, ``with_total``, the total (a case with several
-    matters or departments once)."""
-    acc: dict[str, _Acc] = defaultdict(_Acc)
-    total = _Acc() if with_total else None
-    _case_figures(session, by, span, today, within, acc, total)
-    _rating_figures(session, by, span, within, acc, total)
-    _ticket_figures(session, by, span, within, acc)
-    if total is not None:
-        tickets: dict[str, _Acc] = defaultdict(_Acc)
-        _ticket_figures(session, "total", span, within, tickets)
-        total.add(tickets.get("", _Acc()))
-    return acc, total
+WORK_MEM = "64MB"
 
 
 def _row(
-    key: str, name: str, depth: int, a: _Acc, online: set[str], code: str = ""
+    key: str, name: str, depth: int, a: Acc, online: set[str], code: str = ""
 ) -> EfficiencyRow:
     return EfficiencyRow(
         key=key,
@@ -361,18 +95,22 @@ def efficiency_table(
     if by not in GROUPINGS:
         raise ValueError(by)
     calendar_for(session)  # the calendar must load; the rollups hold the working days
+    if dialect_of(session) == "postgresql":
+        # A year of buckets is grouped in memory, not in sort files on disk (this read
+        # transaction only).
+        session.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
     scope = subtree(session, within) if within else None
     online = set(
         session.exec(select(Matter.code).where(col(Matter.online_depth) >= ONLINE_DEPTH_MIN))
     )
     # Every case, rating and ticket has exactly one station and one clerk: those rows add up
     # to the total; a case with several matters or departments counts once in the total.
-    shared = by in ("department", "matter")
-    raw, total_found = _collect(session, by, (start, end), today, scope, with_total=shared)
+    several = by in ("department", "matter")
+    raw, total_found = collect(session, by, (start, end), today, scope, with_total=several)
     if total_found is not None:
         total_acc = total_found
     else:
-        total_acc = _Acc()
+        total_acc = Acc()
         for a in raw.values():
             total_acc.add(a)
     total = _row("", _("Total"), 0, total_acc, online)
@@ -384,9 +122,9 @@ def efficiency_table(
         if within:
             roots = [n for n in nodes if n.code == within]
 
-        def walk(node: StationNode, depth: int) -> _Acc:
-            summed = _Acc()
-            summed.add(raw.get(node.code, _Acc()))
+        def walk(node: StationNode, depth: int) -> Acc:
+            summed = Acc()
+            summed.add(raw.get(node.code, Acc()))
             position = len(rows)
             rows.append(_row(node.code, node.name, depth, summed, online))
             for child in kids.get(node.code, []):

@@ -17,6 +17,7 @@ from hallterm.db.models_rollup import CaseDaily, CaseFact
 from hallterm.db.services.efficiency_rollups.common import (
     ALL_MEASURES,
     DONE_STATUSES,
+    GRAINS,
     MEASURES,
     NOTICE_KIND,
     RUNNING_STATUSES,
@@ -24,6 +25,7 @@ from hallterm.db.services.efficiency_rollups.common import (
     CaseRow,
     Days,
     as_date,
+    at_grain,
     case_rows,
     local_day,
     matters_of,
@@ -104,33 +106,40 @@ def upsert(
     *,
     fresh: bool = False,
 ) -> None:
-    """Add ``deltas`` (bucket key → measure → change) to ``case_daily``; drop emptied rows.
+    """Add ``deltas`` (day bucket key → measure → change) to ``case_daily`` at both grains;
+    drop emptied rows.
 
     ``fresh``: the table is empty (a rebuild): plain inserts in batches, nothing to drop.
     """
-    rows = []
+    merged: dict[str, dict[str, Any]] = {}
     for key, delta in deltas.items():
         if not any(delta.values()):
             continue
         b = Bucket.parse(key)
-        rows.append(
-            {
-                "bucket": key,
-                "station_code": b.station_code,
-                "day": b.day,
-                "matter_code": b.matter_code,
-                "department_code": b.department_code,
-                "clerk_id": b.clerk_id,
-                "status": b.status,
-                "open_due": b.open_due,
-                "first_in_case": b.first_in_case,
-                "first_in_dept": b.first_in_dept,
-                **{m: delta.get(m, 0) for m in ALL_MEASURES},
-            }
-        )
+        for grain in GRAINS:
+            bucket, day = at_grain(grain, key)
+            row = merged.get(bucket)
+            if row is None:
+                row = merged[bucket] = {
+                    "bucket": bucket,
+                    "grain": grain,
+                    "station_code": b.station_code,
+                    "day": day,
+                    "matter_code": b.matter_code,
+                    "department_code": b.department_code,
+                    "clerk_id": b.clerk_id,
+                    "status": b.status,
+                    "open_due": b.open_due,
+                    "first_in_case": b.first_in_case,
+                    "first_in_dept": b.first_in_dept,
+                    **dict.fromkeys(ALL_MEASURES, 0),
+                }
+            for m in ALL_MEASURES:
+                row[m] += delta.get(m, 0)
+    rows = list(merged.values())
     if not rows:
         return
-    table: Any = CaseDaily.__table__
+    table: Any = CaseDaily.__table__  # type: ignore[attr-defined]
     if fresh:
         for i in range(0, len(rows), 5000):
             session.execute(insert(table), rows[i : i + 5000])

@@ -18,6 +18,20 @@ DONE_STATUSES = ("approved", "denied", "delivered")
 RUNNING_STATUSES = ("accepted", "in_review")  # the clock runs
 MEASURES = ("accepted", "with_due", "on_time", "late", "work_days", "work_cases")
 ALL_MEASURES = ("cases", *MEASURES, "notices")
+# Each change is kept at two grains: per day ("d") and per month ("m", the day is the month's
+# first), so a long period reads whole months from the month rows and only its partial
+# months from the day rows.
+GRAINS = ("d", "m")
+
+
+def at_grain(grain: str, key: str) -> tuple[str, date]:
+    """(bucket of the ``grain`` row, its day) for a day-grain ``key`` whose second field is
+    the day."""
+    head, day, rest = key.split("|", 2)
+    when = date.fromisoformat(day)
+    if grain == "m":
+        when = when.replace(day=1)
+    return f"{grain}|{head}|{when.isoformat()}|{rest}", when
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from hallterm.db.models_queue import Evaluation
 from hallterm.db.models_rollup import RatingDaily
-from hallterm.db.services.efficiency_rollups.common import local_day, matters_of
+from hallterm.db.services.efficiency_rollups.common import GRAINS, at_grain, local_day, matters_of
 
 # -- ratings -------------------------------------------------------------------------------
 
@@ -77,25 +77,31 @@ def rating_buckets(session: Session, ids: Sequence[str] | None) -> dict[str, dic
 
 
 def upsert_ratings(session: Session, deltas: dict[str, dict[str, int]], fresh: bool) -> None:
-    rows = []
+    merged: dict[str, dict[str, Any]] = {}
     for key, delta in deltas.items():
-        station, day, matter, dept, clerk, fc, fd = key.split("|")
-        rows.append(
-            {
-                "bucket": key,
-                "station_code": station,
-                "day": date.fromisoformat(day),
-                "matter_code": matter,
-                "department_code": dept,
-                "clerk_id": clerk,
-                "first_in_case": fc == "1",
-                "first_in_dept": fd == "1",
-                **{m: delta.get(m, 0) for m in RATING_MEASURES},
-            }
-        )
+        station, _day, matter, dept, clerk, fc, fd = key.split("|")
+        for grain in GRAINS:
+            bucket, day = at_grain(grain, key)
+            row = merged.get(bucket)
+            if row is None:
+                row = merged[bucket] = {
+                    "bucket": bucket,
+                    "grain": grain,
+                    "station_code": station,
+                    "day": day,
+                    "matter_code": matter,
+                    "department_code": dept,
+                    "clerk_id": clerk,
+                    "first_in_case": fc == "1",
+                    "first_in_dept": fd == "1",
+                    **dict.fromkeys(RATING_MEASURES, 0),
+                }
+            for m in RATING_MEASURES:
+                row[m] += delta.get(m, 0)
+    rows = list(merged.values())
     if not rows:
         return
-    table: Any = RatingDaily.__table__
+    table: Any = RatingDaily.__table__  # type: ignore[attr-defined]
     if fresh:
         for i in range(0, len(rows), 5000):
             session.execute(insert(table), rows[i : i + 5000])
