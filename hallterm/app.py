@@ -12,16 +12,16 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from textual import events, work
-from textual.app import App
 from textual.binding import Binding
 
 from hallterm.actions import ACTIONS, actions_for
+from hallterm.app_base import HallApp
 from hallterm.clock import Clock
 from hallterm.config import Settings
 from hallterm.db.engine import Store
 from hallterm.db.services import Actor, Ctx
 from hallterm.domain.search import MatterIndex, SearchItem
-from hallterm.i18n import _, current_language, set_language
+from hallterm.i18n import current_language, set_language
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class StationInfo:
     level: str
 
 
-class HalltermApp(App[None]):
+class HalltermApp(HallApp):
     CSS_PATH = "app.tcss"
     TITLE = "hallterm"
     ENABLE_COMMAND_PALETTE = True
@@ -57,12 +57,8 @@ class HalltermApp(App[None]):
         from hallterm.commands import ActionCommands, MatterCommands
 
         self.COMMANDS = {ActionCommands, MatterCommands}
-        super().__init__()
-        self.store = store
-        self.settings = settings
-        self.clock = clock or Clock()
+        super().__init__(store, settings, clock=clock, language=language)
         self.printer = printer
-        set_language(language or settings.language or None)
         self.actor: Actor | None = None
         self.station: StationInfo | None = None
         self.window = settings.window
@@ -232,9 +228,6 @@ class HalltermApp(App[None]):
         for screen in self.screen_stack:
             for header in screen.query(StatusHeader):
                 header.refresh_status()
-
-    def notify_error(self, message: str) -> None:
-        self.notify(message, title=_("Error"), severity="error", markup=False)
 
 
 def create_app(

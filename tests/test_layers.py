@@ -52,3 +52,73 @@ def test_code_is_linted_and_formatted():
             cwd=ROOT,
         )
         assert result.returncode == 0, f"ruff {' '.join(args)}:\n{result.stdout}{result.stderr}"
+
+
+def _imports_of(package: str) -> dict[str, set[str]]:
+    """``module file -> modules it imports`` for every module under ``hallterm/<package>``."""
+    import ast
+
+    found: dict[str, set[str]] = {}
+    for path in sorted((ROOT / "hallterm" / package).rglob("*.py")):
+        names: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names.add(node.module)
+                names.update(f"{node.module}.{alias.name}" for alias in node.names)
+        found[str(path.relative_to(ROOT))] = names
+    return found
+
+
+def _offenders(package: str, forbidden: tuple[str, ...]) -> list[str]:
+    return [
+        f"{where}: {name}"
+        for where, names in _imports_of(package).items()
+        for name in sorted(names)
+        if any(name == f or name.startswith(f + ".") for f in forbidden)
+    ]
+
+
+def test_domain_imports_nothing_of_db_printing_or_screens():
+    bad = _offenders(
+        "domain", ("hallterm.db", "hallterm.printing", "hallterm.screens", "sqlalchemy")
+    )
+    assert not bad, "\n".join(bad)
+
+
+def test_printing_imports_nothing_of_db():
+    bad = _offenders("printing", ("hallterm.db", "sqlalchemy", "sqlmodel"))
+    assert not bad, "\n".join(bad)
+
+
+def test_screens_import_no_sqlalchemy():
+    bad = _offenders("screens", ("sqlalchemy", "sqlmodel"))
+    bad += _offenders("widgets", ("sqlalchemy", "sqlmodel"))
+    assert not bad, "\n".join(bad)
+
+
+def test_no_wall_clock_reads_outside_the_clock():
+    """Time comes from the injected clock: ``date.today()``/``datetime.now()`` only in clock.py."""
+    import re
+
+    read = re.compile(r"\b(?:date|datetime)\s*\.\s*(?:today|now|utcnow)\b|\btime\.time\(\)")
+    bad = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in sorted((ROOT / "hallterm").rglob("*.py"))
+        if path.name != "clock.py" or path.parent.name != "hallterm"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if read.search(line)
+    ]
+    assert not bad, "wall-clock reads outside hallterm/clock.py:\n" + "\n".join(bad)
+
+
+def test_types_check():
+    """mypy (config in pyproject): strict for domain, db and printing, basic elsewhere."""
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--no-error-summary"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, f"mypy:\n{result.stdout}{result.stderr}"

@@ -13,6 +13,7 @@ import unicodedata
 from datetime import date
 from enum import StrEnum
 
+from hallterm.clock import hall_today
 from hallterm.i18n import N_, _
 
 
@@ -91,7 +92,7 @@ def validate_resident_id(value: str, *, today: date | None = None) -> str:
         raise IdError(
             _("Character 1 (region code) should be a digit 1–8, got “{char}”").format(char=rid[0])
         )
-    _birth_date_of(rid[6:14], today or date.today())
+    _birth_date_of(rid[6:14], today or hall_today())
     expected = resident_id_check_char(rid[:17])
     if rid[17] != expected:
         raise IdError(

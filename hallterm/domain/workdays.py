@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 import chinese_calendar
 
+from hallterm.clock import hall_today
 from hallterm.i18n import _
 
 DEFAULT_OVERRIDE_FILE = Path(__file__).resolve().parent.parent / "data" / "holidays.json"
@@ -109,7 +110,7 @@ class WorkCalendar:
         """
         if limit_days < 0:
             raise ValueError(_("Time limit must not be negative, got {n}").format(n=limit_days))
-        ref = today or date.today()
+        ref = today or hall_today()
         stopped: list[tuple[date, date]] = []
         for start, end in suspensions:
             stop_end = ref if end is None else end

@@ -35,6 +35,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
+from hallterm.clock import utc_now
 from hallterm.i18n import _
 from hallterm.printing import qrpayload
 from hallterm.printing.fonts import register_cjk_font
@@ -157,7 +158,7 @@ def _prepare(bundle: KeyBundle) -> _Prepared:
             "sha256",
             dry_run=True,
             use_pades=True,
-            signed_attr_settings=PdfCMSSignedAttributes(signing_time=dt.datetime.now(dt.UTC)),
+            signed_attr_settings=PdfCMSSignedAttributes(signing_time=utc_now()),
         )
     )
     size = len(dry.dump()) * 2
@@ -310,7 +311,7 @@ def render_unsigned(
             )
         )
     prepared = _prepare(signer)
-    when = signed_at or dt.datetime.now(dt.UTC)
+    when = signed_at or utc_now()
     payload = qrpayload.encode(data.claims(when), signer.key, prepared.kid)
     font = register_cjk_font()
     buf = io.BytesIO()

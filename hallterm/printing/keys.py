@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import PrivateFormat, pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
 
+from hallterm.clock import utc_now
 from hallterm.i18n import _
 
 ENV_PASSPHRASE = "HALLTERM_KEY_PASSPHRASE"
@@ -63,7 +64,7 @@ class KeyBundle:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    return utc_now()
 
 
 def _new_key() -> ec.EllipticCurvePrivateKey:

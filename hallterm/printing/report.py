@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from hallterm.clock import to_local
+from hallterm.clock import to_local, utc_now
 from hallterm.db.services.efficiency import (
     BY_LABELS,
     COLUMNS,
@@ -294,7 +294,7 @@ def write_report(
             table,
             path,
             issuer=issuer,
-            generated_at=generated_at or datetime.now().astimezone(),
+            generated_at=generated_at or to_local(utc_now()),
             series=series,
             font_path=font_path,
         )

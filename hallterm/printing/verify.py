@@ -35,6 +35,7 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
+from hallterm.clock import hall_today, utc_now
 from hallterm.i18n import _
 from hallterm.printing import qrpayload
 from hallterm.printing.certificate_pdf import INFO_FIELDS, INFO_PAYLOAD
@@ -116,7 +117,7 @@ def _common_name(cert: x509.Certificate) -> str:
 
 def _utc(at: dt.datetime | None) -> dt.datetime:
     if at is None:
-        return dt.datetime.now(dt.UTC)
+        return utc_now()
     return at if at.tzinfo else at.replace(tzinfo=dt.UTC)
 
 
@@ -171,7 +172,7 @@ def _describe(claims: dict[str, Any], findings: _Findings) -> None:
     )
     valid_until = claims.get("valid_until")
     findings.ok(_("Valid until: {date}").format(date=valid_until or _("Long-term")))
-    if valid_until and dt.date.fromisoformat(valid_until) < dt.date.today():
+    if valid_until and dt.date.fromisoformat(valid_until) < hall_today():
         findings.ok(_("Note: the validity period of this certificate has ended."))
 
 

@@ -88,7 +88,7 @@ class CatalogScreen(BaseScreen):
     def _load(self) -> None:
         from hallterm.db.services import catalog_query as cq
 
-        with self.app.store.read() as session:  # type: ignore[attr-defined]
+        with self.hall.store.read() as session:
             data = (cq.departments(session), cq.matters(session), cq.bundles(session))
         self.app.call_from_thread(self._loaded, *data)
 
@@ -116,7 +116,7 @@ class CatalogScreen(BaseScreen):
         if query:
             by_code: dict[str, MatterRow | BundleRow] = {m.code: m for m in self._matters}
             by_code.update({b.code: b for b in self._bundles})
-            hits = self.app.matter_index.search(query, limit=200)  # type: ignore[attr-defined]
+            hits = self.hall.matter_index.search(query, limit=200)
             found = [by_code[h.key] for h in hits if h.key in by_code]
         else:
             found = list(self._matters)
@@ -219,7 +219,7 @@ class GuideScreen(BaseScreen):
     def _load(self) -> None:
         from hallterm.db.services import catalog_query as cq
 
-        with self.app.store.read() as session:  # type: ignore[attr-defined]
+        with self.hall.store.read() as session:
             guide = cq.guide(session, self.code)
             bundle = None
             if guide is None:
@@ -359,15 +359,15 @@ class GuideScreen(BaseScreen):
         """Print this guide for the applicant (PDF kept; sent to the printer if one is set)."""
         from hallterm.screens.desk_common import in_thread, printer_for
 
-        app, code = self.app, self.code
-        ctx = app.ctx()  # type: ignore[attr-defined]
+        app, code = self.hall, self.code
+        ctx = app.ctx()
         printer = printer_for(app)
-        font = app.settings.font_path or None  # type: ignore[attr-defined]
+        font = app.settings.font_path or None
 
         def job() -> tuple[object, str | None]:
             from hallterm.db.services.catalog_xlsx import print_guide
 
-            return print_guide(app.store, ctx, code, printer, font_path=font)  # type: ignore[attr-defined]
+            return print_guide(app.store, ctx, code, printer, font_path=font)
 
         def done(result: tuple[object, str | None]) -> None:
             path, message = result

@@ -107,7 +107,7 @@ class CertificatesScreen(BaseScreen):
         from hallterm.db.services.certificates import list_certificates
 
         try:
-            with self.app.store.read() as session:  # type: ignore[attr-defined]
+            with self.hall.store.read() as session:
                 rows = list_certificates(session, self.query_text)
         except Exception as exc:  # noqa: BLE001 - shown, the app keeps running
             self.app.call_from_thread(self._status, str(exc), "red")
@@ -139,7 +139,7 @@ class CertificatesScreen(BaseScreen):
         from hallterm.printing.keys import KeyFileError
 
         try:
-            with self.app.store.write() as session:  # type: ignore[attr-defined]
+            with self.hall.store.write() as session:
                 message = job(session)
         except (ServiceError, KeyFileError) as exc:
             self.app.call_from_thread(self._status, str(exc), "red")
@@ -158,7 +158,7 @@ class CertificatesScreen(BaseScreen):
         return self._signer
 
     def _write_pdf(self, number: str, pdf: bytes) -> Path:
-        folder = self.app.settings.pdf_dir()  # type: ignore[attr-defined]
+        folder = self.hall.settings.pdf_dir()
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"certificate-{number}.pdf"
         path.write_bytes(pdf)
@@ -209,7 +209,7 @@ class CertificatesScreen(BaseScreen):
         from hallterm.db.services.certificates import issue_draft
 
         try:
-            with self.app.store.read() as session:  # type: ignore[attr-defined]
+            with self.hall.store.read() as session:
                 draft = issue_draft(session, case_no)
         except Exception as exc:  # noqa: BLE001 - ServiceError and the like, shown
             self.app.call_from_thread(self._status, str(exc), "red")
@@ -238,7 +238,7 @@ class CertificatesScreen(BaseScreen):
     def _issue(self, case_id: str, values: dict[str, str], passphrase: str | None) -> None:
         from hallterm.db.services.certificates import issue_certificate
 
-        ctx = self.app.ctx()  # type: ignore[attr-defined]
+        ctx = self.hall.ctx()
 
         def job(session: Any) -> str:
             number, pdf = issue_certificate(
@@ -267,7 +267,7 @@ class CertificatesScreen(BaseScreen):
     def _reprint(self, number: str, reason: str, passphrase: str | None) -> None:
         from hallterm.db.services.certificates import reprint
 
-        ctx = self.app.ctx()  # type: ignore[attr-defined]
+        ctx = self.hall.ctx()
 
         def job(session: Any) -> str:
             pdf = reprint(session, ctx, number, reason, self._signer_for(session, passphrase))
@@ -280,7 +280,8 @@ class CertificatesScreen(BaseScreen):
         row = self._selected()
         if row is None:
             return
-        if self.app.actor.role not in ("supervisor", "admin"):  # type: ignore[attr-defined]
+        actor = self.hall.actor
+        if actor is None or actor.role not in ("supervisor", "admin"):
             self._status(_("only a supervisor or an administrator may revoke a certificate"), "red")
             return
         self.app.push_screen(
@@ -293,7 +294,7 @@ class CertificatesScreen(BaseScreen):
     def _revoke(self, number: str, reason: str) -> None:
         from hallterm.db.services.certificates import revoke
 
-        ctx = self.app.ctx()  # type: ignore[attr-defined]
+        ctx = self.hall.ctx()
 
         def job(session: Any) -> str:
             revoke(session, ctx, number, reason)

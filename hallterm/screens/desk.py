@@ -129,12 +129,12 @@ class DeskScreen(BaseScreen):
     def on_mount(self) -> None:
         self._render_state()
         if self._initial_applicant:
-            applicant_id, app = self._initial_applicant, self.app
+            applicant_id, app = self._initial_applicant, self.hall
 
             def job() -> ApplicantView:
                 from hallterm.db.services.applicants import get_applicant
 
-                with app.store.read() as session:  # type: ignore[attr-defined]
+                with app.store.read() as session:
                     return get_applicant(session, applicant_id)
 
             in_thread(self, job, self._found, self._id_rejected, group="desk")
@@ -225,12 +225,12 @@ class DeskScreen(BaseScreen):
             self._open_case_number(value)
             return
         id_type = self._id_type
-        app = self.app
+        app = self.hall
 
         def job() -> ApplicantView | None:
             from hallterm.db.services.applicants import find_applicant
 
-            with app.store.read() as session:  # type: ignore[attr-defined]
+            with app.store.read() as session:
                 return find_applicant(session, id_type, value)
 
         self._busy = True
@@ -279,13 +279,13 @@ class DeskScreen(BaseScreen):
         number = self.query_one("#id-number", Input).value.strip()
         values = {s[5:]: self.query_one(s, Input).value for s in _REG_FIELDS}
         id_type = self._id_type
-        app = self.app
-        ctx = app.ctx()  # type: ignore[attr-defined]
+        app = self.hall
+        ctx = app.ctx()
 
         def job() -> ApplicantView:
             from hallterm.db.services.applicants import register_applicant
 
-            with app.store.write() as session:  # type: ignore[attr-defined]
+            with app.store.write() as session:
                 return register_applicant(
                     session,
                     ctx,
@@ -314,13 +314,13 @@ class DeskScreen(BaseScreen):
         if self.applicant is None:
             return
         applicant_id = self.applicant.id
-        app = self.app
-        ctx = app.ctx()  # type: ignore[attr-defined]
+        app = self.hall
+        ctx = app.ctx()
 
         def job() -> str:
             from hallterm.db.services.applicants import reveal_id
 
-            with app.store.write() as session:  # type: ignore[attr-defined]
+            with app.store.write() as session:
                 return reveal_id(session, ctx, applicant_id, purpose="front desk")
 
         in_thread(self, job, self._revealed, group="desk")
@@ -344,17 +344,17 @@ class DeskScreen(BaseScreen):
     # -- a case number: resume -----------------------------------------------------------------
 
     def _open_case_number(self, number: str) -> None:
-        app = self.app
+        app = self.hall
 
         def job() -> _Found:
             from hallterm.db.services import ServiceError
             from hallterm.db.services.cases import find_case_id, load_case
 
-            with app.store.read() as session:  # type: ignore[attr-defined]
+            with app.store.read() as session:
                 case_id = find_case_id(session, number)
                 if case_id is None:
                     raise ServiceError(_("no case with number {number}").format(number=number))
-                view = load_case(session, case_id, app.clock.today())  # type: ignore[attr-defined]
+                view = load_case(session, case_id, app.clock.today())
             return _Found(case_id, view.status in (CaseStatus.registered, CaseStatus.notified))
 
         self._busy = True
@@ -381,7 +381,7 @@ class DeskScreen(BaseScreen):
         query = self.query_one("#matter-search", Input).value
         results = self.query_one("#matter-results", OptionList)
         results.clear_options()
-        hits = self.app.matter_index.search(query, limit=30)  # type: ignore[attr-defined]
+        hits = self.hall.matter_index.search(query, limit=30)
         for item in hits:
             label = Text(item.name)
             if item.kind == "bundle":
@@ -415,15 +415,15 @@ class DeskScreen(BaseScreen):
             return
         kind, _sep, code = choice.partition(":")
         applicant_id = self.applicant.id
-        app = self.app
-        ctx = app.ctx()  # type: ignore[attr-defined]
+        app = self.hall
+        ctx = app.ctx()
 
         ticket_id = self.ticket_id
 
         def job() -> str:
             from hallterm.db.services.cases import start_case
 
-            with app.store.write() as session:  # type: ignore[attr-defined]
+            with app.store.write() as session:
                 if kind == "bundle":
                     case_id = start_case(session, ctx, applicant_id=applicant_id, bundle_code=code)
                 else:
@@ -441,7 +441,7 @@ class DeskScreen(BaseScreen):
 
     def _start_failed(self, message: str) -> None:
         self._busy = False
-        self.app.notify_error(message)  # type: ignore[attr-defined]
+        self.hall.notify_error(message)
 
     def _started(self, case_id: str) -> None:
         from hallterm.screens.desk_checklist import ChecklistScreen

@@ -176,18 +176,18 @@ class CaseListScreen(BaseScreen):
             table.add_column(label, key=key)
 
     def _load(self) -> None:
-        app = self.app
+        app = self.hall
         statuses = () if self.show_all else tuple(s.value for s in OPEN_STATES)
-        yellow = app.settings.yellow_days  # type: ignore[attr-defined]
+        yellow = app.settings.yellow_days
 
         def job() -> list[CaseRow]:
             from hallterm.db.services.cases import list_cases
 
-            with app.store.read() as session:  # type: ignore[attr-defined]
+            with app.store.read() as session:
                 return list_cases(
                     session,
                     statuses=statuses,
-                    today=app.clock.today(),  # type: ignore[attr-defined]
+                    today=app.clock.today(),
                     yellow_days=yellow,
                 )
 
@@ -331,14 +331,14 @@ class CaseDetailScreen(BaseScreen):
             timeline.add_column(label)
 
     def _load(self) -> None:
-        app, case_id = self.app, self.case_id
-        yellow = app.settings.yellow_days  # type: ignore[attr-defined]
+        app, case_id = self.hall, self.case_id
+        yellow = app.settings.yellow_days
 
         def job() -> _Detail:
             from hallterm.db.services.cases import load_case, timeline
 
-            with app.store.read() as session:  # type: ignore[attr-defined]
-                view = load_case(session, case_id, app.clock.today(), yellow)  # type: ignore[attr-defined]
+            with app.store.read() as session:
+                view = load_case(session, case_id, app.clock.today(), yellow)
                 return _Detail(view, timeline(session, case_id))
 
         def loaded(detail: _Detail) -> None:
@@ -447,13 +447,13 @@ class CaseDetailScreen(BaseScreen):
     def _move(self, action: CaseAction, reason: str = "") -> None:
         if self._busy or self.view is None or action not in allowed_actions(self.view.status):
             return
-        app, case_id = self.app, self.case_id
-        ctx = app.ctx()  # type: ignore[attr-defined]
+        app, case_id = self.hall, self.case_id
+        ctx = app.ctx()
 
         def job() -> None:
             from hallterm.db.services.cases import advance
 
-            with app.store.write() as session:  # type: ignore[attr-defined]
+            with app.store.write() as session:
                 advance(session, ctx, case_id, action, reason)
 
         def done(_result: None) -> None:
@@ -469,7 +469,7 @@ class CaseDetailScreen(BaseScreen):
 
         def failed(message: str) -> None:
             self._busy = False
-            self.app.notify_error(message)  # type: ignore[attr-defined]
+            self.hall.notify_error(message)
 
         self._busy = True
         in_thread(self, job, done, failed, group="case-detail-move")
@@ -526,16 +526,16 @@ class CaseDetailScreen(BaseScreen):
         kinds = documents_for(self.view)
         if not kinds:
             return
-        app, case_id = self.app, self.case_id
-        ctx = app.ctx()  # type: ignore[attr-defined]
-        settings = app.settings  # type: ignore[attr-defined]
+        app, case_id = self.hall, self.case_id
+        ctx = app.ctx()
+        settings = app.settings
         printer = printer_for(app)
 
         def job() -> list[Printed]:
             from hallterm.db.services.case_documents import print_documents
 
             return print_documents(
-                app.store,  # type: ignore[attr-defined]
+                app.store,
                 ctx,
                 case_id,
                 kinds,
@@ -551,7 +551,7 @@ class CaseDetailScreen(BaseScreen):
 
         def failed(message: str) -> None:
             self._busy = False
-            self.app.notify_error(message)  # type: ignore[attr-defined]
+            self.hall.notify_error(message)
 
         self._busy = True
         in_thread(self, job, done, failed, group="case-detail-move")

@@ -138,7 +138,7 @@ class ChecklistScreen(BaseScreen):
         self.lines: list[Line] = []
         self.stored: dict[str, StoredView] = {}
         self.calendar = WorkCalendar()
-        self.today = date.today()
+        self.today = self.hall.clock.today()
         self.dirty = False
         self.decided = False
         self.printed: list[Printed] = []
@@ -183,17 +183,17 @@ class ChecklistScreen(BaseScreen):
     # -- loading ------------------------------------------------------------------------------
 
     def _load(self, then: Callable[[], None] | None = None) -> None:
-        app = self.app
+        app = self.hall
         case_id = self.case_id
-        yellow = app.settings.yellow_days  # type: ignore[attr-defined]
+        yellow = app.settings.yellow_days
 
         def job() -> _Loaded:
             from hallterm.db.services.applicants import stored_materials
             from hallterm.db.services.calendar import calendar_for
             from hallterm.db.services.cases import load_case
 
-            today = app.clock.today()  # type: ignore[attr-defined]
-            with app.store.read() as session:  # type: ignore[attr-defined]
+            today = app.clock.today()
+            with app.store.read() as session:
                 cal = calendar_for(session)
                 view = load_case(session, case_id, today, yellow, cal)
                 stored = {
@@ -359,7 +359,7 @@ class ChecklistScreen(BaseScreen):
         try:
             change(line)
         except ChecklistError as exc:
-            self.app.notify_error(str(exc))  # type: ignore[attr-defined]
+            self.hall.notify_error(str(exc))
             return
         self.dirty = True
         table = self.query_one("#cl-lines", DataTable)
@@ -500,12 +500,12 @@ class ChecklistScreen(BaseScreen):
         if self._busy or not self.editable:
             return
         app, case_id, inputs = self.app, self.case_id, self._inputs()
-        ctx = app.ctx()  # type: ignore[attr-defined]
+        ctx = app.ctx()
 
         def job() -> None:
             from hallterm.db.services.cases import record_lines
 
-            with app.store.write() as session:  # type: ignore[attr-defined]
+            with app.store.write() as session:
                 record_lines(session, ctx, case_id, inputs)
 
         def saved(_result: None) -> None:
@@ -522,7 +522,7 @@ class ChecklistScreen(BaseScreen):
 
     def _failed(self, message: str) -> None:
         self._busy = False
-        self.app.notify_error(message)  # type: ignore[attr-defined]
+        self.hall.notify_error(message)
 
     def _decide(self, decision: str, reason: str = "") -> None:
         """Save the lines and take ``decision`` in one transaction, then print."""
@@ -530,8 +530,8 @@ class ChecklistScreen(BaseScreen):
             return
         app, case_id = self.app, self.case_id
         inputs = self._inputs() if self.dirty else []
-        ctx = app.ctx()  # type: ignore[attr-defined]
-        settings = app.settings  # type: ignore[attr-defined]
+        ctx = app.ctx()
+        settings = app.settings
         printer = printer_for(app)
         deferred = any(line.state == LineState.deferred for line in self.lines)
 
@@ -540,7 +540,7 @@ class ChecklistScreen(BaseScreen):
             from hallterm.db.services import cases as svc
             from hallterm.db.services.case_documents import print_documents
 
-            with app.store.write() as session:  # type: ignore[attr-defined]
+            with app.store.write() as session:
                 if inputs:
                     svc.record_lines(session, ctx, case_id, inputs)
                 if decision == "accept":
@@ -561,7 +561,7 @@ class ChecklistScreen(BaseScreen):
             error = None
             try:
                 printed = print_documents(
-                    app.store,  # type: ignore[attr-defined]
+                    app.store,
                     ctx,
                     case_id,
                     kinds,
@@ -571,8 +571,8 @@ class ChecklistScreen(BaseScreen):
                 )
             except ServiceError as exc:  # decided and stored; the papers can be reprinted
                 error = str(exc)
-            with app.store.read() as session:  # type: ignore[attr-defined]
-                today = app.clock.today()  # type: ignore[attr-defined]
+            with app.store.read() as session:
+                today = app.clock.today()
                 view = svc.load_case(session, case_id, today, settings.yellow_days)
             return _Decided(view, printed, error)
 
@@ -605,7 +605,7 @@ class ChecklistScreen(BaseScreen):
         if message:
             self.app.notify(message, title=_("Printed"), markup=False, timeout=8)
         if result.print_error:
-            self.app.notify_error(result.print_error)  # type: ignore[attr-defined]
+            self.hall.notify_error(result.print_error)
 
     def action_accept(self) -> None:
         self._decide("accept")

@@ -10,12 +10,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from rich.text import Text
 from textual.dom import DOMNode
 from textual.worker import Worker
 
+from hallterm.app_base import HallApp
 from hallterm.config import Settings
 from hallterm.db.services import ServiceError
 from hallterm.db.services.case_documents import Printed, kind_label
@@ -112,7 +113,7 @@ def in_thread(
         if failed is not None:
             failed(message)
         else:
-            app.notify_error(message)  # type: ignore[attr-defined]
+            cast(HallApp, app).notify_error(message)
 
     def runner() -> None:
         try:

@@ -14,17 +14,18 @@ import subprocess
 from typing import Any
 
 from rich.text import Text
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Digits, Static
 
+from hallterm.app_base import HallApp
 from hallterm.clock import Clock, to_local
 from hallterm.config import Settings
 from hallterm.db.engine import Store
 from hallterm.db.services import queue as q
-from hallterm.i18n import N_, _, set_language
+from hallterm.i18n import N_, _
 from hallterm.screens.desk_common import in_thread
 
 log = logging.getLogger(__name__)
@@ -161,7 +162,7 @@ class DisplayScreen(Screen[None]):
         self.query_one("#dp-lines", Static).update(lines)
 
 
-class DisplayApp(App[None]):
+class DisplayApp(HallApp):
     """The calling screen as its own small application (no sign-in, read only)."""
 
     TITLE = "hallterm display"
@@ -175,13 +176,9 @@ class DisplayApp(App[None]):
         language: str | None = None,
         announcer: Announcer | None = None,
     ) -> None:
-        super().__init__()
-        self.store = store
-        self.settings = settings
-        self.clock = clock or Clock()
+        super().__init__(store, settings, clock=clock, language=language)
         self.announcer = announcer or Announcer(settings.tts_command)
         self.spoken: list[str] = []
-        set_language(language or settings.language or None)
 
     def on_mount(self) -> None:
         self.push_screen(DisplayScreen())
@@ -190,6 +187,3 @@ class DisplayApp(App[None]):
         text = call_text(call.number, call.window)
         self.spoken.append(text)
         self.announcer.say(text)
-
-    def notify_error(self, message: str) -> None:
-        self.notify(message, title=_("Error"), severity="error", markup=False)

@@ -12,19 +12,20 @@ from typing import Any
 
 from rich.text import Text
 from textual import on
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Vertical
 from textual.screen import Screen
 from textual.widgets import Digits, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from hallterm.app_base import HallApp
 from hallterm.clock import Clock, to_local
 from hallterm.config import Settings
 from hallterm.db.engine import Store
 from hallterm.db.services import Actor, Ctx
 from hallterm.db.services import queue as q
-from hallterm.i18n import N_, _, set_language
+from hallterm.i18n import N_, _
 from hallterm.screens.desk_common import in_thread, printer_for
 from hallterm.widgets.plain import plain
 
@@ -227,7 +228,7 @@ class KioskScreen(Screen[None]):
             self.action_reset()
 
 
-class KioskApp(App[None]):
+class KioskApp(HallApp):
     """The ticket machine as its own small application (no sign-in)."""
 
     TITLE = "hallterm kiosk"
@@ -242,15 +243,11 @@ class KioskApp(App[None]):
         printer: Any = None,
         print_slips: bool = True,
     ) -> None:
-        super().__init__()
-        self.store = store
-        self.settings = settings
-        self.clock = clock or Clock()
+        super().__init__(store, settings, clock=clock, language=language)
         self.printer = printer
         self.print_slips = print_slips
         self.station_code = ""
         self.station_name = ""
-        set_language(language or settings.language or None)
 
     def on_mount(self) -> None:
         self.push_screen(KioskScreen())
@@ -276,6 +273,3 @@ class KioskApp(App[None]):
         except FontNotFound as exc:
             return str(exc)
         return printer.send(path)
-
-    def notify_error(self, message: str) -> None:
-        self.notify(message, title=_("Error"), severity="error", markup=False)

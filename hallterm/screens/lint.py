@@ -55,7 +55,7 @@ class LintScreen(BaseScreen):
         from hallterm.db.services.catalog_xlsx import lint_store
 
         try:
-            with self.app.store.read() as session:  # type: ignore[attr-defined]
+            with self.hall.store.read() as session:
                 findings = lint_store(session)
         except Exception as exc:  # noqa: BLE001 - shown to the admin, the app keeps running
             self.app.call_from_thread(self._failed, str(exc))

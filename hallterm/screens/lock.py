@@ -10,6 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from hallterm.i18n import _
+from hallterm.screens.base import hall_of
 
 
 class LockScreen(ModalScreen[None]):
@@ -21,7 +22,7 @@ class LockScreen(ModalScreen[None]):
     BINDINGS = [("ctrl+o", "app.logout", "Log out")]
 
     def compose(self) -> ComposeResult:
-        actor = self.app.actor  # type: ignore[attr-defined]
+        actor = hall_of(self).actor
         with Center(), Vertical(id="lock-box"):
             yield Static(_("Screen locked"), classes="screen-title")
             yield Static(Text(_("Signed in: {name}").format(name=actor.name if actor else "")))
@@ -37,8 +38,8 @@ class LockScreen(ModalScreen[None]):
     def _check(self, password: str) -> None:
         from hallterm.db.services.staff import verify_unlock
 
-        actor = self.app.actor  # type: ignore[attr-defined]
-        with self.app.store.read() as session:  # type: ignore[attr-defined]
+        actor = hall_of(self).actor
+        with hall_of(self).store.read() as session:
             ok = actor is not None and verify_unlock(session, actor.username, password)
         self.app.call_from_thread(self._done, ok)
 

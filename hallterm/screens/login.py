@@ -51,8 +51,8 @@ class LoginScreen(BaseScreen):
     def _check(self, username: str, password: str) -> None:
         from hallterm.db.services.staff import login
 
-        with self.app.store.write() as session:  # type: ignore[attr-defined]
-            result = login(session, self.app.ctx(), username, password)  # type: ignore[attr-defined]
+        with self.hall.store.write() as session:
+            result = login(session, self.hall.ctx(), username, password)
         self.app.call_from_thread(self._done, result.actor, result.message)
 
     def _done(self, actor: Actor | None, message: str) -> None:
@@ -62,4 +62,4 @@ class LoginScreen(BaseScreen):
             self.query_one("#login-error", Static).update(Text(message))
             password.focus()
             return
-        self.app.signed_in(actor)  # type: ignore[attr-defined]
+        self.hall.signed_in(actor)
