@@ -9,6 +9,7 @@ from textual.containers import Center, Vertical
 from textual.widgets import Input, Label, Static
 
 from hallterm.db.services import Actor
+from hallterm.failures import failure_message
 from hallterm.i18n import _
 from hallterm.screens.base import BaseScreen
 
@@ -51,8 +52,12 @@ class LoginScreen(BaseScreen):
     def _check(self, username: str, password: str) -> None:
         from hallterm.db.services.staff import login
 
-        with self.hall.store.write() as session:
-            result = login(session, self.hall.ctx(), username, password)
+        try:
+            with self.hall.store.write() as session:
+                result = login(session, self.hall.ctx(), username, password)
+        except Exception as exc:  # a locked or missing store: say so, never hang
+            self.app.call_from_thread(self._done, None, failure_message(exc))
+            return
         self.app.call_from_thread(self._done, result.actor, result.message)
 
     def _done(self, actor: Actor | None, message: str) -> None:

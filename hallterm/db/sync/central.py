@@ -39,7 +39,7 @@ import json
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import Table, and_, bindparam, func, insert, or_, select, text, tuple_, update
@@ -47,7 +47,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DataError, IntegrityError, ProgrammingError
 from sqlmodel import Session, SQLModel
 
-from hallterm.clock import Clock
+from hallterm.clock import Clock, utc_now
 from hallterm.db.engine import Store
 from hallterm.db.events import append_event, canonical_json, snapshot
 from hallterm.db.migrate import upgrade
@@ -423,7 +423,7 @@ def publish(
         key=key[:100],
         station_code=station_code,
         payload=canonical_json(payload),
-        created_at=now or datetime.now(UTC),
+        created_at=now or utc_now(),
     )
     session.add(row)
     session.flush()
