@@ -50,7 +50,7 @@ def test_verify_asks_central_when_reachable(tmp_path, clock):
     """`hallterm verify --central` uses central's list; an unreachable central is said, not fatal."""
     from click.testing import CliRunner
 
-    from hallterm.cli import _central_revocations
+    from hallterm.cli.certificates import _central_revocations
 
     central = make_central(str(tmp_path / "central.db"), clock, ("A",))
     with central.write() as s:

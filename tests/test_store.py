@@ -12,6 +12,7 @@ from hallterm.db.engine import Store, mask_url, normalize_url
 from hallterm.db.events import append_event, verify_chain
 from hallterm.db.migrate import current_revision, head_revision, upgrade
 from hallterm.db.models import Event, Station
+from hallterm.db.schema_version import SCHEMA_HEADS, stored_heads
 from hallterm.db.services import ServiceError
 from hallterm.db.services.setup import init_store
 
@@ -68,6 +69,7 @@ def test_init_creates_and_rerun_is_safe(any_url, ctx):
     init_store(store, ctx, "3299", "江川市政务服务中心", "city")
     init_store(store, ctx, "3299", "江川市政务服务中心", "city")
     assert current_revision(store) == head_revision()
+    assert stored_heads(store) == SCHEMA_HEADS
     with store.read() as s:
         assert s.get(Station, "3299").name == "江川市政务服务中心"
         kinds = [e.kind for e in s.exec(select(Event))]
@@ -151,3 +153,42 @@ def test_concurrent_appends_keep_one_chain(any_url, ctx, clock):
         assert verify_chain(s) == []
         assert len(list(s.exec(select(Event)))) == 41
     store.dispose()
+
+
+def test_schema_heads_constant_matches_the_migrations():
+    """Start-up compares a store with SCHEMA_HEADS instead of importing Alembic: keep it true."""
+    assert frozenset(head_revision().split(",")) == SCHEMA_HEADS
+
+
+def test_starting_on_a_current_store_imports_no_alembic(tmp_path, ctx):
+    """Opening an up-to-date store the way the CLI does reads the revision without Alembic
+    (or SQLAlchemy, for SQLite), and a missing store is not created by looking."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "station.db"
+    store = Store(str(path))
+    init_store(store, ctx, "3299", "江川市政务服务中心", "city")
+    store.dispose()
+    code = (
+        "import sys\n"
+        "from hallterm.cli.common import open_store\n"
+        f"st = open_store({str(path)!r})\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('alembic', 'sqlalchemy'))\n"
+        "print(' '.join(bad))\n"
+        "sys.exit(1 if bad else 0)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    missing = tmp_path / "nothing.db"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"from hallterm.cli.common import open_store; open_store({str(missing)!r})",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1
+    assert not missing.exists()

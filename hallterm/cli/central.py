@@ -1,0 +1,300 @@
+"""``hallterm central``: the central store's administration (stations, staff, catalog,
+holidays, transfers, conflicts)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from hallterm.cli.common import (
+    CENTRAL_HELP,
+    db_error,
+    fail,
+    mask,
+    open_central_store,
+    resolve_central,
+    using,
+)
+from hallterm.cli.root import main
+from hallterm.i18n import _
+
+
+@main.group()
+def central() -> None:
+    """The central store: stations, staff, catalog publishing, transfers, conflicts."""
+
+
+@central.command("init")
+@click.option("--central", "central_url", envvar="HALLTERM_CENTRAL", help=CENTRAL_HELP)
+@click.pass_context
+def central_init(ctx: click.Context, central_url: str | None) -> None:
+    """Create or upgrade the central store (safe to run again)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from hallterm.db.services import ServiceError
+    from hallterm.db.sync.central import init_central
+
+    url = resolve_central(ctx, central_url)
+    st = open_central_store(url)
+    try:
+        init_central(st)
+    except ServiceError as exc:
+        fail(str(exc))
+    except SQLAlchemyError as exc:
+        fail(db_error(exc, url))
+    finally:
+        st.dispose()
+    click.echo(_("central store {url} is ready").format(url=mask(url)))
+
+
+@central.command("add-station")
+@click.option("--central", "central_url", envvar="HALLTERM_CENTRAL", help=CENTRAL_HELP)
+@click.option("--station", "code", required=True, help="station code")
+@click.option("--name", required=True, help="station name")
+@click.option("--level", required=True, help="city, county, township or village (市/县/乡/村)")
+@click.option("--parent", default=None, help="parent station code")
+@click.option(
+    "--password-for-role",
+    "role_password",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    envvar="HALLTERM_ROLE_PASSWORD",
+    help="PostgreSQL: create the station's login role (no value: asked for)",
+)
+@click.pass_context
+def central_add_station(
+    ctx: click.Context,
+    central_url: str | None,
+    code: str,
+    name: str,
+    level: str,
+    parent: str | None,
+    role_password: str | None,
+) -> None:
+    """Register a station at central (and, on PostgreSQL, its own login role)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from hallterm.db.engine import mask_url
+    from hallterm.db.services import ServiceError
+    from hallterm.db.sync.central import central_ctx, register_station
+
+    url = resolve_central(ctx, central_url)
+    if role_password == "":  # the flag without a value: the environment, else ask
+        role_password = os.environ.get("HALLTERM_ROLE_PASSWORD") or click.prompt(
+            _("password for the station's login role"), hide_input=True, confirmation_prompt=True
+        )
+    st = open_central_store(url)
+    role = None
+    try:
+        if role_password and st.dialect != "postgresql":
+            fail(_("login roles exist only on PostgreSQL"))
+        with st.write() as session:
+            register_station(session, central_ctx(), code, name, level, parent)
+            if role_password:
+                from hallterm.db.sync.security import ensure_station_role
+
+                role = ensure_station_role(session, code, role_password)
+    except ServiceError as exc:
+        fail(str(exc))
+    except SQLAlchemyError as exc:
+        fail(db_error(exc, url))
+    finally:
+        st.dispose()
+    click.echo(_("station {code} {name} is registered at central").format(code=code, name=name))
+    if role:
+        from sqlalchemy.engine import make_url
+
+        station_url = make_url(url).set(username=role, password="***")
+        click.echo(
+            _("the station connects as: {url}").format(
+                url=mask_url(station_url.render_as_string(hide_password=False))
+            )
+        )
+
+
+@central.command("add-staff")
+@click.option("--central", "central_url", envvar="HALLTERM_CENTRAL", help=CENTRAL_HELP)
+@click.option("--station", "station_code", required=True, help="the station the account works at")
+@click.option("--username", required=True)
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice(["clerk", "supervisor", "admin"]), required=True)
+@click.option("--window", default="")
+@click.password_option(envvar="HALLTERM_NEW_PASSWORD")
+@click.pass_context
+def central_add_staff(
+    ctx: click.Context,
+    central_url: str | None,
+    station_code: str,
+    username: str,
+    name: str,
+    role: str,
+    window: str,
+    password: str,
+) -> None:
+    """Create a staff account at central; its station pulls it at the next sync."""
+
+    from hallterm.db.sync.central import add_staff, central_ctx
+
+    url = resolve_central(ctx, central_url)
+    with using(open_central_store(url), write=True, url=url) as session:
+        add_staff(
+            session,
+            central_ctx(),
+            username=username,
+            name=name,
+            role=role,
+            password=password,
+            station_code=station_code,
+            window=window,
+        )
+    click.echo(
+        _("created {role} {username} for station {code}").format(
+            role=role, username=username, code=station_code
+        )
+    )
+
+
+@central.command("publish-catalog")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--central", "central_url", envvar="HALLTERM_CENTRAL", help=CENTRAL_HELP)
+@click.pass_context
+def central_publish_catalog(ctx: click.Context, file: Path, central_url: str | None) -> None:
+    """Import a catalog version at central; every station pulls it at the next sync."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from hallterm.db.services.catalog_io import read_catalog_file
+    from hallterm.db.sync.central import central_ctx, publish_catalog
+    from hallterm.domain.catalog import CatalogError
+
+    url = resolve_central(ctx, central_url)
+    problems: list[str] = []
+    try:
+        parsed, _raw = read_catalog_file(file)
+    except CatalogError as exc:
+        problems = exc.problems
+    if not problems:
+        st = open_central_store(url)
+        try:
+            with st.write() as session:
+                outcome = publish_catalog(session, central_ctx(), parsed)
+        except CatalogError as exc:
+            problems = exc.problems
+        except SQLAlchemyError as exc:
+            fail(db_error(exc, url))
+        finally:
+            st.dispose()
+    if problems:
+        fail(
+            _("catalog not published, nothing was written:")
+            + "\n"
+            + "\n".join(f"  - {p}" for p in problems)
+        )
+    if outcome == "unchanged":
+        click.echo(_("catalog version {v} was already published").format(v=parsed.version))
+    else:
+        click.echo(
+            _("published catalog version {v}: {m} matters, {b} bundles").format(
+                v=parsed.version, m=len(parsed.matters), b=len(parsed.bundles)
+            )
+        )
+
+
+@central.command("holiday")
+@click.argument("day", type=click.DateTime(formats=["%Y-%m-%d"]))
+@click.option("--workday/--day-off", "is_workday", required=True, help="a working day or a day off")
+@click.option("--note", default="", help="e.g. 春节调休")
+@click.option("--central", "central_url", envvar="HALLTERM_CENTRAL", help=CENTRAL_HELP)
+@click.pass_context
+def central_holiday(
+    ctx: click.Context, day: object, is_workday: bool, note: str, central_url: str | None
+) -> None:
+    """Set a calendar override at central; every station pulls it at the next sync."""
+    from datetime import datetime
+
+    from hallterm.db.sync.central import central_ctx, set_holiday
+
+    assert isinstance(day, datetime)
+    url = resolve_central(ctx, central_url)
+    with using(open_central_store(url), write=True, url=url) as session:
+        set_holiday(session, central_ctx(), day.date(), is_workday, note)
+    kind = _("working day") if is_workday else _("day off")
+    click.echo(_("{day} is now a {kind}").format(day=day.date().isoformat(), kind=kind))
+
+
+@central.command("transfer")
+@click.argument("case")
+@click.option("--to", "to_station", required=True, help="the station that takes the case over")
+@click.option("--central", "central_url", envvar="HALLTERM_CENTRAL", help=CENTRAL_HELP)
+@click.pass_context
+def central_transfer(
+    ctx: click.Context, case: str, to_station: str, central_url: str | None
+) -> None:
+    """通办: give a case (number or id) to another station; both pull the change."""
+
+    from hallterm.db.sync.central import central_ctx, transfer_case
+
+    url = resolve_central(ctx, central_url)
+    with using(open_central_store(url), write=True, url=url) as session:
+        moved = transfer_case(session, central_ctx(), case, to_station)
+    click.echo(
+        _("case {number} moved from station {a} to station {b}").format(
+            number=moved.number, a=moved.from_station, b=moved.to_station
+        )
+    )
+
+
+@central.command("conflicts")
+@click.option("--central", "central_url", envvar="HALLTERM_CENTRAL", help=CENTRAL_HELP)
+@click.option("--all", "show_all", is_flag=True, help="also resolved conflicts")
+@click.option("--station", "station_code", default=None, help="only this station")
+@click.pass_context
+def central_conflicts(
+    ctx: click.Context, central_url: str | None, show_all: bool, station_code: str | None
+) -> None:
+    """List the quarantine: events and changes central did not apply."""
+
+    from hallterm.clock import fmt_local
+    from hallterm.db.sync.central import list_conflicts, problem_label
+
+    url = resolve_central(ctx, central_url)
+    with using(open_central_store(url), write=False, url=url) as session:
+        rows = list_conflicts(session, open_only=not show_all, station_code=station_code)
+    if not rows:
+        click.echo(_("no conflicts"))
+        return
+    for q in rows:
+        where = f" {q.table_name} {q.row_key}".rstrip() if q.table_name else ""
+        state = _("resolved") if q.resolved_at else _("unresolved")
+        click.echo(
+            f"#{q.id} {fmt_local(q.created_at)} {q.station_code} seq={q.seq or '-'} "
+            f"[{state}] {problem_label(q.problem)}{where}"
+        )
+        click.echo(f"    {q.detail}")
+        if q.event_id:
+            click.echo(_("    event {id}").format(id=q.event_id))
+        if q.resolution:
+            click.echo(
+                _("    resolved by {who}: {note}").format(who=q.resolved_by, note=q.resolution)
+            )
+    click.echo(_("{n} conflicts").format(n=len(rows)))
+
+
+@central.command("resolve")
+@click.argument("conflict_id", type=int)
+@click.option("--note", required=True, help="what was done about it")
+@click.option("--central", "central_url", envvar="HALLTERM_CENTRAL", help=CENTRAL_HELP)
+@click.pass_context
+def central_resolve(
+    ctx: click.Context, conflict_id: int, note: str, central_url: str | None
+) -> None:
+    """Close a conflict with a note (it stays listed with --all)."""
+
+    from hallterm.db.sync.central import central_ctx, resolve_conflict
+
+    url = resolve_central(ctx, central_url)
+    with using(open_central_store(url), write=True, url=url) as session:
+        resolve_conflict(session, central_ctx(), conflict_id, note)
+    click.echo(_("conflict {id} resolved").format(id=conflict_id))

@@ -1,0 +1,159 @@
+"""What every command shares: settings, opening a store or central, and reporting errors.
+
+Heavy libraries (SQLAlchemy, reportlab, pyHanko, psycopg) are imported inside the functions
+that need them, so starting the terminal stays quick.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from hallterm.config import Settings, load_settings
+from hallterm.i18n import _
+
+if TYPE_CHECKING:
+    from hallterm.db.engine import Store
+
+STORE_HELP = "store URL or SQLite file path (env HALLTERM_STORE)"
+
+
+def make_settings(store: str | None = None, **extra: object) -> Settings:
+    return load_settings(store=store, **extra)
+
+
+def fail(message: str, code: int = 1) -> None:
+    click.echo(message, err=True)
+    sys.exit(code)
+
+
+@contextmanager
+def using(store: Any, *, write: bool, url: str | None = None) -> Iterator[Any]:
+    """A session of ``store`` for one command: a refused use case or a database error ends
+    the command with its message (URL masked); the store is closed in every case."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from hallterm.db.services import ServiceError
+
+    try:
+        with store.write() if write else store.read() as session:
+            yield session
+    except ServiceError as exc:
+        fail(str(exc))
+    except SQLAlchemyError as exc:
+        if url is None:
+            raise
+        fail(db_error(exc, url))
+    finally:
+        store.dispose()
+
+
+def service_ctx(store, station_code: str | None = None):  # type: ignore[no-untyped-def]
+    from hallterm.clock import Clock
+    from hallterm.db.services import SYSTEM, Ctx
+    from hallterm.db.services.setup import get_info
+
+    if station_code is None:
+        with store.read() as session:
+            station_code = get_info(session, "station_code") or ""
+    return Ctx(actor=SYSTEM, station_code=station_code, clock=Clock())
+
+
+CENTRAL_HELP = "central store URL or SQLite file path (env HALLTERM_CENTRAL)"
+
+
+def resolve_central(ctx: click.Context, central: str | None) -> str:
+    url = central or ctx.obj["settings"].central
+    if not url:
+        fail(_("give the central store with --central URL (or HALLTERM_CENTRAL)"))
+    return url
+
+
+def open_central_store(url: str):  # type: ignore[no-untyped-def]
+    from hallterm.db.sync.runner import open_central
+
+    return open_central(url)
+
+
+def db_error(exc: Exception, url: str) -> str:
+    """A one-line database error with the URL masked (never the password)."""
+    from hallterm.db.engine import mask_url
+    from hallterm.db.sync.runner import describe_error
+
+    return _("cannot use {url}: {error}").format(url=mask_url(url), error=describe_error(exc))
+
+
+def mask(url: str) -> str:
+    from hallterm.db.engine import mask_url
+
+    return mask_url(url)
+
+
+def store_settings(ctx: click.Context, store: str | None) -> Settings:
+    return make_settings(store) if store else ctx.obj["settings"]
+
+
+def quiet_pyhanko() -> None:
+    import logging
+
+    logging.getLogger("pyhanko").setLevel(logging.ERROR)
+
+
+def ask_passphrase(prompt: str, confirm: bool = False) -> bytes:
+    from hallterm.printing.keys import KeyFileError, passphrase_from_env_or_prompt
+
+    try:
+        return passphrase_from_env_or_prompt(prompt, confirm=confirm)
+    except KeyFileError as exc:
+        fail(str(exc))
+        raise AssertionError from None
+
+
+def store_file(url: str) -> Path | None:
+    """The file of a SQLite store URL (None for a server or an in-memory store)."""
+    from hallterm.db.engine import is_sqlite, normalize_url
+
+    if not is_sqlite(url):
+        return None
+    path = normalize_url(url).removeprefix("sqlite:///")
+    return Path(path) if path and path != ":memory:" else None
+
+
+def open_store(where: Settings | str, *, create: bool = False) -> Store:
+    """The one way a command opens a station store.
+
+    ``create=True`` (``init``, ``demo``, ``restore``) may make a new store. Otherwise the store
+    must exist and be initialised, and is brought to the current schema first; a missing store
+    ends the command with a hint and no file is created.
+    """
+    from hallterm.db.engine import Store
+    from hallterm.db.schema_version import SCHEMA_HEADS, stored_heads
+
+    url = where if isinstance(where, str) else where.store_url()
+    if not create:
+        path = store_file(url)
+        if path is not None and not path.is_file():
+            fail(_("no store at {path} yet: run hallterm demo or hallterm init").format(path=path))
+    st = Store(url)
+    if create:
+        return st
+    try:
+        heads = stored_heads(st)
+    except Exception as exc:  # noqa: BLE001 - any failure to read the store is reported
+        st.dispose()
+        fail(db_error(exc, url))
+        raise
+    if heads is None:
+        st.dispose()
+        fail(_("the store {url} is not initialised; run: hallterm init").format(url=st.display_url))
+    if heads != SCHEMA_HEADS:
+        # A newer hallterm brings new migrations: apply them (one transaction) first.
+        from hallterm.db.migrate import upgrade
+
+        upgrade(st)
+    return st
