@@ -17,7 +17,7 @@ from hallterm.clock import FrozenClock
 from hallterm.db.engine import Store
 from hallterm.db.services import efficiency as ef
 from hallterm.db.services.calendar import calendar_for
-from hallterm.db.services.history import generate_history
+from hallterm.demo.history import generate_history
 
 FROZEN = datetime(2026, 11, 27, 2, 0, 0)  # 10:00 in the hall
 TODAY = date(2026, 11, 27)

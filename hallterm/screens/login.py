@@ -28,11 +28,38 @@ class LoginScreen(BaseScreen):
             yield Static(
                 _("Enter: sign in · F10: 中文/English · F1: help"), classes="hint", id="login-hint"
             )
+            yield Static("", classes="hint", id="login-demo")
+
+    def on_mount(self) -> None:
+        self._show_demo_accounts()
+
+    def _show_demo_accounts(self) -> None:
+        """On a demo store, the demo accounts and passwords under the form."""
+        from hallterm.screens.desk_common import in_thread
+
+        store = self.hall.store
+
+        def job() -> bool:
+            from hallterm.db.services.setup import get_info
+            from hallterm.demo import DEMO_MARK
+
+            with store.read() as session:
+                return get_info(session, DEMO_MARK) == "1"
+
+        def done(is_demo: bool) -> None:
+            if is_demo:
+                from hallterm.demo import demo_accounts_text
+
+                text = _("Demo accounts (user name, password, role):") + "\n" + demo_accounts_text()
+                self.query_one("#login-demo", Static).update(Text(text))
+
+        in_thread(self, job, done, group="login-demo")
 
     def retranslate(self) -> None:
         user = self.query_one("#username", Input).value
         self.refresh(recompose=True)
         self.call_after_refresh(lambda: setattr(self.query_one("#username", Input), "value", user))
+        self.call_after_refresh(self._show_demo_accounts)
 
     @on(Input.Submitted, "#username")
     def _to_password(self) -> None:
