@@ -134,3 +134,20 @@ def test_types_check():
         cwd=ROOT,
     )
     assert result.returncode == 0, f"mypy:\n{result.stdout}{result.stderr}"
+
+
+def test_no_worker_can_fail_silently():
+    """Screens run thread work through ``@background`` or ``in_thread`` (failures are shown);
+    only the App's own workers use ``@work``/``run_worker``, caught by the App base's fallback."""
+    import re
+
+    allowed = {"screens/workers.py", "screens/desk_common.py", "app.py", "app_base.py"}
+    bare = re.compile(r"@work\b|(?<!app)\.run_worker\(")
+    bad = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in sorted((ROOT / "hallterm").rglob("*.py"))
+        if str(path.relative_to(ROOT / "hallterm")) not in allowed
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if bare.search(line) and not line.lstrip().startswith(("#", '"', "``"))
+    ]
+    assert not bad, "use @background or in_thread:\n" + "\n".join(bad)

@@ -37,7 +37,7 @@ def central_init(ctx: click.Context, central_url: str | None) -> None:
     from hallterm.db.sync.central import init_central
 
     url = resolve_central(ctx, central_url)
-    st = open_central_store(url)
+    st = open_central_store(url, create=True)
     try:
         init_central(st)
     except ServiceError as exc:

@@ -14,6 +14,7 @@ from hallterm.cli.common import (
     open_store,
     quiet_pyhanko,
     service_ctx,
+    store_file,
     store_settings,
     using,
 )
@@ -287,6 +288,14 @@ def _central_revocations(url: str) -> set[str]:
     from hallterm.db.services.certificates import revoked_numbers
     from hallterm.db.sync.runner import open_central
 
+    path = store_file(url)
+    if path is not None and not path.is_file():  # reading never creates a central store
+        click.echo(
+            _("central {url} not reachable: the local revocation list was used").format(
+                url=mask_url(url)
+            )
+        )
+        return set()
     st = open_central(url)
     try:
         with st.read() as session:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -20,6 +20,7 @@ from hallterm.db.services.catalog_query import (
 from hallterm.domain.catalog import display
 from hallterm.i18n import N_, _
 from hallterm.screens.base import BaseScreen
+from hallterm.screens.workers import background
 from hallterm.widgets.plain import plain, row
 
 ALL = "__all__"
@@ -84,7 +85,7 @@ class CatalogScreen(BaseScreen):
         ):
             table.add_column(label, key=key)
 
-    @work(thread=True, exit_on_error=False, exclusive=True)
+    @background(exclusive=True)
     def _load(self) -> None:
         from hallterm.db.services import catalog_query as cq
 
@@ -215,7 +216,7 @@ class GuideScreen(BaseScreen):
     def retranslate(self) -> None:
         self._show()
 
-    @work(thread=True, exit_on_error=False, exclusive=True)
+    @background(exclusive=True)
     def _load(self) -> None:
         from hallterm.db.services import catalog_query as cq
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -23,6 +23,7 @@ from textual.widgets import DataTable, Input, Static
 from hallterm.i18n import N_, _
 from hallterm.screens.base import BaseScreen
 from hallterm.screens.desk_dialogs import DIALOG_CSS, PromptScreen
+from hallterm.screens.workers import background
 from hallterm.widgets.plain import plain
 
 
@@ -102,7 +103,7 @@ class CertificatesScreen(BaseScreen):
 
     # -- workers --------------------------------------------------------------------------
 
-    @work(thread=True, exit_on_error=False, exclusive=True, group="cert-load")
+    @background(exclusive=True, group="cert-load")
     def _load(self) -> None:
         from hallterm.db.services.certificates import list_certificates
 
@@ -132,7 +133,7 @@ class CertificatesScreen(BaseScreen):
                 state,
             )
 
-    @work(thread=True, exit_on_error=False, group="cert-write")
+    @background(group="cert-write")
     def _run(self, job: Callable[[Any], str]) -> None:
         """Run ``job(session)`` in one write transaction; show its message, then reload."""
         from hallterm.db.services import ServiceError
@@ -204,7 +205,7 @@ class CertificatesScreen(BaseScreen):
         if case_no:
             self._draft(case_no)
 
-    @work(thread=True, exit_on_error=False, group="cert-draft")
+    @background(group="cert-draft")
     def _draft(self, case_no: str) -> None:
         from hallterm.db.services.certificates import issue_draft
 

@@ -21,6 +21,7 @@ from hallterm.config import Settings
 from hallterm.db.services import ServiceError
 from hallterm.db.services.case_documents import Printed, kind_label
 from hallterm.domain.checklist import LineState
+from hallterm.failures import failure_message
 from hallterm.i18n import N_, _
 from hallterm.printing.output import Printer
 
@@ -122,8 +123,7 @@ def in_thread(
             app.call_from_thread(show_error, str(exc))
             return
         except Exception as exc:  # shown to the clerk instead of vanishing with the worker
-            log.exception("front desk job failed")
-            app.call_from_thread(show_error, _("Unexpected error: {error}").format(error=f"{exc}"))
+            app.call_from_thread(show_error, failure_message(exc))
             return
         app.call_from_thread(done, result)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
@@ -11,6 +10,7 @@ from textual.widgets import DataTable, Static
 from hallterm.domain.catalog_lint import ERROR, Finding
 from hallterm.i18n import N_, _
 from hallterm.screens.base import BaseScreen
+from hallterm.screens.workers import background
 from hallterm.widgets.plain import plain
 
 SEVERITY_STYLE = {ERROR: "bold red", "warning": "yellow"}
@@ -50,7 +50,7 @@ class LintScreen(BaseScreen):
         for label in (_("Severity"), _("Check"), _("Where"), _("Finding")):
             table.add_column(label)
 
-    @work(thread=True, exit_on_error=False, exclusive=True)
+    @background(exclusive=True)
     def _load(self) -> None:
         from hallterm.db.services.catalog_xlsx import lint_store
 

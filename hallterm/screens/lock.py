@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Center, Vertical
 from textual.screen import ModalScreen
@@ -11,6 +11,7 @@ from textual.widgets import Input, Static
 
 from hallterm.i18n import _
 from hallterm.screens.base import hall_of
+from hallterm.screens.workers import background
 
 
 class LockScreen(ModalScreen[None]):
@@ -34,7 +35,7 @@ class LockScreen(ModalScreen[None]):
     def _submit(self, event: Input.Submitted) -> None:
         self._check(event.value)
 
-    @work(thread=True, exit_on_error=False, exclusive=True)
+    @background(exclusive=True)
     def _check(self, password: str) -> None:
         from hallterm.db.services.staff import verify_unlock
 

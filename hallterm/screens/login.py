@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Center, Vertical
 from textual.widgets import Input, Label, Static
@@ -12,6 +12,7 @@ from hallterm.db.services import Actor
 from hallterm.failures import failure_message
 from hallterm.i18n import _
 from hallterm.screens.base import BaseScreen
+from hallterm.screens.workers import background
 
 
 class LoginScreen(BaseScreen):
@@ -75,7 +76,7 @@ class LoginScreen(BaseScreen):
         self.query_one("#login-error", Static).update("")
         self._check(username, password)
 
-    @work(thread=True, exit_on_error=False, exclusive=True)
+    @background(exclusive=True)
     def _check(self, username: str, password: str) -> None:
         from hallterm.db.services.staff import login
 
