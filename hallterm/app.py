@@ -114,7 +114,7 @@ class HalltermApp(HallApp):
 
     @work(thread=True, exit_on_error=False, group="index")
     def load_matter_index(self) -> None:
-        from hallterm.db.services import catalog_query as cq
+        from hallterm.db.services.catalog import query as cq
 
         with self.store.read() as session:
             items = [

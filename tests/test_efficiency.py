@@ -399,7 +399,7 @@ def test_report_command(history_store, tmp_path):
 def test_figures_on_postgresql(pg_url, demo_template):
     """The same figures on PostgreSQL (the central store's kind of database)."""
     from hallterm.db.services import SYSTEM, Ctx
-    from hallterm.db.services.catalog_io import import_catalog
+    from hallterm.db.services.catalog.io import import_catalog
     from hallterm.db.services.setup import init_store
     from hallterm.db.services.staff import create_staff
     from hallterm.demo import demo_catalog

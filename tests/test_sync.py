@@ -36,7 +36,7 @@ from hallterm.db.models import (
 from hallterm.db.models_sync import SyncFeed
 from hallterm.db.services.applicants import update_contact
 from hallterm.db.services.cases import advance
-from hallterm.db.services.catalog_io import current_version
+from hallterm.db.services.catalog.io import current_version
 from hallterm.db.services.setup import get_info
 from hallterm.db.sync.central import (
     BulkInsertRefused,

@@ -19,7 +19,7 @@ from hallterm.clock import Clock
 from hallterm.db.engine import Store
 from hallterm.db.models import CatalogVersion, Staff
 from hallterm.db.services import SYSTEM, Ctx
-from hallterm.db.services.catalog_io import import_catalog
+from hallterm.db.services.catalog.io import import_catalog
 from hallterm.db.services.setup import init_store, set_info
 from hallterm.db.services.staff import create_staff
 from hallterm.domain.catalog import CatalogIn, parse_catalog

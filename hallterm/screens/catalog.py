@@ -10,7 +10,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from hallterm.db.services.catalog_query import (
+from hallterm.db.services.catalog.query import (
     BundleRow,
     DepartmentRow,
     MatterGuide,
@@ -87,7 +87,7 @@ class CatalogScreen(BaseScreen):
 
     @background(exclusive=True)
     def _load(self) -> None:
-        from hallterm.db.services import catalog_query as cq
+        from hallterm.db.services.catalog import query as cq
 
         with self.hall.store.read() as session:
             data = (cq.departments(session), cq.matters(session), cq.bundles(session))
@@ -218,7 +218,7 @@ class GuideScreen(BaseScreen):
 
     @background(exclusive=True)
     def _load(self) -> None:
-        from hallterm.db.services import catalog_query as cq
+        from hallterm.db.services.catalog import query as cq
 
         with self.hall.store.read() as session:
             guide = cq.guide(session, self.code)
@@ -366,7 +366,7 @@ class GuideScreen(BaseScreen):
         font = app.settings.font_path or None
 
         def job() -> tuple[object, str | None]:
-            from hallterm.db.services.catalog_xlsx import print_guide
+            from hallterm.db.services.catalog.guides import print_guide
 
             return print_guide(app.store, ctx, code, printer, font_path=font)
 

@@ -52,7 +52,7 @@ class LintScreen(BaseScreen):
 
     @background(exclusive=True)
     def _load(self) -> None:
-        from hallterm.db.services.catalog_xlsx import lint_store
+        from hallterm.db.services.catalog.lint import lint_store
 
         try:
             with self.hall.store.read() as session:

@@ -35,7 +35,7 @@ from hallterm.db.models import (
 from hallterm.db.services import Ctx, ServiceError, record_event
 from hallterm.db.services.applicants import ApplicantView, view
 from hallterm.db.services.calendar import calendar_for
-from hallterm.db.services.catalog_io import current_version
+from hallterm.db.services.catalog.io import current_version
 from hallterm.db.services.counters import next_value
 from hallterm.domain.case_states import CaseAction, CaseStatus, IllegalTransition, transition
 from hallterm.domain.checklist import (

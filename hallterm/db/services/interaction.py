@@ -431,7 +431,7 @@ def print_copy(
 
     Returns the PDF path and the printer's failure message, if any.
     """
-    from hallterm.db.services.catalog_xlsx import hall_of
+    from hallterm.db.services.catalog.guides import hall_of
     from hallterm.printing.guide import render_interaction_copy
 
     with store.read() as session:

@@ -3,7 +3,7 @@
 Each page is applied in one local transaction that also stores the new cursor, so a crash
 either keeps the whole page or none of it.  Topic "rows" upserts table rows (stations,
 staff, holidays, transferred cases …); topic "catalog" imports a catalog version through
-``catalog_io.import_catalog``.  Other areas register their own topics with
+``catalog.io.import_catalog``.  Other areas register their own topics with
 ``register_pull_handler``.  An item that cannot be applied is kept in the local
 ``sync_quarantine`` (never dropped silently) and the page goes on.
 """
@@ -44,7 +44,7 @@ def _apply_rows(session: Session, ctx: Ctx, item: FeedItem) -> None:
 
 
 def _apply_catalog(session: Session, ctx: Ctx, item: FeedItem) -> None:
-    from hallterm.db.services.catalog_io import import_catalog
+    from hallterm.db.services.catalog.io import import_catalog
 
     document = json.loads(item.payload)["document"]
     import_catalog(session, ctx, parse_catalog(document))
