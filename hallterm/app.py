@@ -56,7 +56,7 @@ class HalltermApp(HallApp):
     ) -> None:
         from hallterm.commands import ActionCommands, MatterCommands
 
-        self.COMMANDS = {ActionCommands, MatterCommands}
+        type(self).COMMANDS = {ActionCommands, MatterCommands}
         super().__init__(store, settings, clock=clock, language=language)
         self.printer = printer
         self.actor: Actor | None = None

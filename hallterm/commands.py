@@ -14,7 +14,7 @@ from hallterm.i18n import _
 class ActionCommands(Provider):
     """Every action the current role may take, by its title in either language."""
 
-    def _actions(self):  # type: ignore[no-untyped-def]
+    def _actions(self):
         actor = getattr(self.app, "actor", None)
         return actions_for(actor.role if actor else None)
 

@@ -96,7 +96,7 @@ def catalog_export(ctx: click.Context, file: Path, store: str | None, national: 
     click.echo(_("exported {m} matters to {path}").format(m=len(doc["matters"]), path=file))
 
 
-def _lint_table(findings) -> list[str]:  # type: ignore[no-untyped-def]
+def _lint_table(findings) -> list[str]:
     from hallterm.domain.catalog_lint import ERROR
 
     labels = {ERROR: _("error"), "warning": _("warning")}

@@ -53,7 +53,7 @@ def using(store: Any, *, write: bool, url: str | None = None) -> Iterator[Any]:
         store.dispose()
 
 
-def service_ctx(store, station_code: str | None = None):  # type: ignore[no-untyped-def]
+def service_ctx(store, station_code: str | None = None):
     from hallterm.clock import Clock
     from hallterm.db.services import SYSTEM, Ctx
     from hallterm.db.services.setup import get_info

@@ -91,7 +91,7 @@ def _demo_history(store_path: Path, days: int, seed: int) -> None:
     )
 
 
-def _demo_signer(st):  # type: ignore[no-untyped-def]
+def _demo_signer(st):
     """The demo station's signing key (so the history has certificates), or None."""
     try:
         from hallterm.db.services.certificates import load_signer

@@ -41,7 +41,7 @@ def init(
     )
 
 
-def _ctx_for_init(code: str):  # type: ignore[no-untyped-def]
+def _ctx_for_init(code: str):
     from hallterm.clock import Clock
     from hallterm.db.services import SYSTEM, Ctx
 

@@ -19,7 +19,7 @@ from hallterm.cli.root import main
 from hallterm.i18n import _
 
 
-def _summary_line(summary) -> str:  # type: ignore[no-untyped-def]
+def _summary_line(summary) -> str:
     return _(
         "pushed {pushed}, duplicates {duplicates}, conflicts {conflicts}, pulled {pulled}"
     ).format(
@@ -30,7 +30,7 @@ def _summary_line(summary) -> str:  # type: ignore[no-untyped-def]
     )
 
 
-def _summary_notes(summary) -> list[str]:  # type: ignore[no-untyped-def]
+def _summary_notes(summary) -> list[str]:
     notes = []
     if summary.conflicts:
         notes.append(_("conflicts are kept at central; list them with: hallterm central conflicts"))
@@ -90,7 +90,7 @@ def sync_cmd(
                 )
             )
 
-            def report(summary, error) -> None:  # type: ignore[no-untyped-def]
+            def report(summary, error) -> None:
                 stamp = fmt_local(Clock().now(), with_seconds=True)
                 if error is not None:
                     click.echo(f"{stamp} " + db_error(error, url), err=True)

@@ -289,7 +289,7 @@ def _page_decorator(
         top = PAGE_H - MARGIN_TOP + 8 * mm
         canvas.setFont(font, 9)
         right_w = stringWidth(right, font, 9)
-        size = 9
+        size: float = 9
         while size > 5.5 and stringWidth(left, font, size) > BODY_W - right_w - 6 * mm:
             size -= 0.5
         canvas.setFont(font, size)
@@ -300,7 +300,7 @@ def _page_decorator(
         canvas.line(MARGIN_X, top - 2.5 * mm, PAGE_W - MARGIN_X, top - 2.5 * mm)
         bottom = MARGIN_BOTTOM - 10 * mm
         canvas.line(MARGIN_X, bottom + 4 * mm, PAGE_W - MARGIN_X, bottom + 4 * mm)
-        size = 8
+        size = 8.0
         while size > 5.5 and stringWidth(footer, font, size) > BODY_W - 35 * mm:
             size -= 0.5
         canvas.setFont(font, size)

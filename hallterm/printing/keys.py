@@ -254,9 +254,10 @@ def _strengthen_mac(der: bytes, passphrase: bytes, iterations: int) -> bytes:
             "iterations": iterations,
         }
     )
-    return asn1_pkcs12.Pfx(
+    rebuilt: bytes = asn1_pkcs12.Pfx(
         {"version": pfx["version"], "auth_safe": auth_safe, "mac_data": mac_data}
     ).dump()
+    return rebuilt
 
 
 def _atomic_write_private(out: Path, data: bytes) -> None:

@@ -179,7 +179,7 @@ def _describe(claims: dict[str, Any], findings: _Findings) -> None:
 def _check_record(
     number: str,
     expected_hash: bytes,
-    record: Callable[[str], dict | None] | None,
+    record: Callable[[str], dict[str, Any] | None] | None,
     findings: _Findings,
 ) -> None:
     if record is None:
@@ -213,7 +213,7 @@ def verify_pdf(
     pdf: bytes,
     trusted_roots: list[x509.Certificate],
     revoked: Collection[str] = (),
-    record: Callable[[str], dict | None] | None = None,
+    record: Callable[[str], dict[str, Any] | None] | None = None,
     at: dt.datetime | None = None,
 ) -> VerifyResult:
     """Check a certificate PDF: signature, QR payload, field set, store record, revocation.
@@ -309,7 +309,7 @@ def verify_qr(
     trusted_roots: list[x509.Certificate],
     station_certs: Collection[x509.Certificate],
     revoked: Collection[str] = (),
-    record: Callable[[str], dict | None] | None = None,
+    record: Callable[[str], dict[str, Any] | None] | None = None,
     at: dt.datetime | None = None,
 ) -> VerifyResult:
     """Check the text of a certificate's QR code, offline.

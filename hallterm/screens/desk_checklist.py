@@ -499,7 +499,7 @@ class ChecklistScreen(BaseScreen):
     def action_save(self, then: Callable[[], None] | None = None) -> None:
         if self._busy or not self.editable:
             return
-        app, case_id, inputs = self.app, self.case_id, self._inputs()
+        app, case_id, inputs = self.hall, self.case_id, self._inputs()
         ctx = app.ctx()
 
         def job() -> None:
@@ -528,7 +528,7 @@ class ChecklistScreen(BaseScreen):
         """Save the lines and take ``decision`` in one transaction, then print."""
         if self._busy or not self.editable or self.view is None:
             return
-        app, case_id = self.app, self.case_id
+        app, case_id = self.hall, self.case_id
         inputs = self._inputs() if self.dirty else []
         ctx = app.ctx()
         settings = app.settings
@@ -633,6 +633,10 @@ class ChecklistScreen(BaseScreen):
         if self._busy:
             return
         if self.dirty and self.editable:
-            self.action_save(then=lambda: self.dismiss(self.decided))
+
+            def back() -> None:
+                self.dismiss(self.decided)
+
+            self.action_save(then=back)
             return
         self.dismiss(self.decided)

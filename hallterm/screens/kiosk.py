@@ -142,8 +142,8 @@ class KioskScreen(Screen[None]):
             )
         )
 
-    def action_toggle(self, flag: str) -> None:
-        setattr(self, flag, not getattr(self, flag))
+    async def action_toggle(self, attribute_name: str) -> None:
+        await super().action_toggle(attribute_name)
         self._render_flags()
 
     def action_focus_id(self) -> None:

@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from hallterm.clock import HALL_TZ
 from hallterm.db.events import verify_chain
@@ -67,8 +67,10 @@ def _translate_problem(problem: str) -> str:
 
 
 def _stations(session: Session) -> list[str]:
-    codes = set(session.execute(select(Event.station_code).distinct()).scalars())
-    codes |= set(session.execute(select(EventHead.station_code).where(EventHead.seq > 0)).scalars())
+    codes: set[str] = set(session.execute(select(col(Event.station_code)).distinct()).scalars())
+    codes |= set(
+        session.execute(select(col(EventHead.station_code)).where(col(EventHead.seq) > 0)).scalars()
+    )
     return sorted(codes)
 
 
@@ -224,9 +226,9 @@ def search_events(
     if kind:
         k = kind.strip()
         if "*" in k:
-            q = q.where(Event.kind.like(k.replace("*", "%")))  # type: ignore[attr-defined]
+            q = q.where(col(Event.kind).like(k.replace("*", "%")))
         else:
-            q = q.where(or_(Event.kind == k, Event.kind.like(k.rstrip(".") + ".%")))  # type: ignore[attr-defined]
+            q = q.where(or_(col(Event.kind) == k, col(Event.kind).like(k.rstrip(".") + ".%")))
     if entity:
         q = q.where(Event.entity == entity.strip())
     if entity_id:

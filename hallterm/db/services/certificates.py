@@ -210,7 +210,7 @@ def _valid_until(text: str, issued_on: date, years: int | None, given: bool) -> 
 
 
 def _event(
-    session: Session, ctx: Ctx, cert: Certificate, kind: str, rows: list, **extra: Any
+    session: Session, ctx: Ctx, cert: Certificate, kind: str, rows: list[Any], **extra: Any
 ) -> None:
     record_event(
         session,

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import case, func, or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from hallterm.clock import to_local
 from hallterm.db.events import append_event, snapshot
@@ -333,7 +333,7 @@ def list_items(
     q = select(InteractionItem)
     if kind:
         q = q.where(InteractionItem.kind == kind)
-    open_ = InteractionItem.replied_at.is_(None)  # type: ignore[union-attr]
+    open_ = col(InteractionItem.replied_at).is_(None)
     if status == "open":
         q = q.where(open_)
     elif status == "overdue":
@@ -358,12 +358,12 @@ class InteractionCounts:
 
 def counts(session: Session, today: date) -> InteractionCounts:
     """Open, overdue and due-today counts (for the supervisor dashboard)."""
-    open_ = InteractionItem.replied_at.is_(None)  # type: ignore[union-attr]
+    open_ = col(InteractionItem.replied_at).is_(None)
     row = session.execute(
         select(
             func.count(),
-            func.sum(case((InteractionItem.reply_due < today, 1), else_=0)),
-            func.sum(case((InteractionItem.reply_due == today, 1), else_=0)),
+            func.sum(case((col(InteractionItem.reply_due) < today, 1), else_=0)),
+            func.sum(case((col(InteractionItem.reply_due) == today, 1), else_=0)),
         ).where(open_)
     ).one()
     return InteractionCounts(int(row[0] or 0), int(row[1] or 0), int(row[2] or 0))

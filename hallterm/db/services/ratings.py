@@ -11,8 +11,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
+from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -233,22 +234,28 @@ def rectifications(
     """
     clerk = aliased(Staff)
     q = (
-        select(Rectification, Evaluation, clerk.name, ServiceCase.number, Ticket.number)
-        .join(Evaluation, Evaluation.id == Rectification.evaluation_id)
-        .join(clerk, clerk.id == Evaluation.clerk_id, isouter=True)
-        .join(ServiceCase, ServiceCase.id == Evaluation.case_id, isouter=True)
-        .join(Ticket, Ticket.id == Evaluation.ticket_id, isouter=True)
+        sa_select(
+            Rectification, Evaluation, col(clerk.name), col(ServiceCase.number), col(Ticket.number)
+        )
+        .join(Evaluation, col(Evaluation.id) == Rectification.evaluation_id)
+        .join(clerk, col(clerk.id) == Evaluation.clerk_id, isouter=True)
+        .join(ServiceCase, col(ServiceCase.id) == Evaluation.case_id, isouter=True)
+        .join(Ticket, col(Ticket.id) == Evaluation.ticket_id, isouter=True)
     )
     if station_code:
-        q = q.where(Rectification.station_code == station_code)
+        q = q.where(col(Rectification.station_code) == station_code)
     if open_only:
         q = q.where(col(Rectification.closed_at).is_(None))
     if ids is not None:
         q = q.where(col(Rectification.id).in_(ids))
-    q = q.order_by(Rectification.due_date, Rectification.opened_at).limit(limit)
+    q = q.order_by(col(Rectification.due_date), col(Rectification.opened_at)).limit(limit)
     cal = calendar or calendar_for(session)
     out = []
-    for rect, ev, clerk_name, case_number, ticket_number in session.exec(q).all():
+    found = cast(
+        "list[tuple[Rectification, Evaluation, str | None, str | None, str | None]]",
+        session.execute(q).all(),
+    )
+    for rect, ev, clerk_name, case_number, ticket_number in found:
         out.append(
             RectificationView(
                 id=rect.id,
@@ -276,9 +283,9 @@ def rectifications(
 def ratings_of_case(session: Session, case_id: str) -> list[RatingView]:
     rows = session.exec(
         select(Evaluation, Rectification)
-        .join(Rectification, Rectification.evaluation_id == Evaluation.id, isouter=True)
+        .join(Rectification, col(Rectification.evaluation_id) == Evaluation.id, isouter=True)
         .where(Evaluation.case_id == case_id)
-        .order_by(Evaluation.at)
+        .order_by(col(Evaluation.at))
     ).all()
     return [
         RatingView(

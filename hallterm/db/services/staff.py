@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -36,7 +37,12 @@ def actor_of(staff: Staff) -> Actor:
 
 
 def _event(
-    session: Session, ctx: Ctx, staff: Staff, kind: str, payload: dict, actor: str | None = None
+    session: Session,
+    ctx: Ctx,
+    staff: Staff,
+    kind: str,
+    payload: dict[str, Any],
+    actor: str | None = None,
 ) -> None:
     append_event(
         session,
@@ -139,7 +145,7 @@ def login(session: Session, ctx: Ctx, username: str, password: str) -> LoginResu
         )
     if not verify_password(password, staff.password_hash):
         staff.failed_logins += 1
-        payload: dict = {"reason": "wrong password", "failed": staff.failed_logins}
+        payload: dict[str, Any] = {"reason": "wrong password", "failed": staff.failed_logins}
         message = _("wrong user name or password")
         if staff.failed_logins >= MAX_FAILED:
             staff.locked_until = now + timedelta(minutes=LOCK_MINUTES)

@@ -391,9 +391,7 @@ def transfer_case(session: Session, ctx: Ctx, case_ref: str, to_station: str) ->
     bundle: list[SQLModel] = [applicant] if applicant else []
     bundle.append(case)
     for model in (CaseMatter, CaseMaterialLine, CaseSuspension, StoredMaterial):
-        bundle += list(
-            session.execute(select(model).where(model.case_id == case.id)).scalars()  # type: ignore[attr-defined]
-        )
+        bundle += list(session.execute(select(model).where(model.case_id == case.id)).scalars())
     now = ctx.clock.now()
     publish_rows(session, bundle, station_code=to_station, key=f"case:{case.number}", now=now)
     publish_rows(session, [case], station_code=old, key=f"case:{case.number}", now=now)

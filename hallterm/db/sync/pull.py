@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from hallterm.db.engine import Store
 from hallterm.db.events import append_event
@@ -67,8 +67,8 @@ def _lock_cursor(session: Session) -> int:
     if session.get(StoreInfo, CURSOR_KEY) is None:
         set_info(session, CURSOR_KEY, "0")
         session.flush()
-    row = session.execute(
-        select(StoreInfo.value).where(StoreInfo.key == CURSOR_KEY).with_for_update()
+    row: str | None = session.execute(
+        select(col(StoreInfo.value)).where(col(StoreInfo.key) == CURSOR_KEY).with_for_update()
     ).scalar_one()
     return int(row or 0)
 

@@ -16,8 +16,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any, cast
 
-from sqlalchemy import Connection, String, func, select, type_coerce, update
+from sqlalchemy import Connection, CursorResult, String, func, select, type_coerce, update
 from sqlmodel import Session
 
 from hallterm.db.engine import Store
@@ -77,7 +78,7 @@ def reconcile(local: Store, central: Store, station_code: str, now: datetime) ->
                 quarantine(cs, station_code, "diverged", reason, now)
         return 0, reason
     with local.read() as ls:
-        lost = ls.execute(
+        lost: int = ls.execute(
             select(func.count())
             .select_from(_EVENT)
             .where(
@@ -92,15 +93,18 @@ def reconcile(local: Store, central: Store, station_code: str, now: datetime) ->
     with central.read() as cs:
         refused = quarantined_seqs(cs, station_code, theirs.seq)
     with local.write() as ls:
-        requeued = ls.execute(
-            update(_EVENT)
-            .where(
-                _EVENT.c.station_code == station_code,
-                _EVENT.c.seq > theirs.seq,
-                _EVENT.c.sent_at.is_not(None),
-                _EVENT.c.seq.not_in(sorted(refused)),
-            )
-            .values(sent_at=None)
+        requeued = cast(
+            "CursorResult[Any]",
+            ls.execute(
+                update(_EVENT)
+                .where(
+                    _EVENT.c.station_code == station_code,
+                    _EVENT.c.seq > theirs.seq,
+                    _EVENT.c.sent_at.is_not(None),
+                    _EVENT.c.seq.not_in(sorted(refused)),
+                )
+                .values(sent_at=None)
+            ),
         ).rowcount
     return requeued or 0, ""
 

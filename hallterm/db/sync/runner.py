@@ -16,7 +16,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from hallterm.clock import Clock
 from hallterm.db.engine import Store, normalize_url
@@ -177,8 +177,10 @@ def _when(value: str | None) -> datetime | None:
 
 def local_status(session: Session) -> LocalStatus:
     code = get_info(session, "station_code") or ""
-    conflicts = session.execute(
-        select(func.count()).select_from(SyncQuarantine).where(SyncQuarantine.resolved_at.is_(None))  # type: ignore[union-attr]
+    conflicts: int = session.execute(
+        select(func.count())
+        .select_from(SyncQuarantine)
+        .where(col(SyncQuarantine.resolved_at).is_(None))
     ).scalar_one()
     return LocalStatus(
         station_code=code,
@@ -198,7 +200,7 @@ def backoff_delays(
 
     def delay(n: int) -> float:
         top = min(cap, base * (2 ** max(0, n - 1)))
-        return top / 2 + rng.random() * top / 2
+        return float(top / 2 + rng.random() * top / 2)
 
     return delay
 

@@ -120,7 +120,7 @@ def _scram(session: Session, role: str, password: str) -> str:
     verifier = raw.pgconn.encrypt_password(  # type: ignore[union-attr]
         password.encode("utf-8"), role.encode("utf-8"), b"scram-sha-256"
     )
-    return verifier.decode("ascii")
+    return str(verifier.decode("ascii"))
 
 
 def ensure_station_role(session: Session, station_code: str, password: str | None) -> str:
@@ -143,7 +143,7 @@ def ensure_station_role(session: Session, station_code: str, password: str | Non
         raw = session.connection().connection.dbapi_connection
         with raw.cursor() as cur:  # type: ignore[union-attr]
             cur.execute(statement)
-    dbname = ex(text("SELECT current_database()")).scalar_one()
+    dbname: str = ex(text("SELECT current_database()")).scalar_one()
     ex(text(f"GRANT CONNECT ON DATABASE {_q(dbname)} TO {_q(role)}"))
     ex(text(f"GRANT USAGE ON SCHEMA public TO {_q(role)}"))
     for name in READ_ONLY:

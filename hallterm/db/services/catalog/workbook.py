@@ -352,7 +352,7 @@ def workbook(doc: dict[str, Any]) -> Any:
 
     wb = Workbook()
     bold = Font(bold=True)
-    ws = wb.active
+    ws = wb.worksheets[0]  # a new workbook has one sheet
     ws.title = SHEET_CATALOG
     for col, text in enumerate(CATALOG_HEADER, 1):
         _put(ws, 1, col, text, SHEET_CATALOG)
