@@ -26,19 +26,11 @@ DONE = "('approved','denied','delivered')"
 
 
 @pytest.fixture(scope="module")
-def history_store(demo_template: Path, tmp_path_factory: pytest.TempPathFactory):
+def history_store(history_template: Path, tmp_path_factory: pytest.TempPathFactory):
+    """This module's copy of the session's history (built once, in conftest)."""
     path = tmp_path_factory.mktemp("history") / "station.db"
-    shutil.copy(demo_template, path)
+    shutil.copy(history_template, path)
     store = Store(str(path))
-    info = generate_history(
-        store,
-        days=12,
-        seed=11,
-        clock=FrozenClock(FROZEN),
-        extra_stations=5,
-        tickets_per_day=14,
-    )
-    assert info.created and info.cases > 40 and info.tickets > 40
     yield store
     store.dispose()
 
