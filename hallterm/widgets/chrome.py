@@ -19,13 +19,20 @@ if TYPE_CHECKING:
 
 
 class StatusHeader(Horizontal):
-    """Station, window, clerk and clock; later parts add sync status through ``extra``."""
+    """Station, window, clerk and clock; later parts add sync status through ``extra``.
+
+    On a narrow terminal the status text gives way (cut with an ellipsis), never the name
+    of the signed-in clerk or the clock.
+    """
 
     DEFAULT_CSS = """
     StatusHeader { height: 1; dock: top; background: $primary; color: $text; }
     StatusHeader > .title { width: auto; padding: 0 1; text-style: bold; }
-    StatusHeader > .who { width: 1fr; padding: 0 1; }
-    StatusHeader > .extra { width: auto; padding: 0 1; }
+    StatusHeader > .who { width: auto; padding: 0 1; }
+    StatusHeader > .extra {
+        width: 1fr; padding: 0 1; content-align: right top; text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
     StatusHeader > .clock { width: auto; padding: 0 1; }
     """
 
