@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from hallterm.actions import actions_for
 from hallterm.i18n import _
+
+if TYPE_CHECKING:
+    from hallterm.app import HalltermApp
 
 
 class ActionCommands(Provider):
@@ -42,7 +46,7 @@ class MatterCommands(Provider):
     async def search(self, query: str) -> Hits:
         if getattr(self.app, "actor", None) is None or not query.strip():
             return
-        hits = self.app.matter_index.search(query, limit=20)  # type: ignore[attr-defined]
+        hits = cast("HalltermApp", self.app).matter_index.search(query, limit=20)
         for rank, item in enumerate(hits):
             label = item.name if item.kind == "matter" else f"{item.name}（{_('bundle')}）"
             yield Hit(

@@ -18,7 +18,7 @@ from sqlmodel import Field, SQLModel, col
 from hallterm.db.models import ServiceCase
 
 
-def _text() -> Column:  # type: ignore[type-arg]
+def _text() -> Column[str]:
     return Column(Text, nullable=False, default="")
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import shlex
 import subprocess
-from typing import Any
+from typing import Any, cast
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -76,6 +76,11 @@ class DisplayScreen(Screen[None]):
     DisplayScreen #dp-lines { height: auto; padding: 1 2; }
     """
 
+    @property
+    def display_app(self) -> DisplayApp:
+        """The running display app, typed."""
+        return cast("DisplayApp", self.app)
+
     def __init__(self) -> None:
         super().__init__()
         self.state: q.DisplayState | None = None
@@ -121,12 +126,12 @@ class DisplayScreen(Screen[None]):
             # Oldest first, so the speech follows the order of the calls.
             for call in reversed(state.calls):
                 if call.key not in self.seen:
-                    self.app.announce(call)  # type: ignore[attr-defined]
+                    self.display_app.announce(call)
         self.seen = keys if self.seen is None else (self.seen | keys)
         self._redraw()
 
     def _redraw(self) -> None:
-        now = to_local(self.app.clock.now())  # type: ignore[attr-defined]
+        now = to_local(self.display_app.clock.now())
         self.query_one("#dp-title", Static).update(
             Text(f"{self.station_name}    {now:%Y-%m-%d %H:%M}")
         )

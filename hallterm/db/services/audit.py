@@ -109,7 +109,7 @@ def _check_head(session: Session, code: str, n: int) -> ChainReport:
     if head is None or head.seq == 0 and n == 0:
         return ChainReport(code, n)  # central keeps no head for other stations' chains
     last = session.execute(
-        select(Event).where(Event.station_code == code).order_by(Event.seq.desc()).limit(1)  # type: ignore[attr-defined]
+        select(Event).where(Event.station_code == code).order_by(col(Event.seq).desc()).limit(1)
     ).scalar_one_or_none()
     last_seq = last.seq if last else 0
     if head.seq > last_seq:
@@ -240,9 +240,9 @@ def search_events(
     if date_to:
         q = q.where(Event.at < _local_start(date_to + timedelta(days=1)))
     if text:
-        q = q.where(Event.payload.like(f"%{text.strip()}%"))  # type: ignore[attr-defined]
+        q = q.where(col(Event.payload).like(f"%{text.strip()}%"))
     q = (
-        q.order_by(Event.at.desc(), Event.station_code, Event.seq.desc())  # type: ignore[attr-defined]
+        q.order_by(col(Event.at).desc(), Event.station_code, col(Event.seq).desc())
         .offset(max(0, offset))
         .limit(max(1, min(limit, MAX_ROWS)))
     )

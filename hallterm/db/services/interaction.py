@@ -339,11 +339,11 @@ def list_items(
     elif status == "overdue":
         q = q.where(open_, InteractionItem.reply_due < today)
     elif status == "replied":
-        q = q.where(InteractionItem.replied_at.is_not(None))  # type: ignore[union-attr]
+        q = q.where(col(InteractionItem.replied_at).is_not(None))
     q = q.order_by(
         case((open_, 0), else_=1),
         case((open_, InteractionItem.reply_due), else_=None),
-        InteractionItem.taken_at.desc(),  # type: ignore[attr-defined]
+        col(InteractionItem.taken_at).desc(),
     ).limit(limit)
     cal = calendar_for(session)
     return [_view(session, row, today, cal) for row in session.exec(q)]
@@ -382,14 +382,14 @@ def search_items(
         select(InteractionItem)
         .where(
             or_(
-                InteractionItem.number.like(like),  # type: ignore[attr-defined]
-                InteractionItem.subject.like(like),  # type: ignore[attr-defined]
-                InteractionItem.contact_name.like(like),  # type: ignore[attr-defined]
-                InteractionItem.contact_phone.like(like),  # type: ignore[attr-defined]
-                InteractionItem.content.like(like),  # type: ignore[attr-defined]
+                col(InteractionItem.number).like(like),
+                col(InteractionItem.subject).like(like),
+                col(InteractionItem.contact_name).like(like),
+                col(InteractionItem.contact_phone).like(like),
+                col(InteractionItem.content).like(like),
             )
         )
-        .order_by(InteractionItem.taken_at.desc())  # type: ignore[attr-defined]
+        .order_by(col(InteractionItem.taken_at).desc())
         .limit(limit)
     )
     cal = calendar_for(session)
