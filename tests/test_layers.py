@@ -151,3 +151,58 @@ def test_no_worker_can_fail_silently():
         if bare.search(line) and not line.lstrip().startswith(("#", '"', "``"))
     ]
     assert not bad, "use @background or in_thread:\n" + "\n".join(bad)
+
+
+# Declared but never imported by name: used through the standard library or as data.
+USED_WITHOUT_IMPORT = {
+    "paperang-p2-fonts-cjk": "the bundled CJK font, found with importlib.resources",
+    "tzdata": "time zone data for zoneinfo where the system has none",
+}
+
+
+def _third_party_imports(*folders: str) -> set[str]:
+    import ast
+
+    local = {"hallterm", "pilot_support", "test_sync_support", "i18n", "test_screens"}
+    found: set[str] = set()
+    for folder in folders:
+        for path in (ROOT / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Import):
+                    found.update(alias.name.split(".")[0] for alias in node.names)
+                elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                    found.add(node.module.split(".")[0])
+    return {m for m in found if m not in sys.stdlib_module_names and m not in local}
+
+
+def test_every_imported_package_is_declared_and_every_declared_one_used():
+    import re
+    import tomllib
+    from importlib.metadata import packages_distributions
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+
+    def names(requirements: list[str]) -> set[str]:
+        return {re.split(r"[\[<>=!~ ;]", r, maxsplit=1)[0].lower() for r in requirements}
+
+    def norm(name: str) -> str:
+        return re.sub(r"[-_.]+", "-", name).lower()
+
+    runtime = {norm(n) for n in names(project["dependencies"])}
+    test = runtime | {norm(n) for n in names(project["optional-dependencies"]["test"])}
+    for requirement in project["dependencies"] + project["optional-dependencies"]["test"]:
+        assert re.search(r">=[^,]+,<|==", requirement), f"{requirement}: give both bounds"
+    dists = packages_distributions()
+
+    def declared(module: str, allowed: set[str]) -> bool:
+        return any(norm(d) in allowed for d in dists.get(module, []))
+
+    app_imports = _third_party_imports("hallterm")
+    missing = sorted(m for m in app_imports if not declared(m, runtime))
+    assert not missing, f"imported by hallterm but not in dependencies: {missing}"
+    test_imports = _third_party_imports("tests", "bench", "tools")
+    missing = sorted(m for m in test_imports if not declared(m, test))
+    assert not missing, f"imported by tests but not in the test extras: {missing}"
+    imported = {norm(d) for m in app_imports for d in dists.get(m, [])}
+    unused = sorted(runtime - imported - set(USED_WITHOUT_IMPORT))
+    assert not unused, f"declared but never imported: {unused}"
