@@ -206,3 +206,16 @@ def test_every_imported_package_is_declared_and_every_declared_one_used():
     imported = {norm(d) for m in app_imports for d in dists.get(m, [])}
     unused = sorted(runtime - imported - set(USED_WITHOUT_IMPORT))
     assert not unused, f"declared but never imported: {unused}"
+
+
+def test_every_module_says_its_concern():
+    """Each module opens with a docstring saying what it owns (migrations excepted)."""
+    import ast
+
+    bare = [
+        str(path.relative_to(ROOT))
+        for path in sorted((ROOT / "hallterm").rglob("*.py"))
+        if "migrations" not in path.parts
+        and not ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))
+    ]
+    assert not bare, f"modules without a docstring: {bare}"
