@@ -218,3 +218,31 @@ async def test_a_failing_screen_worker_reaches_the_clerk(demo_store, settings, c
         await settle(pilot)
         assert any("数据库正被其他程序锁定" in m for m in _notices(app)), _notices(app)
         assert not any("SELECT" in m for m in _notices(app))
+
+
+def test_failure_messages_are_translated_and_never_quote_parameters() -> None:
+    from sqlalchemy.exc import IntegrityError, OperationalError
+
+    from hallterm.db.services import ServiceError
+    from hallterm.failures import failure_message
+    from hallterm.i18n import set_language
+
+    set_language("en")
+    secret = {"id_number": "110101199003074578", "phone": "13800138000"}
+    assert failure_message(ServiceError("the case is closed")) == "the case is closed"
+    locked = failure_message(OperationalError("UPDATE x", secret, Exception("database is locked")))
+    assert "locked by another program" in locked
+    refused = failure_message(IntegrityError("INSERT x", secret, Exception("UNIQUE failed")))
+    assert "Nothing was saved" in refused
+    unreachable = failure_message(OperationalError("SELECT 1", {}, Exception("refused")))
+    assert "cannot be reached" in unreachable
+    assert (
+        failure_message(FileNotFoundError(2, "No such file", "/x/y.pdf"))
+        == "A file is missing: /x/y.pdf"
+    )
+    for message in (locked, refused, unreachable):
+        assert "110101" not in message and "13800" not in message and "INSERT" not in message
+    set_language("zh_CN")
+    assert "数据库正被其他程序锁定" in failure_message(
+        OperationalError("UPDATE x", secret, Exception("database is locked"))
+    )
