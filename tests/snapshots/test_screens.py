@@ -40,7 +40,15 @@ async def _steady(pilot: Pilot) -> None:
         await pilot.pause(0.05)
     for field in pilot.app.screen.query(Input):
         field.cursor_blink = False
-    await pilot.pause()
+    # Then wait until two pictures a moment apart are the same (late worker results).
+    previous = ""
+    for _ in range(40):
+        await settle(pilot, 1)
+        await pilot.pause(0.05)
+        picture = pilot.app.export_screenshot()
+        if picture == previous:
+            break
+        previous = picture
 
 
 def _signed_in(username: str, password: str, *keys: str) -> Callable[[Pilot], Awaitable[None]]:
