@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 import pytest
 from pilot_support import settle, sign_in
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import DataTable, Input
 
 from hallterm.app import create_app
 from hallterm.screens.display import DisplayApp
@@ -40,15 +40,27 @@ async def _steady(pilot: Pilot) -> None:
         await pilot.pause(0.05)
     for field in pilot.app.screen.query(Input):
         field.cursor_blink = False
-    # Then wait until two pictures a moment apart are the same (late worker results).
+    # Then wait until tables have measured their new rows (DataTable does it when idle) and
+    # two pictures a moment apart are the same (late worker results).
     previous = ""
     for _ in range(40):
         await settle(pilot, 1)
         await pilot.pause(0.05)
+        if any(_measuring(table) for table in pilot.app.screen.query(DataTable)):
+            continue
         picture = pilot.app.export_screenshot()
         if picture == previous:
             break
         previous = picture
+
+
+def _measuring(table: DataTable[object]) -> bool:
+    """Rows or cells whose widths the table has not measured yet (done on its next idle)."""
+    return bool(
+        getattr(table, "_require_update_dimensions", False)
+        or getattr(table, "_new_rows", ())
+        or getattr(table, "_updated_cells", ())
+    )
 
 
 def _signed_in(username: str, password: str, *keys: str) -> Callable[[Pilot], Awaitable[None]]:
