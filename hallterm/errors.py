@@ -60,9 +60,13 @@ def report(exc: BaseException, where: str) -> str:
 
 
 def shown(exc: BaseException, where: str) -> str:
-    """The message to show for ``exc``: a refusal's own text, anything else via ``report``."""
-    from hallterm.db.services import ServiceError
+    """The message to show for ``exc``: a refusal's own text, anything else via ``report``.
 
-    if isinstance(exc, ServiceError):
+    Background workers reach the same place through ``hallterm.failures.failure_message``,
+    which describes store and file failures by kind and logs the rest here.
+    """
+    from hallterm.failures import said_to_people
+
+    if isinstance(exc, said_to_people()):
         return str(exc)
     return report(exc, where)

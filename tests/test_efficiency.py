@@ -19,7 +19,7 @@ from hallterm.db.engine import Store
 from hallterm.db.services import SYSTEM, Ctx
 from hallterm.db.services import efficiency as ef
 from hallterm.db.services.calendar import calendar_for
-from hallterm.db.services.history import generate_history
+from hallterm.demo.history import generate_history
 
 FROZEN = datetime(2026, 11, 27, 2, 0, 0)  # 10:00 in the hall
 TODAY = date(2026, 11, 27)
@@ -31,19 +31,11 @@ ADMIN_READ = Ctx(actor=SYSTEM, station_code="3299", clock=Clock())
 
 
 @pytest.fixture(scope="module")
-def history_store(demo_template: Path, tmp_path_factory: pytest.TempPathFactory):
+def history_store(history_template: Path, tmp_path_factory: pytest.TempPathFactory):
+    """This module's copy of the session's history (built once, in conftest)."""
     path = tmp_path_factory.mktemp("history") / "station.db"
-    shutil.copy(demo_template, path)
+    shutil.copy(history_template, path)
     store = Store(str(path))
-    info = generate_history(
-        store,
-        days=12,
-        seed=11,
-        clock=FrozenClock(FROZEN),
-        extra_stations=5,
-        tickets_per_day=14,
-    )
-    assert info.created and info.cases > 40 and info.tickets > 40
     yield store
     store.dispose()
 
@@ -436,7 +428,7 @@ def test_report_command(history_store, tmp_path):
 def test_figures_on_postgresql(pg_url, demo_template):
     """The same figures on PostgreSQL (the central store's kind of database)."""
     from hallterm.db.services import SYSTEM, Ctx
-    from hallterm.db.services.catalog_io import import_catalog
+    from hallterm.db.services.catalog.io import import_catalog
     from hallterm.db.services.setup import init_store
     from hallterm.db.services.staff import create_staff
     from hallterm.demo import demo_catalog

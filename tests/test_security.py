@@ -24,7 +24,7 @@ from hallterm.db.services import applicants as ap
 from hallterm.db.services import audit as au
 from hallterm.db.services import calendar as cal
 from hallterm.db.services import cases as cs
-from hallterm.db.services import catalog_io as cio
+from hallterm.db.services.catalog import io as cio
 from hallterm.db.services import certificates as ce
 from hallterm.db.services import interaction as it
 from hallterm.db.services import queue as q

@@ -21,6 +21,7 @@ from hallterm.cli.common import (
     quiet_pyhanko,
     resolve_central,
     service_ctx,
+    store_file,
     store_settings,
     using,
 )

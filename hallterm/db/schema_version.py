@@ -9,6 +9,7 @@ migrations (a test proves it equals Alembic's heads), and ``stored_heads`` reads
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,16 +18,7 @@ if TYPE_CHECKING:
 
 # The heads of hallterm/db/migrations/versions; tests/test_store.py checks it against Alembic.
 SCHEMA_HEADS: frozenset[str] = frozenset(
-    {
-        "0005",
-        "0006_certificates_lifetime",
-        "0006_desk",
-        "0006_papers",
-        "0006_queue_priority",
-        "0006_security",
-        "0006_supervisor_rollups",
-        "0006_sync_service",
-    }
+    {"0005", "0006_certificates_lifetime", "0006_desk", "0006_papers", "0006_queue_priority", "0006_security", "0006_supervisor_rollups", "0006_sync_service"}
 )
 
 
@@ -47,8 +39,10 @@ def stored_heads(store: Store) -> frozenset[str] | None:
         return frozenset(str(r[0]) for r in rows) or None
     from sqlalchemy import inspect, text
 
-    with store.engine.connect() as conn:
-        if not inspect(conn).has_table("alembic_version"):
+    with store.engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
             return None
-        found = conn.execute(text("SELECT version_num FROM alembic_version")).scalars()
+        found: Iterable[object] = connection.execute(
+            text("SELECT version_num FROM alembic_version")
+        ).scalars()
         return frozenset(str(v) for v in found) or None

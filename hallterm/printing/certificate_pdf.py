@@ -34,7 +34,7 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
-from hallterm.clock import Clock
+from hallterm.clock import utc_now
 from hallterm.i18n import _
 from hallterm.printing import certificate_layout, qrpayload
 from hallterm.printing.certificate_layout import Layout, layout_certificate
@@ -308,7 +308,7 @@ def render_unsigned(
                 key=station, issuer=data.station_code
             )
         )
-    when = signed_at or Clock().now()
+    when = signed_at or utc_now()
     payload = qr_payload(data, signer, when)
     font = register_cjk_font()
     buf = io.BytesIO()

@@ -177,13 +177,13 @@ class DeskScreen(BaseScreen):
         self.set_interval(1, self._hide_expired_number)
         self._render_state()
         if self._initial_applicant:
-            applicant_id, app = self._initial_applicant, self.app
-            ctx = app.ctx()  # type: ignore[attr-defined]
+            applicant_id, app = self._initial_applicant, self.hall
+            ctx = app.ctx()
 
             def job() -> ApplicantView:
                 from hallterm.db.services.applicants import get_applicant
 
-                with app.store.read() as session:  # type: ignore[attr-defined]
+                with app.store.read() as session:
                     return get_applicant(session, ctx, applicant_id)
 
             in_thread(self, job, self._found, self._id_rejected, group="desk")
@@ -315,14 +315,14 @@ class DeskScreen(BaseScreen):
             self._open_case_number(value)
             return
         id_type = self._id_type
-        app = self.app
-        ctx = app.ctx()  # type: ignore[attr-defined]
+        app = self.hall
+        ctx = app.ctx()
 
         def job() -> ApplicantView | None:
             from hallterm.db.services.applicants import find_applicant
 
-            today = app.clock.today()  # type: ignore[attr-defined]
-            with app.store.read() as session:  # type: ignore[attr-defined]
+            today = app.clock.today()
+            with app.store.read() as session:
                 return find_applicant(session, ctx, id_type, value, today)
 
         self._busy = True
@@ -363,15 +363,15 @@ class DeskScreen(BaseScreen):
         self._load_cases(applicant.id)
 
     def _load_cases(self, applicant_id: str) -> None:
-        app = self.app
-        yellow = app.settings.yellow_days  # type: ignore[attr-defined]
-        ctx = app.ctx()  # type: ignore[attr-defined]
+        app = self.hall
+        yellow = app.settings.yellow_days
+        ctx = app.ctx()
 
         def job() -> ApplicantCases:
             from hallterm.db.services.cases import applicant_cases
 
-            today = app.clock.today()  # type: ignore[attr-defined]
-            with app.store.read() as session:  # type: ignore[attr-defined]
+            today = app.clock.today()
+            with app.store.read() as session:
                 return applicant_cases(session, ctx, applicant_id, today, yellow)
 
         def loaded(cases: ApplicantCases) -> None:
@@ -427,13 +427,13 @@ class DeskScreen(BaseScreen):
         number = self.query_one("#id-number", Input).value.strip()
         values = {s[5:]: self.query_one(s, Input).value for s in _REG_FIELDS}
         id_type = self._id_type
-        app = self.app
-        ctx = app.ctx()  # type: ignore[attr-defined]
+        app = self.hall
+        ctx = app.ctx()
 
         def job() -> ApplicantView:
             from hallterm.db.services.applicants import register_applicant
 
-            with app.store.write() as session:  # type: ignore[attr-defined]
+            with app.store.write() as session:
                 return register_applicant(
                     session,
                     ctx,
@@ -464,14 +464,14 @@ class DeskScreen(BaseScreen):
         if self.applicant is None:
             return
         applicant_id = self.applicant.id
-        app = self.app
-        ctx = app.ctx()  # type: ignore[attr-defined]
+        app = self.hall
+        ctx = app.ctx()
 
         def chosen(purpose: str | None) -> None:
             def job() -> str:
                 from hallterm.db.services.applicants import reveal_id
 
-                with app.store.write() as session:  # type: ignore[attr-defined]
+                with app.store.write() as session:
                     return reveal_id(session, ctx, applicant_id, purpose or "")
 
             if purpose and self.applicant is not None and self.applicant.id == applicant_id:
@@ -481,12 +481,12 @@ class DeskScreen(BaseScreen):
 
     def _revealed(self, number: str) -> None:
         self.revealed = number
-        self._reveal_timer.opened(self.app.clock.now())  # type: ignore[attr-defined]
+        self._reveal_timer.opened(self.hall.clock.now())
         self._render_state()
 
     def _hide_expired_number(self) -> None:
         """Checked every second: the opened number hides again after 30 s on the app's clock."""
-        if self.revealed and self._reveal_timer.expired(self.app.clock.now()):  # type: ignore[attr-defined]
+        if self.revealed and self._reveal_timer.expired(self.hall.clock.now()):
             self.revealed = None
             self._reveal_timer.clear()
             self._render_state()
@@ -511,18 +511,18 @@ class DeskScreen(BaseScreen):
     # -- a case number: resume -----------------------------------------------------------------
 
     def _open_case_number(self, number: str) -> None:
-        app = self.app
-        ctx = app.ctx()  # type: ignore[attr-defined]
+        app = self.hall
+        ctx = app.ctx()
 
         def job() -> _Found:
             from hallterm.db.services import ServiceError
             from hallterm.db.services.cases import find_case_id, load_case
 
-            with app.store.read() as session:  # type: ignore[attr-defined]
+            with app.store.read() as session:
                 case_id = find_case_id(session, number)
                 if case_id is None:
                     raise ServiceError(_("no case with number {number}").format(number=number))
-                view = load_case(session, ctx, case_id, app.clock.today())  # type: ignore[attr-defined]
+                view = load_case(session, ctx, case_id, app.clock.today())
             return _Found(case_id, view.status in (CaseStatus.registered, CaseStatus.notified))
 
         self._busy = True
@@ -549,7 +549,7 @@ class DeskScreen(BaseScreen):
         query = self.query_one("#matter-search", Input).value
         results = self.query_one("#matter-results", OptionList)
         results.clear_options()
-        hits = self.app.matter_index.search(query, limit=30)  # type: ignore[attr-defined]
+        hits = self.hall.matter_index.search(query, limit=30)
         for item in hits:
             label = Text(item.name)
             if item.kind == "bundle":
@@ -583,8 +583,8 @@ class DeskScreen(BaseScreen):
             return
         kind, _sep, code = choice.partition(":")
         applicant_id = self.applicant.id
-        app = self.app
-        ctx = app.ctx()  # type: ignore[attr-defined]
+        app = self.hall
+        ctx = app.ctx()
         agent = self._agent_input()
 
         ticket_id = self.ticket_id
@@ -592,7 +592,7 @@ class DeskScreen(BaseScreen):
         def job() -> str:
             from hallterm.db.services.cases import start_case
 
-            with app.store.write() as session:  # type: ignore[attr-defined]
+            with app.store.write() as session:
                 if kind == "bundle":
                     case_id = start_case(
                         session, ctx, applicant_id=applicant_id, bundle_code=code, agent=agent
@@ -612,7 +612,7 @@ class DeskScreen(BaseScreen):
 
     def _start_failed(self, message: str) -> None:
         self._busy = False
-        self.app.notify_error(message)  # type: ignore[attr-defined]
+        self.hall.notify_error(message)
 
     def _started(self, case_id: str) -> None:
         from hallterm.screens.desk_checklist import ChecklistScreen

@@ -193,18 +193,18 @@ class ChecklistScreen(BaseScreen):
     # -- loading ------------------------------------------------------------------------------
 
     def _load(self, then: Callable[[], None] | None = None) -> None:
-        app = self.app
+        app = self.hall
         case_id = self.case_id
-        yellow = app.settings.yellow_days  # type: ignore[attr-defined]
-        ctx = app.ctx()  # type: ignore[attr-defined]
+        yellow = app.settings.yellow_days
+        ctx = app.ctx()
 
         def job() -> _Loaded:
             from hallterm.db.services.applicants import stored_materials
             from hallterm.db.services.calendar import calendar_for
             from hallterm.db.services.cases import load_case
 
-            today = app.clock.today()  # type: ignore[attr-defined]
-            with app.store.read() as session:  # type: ignore[attr-defined]
+            today = app.clock.today()
+            with app.store.read() as session:
                 cal = calendar_for(session)
                 view = load_case(session, ctx, case_id, today, yellow, cal)
                 stored = {
@@ -366,7 +366,7 @@ class ChecklistScreen(BaseScreen):
         try:
             change(line)
         except ChecklistError as exc:
-            self.app.notify_error(str(exc))  # type: ignore[attr-defined]
+            self.hall.notify_error(str(exc))
             return
         self.dirty = True
         self._fill_table()  # the 说明 column grows with what was ticked
@@ -516,13 +516,13 @@ class ChecklistScreen(BaseScreen):
     def action_save(self, then: Callable[[], None] | None = None) -> None:
         if self._busy or not self.editable:
             return
-        app, case_id, inputs = self.app, self.case_id, self._inputs()
-        ctx = app.ctx()  # type: ignore[attr-defined]
+        app, case_id, inputs = self.hall, self.case_id, self._inputs()
+        ctx = app.ctx()
 
         def job() -> None:
             from hallterm.db.services.cases import record_lines
 
-            with app.store.write() as session:  # type: ignore[attr-defined]
+            with app.store.write() as session:
                 record_lines(session, ctx, case_id, inputs)
 
         def saved(_result: None) -> None:
@@ -539,7 +539,7 @@ class ChecklistScreen(BaseScreen):
 
     def _failed(self, message: str) -> None:
         self._busy = False
-        self.app.notify_error(message)  # type: ignore[attr-defined]
+        self.hall.notify_error(message)
 
     def _decide(self, decision: str, reason: str = "", confirmed: bool = False) -> None:
         """Save the lines and take ``decision`` (one use case), then show what it printed."""
@@ -550,17 +550,17 @@ class ChecklistScreen(BaseScreen):
                 self, decision, self.view.number, lambda: self._decide(decision, reason, True)
             )
             return
-        app, case_id = self.app, self.case_id
+        app, case_id = self.hall, self.case_id
         inputs = self._inputs() if self.dirty else []
-        ctx = app.ctx()  # type: ignore[attr-defined]
-        settings = app.settings  # type: ignore[attr-defined]
+        ctx = app.ctx()
+        settings = app.settings
         printer = printer_for(app)
 
         def job() -> Decided:
             from hallterm.db.services.cases import decide
 
             return decide(
-                app.store,  # type: ignore[attr-defined]
+                app.store,
                 ctx,
                 case_id,
                 decision,
@@ -600,7 +600,7 @@ class ChecklistScreen(BaseScreen):
         if message:
             self.app.notify(message, title=_("Printed"), markup=False, timeout=8)
         if result.print_error:
-            self.app.notify_error(result.print_error)  # type: ignore[attr-defined]
+            self.hall.notify_error(result.print_error)
 
     def action_accept(self) -> None:
         self._decide("accept")
@@ -628,6 +628,10 @@ class ChecklistScreen(BaseScreen):
         if self._busy:
             return
         if self.dirty and self.editable:
-            self.action_save(then=lambda: self.dismiss(self.decided))
+
+            def back() -> None:
+                self.dismiss(self.decided)
+
+            self.action_save(then=back)
             return
         self.dismiss(self.decided)

@@ -15,13 +15,14 @@ from typing import Any
 from rich.cells import cell_len
 from rich.text import Text
 from textual import on
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Vertical
 from textual.screen import Screen
 from textual.widgets import Digits, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from hallterm.app_base import HallApp
 from hallterm.clock import Clock, to_local
 from hallterm.config import Settings
 from hallterm.db.engine import Store
@@ -168,8 +169,8 @@ class KioskScreen(Screen[None]):
             )
         )
 
-    def action_toggle(self, flag: str) -> None:
-        setattr(self, flag, not getattr(self, flag))
+    async def action_toggle(self, attribute_name: str) -> None:
+        await super().action_toggle(attribute_name)
         self._render_flags()
 
     def action_focus_id(self) -> None:
@@ -270,7 +271,7 @@ class KioskScreen(Screen[None]):
             self.action_reset()
 
 
-class KioskApp(App[None]):
+class KioskApp(HallApp):
     """The ticket machine as its own small application (no sign-in)."""
 
     TITLE = "hallterm kiosk"
@@ -288,15 +289,11 @@ class KioskApp(App[None]):
         printer: Any = None,
         print_slips: bool = True,
     ) -> None:
-        super().__init__()
-        self.store = store
-        self.settings = settings
-        self.clock = clock or Clock()
+        super().__init__(store, settings, clock=clock, language=language)
         self.printer = printer
         self.print_slips = print_slips
         self.station_code = ""
         self.station_name = ""
-        set_language(language or settings.language or None)
 
     def on_mount(self) -> None:
         self.push_screen(KioskScreen())
@@ -330,6 +327,3 @@ class KioskApp(App[None]):
         except FontNotFound as exc:
             return str(exc)
         return printer.send(path)
-
-    def notify_error(self, message: str) -> None:
-        self.notify(message, title=_("Error"), severity="error", markup=False)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
@@ -13,6 +15,9 @@ from textual.widgets._footer import FooterKey
 
 from hallterm.clock import to_local
 from hallterm.i18n import _
+
+if TYPE_CHECKING:
+    from hallterm.app_base import HallApp
 
 
 class StatusHeader(Horizontal):
@@ -47,8 +52,8 @@ class StatusHeader(Horizontal):
 
     def _tick(self) -> None:
         self.query_one("#hdr-clock", Static).update(
-            to_local(self.app.clock.now()).strftime("%Y-%m-%d %H:%M:%S")
-        )  # type: ignore[attr-defined]
+            to_local(cast("HallApp", self.app).clock.now()).strftime("%Y-%m-%d %H:%M:%S")
+        )
 
     def refresh_status(self) -> None:
         app = self.app
