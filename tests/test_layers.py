@@ -163,7 +163,12 @@ USED_WITHOUT_IMPORT = {
 def _third_party_imports(*folders: str) -> set[str]:
     import ast
 
-    local = {"hallterm", "pilot_support", "test_sync_support", "i18n", "test_screens"}
+    # the project's own modules: hallterm, and the helpers tests, bench and tools import
+    local = {"hallterm", "tests"} | {
+        path.stem
+        for folder in ("tests", "bench", "tools")
+        for path in (ROOT / folder).rglob("*.py")
+    }
     found: set[str] = set()
     for folder in folders:
         for path in (ROOT / folder).rglob("*.py"):

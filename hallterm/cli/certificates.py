@@ -21,7 +21,6 @@ from hallterm.cli.common import (
     quiet_pyhanko,
     resolve_central,
     service_ctx,
-    store_file,
     store_settings,
     using,
 )
