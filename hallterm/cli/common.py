@@ -94,7 +94,7 @@ def _password() -> str:
     return value
 
 
-def service_ctx(store, station_code: str | None = None):  # type: ignore[no-untyped-def]
+def service_ctx(store, station_code: str | None = None):
     """The acting person of this command, signed in against ``store`` and checked.
 
     Refuses (exit 1, nothing written but the audit record of the attempt) without

@@ -62,7 +62,7 @@ def init(
         click.echo(_("no admin yet: run init again with --admin NAME to create the first one"))
 
 
-def _has_admin(st):  # type: ignore[no-untyped-def]
+def _has_admin(st):
     from sqlmodel import select
 
     from hallterm.db.models import Staff
@@ -71,7 +71,7 @@ def _has_admin(st):  # type: ignore[no-untyped-def]
         return session.exec(select(Staff.id).where(Staff.role == "admin")).first() is not None
 
 
-def _first_admin(st, code: str, username: str, full_name: str) -> None:  # type: ignore[no-untyped-def]
+def _first_admin(st, code: str, username: str, full_name: str) -> None:
     """The store's first admin: the one account made without another admin's sign-in."""
     import os
 

@@ -136,7 +136,7 @@ def _central_revocation_kinds(url: str) -> dict[str, str]:
     """Central's revocation list, or the local one alone when central cannot be reached."""
     from hallterm.db.engine import mask_url
     from hallterm.db.services.certificates import revocation_kinds
-    from hallterm.db.sync.runner import open_central
+    from hallterm.db.sync.central import open_central
 
     st = open_central(url)
     try:

@@ -184,7 +184,7 @@ def _prepare(bundle: KeyBundle) -> _Prepared:
     signer = signers.SimpleSigner(
         signing_cert=_asn1_cert(bundle.cert),
         signing_key=key_info,
-        cert_registry=SimpleCertificateStore.from_certs(  # type: ignore[no-untyped-call]
+        cert_registry=SimpleCertificateStore.from_certs(
             [_asn1_cert(c) for c in bundle.chain]
         ),
     )
