@@ -60,7 +60,8 @@ def test_fresh_machine_demo_issues_and_verifies_with_the_bundled_font(tmp_path: 
     commands = [line.strip() for line in made.stdout.splitlines() if "hallterm " in line]
     export = next(c for c in commands if c.startswith("hallterm certificate export"))
     verify = next(c for c in commands if c.startswith("hallterm verify"))
-    exported = _hallterm(env, *export.split()[1:])
+    # the CLI acts as a person: the demo's clerk, password from the environment
+    exported = _hallterm({**env, "HALLTERM_PASSWORD": "clerk1234"}, *export.split()[1:])
     assert exported.returncode == 0, exported.stdout + exported.stderr
     checked = _hallterm(env, *verify.split()[1:])
     assert checked.returncode == 0, checked.stdout + checked.stderr  # 0: valid

@@ -68,7 +68,7 @@ class DemoInfo:
         pdf = self.folder / "certificate.pdf"
         return [
             f"hallterm certificate export {self.certificate.number} --out {pdf} "
-            f"--store {self.store_path}",
+            f"--store {self.store_path} --user clerk",
             f"hallterm verify {pdf} --store {self.store_path} --root {self.certificate.root_pem}",
         ]
 
