@@ -72,7 +72,7 @@ class HalltermApp(HallApp):  # keys arrive in order (HallApp is a hallterm.key_o
         from hallterm.commands import ActionCommands, MatterCommands
 
         # Textual's own commands (theme, keys, quit, screenshot …) stay beside ours.
-        self.COMMANDS = {*App.COMMANDS, ActionCommands, MatterCommands}
+        type(self).COMMANDS = {*App.COMMANDS, ActionCommands, MatterCommands}
         super().__init__(store, settings, clock=clock, language=language)
         self.printer = printer
         self.actor: Actor | None = None

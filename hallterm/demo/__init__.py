@@ -107,7 +107,13 @@ def prepare_demo(folder: Path, clock: Clock | None = None) -> DemoInfo:
             if session.exec(select(CatalogVersion)).first() is None:
                 import_catalog(session, ctx, demo_catalog())
                 created = True
-                set_paper_settings(session, ctx, **DEMO_PAPERS)
+                set_paper_settings(
+                    session,
+                    ctx,
+                    review_body=DEMO_PAPERS["review_body"],
+                    court=DEMO_PAPERS["court"],
+                    complaint_phone=DEMO_PAPERS["complaint_phone"],
+                )
             existing = set(session.exec(select(Staff.username)))
             for username, person, role, window, password in DEMO_ACCOUNTS:
                 if username not in existing:

@@ -184,9 +184,7 @@ def _prepare(bundle: KeyBundle) -> _Prepared:
     signer = signers.SimpleSigner(
         signing_cert=_asn1_cert(bundle.cert),
         signing_key=key_info,
-        cert_registry=SimpleCertificateStore.from_certs(
-            [_asn1_cert(c) for c in bundle.chain]
-        ),
+        cert_registry=SimpleCertificateStore.from_certs([_asn1_cert(c) for c in bundle.chain]),
     )
     meta = signers.PdfSignatureMetadata(
         field_name=SIGNATURE_FIELD,
@@ -312,7 +310,7 @@ def render_unsigned(
     payload = qr_payload(data, signer, when)
     font = register_cjk_font()
     buf = io.BytesIO()
-    c = Canvas(buf, pagesize=A4, pageCompression=1, initialFontName=font)
+    c = Canvas(buf, pagesize=A4, pageCompression=1, initialFontName=font)  # type: ignore[arg-type]
     c.setTitle(f"{data.title} {data.number}")
     c.setAuthor(data.authority_name)
     c.setSubject(data.number)

@@ -304,7 +304,8 @@ class CertificatesScreen(BaseScreen):
         row = self._selected()
         if row is None:
             return
-        if not allowed(self.hall.actor.role, Permission.revoke_certificate):
+        actor = self.hall.actor
+        if actor is None or not allowed(actor.role, Permission.revoke_certificate):
             self._status(_("only a supervisor or an administrator may revoke a certificate"), "red")
             return
         self.app.push_screen(
@@ -336,7 +337,8 @@ class CertificatesScreen(BaseScreen):
         row = self._selected()
         if row is None:
             return
-        if self.hall.actor.role not in ("supervisor", "admin"):
+        actor = self.hall.actor
+        if actor is None or actor.role not in ("supervisor", "admin"):
             self._status(_("only a supervisor or an administrator may revoke a certificate"), "red")
             return
         self.app.push_screen(

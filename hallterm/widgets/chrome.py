@@ -100,7 +100,7 @@ class TranslatedFooter(Footer):
         self.set_class(compact, "-compact")
         # Left out first: the language key, then the screen's keys from the last one, and
         # the way back (Esc) only at the very end.
-        droppable = [w for w in kept if _droppable(w)]
+        droppable = [w for w in kept if isinstance(w, FooterKey) and _droppable(w)]
         order = (
             [w for w in droppable if _is_language(w)]
             + [w for w in reversed(droppable) if not _is_language(w) and not _is_back(w)]
