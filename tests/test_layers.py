@@ -157,6 +157,7 @@ def test_no_worker_can_fail_silently():
 USED_WITHOUT_IMPORT = {
     "paperang-p2-fonts-cjk": "the bundled CJK font, found with importlib.resources",
     "tzdata": "time zone data for zoneinfo where the system has none",
+    "requests": "pyHanko's HTTP client for an external RFC 3161 timestamp authority (tsa.py)",
 }
 
 
