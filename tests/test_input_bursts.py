@@ -166,8 +166,8 @@ async def test_checklist_dialogs_and_catalog_search_in_bursts(
         line = screen.lines[target]
         assert line.deferred_until is not None and line.deferred_until.isoformat() == "2026-12-03"
         assert table.cursor_row in (target, target + 1)
-        # refuse with a typed reason: x, the reason, ⏎
-        burst(pilot, "x", *"不属于本机关职权范围", "enter")
+        # refuse with a typed reason: x, the reason, ⏎, and y to confirm the irreversible move
+        burst(pilot, "x", *"不属于本机关职权范围", "enter", "y")
         await drain(pilot)
         assert screen.view is not None and screen.view.status == "refused"
         assert screen.view.decision_reason == "不属于本机关职权范围"
