@@ -54,7 +54,7 @@ from hallterm.db.models import (  # noqa: E402
 from hallterm.db.models_queue import Evaluation, Rectification, Ticket, WindowState  # noqa: E402
 from hallterm.db.services import SYSTEM, Ctx  # noqa: E402
 from hallterm.db.services import efficiency as ef  # noqa: E402
-from hallterm.db.services.catalog_io import import_catalog  # noqa: E402
+from hallterm.db.services.catalog.io import import_catalog  # noqa: E402
 from hallterm.db.services.setup import init_store  # noqa: E402
 from hallterm.demo import demo_catalog  # noqa: E402
 

@@ -20,13 +20,13 @@ from textual.screen import Screen
 from textual.theme import Theme
 
 from hallterm.actions import ACTIONS, actions_for
+from hallterm.app_base import HallApp
 from hallterm.clock import Clock
 from hallterm.config import Settings
 from hallterm.db.engine import Store
 from hallterm.db.services import Actor, Ctx
 from hallterm.domain.search import MatterIndex, SearchItem
 from hallterm.i18n import _, current_language, set_language
-from hallterm.key_order import KeyOrder
 from hallterm.terminal import terminal_id
 
 NOBODY = Actor(staff_id="", username="unknown", name="", role="", station_code="")
@@ -46,7 +46,7 @@ class StationInfo:
 FOOTER_ACTIONS = ("help", "language")
 
 
-class HalltermApp(KeyOrder):  # an App whose keys arrive in order (hallterm.key_order)
+class HalltermApp(HallApp):  # keys arrive in order (HallApp is a hallterm.key_order.KeyOrder)
     CSS_PATH = "app.tcss"
     TITLE = "hallterm"
     ENABLE_COMMAND_PALETTE = True
@@ -72,13 +72,9 @@ class HalltermApp(KeyOrder):  # an App whose keys arrive in order (hallterm.key_
         from hallterm.commands import ActionCommands, MatterCommands
 
         # Textual's own commands (theme, keys, quit, screenshot …) stay beside ours.
-        self.COMMANDS = {*App.COMMANDS, ActionCommands, MatterCommands}
-        super().__init__()
-        self.store = store
-        self.settings = settings
-        self.clock = clock or Clock()
+        type(self).COMMANDS = {*App.COMMANDS, ActionCommands, MatterCommands}
+        super().__init__(store, settings, clock=clock, language=language)
         self.printer = printer
-        set_language(language or settings.language or None)
         self.actor: Actor | None = None
         self.station: StationInfo | None = None
         self.window = settings.window
@@ -143,7 +139,7 @@ class HalltermApp(KeyOrder):  # an App whose keys arrive in order (hallterm.key_
         from sqlmodel import func, select
 
         from hallterm.db.models import CatalogVersion, Matter
-        from hallterm.db.services import catalog_query as cq
+        from hallterm.db.services.catalog import query as cq
         from hallterm.domain.search import index_for
 
         with self.store.read() as session:
@@ -412,9 +408,6 @@ class HalltermApp(KeyOrder):  # an App whose keys arrive in order (hallterm.key_
         for screen in self.screen_stack:
             for header in screen.query(StatusHeader):
                 header.refresh_status()
-
-    def notify_error(self, message: str) -> None:
-        self.notify(message, title=_("Error"), severity="error", markup=False)
 
 
 def create_app(

@@ -39,6 +39,21 @@ class FrozenClock(Clock):
         self._at += timedelta(**delta)
 
 
+def utc_now() -> datetime:
+    """The real clock's aware UTC time: the default where no clock is injected."""
+    return Clock().now()
+
+
+def hall_now() -> datetime:
+    """The hall's wall-clock time by the real clock (file names, printed stamps)."""
+    return Clock().local_now()
+
+
+def hall_today() -> date:
+    """The hall's calendar date by the real clock: the default where no clock is injected."""
+    return Clock().today()
+
+
 def to_local(moment: datetime) -> datetime:
     """The hall's wall-clock time of ``moment`` (naive values are taken as UTC)."""
     if moment.tzinfo is None:

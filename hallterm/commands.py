@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -10,11 +11,14 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from hallterm.actions import actions_for
 from hallterm.i18n import _
 
+if TYPE_CHECKING:
+    from hallterm.app import HalltermApp
+
 
 class ActionCommands(Provider):
     """Every action the current role may take, by its title in either language."""
 
-    def _actions(self):  # type: ignore[no-untyped-def]
+    def _actions(self):
         actor = getattr(self.app, "actor", None)
         return actions_for(actor.role if actor else None)
 
@@ -42,7 +46,7 @@ class MatterCommands(Provider):
     async def search(self, query: str) -> Hits:
         if getattr(self.app, "actor", None) is None or not query.strip():
             return
-        hits = self.app.matter_index.search(query, limit=20)  # type: ignore[attr-defined]
+        hits = cast("HalltermApp", self.app).matter_index.search(query, limit=20)
         for rank, item in enumerate(hits):
             label = item.name if item.kind == "matter" else f"{item.name}（{_('bundle')}）"
             yield Hit(

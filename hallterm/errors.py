@@ -9,6 +9,7 @@ number before a record reaches the file, so the log holds no personal data.
 
 from __future__ import annotations
 
+import io
 import logging
 import re
 import secrets
@@ -37,15 +38,29 @@ class RedactingFormatter(logging.Formatter):
 _handler: logging.Handler | None = None
 
 
+class _PrivateFileHandler(logging.FileHandler):
+    """A log file made (0600, in a 0700 folder) only when the first record is written.
+
+    Commands that only read never leave a data folder or a log file behind.
+    """
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path, encoding="utf-8", delay=True)
+
+    def _open(self) -> io.TextIOWrapper:
+        create_private(self.baseFilename)
+        return super()._open()
+
+
 def setup_log_file(folder: Path) -> Path:
     """Send hallterm's log records (warnings and up) to ``folder/hallterm.log`` (0600)."""
     global _handler
-    path = create_private(folder / "hallterm.log")
-    if _handler is not None and getattr(_handler, "baseFilename", "") == str(path.resolve()):
+    path = (folder / "hallterm.log").expanduser().resolve()
+    if _handler is not None and getattr(_handler, "baseFilename", "") == str(path):
         return path
     if _handler is not None:
         log.removeHandler(_handler)
-    _handler = logging.FileHandler(path, encoding="utf-8")
+    _handler = _PrivateFileHandler(path)
     _handler.setLevel(logging.WARNING)
     _handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     log.addHandler(_handler)
@@ -60,9 +75,13 @@ def report(exc: BaseException, where: str) -> str:
 
 
 def shown(exc: BaseException, where: str) -> str:
-    """The message to show for ``exc``: a refusal's own text, anything else via ``report``."""
-    from hallterm.db.services import ServiceError
+    """The message to show for ``exc``: a refusal's own text, anything else via ``report``.
 
-    if isinstance(exc, ServiceError):
+    Background workers reach the same place through ``hallterm.failures.failure_message``,
+    which describes store and file failures by kind and logs the rest here.
+    """
+    from hallterm.failures import said_to_people
+
+    if isinstance(exc, said_to_people()):
         return str(exc)
     return report(exc, where)

@@ -112,6 +112,40 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return info.store_path
 
 
+@pytest.fixture(scope="session")
+def history_template(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo store with 32 generated days of history (the slow part), made once per
+    session; tests copy it (``history_copy``) so none sees another's writes."""
+    from hallterm.demo.history import generate_history
+
+    path = tmp_path_factory.mktemp("history-template") / "station.db"
+    shutil.copy(demo_template, path)
+    store = Store(str(path))
+    try:
+        info = generate_history(
+            store,
+            days=32,  # from late October: a whole month (October) and a partial one
+            seed=11,
+            clock=FrozenClock(FROZEN_AT),
+            extra_stations=5,
+            tickets_per_day=14,
+        )
+    finally:
+        store.dispose()
+    assert info.created and info.cases > 40 and info.tickets > 40
+    return path
+
+
+@pytest.fixture
+def history_copy(history_template: Path, tmp_path: Path) -> Iterator[Store]:
+    """A private copy of the history store, for a test that writes."""
+    path = tmp_path / "station.db"
+    shutil.copy(history_template, path)
+    store = Store(str(path))
+    yield store
+    store.dispose()
+
+
 @pytest.fixture
 def demo_store(demo_template: Path, tmp_path: Path) -> Iterator[Store]:
     path = tmp_path / "station.db"

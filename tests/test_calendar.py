@@ -23,7 +23,7 @@ from hallterm.db.services import SYSTEM, Actor, Ctx
 from hallterm.db.services import cases as svc
 from hallterm.db.services.applicants import register_applicant
 from hallterm.db.services.calendar import calendar_for, import_arrangements
-from hallterm.db.services.catalog_io import import_catalog
+from hallterm.db.services.catalog.io import import_catalog
 from hallterm.db.services.setup import init_store
 from hallterm.demo import demo_catalog
 from hallterm.domain import workdays

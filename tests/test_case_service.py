@@ -20,7 +20,7 @@ from hallterm.db.services import cases as svc
 from hallterm.db.services.applicants import register_applicant, reveal_id, stored_materials
 from hallterm.db.services.calendar import calendar_for, declare_year, set_override
 from hallterm.db.services.case_documents import document_data, documents_for, print_documents
-from hallterm.db.services.catalog_io import import_catalog
+from hallterm.db.services.catalog.io import import_catalog
 from hallterm.db.services.setup import init_store, upsert_station
 from hallterm.db.services.staff import actor_of, create_staff
 from hallterm.demo import demo_catalog

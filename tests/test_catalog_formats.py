@@ -24,13 +24,10 @@ from hallterm.cli import main
 from hallterm.clock import FrozenClock
 from hallterm.db.engine import Store
 from hallterm.db.services import SYSTEM, Ctx
-from hallterm.db.services.catalog_io import export_catalog, import_catalog
-from hallterm.db.services.catalog_xlsx import (
-    check_storable,
-    read_catalog,
-    read_workbook,
-    write_catalog,
-)
+from hallterm.db.services.catalog.files import read_catalog, write_catalog
+from hallterm.db.services.catalog.io import export_catalog, import_catalog
+from hallterm.db.services.catalog.storable import check_storable
+from hallterm.db.services.catalog.workbook import read_workbook
 from hallterm.db.services.setup import init_store
 from hallterm.domain.catalog import CatalogError, parse_catalog
 from hallterm.domain.catalog_fields import to_internal, to_national

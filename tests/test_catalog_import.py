@@ -13,7 +13,7 @@ from sqlmodel import func, select
 from hallterm.cli import main
 from hallterm.db.engine import Store
 from hallterm.db.models import Event, MaterialRequirement, Matter
-from hallterm.db.services.catalog_io import export_catalog, import_catalog
+from hallterm.db.services.catalog.io import export_catalog, import_catalog
 from hallterm.db.services.setup import init_store
 from hallterm.domain.catalog import CatalogError, parse_catalog
 

@@ -17,7 +17,7 @@ from sqlmodel import select
 from hallterm.cli import main
 from hallterm.db.engine import Store
 from hallterm.db.models import Event
-from hallterm.db.services.catalog_io import export_catalog
+from hallterm.db.services.catalog.io import export_catalog
 from hallterm.domain.catalog import parse_catalog
 from hallterm.i18n import set_language
 from hallterm.printing.guide import Hall, guide_from_catalog, render_guide

@@ -416,7 +416,7 @@ def test_every_error_blocks_an_import(code: str, tmp_path: Path) -> None:
     from hallterm.db.engine import Store
     from hallterm.db.models import Matter
     from hallterm.db.services import SYSTEM, Ctx
-    from hallterm.db.services.catalog_io import import_catalog
+    from hallterm.db.services.catalog.io import import_catalog
     from hallterm.db.services.setup import init_store
 
     doc = _blocked_by(code)

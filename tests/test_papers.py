@@ -21,7 +21,7 @@ from hallterm.db.services import SYSTEM, Actor, Ctx, ServiceError
 from hallterm.db.services import cases as svc
 from hallterm.db.services.applicants import register_applicant
 from hallterm.db.services.case_documents import print_documents
-from hallterm.db.services.catalog_io import import_catalog
+from hallterm.db.services.catalog.io import import_catalog
 from hallterm.db.services.papers import paper_settings, set_paper_settings, stored_papers
 from hallterm.db.services.setup import init_store
 from hallterm.demo import demo_catalog

@@ -60,7 +60,7 @@ def _worker(url: str, window: str, barrier, results) -> None:  # type: ignore[no
 
 
 def _prepare(url: str) -> list[str]:
-    from hallterm.db.services.catalog_io import import_catalog
+    from hallterm.db.services.catalog.io import import_catalog
     from hallterm.db.services.setup import init_store
     from hallterm.demo import demo_catalog
 

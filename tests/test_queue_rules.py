@@ -181,7 +181,7 @@ def test_queue_rules_on_both_stores(any_url, clock):
 
     from hallterm.db.engine import Store
     from hallterm.db.services import SYSTEM, Ctx
-    from hallterm.db.services.catalog_io import import_catalog
+    from hallterm.db.services.catalog.io import import_catalog
     from hallterm.db.services.setup import init_store
     from hallterm.demo import demo_catalog
 

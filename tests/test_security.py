@@ -24,12 +24,12 @@ from hallterm.db.services import applicants as ap
 from hallterm.db.services import audit as au
 from hallterm.db.services import calendar as cal
 from hallterm.db.services import cases as cs
-from hallterm.db.services import catalog_io as cio
 from hallterm.db.services import certificates as ce
 from hallterm.db.services import interaction as it
 from hallterm.db.services import queue as q
 from hallterm.db.services import ratings as ra
 from hallterm.db.services import staff as st
+from hallterm.db.services.catalog import io as cio
 from hallterm.db.services.passwords import _verify_scrypt, needs_rehash
 from hallterm.db.services.permissions import PermissionDenied
 from hallterm.domain.roles import Permission, Role, allowed, may_decide

@@ -229,7 +229,7 @@ def test_days_left_are_words_never_a_negative_number():
 
 
 async def _history_app(demo_store, settings, clock):  # type: ignore[no-untyped-def]
-    from hallterm.db.services.history import generate_history
+    from hallterm.demo.history import generate_history
 
     generate_history(demo_store, days=8, seed=3, clock=clock, extra_stations=2, tickets_per_day=8)
     return create_app(demo_store, settings, clock=clock)

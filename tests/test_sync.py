@@ -38,7 +38,7 @@ from hallterm.db.models_certificates import Revocation
 from hallterm.db.models_sync import SyncFeed, SyncPerson, SyncPersonLink
 from hallterm.db.services.applicants import register_applicant, update_contact
 from hallterm.db.services.cases import advance, start_case
-from hallterm.db.services.catalog_io import current_version
+from hallterm.db.services.catalog.io import current_version
 from hallterm.db.sync.central import (
     EventIn,
     add_staff,

@@ -25,7 +25,7 @@ from hallterm.db.models import Event
 from hallterm.db.services import Actor, Ctx
 from hallterm.db.services.applicants import register_applicant
 from hallterm.db.services.cases import LineInput, accept, load_case, record_lines, start_case
-from hallterm.db.services.catalog_io import import_catalog
+from hallterm.db.services.catalog.io import import_catalog
 from hallterm.db.services.certificate_ltv import LtvSource
 from hallterm.db.services.setup import init_store
 from hallterm.db.services.staff import create_staff

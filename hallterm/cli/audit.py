@@ -99,8 +99,8 @@ def audit_search(
     entity: str | None,
     entity_id: str | None,
     station_code: str | None,
-    date_from,  # type: ignore[no-untyped-def]
-    date_to,  # type: ignore[no-untyped-def]
+    date_from,
+    date_to,
     text: str | None,
     limit: int,
     as_json: bool,

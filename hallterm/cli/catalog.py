@@ -36,8 +36,8 @@ def catalog() -> None:
 def catalog_import(ctx: click.Context, file: Path, store: str | None) -> None:
     """Import a catalog (.json or .xlsx, our or the national 实施清单 field names); a bad row
     is reported and nothing is written."""
-    from hallterm.db.services.catalog_io import import_catalog
-    from hallterm.db.services.catalog_xlsx import read_catalog
+    from hallterm.db.services.catalog.files import read_catalog
+    from hallterm.db.services.catalog.io import import_catalog
     from hallterm.domain.catalog import CatalogError
 
     settings = make_settings(store) if store else ctx.obj["settings"]
@@ -83,8 +83,8 @@ def catalog_import(ctx: click.Context, file: Path, store: str | None) -> None:
 @click.pass_context
 def catalog_export(ctx: click.Context, file: Path, store: str | None, national: bool) -> None:
     """Export the catalog in the import format: .xlsx (national field names) or .json."""
-    from hallterm.db.services.catalog_io import export_catalog
-    from hallterm.db.services.catalog_xlsx import write_catalog
+    from hallterm.db.services.catalog.files import write_catalog
+    from hallterm.db.services.catalog.io import export_catalog
     from hallterm.domain.catalog import CatalogError
 
     settings = make_settings(store) if store else ctx.obj["settings"]
@@ -101,7 +101,7 @@ def catalog_export(ctx: click.Context, file: Path, store: str | None, national: 
     click.echo(_("exported {m} matters to {path}").format(m=len(doc["matters"]), path=file))
 
 
-def _lint_table(findings) -> list[str]:  # type: ignore[no-untyped-def]
+def _lint_table(findings) -> list[str]:
     from hallterm.domain.catalog_lint import ERROR
 
     labels = {ERROR: _("error"), "warning": _("warning")}
@@ -123,11 +123,11 @@ def catalog_lint(ctx: click.Context, file: Path | None, store: str | None, as_js
     from hallterm.domain.catalog_lint import ERROR
 
     if file is not None:
-        from hallterm.db.services.catalog_xlsx import lint_file
+        from hallterm.db.services.catalog.lint import lint_file
 
         findings = lint_file(file)
     else:
-        from hallterm.db.services.catalog_xlsx import lint_store
+        from hallterm.db.services.catalog.lint import lint_store
 
         st = open_store(store_settings(ctx, store))
         try:
@@ -166,7 +166,7 @@ def catalog_lint(ctx: click.Context, file: Path | None, store: str | None, as_js
 def catalog_guide(ctx: click.Context, code: str, out: Path, store: str | None) -> None:
     """Print the service guide (办事指南) of a matter or bundle CODE as a PDF."""
     from hallterm.db.services import ServiceError
-    from hallterm.db.services.catalog_xlsx import print_guide
+    from hallterm.db.services.catalog.guides import print_guide
     from hallterm.printing.fonts import FontNotFound
 
     settings = store_settings(ctx, store)
@@ -190,7 +190,7 @@ def catalog_guide(ctx: click.Context, code: str, out: Path, store: str | None) -
 def catalog_publish(ctx: click.Context, out: Path, store: str | None) -> None:
     """Publish the catalog as static HTML pages plus catalog.json (政务公开), readable offline."""
     from hallterm.db.services import ServiceError
-    from hallterm.db.services.catalog_xlsx import publish
+    from hallterm.db.services.catalog.guides import publish
 
     st = open_store(store_settings(ctx, store))
     try:

@@ -37,7 +37,7 @@ def central_init(ctx: click.Context, central_url: str | None) -> None:
     from hallterm.db.sync.central import init_central
 
     url = resolve_central(ctx, central_url)
-    st = open_central_store(url)
+    st = open_central_store(url, create=True)
     try:
         init_central(st)
     except ServiceError as exc:
@@ -264,7 +264,7 @@ def central_publish_catalog(ctx: click.Context, file: Path, central_url: str | N
     """Import a catalog version at central; every station pulls it at the next sync."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from hallterm.db.services.catalog_io import read_catalog_file
+    from hallterm.db.services.catalog.io import read_catalog_file
     from hallterm.db.sync.central import central_ctx, publish_catalog
     from hallterm.domain.catalog import CatalogError
 

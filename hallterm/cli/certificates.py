@@ -119,7 +119,7 @@ def certificate_issue(
     finally:
         st.dispose()
     failed = 0
-    issued = [(n, pdf) for ref, n, pdf, err in results if err is None]
+    issued = [(n, pdf) for ref, n, pdf, err in results if err is None and pdf is not None]
     for ref, number, _pdf, error in results:
         if error is not None:
             failed += 1

@@ -94,7 +94,7 @@ def _password() -> str:
     return value
 
 
-def service_ctx(store, station_code: str | None = None):  # type: ignore[no-untyped-def]
+def service_ctx(store, station_code: str | None = None):
     """The acting person of this command, signed in against ``store`` and checked.
 
     Refuses (exit 1, nothing written but the audit record of the attempt) without
@@ -156,9 +156,13 @@ def resolve_central(ctx: click.Context, central: str | None) -> str:
     return url
 
 
-def open_central_store(url: str):  # type: ignore[no-untyped-def]
+def open_central_store(url: str, *, create: bool = False) -> Store:
+    """The central store at ``url``; only ``central init`` (``create=True``) may make one."""
     from hallterm.db.sync.central import open_central
 
+    path = store_file(url)
+    if not create and path is not None and not path.is_file():
+        fail(_("no central store at {path} yet: run hallterm central init").format(path=path))
     return open_central(url)
 
 

@@ -34,10 +34,11 @@ def demo(
     if history_days:
         _demo_history(info.store_path, history_days, seed)
     click.echo(_("demo store: {path}").format(path=info.store_path))
-    click.echo(_("demo accounts (user name / password / role):"))
-    for username, person, role, window, password in info.accounts:
-        extra = _(", window {w}").format(w=window) if window else ""
-        click.echo(f"  {username:<11} {password:<11} {role} ({person}{extra})")
+    if no_tui:  # in the terminal, the login screen of a demo store shows them
+        click.echo(_("demo accounts (user name / password / role):"))
+        for username, person, role, window, password in info.accounts:
+            extra = _(", window {w}").format(w=window) if window else ""
+            click.echo(f"  {username:<11} {password:<11} {role} ({person}{extra})")
     click.echo(
         _("demo central store: {path}; start its sync service in one terminal:").format(
             path=info.central_path
@@ -63,7 +64,7 @@ def demo(
 
 
 def _demo_history(store_path: Path, days: int, seed: int) -> None:
-    from hallterm.db.services.history import DEMO_PASSWORD, generate_history
+    from hallterm.demo.history import DEMO_PASSWORD, generate_history
 
     click.echo(_("generating {days} days of history (seed {seed}) …").format(days=days, seed=seed))
     st = open_store(str(store_path))
@@ -95,7 +96,7 @@ def _demo_history(store_path: Path, days: int, seed: int) -> None:
     )
 
 
-def _demo_signer(st):  # type: ignore[no-untyped-def]
+def _demo_signer(st):
     """The demo station's signing key (so the history has certificates), or None."""
     try:
         from hallterm.db.services.certificates import load_signer

@@ -62,7 +62,7 @@ def init(
         click.echo(_("no admin yet: run init again with --admin NAME to create the first one"))
 
 
-def _has_admin(st):  # type: ignore[no-untyped-def]
+def _has_admin(st):
     from sqlmodel import select
 
     from hallterm.db.models import Staff
@@ -71,7 +71,7 @@ def _has_admin(st):  # type: ignore[no-untyped-def]
         return session.exec(select(Staff.id).where(Staff.role == "admin")).first() is not None
 
 
-def _first_admin(st, code: str, username: str, full_name: str) -> None:  # type: ignore[no-untyped-def]
+def _first_admin(st, code: str, username: str, full_name: str) -> None:
     """The store's first admin: the one account made without another admin's sign-in."""
     import os
 
@@ -93,7 +93,7 @@ def _first_admin(st, code: str, username: str, full_name: str) -> None:  # type:
     click.echo(_("created admin {username}").format(username=username))
 
 
-def _ctx_for_init(code: str):  # type: ignore[no-untyped-def]
+def _ctx_for_init(code: str):
     from hallterm.clock import Clock
     from hallterm.db.services import SYSTEM, Ctx
 
@@ -127,7 +127,12 @@ def config_show(ctx: click.Context) -> None:
 @main.command()
 @click.pass_context
 def doctor(ctx: click.Context) -> None:
-    """Check what hallterm needs on this machine (font, store, printer)."""
+    """Check what hallterm needs on this machine (font, store, printer); reads, never writes.
+
+    Exit 0 when the program can run, with hints for what is not there yet (no store, no
+    settings file); 1 only for what would break it (no CJK font, an unreadable store, a store
+    made by a newer hallterm, a printer without ``lp``).
+    """
     import shutil
 
     from hallterm.printing.fonts import FontNotFound, find_cjk_font
@@ -140,35 +145,12 @@ def doctor(ctx: click.Context) -> None:
     except FontNotFound as exc:
         ok = False
         click.echo(_("FAIL  CJK font: {msg}").format(msg=exc))
-    click.echo(_("info  config file: {path}").format(path=config_path()))
-    from hallterm.db.engine import Store, mask_url
-    from hallterm.db.migrate import current_revision, head_revision
-
-    try:
-        path = store_file(settings.store_url())
-        if path is not None and not path.is_file():
-            raise FileNotFoundError(_("no store yet: run hallterm demo or hallterm init"))
-        st = Store(settings.store_url())
-        rev = current_revision(st)
-        st.dispose()
-        if rev == head_revision():
-            click.echo(
-                _("ok    store {url} (schema {rev})").format(
-                    url=mask_url(settings.store_url()), rev=rev
-                )
-            )
-        else:
-            ok = False
-            click.echo(
-                _("FAIL  store {url}: schema {rev}, run hallterm init").format(
-                    url=mask_url(settings.store_url()), rev=rev
-                )
-            )
-    except Exception as exc:  # noqa: BLE001 - report any store problem
-        ok = False
-        click.echo(
-            _("FAIL  store {url}: {msg}").format(url=mask_url(settings.store_url()), msg=exc)
-        )
+    path = config_path()
+    if path.is_file():
+        click.echo(_("ok    config file: {path}").format(path=path))
+    else:
+        click.echo(_("hint  no config file at {path}: the defaults are in force").format(path=path))
+    ok = _check_store(settings.store_url()) and ok
     if settings.printer:
         if shutil.which("lp"):
             click.echo(_("ok    printer {name} via lp").format(name=settings.printer))
@@ -179,4 +161,56 @@ def doctor(ctx: click.Context) -> None:
                     "FAIL  printer {name} configured but lp is not installed (apt-get install cups-client)"
                 ).format(name=settings.printer)
             )
+    else:
+        click.echo(_("hint  no printer configured: documents are kept as PDF files"))
     sys.exit(0 if ok else 1)
+
+
+def _check_store(url: str) -> bool:
+    """Report the store without creating or changing it; False only when it is unusable."""
+    from hallterm.db.engine import Store, mask_url
+    from hallterm.db.schema_version import SCHEMA_HEADS, stored_heads
+
+    shown = mask_url(url)
+    path = store_file(url)
+    if path is not None and not path.is_file():
+        click.echo(_("hint  no store yet: run hallterm demo or hallterm init"))
+        return True
+    st = Store(url)
+    try:
+        heads = stored_heads(st)
+    except Exception as exc:  # noqa: BLE001 - any failure to read the store is reported
+        from hallterm.failures import failure_message
+
+        click.echo(_("FAIL  store {url}: {msg}").format(url=shown, msg=failure_message(exc)))
+        return False
+    finally:
+        st.dispose()
+    if heads is None:
+        click.echo(_("hint  store {url} has no schema yet: run hallterm init").format(url=shown))
+        return True
+    if heads == SCHEMA_HEADS:
+        click.echo(_("ok    store {url}").format(url=shown))
+        return True
+    if not heads - _known_revisions():
+        click.echo(
+            _("hint  store {url} has an older schema: it is upgraded when hallterm starts").format(
+                url=shown
+            )
+        )
+        return True
+    click.echo(
+        _("FAIL  store {url} was made by a newer hallterm (schema {rev})").format(
+            url=shown, rev=",".join(sorted(heads))
+        )
+    )
+    return False
+
+
+def _known_revisions() -> set[str]:
+    """Every revision this hallterm ships (a store at any of them can be upgraded)."""
+    from alembic.script import ScriptDirectory
+
+    from hallterm.db.migrate import alembic_config
+
+    return {r.revision for r in ScriptDirectory.from_config(alembic_config()).walk_revisions()}

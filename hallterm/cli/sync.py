@@ -99,7 +99,7 @@ def enrol_cmd(ctx: click.Context, file: Path, store: str | None, insecure: bool)
     )
 
 
-def _status(local) -> None:  # type: ignore[no-untyped-def]
+def _status(local) -> None:
     from hallterm.clock import fmt_local
     from hallterm.db.sync.enrol import enrolled_url
     from hallterm.db.sync.runner import local_status, refused_events
@@ -153,7 +153,7 @@ def sync_cmd(
             return
         batch = batch or settings.sync_batch
 
-        def make_client():  # type: ignore[no-untyped-def]
+        def make_client():
             return client_for(local, insecure=insecure, url=service_url)
 
         try:
@@ -182,7 +182,7 @@ def sync_cmd(
         sys.exit(EXIT_REFUSED)
 
 
-def _left_message(local, why: str) -> str:  # type: ignore[no-untyped-def]
+def _left_message(local, why: str) -> str:
     from hallterm.db.sync.runner import local_status
 
     with local.read() as session:
@@ -196,7 +196,7 @@ def _left_message(local, why: str) -> str:  # type: ignore[no-untyped-def]
     )
 
 
-def _sync_with_progress(local, client, batch: int):  # type: ignore[no-untyped-def]
+def _sync_with_progress(local, client, batch: int):
     """One sync; in a terminal with a progress bar (rich) counting events pushed and pulled."""
     from hallterm.db.sync.push import unsent_count
     from hallterm.db.sync.runner import station_code_of, sync_once
@@ -225,7 +225,7 @@ def _sync_with_progress(local, client, batch: int):  # type: ignore[no-untyped-d
         return sync_once(local, client, batch=batch, progress=progress)
 
 
-def _watch(local, make_client, interval: int, batch: int) -> None:  # type: ignore[no-untyped-def]
+def _watch(local, make_client, interval: int, batch: int) -> None:
     import threading
 
     from hallterm.clock import Clock, fmt_local
@@ -236,7 +236,7 @@ def _watch(local, make_client, interval: int, batch: int) -> None:  # type: igno
         _("syncing {store} every {s} s; Ctrl-C stops").format(store=local.display_url, s=interval)
     )
 
-    def report(summary, error) -> None:  # type: ignore[no-untyped-def]
+    def report(summary, error) -> None:
         stamp = fmt_local(Clock().now(), with_seconds=True)
         if error is not None:
             click.echo(f"{stamp} {error}", err=True)

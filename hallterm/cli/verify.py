@@ -31,7 +31,7 @@ class _VerifyCommand(click.Command):
         try:
             return super().parse_args(ctx, args)
         except click.UsageError as exc:
-            exc.exit_code = 5
+            exc.exit_code = 5  # type: ignore[misc]  # click reads it per exception
             raise
 
 

@@ -1,0 +1,1 @@
+"""Data shipped with hallterm: the demo catalog and the holiday overrides (JSON)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -19,7 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from hallterm.db.models import Event, EventHead
 
@@ -90,8 +91,8 @@ def _lock_head(session: Session, station_code: str) -> EventHead:
     session.execute(
         ins(EventHead).values(station_code=station_code, seq=0, hash="").on_conflict_do_nothing()
     )
-    head = session.execute(
-        select(EventHead).where(EventHead.station_code == station_code).with_for_update()
+    head: EventHead = session.execute(
+        select(EventHead).where(col(EventHead.station_code) == station_code).with_for_update()
     ).scalar_one()
     return head
 
@@ -145,14 +146,14 @@ def verify_chain(session: Session, station_code: str | None = None) -> list[Chai
     stations = (
         [station_code]
         if station_code
-        else list(session.execute(select(Event.station_code).distinct()).scalars())
+        else list(session.execute(select(col(Event.station_code)).distinct()).scalars())
     )
     breaks: list[ChainBreak] = []
     for code in sorted(stations):
         prev = ""
         expected_seq = 1
-        rows = session.execute(
-            select(Event).where(Event.station_code == code).order_by(Event.seq)
+        rows: Iterable[Event] = session.execute(
+            select(Event).where(col(Event.station_code) == code).order_by(col(Event.seq))
         ).scalars()
         for position, ev in enumerate(rows, 1):
             problem = None
@@ -182,4 +183,5 @@ def snapshot(row: Any, base_version: int | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {"table": table.name, "pk": pk, "values": values}
     if base_version is not None:
         out["base_version"] = base_version
-    return json.loads(canonical_json(out))
+    decoded: dict[str, Any] = json.loads(canonical_json(out))
+    return decoded

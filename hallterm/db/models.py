@@ -24,7 +24,7 @@ def import_all_tables() -> None:
             importlib.import_module(f"hallterm.db.{info.name}")
 
 
-def _text() -> Column:  # type: ignore[type-arg]
+def _text() -> Column[str]:
     return Column(Text, nullable=False, default="")
 
 

@@ -20,7 +20,7 @@ from sqlalchemy import Column, LargeBinary, Text
 from sqlmodel import Field, SQLModel
 
 
-def _text() -> Column:  # type: ignore[type-arg]
+def _text() -> Column[str]:
     return Column(Text, nullable=False, default="")
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import Column, Index, Text
 from sqlmodel import Field, SQLModel
 
 
-def _text() -> Column:  # type: ignore[type-arg]
+def _text() -> Column[str]:
     return Column(Text, nullable=False, default="")
 
 

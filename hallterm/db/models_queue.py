@@ -14,12 +14,12 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import Column, Index, Text
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
 from hallterm.db.models import ServiceCase
 
 
-def _text() -> Column:  # type: ignore[type-arg]
+def _text() -> Column[str]:
     return Column(Text, nullable=False, default="")
 
 
@@ -119,5 +119,5 @@ class Rectification(SQLModel, table=True):
 
 # Indexes on the base case table for the supervisor's set-based queries (migration 0004):
 # the period of the efficiency table, and the open cases by due date for the deadline lights.
-Index("ix_case_registered_at", ServiceCase.__table__.c.registered_at)
-Index("ix_case_open_due", ServiceCase.__table__.c.status, ServiceCase.__table__.c.due_date)
+Index("ix_case_registered_at", col(ServiceCase.registered_at))
+Index("ix_case_open_due", col(ServiceCase.status), col(ServiceCase.due_date))

@@ -9,6 +9,7 @@ migrations (a test proves it equals Alembic's heads), and ``stored_heads`` reads
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -47,8 +48,10 @@ def stored_heads(store: Store) -> frozenset[str] | None:
         return frozenset(str(r[0]) for r in rows) or None
     from sqlalchemy import inspect, text
 
-    with store.engine.connect() as conn:
-        if not inspect(conn).has_table("alembic_version"):
+    with store.engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
             return None
-        found = conn.execute(text("SELECT version_num FROM alembic_version")).scalars()
+        found: Iterable[object] = connection.execute(
+            text("SELECT version_num FROM alembic_version")
+        ).scalars()
         return frozenset(str(v) for v in found) or None

@@ -262,7 +262,7 @@ def parse_catalog(data: Any) -> CatalogIn:
     try:
         catalog = CatalogIn.model_validate(data)
     except ValidationError as exc:
-        problems = [
+        invalid = [
             _("{where}: {problem}").format(
                 where=_where(tuple(e["loc"])),
                 problem=_message(e)
@@ -271,7 +271,7 @@ def parse_catalog(data: Any) -> CatalogIn:
             )
             for e in exc.errors()
         ]
-        raise CatalogError(problems) from None
+        raise CatalogError(invalid) from None
     problems: list[str] = []
     dept_codes = [d.code for d in catalog.departments]
     queue_codes = {q.code for q in catalog.queue_categories}

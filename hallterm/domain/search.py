@@ -26,6 +26,7 @@ from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import add
+from typing import cast
 
 _SEP = "\n"
 # Initials variants kept per item (the context-aware reading comes first).
@@ -75,9 +76,12 @@ def _word_forms(word: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """
     from pypinyin import Style, lazy_pinyin
 
-    syllables = lazy_pinyin(word, style=Style.NORMAL, errors=list)
+    # ``errors=list`` keeps characters without pinyin as typed, one item each (pypinyin
+    # accepts a callback returning a list; its annotation names only str).
+    keep = cast("Callable[[str], str]", list)
+    syllables = lazy_pinyin(word, style=Style.NORMAL, errors=keep)
     if len(syllables) != len(word):  # keep one syllable per character
-        syllables = [lazy_pinyin(c, style=Style.NORMAL, errors=list)[0] for c in word]
+        syllables = [lazy_pinyin(c, style=Style.NORMAL, errors=keep)[0] for c in word]
     out: list[tuple[str, tuple[str, ...]]] = []
     for char, syl in zip(word, syllables, strict=True):
         key = _ascii_key(syl.lower())

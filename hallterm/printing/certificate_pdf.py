@@ -34,7 +34,7 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
-from hallterm.clock import Clock
+from hallterm.clock import utc_now
 from hallterm.i18n import _
 from hallterm.printing import certificate_layout, qrpayload
 from hallterm.printing.certificate_layout import Layout, layout_certificate
@@ -184,9 +184,7 @@ def _prepare(bundle: KeyBundle) -> _Prepared:
     signer = signers.SimpleSigner(
         signing_cert=_asn1_cert(bundle.cert),
         signing_key=key_info,
-        cert_registry=SimpleCertificateStore.from_certs(  # type: ignore[no-untyped-call]
-            [_asn1_cert(c) for c in bundle.chain]
-        ),
+        cert_registry=SimpleCertificateStore.from_certs([_asn1_cert(c) for c in bundle.chain]),
     )
     meta = signers.PdfSignatureMetadata(
         field_name=SIGNATURE_FIELD,
@@ -309,11 +307,11 @@ def render_unsigned(
                 key=station, issuer=data.station_code
             )
         )
-    when = signed_at or Clock().now()
+    when = signed_at or utc_now()
     payload = qr_payload(data, signer, when)
     font = register_cjk_font()
     buf = io.BytesIO()
-    c = Canvas(buf, pagesize=A4, pageCompression=1, initialFontName=font)
+    c = Canvas(buf, pagesize=A4, pageCompression=1, initialFontName=font)  # type: ignore[arg-type]
     c.setTitle(f"{data.title} {data.number}")
     c.setAuthor(data.authority_name)
     c.setSubject(data.number)

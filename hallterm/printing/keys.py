@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import PrivateFormat, pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
 
-from hallterm.clock import Clock
+from hallterm.clock import utc_now
 from hallterm.i18n import _
 from hallterm.private_files import private_dir
 
@@ -65,7 +65,7 @@ class KeyBundle:
 
 
 def _now() -> dt.datetime:
-    return Clock().now()
+    return utc_now()
 
 
 def _new_key() -> ec.EllipticCurvePrivateKey:

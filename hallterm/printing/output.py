@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+from hallterm.clock import hall_now
 from hallterm.i18n import _
 from hallterm.private_files import private_dir
 
@@ -28,7 +29,7 @@ class Printer:
         lp_command: str = "lp",
         *,
         timeout: float = 30.0,
-        clock: Callable[[], datetime] = datetime.now,
+        clock: Callable[[], datetime] = hall_now,
     ) -> None:
         self.folder = Path(folder)
         self.system_printer = system_printer or None

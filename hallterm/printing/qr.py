@@ -129,7 +129,7 @@ def draw_qr(
     canvas.restoreState()
 
 
-class QRFlowable(Flowable):  # type: ignore[misc]
+class QRFlowable(Flowable):
     """A platypus flowable showing a QR code of ``text`` as a ``size`` square."""
 
     def __init__(self, text: str, size: float, error: str = "m") -> None:

@@ -111,7 +111,8 @@ def encode(claims: Mapping[str, Any], key: ec.EllipticCurvePrivateKey, kid: byte
     r, s = decode_dss_signature(der)
     signature = r.to_bytes(32, "big") + s.to_bytes(32, "big")  # COSE wants raw r‖s, not DER
     cose = cbor2.dumps(cbor2.CBORTag(COSE_SIGN1_TAG, [protected, {}, payload, signature]))
-    return PREFIX + str(base45.b45encode(zlib.compress(cose, 9)).decode("ascii"))
+    encoded: bytes = base45.b45encode(zlib.compress(cose, 9))
+    return PREFIX + encoded.decode("ascii")
 
 
 def _fail(reason: str, message: str) -> PayloadError:

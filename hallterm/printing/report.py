@@ -247,10 +247,12 @@ def write_pdf(
     if series:
         chart_h = 55 * mm
         drawing = Drawing(usable, chart_h + 10 * mm)
-        drawing.initialFontName = font  # else its default state refers to Helvetica
+        # else its default state refers to Helvetica (types-reportlab lacks the attribute)
+        drawing.initialFontName = font  # type: ignore[attr-defined]
         bars = VerticalBarChart()
-        bars.x, bars.y = 12 * mm, 8 * mm
-        bars.width, bars.height = usable - 20 * mm, chart_h - 8 * mm
+        # types-reportlab annotates these as int; reportlab takes any number of points
+        bars.x, bars.y = 12 * mm, 8 * mm  # type: ignore[assignment]
+        bars.width, bars.height = usable - 20 * mm, chart_h - 8 * mm  # type: ignore[assignment]
         bars.data = [[p.received for p in series], [p.completed for p in series]]
         bars.categoryAxis.categoryNames = date_labels([p.day for p in series])
         bars.categoryAxis.labels.fontName = font
@@ -335,7 +337,8 @@ def render_ticket(
     path = Path(path)
     width, height = 80 * mm, 90 * mm
     tmp = _tmp(path)
-    c = Canvas(str(tmp), pagesize=(width, height), initialFontName=font)
+    # types-reportlab annotates initialFontName as a number; reportlab takes the font name
+    c = Canvas(str(tmp), pagesize=(width, height), initialFontName=font)  # type: ignore[arg-type]
     c.setTitle(ticket.number)
     y = height - 12 * mm
     c.setFont(font, 11)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.screen import Screen
 
 
-def open_screen(name: str) -> Screen:  # type: ignore[type-arg]
+def open_screen(name: str) -> Screen:
     if name == "catalog":
         from hallterm.screens.catalog import CatalogScreen
 

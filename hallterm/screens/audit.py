@@ -177,13 +177,13 @@ class AuditScreen(BaseScreen):
                 Text(_("dates are written YYYY-MM-DD"), style="red")
             )
             return
-        app = self.app
-        ctx = app.ctx()  # type: ignore[attr-defined]
+        app = self.hall
+        ctx = app.ctx()
 
         def job() -> list[AuditRow]:
             from hallterm.db.services.audit import search_events
 
-            with app.store.read() as session:  # type: ignore[attr-defined]
+            with app.store.read() as session:
                 return search_events(
                     session,
                     ctx,
@@ -266,13 +266,13 @@ class AuditScreen(BaseScreen):
         self.query_one("#audit-actor", Input).focus()
 
     def action_verify(self) -> None:
-        app = self.app
+        app = self.hall
         self.query_one("#audit-chains", Static).update(_("Checking the event chains…"))
 
         def job() -> list[ChainReport]:
             from hallterm.db.services.audit import verify_store
 
-            with app.store.read() as session:  # type: ignore[attr-defined]
+            with app.store.read() as session:
                 return verify_store(session)
 
         def done(reports: list[ChainReport]) -> None:

@@ -8,14 +8,14 @@ come from one code → row map made when the catalog is loaded.
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from hallterm.db.services.catalog_query import (
+from hallterm.db.services.catalog.query import (
     BundleRow,
     DepartmentRow,
     MatterGuide,
@@ -25,6 +25,7 @@ from hallterm.db.services.catalog_query import (
 from hallterm.domain.catalog import display
 from hallterm.i18n import N_, _
 from hallterm.screens.base import BaseScreen
+from hallterm.screens.workers import background
 from hallterm.widgets.plain import plain, row
 from hallterm.widgets.punctuation import colon
 
@@ -97,11 +98,11 @@ class CatalogScreen(BaseScreen):
         ):
             table.add_column(label, key=key)
 
-    @work(thread=True, exit_on_error=False, exclusive=True)
+    @background(exclusive=True)
     def _load(self) -> None:
-        from hallterm.db.services import catalog_query as cq
+        from hallterm.db.services.catalog import query as cq
 
-        with self.app.store.read() as session:  # type: ignore[attr-defined]
+        with self.hall.store.read() as session:
             data = (cq.departments(session), cq.matters(session), cq.bundles(session))
         self.app.call_from_thread(self._loaded, *data)
 
@@ -135,7 +136,7 @@ class CatalogScreen(BaseScreen):
         if query:
             # Enough hits to fill the cap, or to find the cap within one department.
             limit = ROW_CAP + 1 if self._department == ALL else 20 * ROW_CAP
-            hits = self.app.matter_index.search(query, limit=limit)  # type: ignore[attr-defined]
+            hits = self.hall.matter_index.search(query, limit=limit)
             found = [self._by_code[h.key] for h in hits if h.key in self._by_code]
             some = len(hits) >= limit
         else:
@@ -248,11 +249,11 @@ class GuideScreen(BaseScreen):
     def retranslate(self) -> None:
         self._show()
 
-    @work(thread=True, exit_on_error=False, exclusive=True)
+    @background(exclusive=True)
     def _load(self) -> None:
-        from hallterm.db.services import catalog_query as cq
+        from hallterm.db.services.catalog import query as cq
 
-        with self.app.store.read() as session:  # type: ignore[attr-defined]
+        with self.hall.store.read() as session:
             guide = cq.guide(session, self.code)
             bundle = None
             if guide is None:
@@ -392,15 +393,15 @@ class GuideScreen(BaseScreen):
         """Print this guide for the applicant (PDF kept; sent to the printer if one is set)."""
         from hallterm.screens.desk_common import in_thread, printer_for
 
-        app, code = self.app, self.code
-        ctx = app.ctx()  # type: ignore[attr-defined]
+        app, code = self.hall, self.code
+        ctx = app.ctx()
         printer = printer_for(app)
-        font = app.settings.font_path or None  # type: ignore[attr-defined]
+        font = app.settings.font_path or None
 
         def job() -> tuple[object, str | None]:
-            from hallterm.db.services.catalog_xlsx import print_guide
+            from hallterm.db.services.catalog.guides import print_guide
 
-            return print_guide(app.store, ctx, code, printer, font_path=font)  # type: ignore[attr-defined]
+            return print_guide(app.store, ctx, code, printer, font_path=font)
 
         def done(result: tuple[object, str | None]) -> None:
             path, message = result

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -27,6 +27,7 @@ from hallterm.private_files import write_private
 from hallterm.screens.base import BaseScreen
 from hallterm.screens.confirm import confirm_then
 from hallterm.screens.desk_dialogs import DIALOG_CSS, PromptScreen
+from hallterm.screens.workers import background
 from hallterm.widgets.plain import plain
 
 
@@ -107,13 +108,13 @@ class CertificatesScreen(BaseScreen):
 
     # -- workers --------------------------------------------------------------------------
 
-    @work(thread=True, exit_on_error=False, exclusive=True, group="cert-load")
+    @background(exclusive=True, group="cert-load")
     def _load(self) -> None:
         from hallterm.db.services.certificates import list_certificates
 
         try:
-            with self.app.store.read() as session:  # type: ignore[attr-defined]
-                rows = list_certificates(session, self.app.ctx(), self.query_text)  # type: ignore[attr-defined]
+            with self.hall.store.read() as session:
+                rows = list_certificates(session, self.hall.ctx(), self.query_text)
         except Exception as exc:  # noqa: BLE001 - shown, the app keeps running
             self.app.call_from_thread(self._status, shown(exc, "certificate list"), "red")
             return
@@ -137,14 +138,14 @@ class CertificatesScreen(BaseScreen):
                 state,
             )
 
-    @work(thread=True, exit_on_error=False, group="cert-write")
+    @background(group="cert-write")
     def _run(self, job: Callable[[Any], str]) -> None:
         """Run ``job(session)`` in one write transaction; show its message, then reload."""
         from hallterm.db.services import ServiceError
         from hallterm.printing.keys import KeyFileError
 
         try:
-            with self.app.store.write() as session:  # type: ignore[attr-defined]
+            with self.hall.store.write() as session:
                 message = job(session)
         except (ServiceError, KeyFileError) as exc:
             self.app.call_from_thread(self._status, str(exc), "red")
@@ -163,7 +164,7 @@ class CertificatesScreen(BaseScreen):
         return self._signer
 
     def _write_pdf(self, number: str, pdf: bytes) -> Path:
-        folder = self.app.settings.pdf_dir()  # type: ignore[attr-defined]
+        folder = self.hall.settings.pdf_dir()
         return write_private(folder / f"certificate-{number}.pdf", pdf)
 
     def _with_passphrase(self, then: Callable[[str | None], None]) -> None:
@@ -206,13 +207,13 @@ class CertificatesScreen(BaseScreen):
         if case_no:
             self._draft(case_no)
 
-    @work(thread=True, exit_on_error=False, group="cert-draft")
+    @background(group="cert-draft")
     def _draft(self, case_no: str) -> None:
         from hallterm.db.services.certificates import issue_draft
 
         try:
-            with self.app.store.read() as session:  # type: ignore[attr-defined]
-                draft = issue_draft(session, case_no, today=self.app.ctx().clock.today())  # type: ignore[attr-defined]
+            with self.hall.store.read() as session:
+                draft = issue_draft(session, case_no, today=self.hall.ctx().clock.today())
         except Exception as exc:  # noqa: BLE001 - ServiceError and the like, shown
             self.app.call_from_thread(self._status, shown(exc, "certificate draft"), "red")
             return
@@ -250,7 +251,7 @@ class CertificatesScreen(BaseScreen):
     ) -> None:
         from hallterm.db.services.certificates import issue_certificate, pending_matters
 
-        ctx = self.app.ctx()  # type: ignore[attr-defined]
+        ctx = self.hall.ctx()
 
         def job(session: Any) -> str:
             number, pdf = issue_certificate(
@@ -290,7 +291,7 @@ class CertificatesScreen(BaseScreen):
     def _reprint(self, number: str, reason: str, passphrase: str | None) -> None:
         from hallterm.db.services.certificates import reprint
 
-        ctx = self.app.ctx()  # type: ignore[attr-defined]
+        ctx = self.hall.ctx()
 
         def job(session: Any) -> str:
             pdf = reprint(session, ctx, number, reason, self._signer_for(session, passphrase))
@@ -303,7 +304,8 @@ class CertificatesScreen(BaseScreen):
         row = self._selected()
         if row is None:
             return
-        if not allowed(self.app.actor.role, Permission.revoke_certificate):  # type: ignore[attr-defined]
+        actor = self.hall.actor
+        if actor is None or not allowed(actor.role, Permission.revoke_certificate):
             self._status(_("only a supervisor or an administrator may revoke a certificate"), "red")
             return
         self.app.push_screen(
@@ -320,7 +322,7 @@ class CertificatesScreen(BaseScreen):
     def _revoke(self, number: str, reason: str, kind: str = "revoked") -> None:
         from hallterm.db.services.certificates import revoke
 
-        ctx = self.app.ctx()  # type: ignore[attr-defined]
+        ctx = self.hall.ctx()
 
         def job(session: Any) -> str:
             revoke(session, ctx, number, reason, kind)
@@ -335,7 +337,8 @@ class CertificatesScreen(BaseScreen):
         row = self._selected()
         if row is None:
             return
-        if self.app.actor.role not in ("supervisor", "admin"):  # type: ignore[attr-defined]
+        actor = self.hall.actor
+        if actor is None or actor.role not in ("supervisor", "admin"):
             self._status(_("only a supervisor or an administrator may revoke a certificate"), "red")
             return
         self.app.push_screen(

@@ -135,13 +135,13 @@ class DeskScreen(DeskMatterStep):
         self._render_state()
         self.set_interval(1, self._hide_expired_number)
         if self._initial_applicant:
-            applicant_id, app = self._initial_applicant, self.app
-            ctx = app.ctx()  # type: ignore[attr-defined]
+            applicant_id, app = self._initial_applicant, self.hall
+            ctx = app.ctx()
 
             def job() -> ApplicantView:
                 from hallterm.db.services.applicants import get_applicant
 
-                with app.store.read() as session:  # type: ignore[attr-defined]
+                with app.store.read() as session:
                     return get_applicant(session, ctx, applicant_id)
 
             in_thread(self, job, self._found, self._id_rejected, group="desk")
@@ -246,14 +246,14 @@ class DeskScreen(DeskMatterStep):
             self._open_case_number(value)
             return
         id_type = self._id_type
-        app = self.app
-        ctx = app.ctx()  # type: ignore[attr-defined]
+        app = self.hall
+        ctx = app.ctx()
 
         def job() -> ApplicantView | None:
             from hallterm.db.services.applicants import find_applicant
 
-            today = app.clock.today()  # type: ignore[attr-defined]
-            with app.store.read() as session:  # type: ignore[attr-defined]
+            today = app.clock.today()
+            with app.store.read() as session:
                 return find_applicant(session, ctx, id_type, value, today)
 
         self._busy = True
@@ -295,15 +295,15 @@ class DeskScreen(DeskMatterStep):
         self._load_cases(applicant.id)
 
     def _load_cases(self, applicant_id: str) -> None:
-        app = self.app
-        yellow = app.settings.yellow_days  # type: ignore[attr-defined]
-        ctx = app.ctx()  # type: ignore[attr-defined]
+        app = self.hall
+        yellow = app.settings.yellow_days
+        ctx = app.ctx()
 
         def job() -> ApplicantCases:
             from hallterm.db.services.cases import applicant_cases
 
-            today = app.clock.today()  # type: ignore[attr-defined]
-            with app.store.read() as session:  # type: ignore[attr-defined]
+            today = app.clock.today()
+            with app.store.read() as session:
                 return applicant_cases(session, ctx, applicant_id, today, yellow)
 
         def loaded(cases: ApplicantCases) -> None:
@@ -346,13 +346,13 @@ class DeskScreen(DeskMatterStep):
         number = self.query_one("#id-number", Input).value.strip()
         values = {s[5:]: self.query_one(s, Input).value for s in _REG_FIELDS}
         id_type = self._id_type
-        app = self.app
-        ctx = app.ctx()  # type: ignore[attr-defined]
+        app = self.hall
+        ctx = app.ctx()
 
         def job() -> ApplicantView:
             from hallterm.db.services.applicants import register_applicant
 
-            with app.store.write() as session:  # type: ignore[attr-defined]
+            with app.store.write() as session:
                 return register_applicant(
                     session,
                     ctx,
@@ -381,8 +381,8 @@ class DeskScreen(DeskMatterStep):
         if self.applicant is None:
             return
         applicant_id = self.applicant.id
-        app = self.app
-        ctx = app.ctx()  # type: ignore[attr-defined]
+        app = self.hall
+        ctx = app.ctx()
 
         from hallterm.screens.reveal import PurposeScreen
 
@@ -390,7 +390,7 @@ class DeskScreen(DeskMatterStep):
             def job() -> str:
                 from hallterm.db.services.applicants import reveal_id
 
-                with app.store.write() as session:  # type: ignore[attr-defined]
+                with app.store.write() as session:
                     return reveal_id(session, ctx, applicant_id, purpose or "")
 
             if purpose and self.applicant is not None and self.applicant.id == applicant_id:
@@ -400,12 +400,12 @@ class DeskScreen(DeskMatterStep):
 
     def _revealed(self, number: str) -> None:
         self.revealed = number
-        self._reveal_timer.opened(self.app.clock.now())  # type: ignore[attr-defined]
+        self._reveal_timer.opened(self.hall.clock.now())
         self._render_state()
 
     def _hide_expired_number(self) -> None:
         """Checked every second: the opened number hides again after 30 s on the app's clock."""
-        if self.revealed and self._reveal_timer.expired(self.app.clock.now()):  # type: ignore[attr-defined]
+        if self.revealed and self._reveal_timer.expired(self.hall.clock.now()):
             self.revealed = None
             self._reveal_timer.clear()
             self._render_state()

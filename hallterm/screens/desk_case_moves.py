@@ -225,7 +225,7 @@ class CaseMoves(BaseScreen):
             message = printed_message(result.printed)
             self.app.notify(
                 _("Recorded as handed in.") + ("\n" + message if message else ""),
-                title=_("Printed") if message else None,
+                title=_("Printed") if message else "",
                 markup=False,
                 timeout=8,
             )

@@ -102,20 +102,20 @@ class CaseListScreen(BaseScreen):
         self._fill()
 
     def _load(self) -> None:
-        app = self.app
+        app = self.hall
         statuses = () if self.show_all else tuple(s.value for s in OPEN_STATES)
-        yellow = app.settings.yellow_days  # type: ignore[attr-defined]
-        ctx = app.ctx()  # type: ignore[attr-defined]
+        yellow = app.settings.yellow_days
+        ctx = app.ctx()
 
         def job() -> list[CaseRow]:
             from hallterm.db.services.cases import list_cases
 
-            with app.store.read() as session:  # type: ignore[attr-defined]
+            with app.store.read() as session:
                 return list_cases(
                     session,
                     ctx,
                     statuses=statuses,
-                    today=app.clock.today(),  # type: ignore[attr-defined]
+                    today=app.clock.today(),
                     yellow_days=yellow,
                     by_urgency=True,
                 )

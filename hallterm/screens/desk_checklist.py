@@ -170,18 +170,18 @@ class ChecklistScreen(ChecklistDecisions):
     # -- loading ------------------------------------------------------------------------------
 
     def _load(self, then: Callable[[], None] | None = None) -> None:
-        app = self.app
+        app = self.hall
         case_id = self.case_id
-        yellow = app.settings.yellow_days  # type: ignore[attr-defined]
-        ctx = app.ctx()  # type: ignore[attr-defined]
+        yellow = app.settings.yellow_days
+        ctx = app.ctx()
 
         def job() -> _Loaded:
             from hallterm.db.services.applicants import stored_materials
             from hallterm.db.services.calendar import calendar_for
             from hallterm.db.services.cases import load_case
 
-            today = app.clock.today()  # type: ignore[attr-defined]
-            with app.store.read() as session:  # type: ignore[attr-defined]
+            today = app.clock.today()
+            with app.store.read() as session:
                 cal = calendar_for(session)
                 view = load_case(session, ctx, case_id, today, yellow, cal)
                 stored = {

@@ -12,18 +12,19 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from rich.cells import cell_len
 from rich.text import Text
 from textual.dom import DOMNode
 from textual.worker import Worker
 
+from hallterm.app_base import HallApp
 from hallterm.config import Settings
 from hallterm.db.services import ServiceError
 from hallterm.db.services.case_documents import Printed, kind_label
 from hallterm.domain.checklist import Line, LineState
-from hallterm.errors import report
+from hallterm.failures import failure_message
 from hallterm.i18n import N_, _
 from hallterm.printing.output import Printer
 
@@ -146,7 +147,7 @@ def in_thread(
         if failed is not None:
             failed(message)
         else:
-            app.notify_error(message)  # type: ignore[attr-defined]
+            cast(HallApp, app).notify_error(message)
 
     def runner() -> None:
         try:
@@ -154,8 +155,8 @@ def in_thread(
         except ServiceError as exc:
             app.call_from_thread(show_error, str(exc))
             return
-        except Exception as exc:  # shown to the clerk (without SQL or values), logged in full
-            app.call_from_thread(show_error, report(exc, "front desk job"))
+        except Exception as exc:  # shown to the clerk instead of vanishing with the worker
+            app.call_from_thread(show_error, failure_message(exc))
             return
         app.call_from_thread(done, result)
 

@@ -11,20 +11,21 @@ from __future__ import annotations
 import logging
 import shlex
 import subprocess
-from typing import Any
+from typing import Any, cast
 
 from rich.text import Text
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Digits, Static
 
+from hallterm.app_base import HallApp
 from hallterm.clock import Clock, to_local
 from hallterm.config import Settings
 from hallterm.db.engine import Store
 from hallterm.db.services import queue as q
-from hallterm.i18n import N_, _, set_language
+from hallterm.i18n import N_, _
 from hallterm.screens.desk_common import in_thread
 from hallterm.widgets.punctuation import colon
 
@@ -76,6 +77,11 @@ class DisplayScreen(Screen[None]):
     DisplayScreen #dp-lines { height: auto; padding: 1 2; }
     """
 
+    @property
+    def display_app(self) -> DisplayApp:
+        """The running display app, typed."""
+        return cast("DisplayApp", self.app)
+
     def __init__(self) -> None:
         super().__init__()
         self.state: q.DisplayState | None = None
@@ -121,12 +127,12 @@ class DisplayScreen(Screen[None]):
             # Oldest first, so the speech follows the order of the calls.
             for call in reversed(state.calls):
                 if call.key not in self.seen:
-                    self.app.announce(call)  # type: ignore[attr-defined]
+                    self.display_app.announce(call)
         self.seen = keys if self.seen is None else (self.seen | keys)
         self._redraw()
 
     def _redraw(self) -> None:
-        now = to_local(self.app.clock.now())  # type: ignore[attr-defined]
+        now = to_local(self.display_app.clock.now())
         self.query_one("#dp-title", Static).update(
             Text(f"{self.station_name}    {now:%Y-%m-%d %H:%M}")
         )
@@ -162,7 +168,7 @@ class DisplayScreen(Screen[None]):
         self.query_one("#dp-lines", Static).update(lines)
 
 
-class DisplayApp(App[None]):
+class DisplayApp(HallApp):
     """The calling screen as its own small application (no sign-in, read only)."""
 
     TITLE = "hallterm display"
@@ -176,13 +182,9 @@ class DisplayApp(App[None]):
         language: str | None = None,
         announcer: Announcer | None = None,
     ) -> None:
-        super().__init__()
-        self.store = store
-        self.settings = settings
-        self.clock = clock or Clock()
+        super().__init__(store, settings, clock=clock, language=language)
         self.announcer = announcer or Announcer(settings.tts_command)
         self.spoken: list[str] = []
-        set_language(language or settings.language or None)
 
     def on_mount(self) -> None:
         self.push_screen(DisplayScreen())
@@ -191,6 +193,3 @@ class DisplayApp(App[None]):
         text = call_text(call.number, call.window)
         self.spoken.append(text)
         self.announcer.say(text)
-
-    def notify_error(self, message: str) -> None:
-        self.notify(message, title=_("Error"), severity="error", markup=False)

@@ -66,7 +66,7 @@ def date_axis(days: list[date]) -> RichTable:
     """First, middle and last date under a chart of those days, spread over its width."""
     grid = RichTable.grid(expand=True)
     for justify in ("left", "center", "right"):
-        grid.add_column(justify=justify)  # type: ignore[arg-type]
+        grid.add_column(justify=justify)
     if days:
         mid = days[len(days) // 2] if len(days) > 2 else None
         grid.add_row(

@@ -19,15 +19,16 @@ class HomeScreen(BaseScreen):
     AUTO_FOCUS = "#home-menu"
 
     def compose_body(self) -> ComposeResult:
-        actor = self.app.actor  # type: ignore[attr-defined]
+        actor = self.hall.actor
+        role, name = (actor.role, actor.name) if actor else (None, "")
         yield Static(
-            Text(_("{role} · {name}").format(role=role_label(actor.role), name=actor.name)),
+            Text(_("{role} · {name}").format(role=role_label(role) if role else "", name=name)),
             classes="screen-title",
             id="home-title",
         )
         yield Static(_("Choose with ↑/↓ and Enter, or press the key shown."), classes="hint")
         menu = OptionList(id="home-menu")
-        for a in actions_for(actor.role):
+        for a in actions_for(role):
             if a.id in ("home",):
                 continue
             label = Text.assemble(
@@ -40,5 +41,7 @@ class HomeScreen(BaseScreen):
 
     @on(OptionList.OptionSelected, "#home-menu")
     async def _run(self, event: OptionList.OptionSelected) -> None:
-        action = next(a for a in actions_for(self.app.actor.role) if a.id == event.option.id)  # type: ignore[attr-defined]
+        actor = self.hall.actor
+        role = actor.role if actor else None
+        action = next(a for a in actions_for(role) if a.id == event.option.id)
         await self.app.run_action(action.action)

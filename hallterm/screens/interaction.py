@@ -24,7 +24,7 @@ from hallterm.db.services.interaction import (
     kind_label,
 )
 from hallterm.i18n import N_, _
-from hallterm.screens.base import BaseScreen
+from hallterm.screens.base import BaseScreen, hall_of
 from hallterm.screens.desk_common import in_thread, printer_for
 from hallterm.widgets.plain import plain
 from hallterm.widgets.punctuation import colon
@@ -113,15 +113,15 @@ class InteractionScreen(BaseScreen):
             table.add_column(label)
 
     def _load(self) -> None:
-        app = self.app
+        app = hall_of(self)
         status = self.filter
-        today = app.clock.today()  # type: ignore[attr-defined]
-        ctx = app.ctx()  # type: ignore[attr-defined]
+        today = app.clock.today()
+        ctx = app.ctx()
 
         def job() -> list[InteractionView]:
             from hallterm.db.services.interaction import list_items
 
-            with app.store.read() as session:  # type: ignore[attr-defined]
+            with app.store.read() as session:
                 return list_items(session, ctx, today, status=status)  # type: ignore[arg-type]
 
         in_thread(self, job, self._loaded, group="interaction", exclusive=True)
@@ -202,15 +202,15 @@ class InteractionScreen(BaseScreen):
         view = self._selected()
         if view is None:
             return
-        app = self.app
-        ctx = app.ctx()  # type: ignore[attr-defined]
+        app = hall_of(self)
+        ctx = app.ctx()
         printer = printer_for(app)
-        font = app.settings.font_path or None  # type: ignore[attr-defined]
+        font = app.settings.font_path or None
 
         def job() -> tuple[object, str | None]:
             from hallterm.db.services.interaction import print_copy
 
-            return print_copy(app.store, ctx, view.id, printer, font_path=font)  # type: ignore[attr-defined]
+            return print_copy(app.store, ctx, view.id, printer, font_path=font)
 
         def done(result: tuple[object, str | None]) -> None:
             path, message = result
@@ -257,8 +257,8 @@ class NewItemScreen(ModalScreen[InteractionView | None]):
             yield Static(_("Ctrl+S: save · Esc: cancel"), classes="hint")
 
     def action_save(self) -> None:
-        app = self.app
-        ctx = app.ctx()  # type: ignore[attr-defined]
+        app = hall_of(self)
+        ctx = app.ctx()
         fields = {
             "kind": str(self.query_one("#ia-kind", Select).value),
             "channel": str(self.query_one("#ia-channel", Select).value),
@@ -272,7 +272,7 @@ class NewItemScreen(ModalScreen[InteractionView | None]):
         def job() -> InteractionView:
             from hallterm.db.services.interaction import record_item
 
-            with app.store.write() as session:  # type: ignore[attr-defined]
+            with app.store.write() as session:
                 return record_item(session, ctx, **fields)  # type: ignore[arg-type]
 
         def failed(message: str) -> None:
@@ -343,15 +343,15 @@ class ReplyScreen(ModalScreen[InteractionView | None]):
     def action_save(self) -> None:
         if self.view.replied_at is not None:
             return
-        app = self.app
-        ctx = app.ctx()  # type: ignore[attr-defined]
+        app = hall_of(self)
+        ctx = app.ctx()
         text = self.query_one("#ia-reply", TextArea).text
         ref = self.view.id
 
         def job() -> InteractionView:
             from hallterm.db.services.interaction import reply_item
 
-            with app.store.write() as session:  # type: ignore[attr-defined]
+            with app.store.write() as session:
                 return reply_item(session, ctx, ref, text)
 
         def failed(message: str) -> None:

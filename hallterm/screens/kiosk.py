@@ -22,13 +22,13 @@ from textual.screen import Screen
 from textual.widgets import Digits, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from hallterm.app_base import HallApp
 from hallterm.clock import Clock, to_local
 from hallterm.config import Settings
 from hallterm.db.engine import Store
 from hallterm.db.services import Actor, Ctx
 from hallterm.db.services import queue as q
 from hallterm.i18n import N_, _, current_language, set_language
-from hallterm.key_order import KeyOrder
 from hallterm.screens.desk_common import in_thread, printer_for
 from hallterm.widgets.plain import plain
 
@@ -170,8 +170,8 @@ class KioskScreen(Screen[None]):
             )
         )
 
-    def action_toggle(self, flag: str) -> None:
-        setattr(self, flag, not getattr(self, flag))
+    async def action_toggle(self, attribute_name: str) -> None:
+        await super().action_toggle(attribute_name)
         self._render_flags()
 
     def action_focus_id(self) -> None:
@@ -272,7 +272,7 @@ class KioskScreen(Screen[None]):
             self.action_reset()
 
 
-class KioskApp(KeyOrder):  # an ID card reader types in bursts (hallterm.key_order)
+class KioskApp(HallApp):  # keys in order: an ID card reader types in bursts (key_order)
     """The ticket machine as its own small application (no sign-in)."""
 
     TITLE = "hallterm kiosk"
@@ -290,15 +290,11 @@ class KioskApp(KeyOrder):  # an ID card reader types in bursts (hallterm.key_ord
         printer: Any = None,
         print_slips: bool = True,
     ) -> None:
-        super().__init__()
-        self.store = store
-        self.settings = settings
-        self.clock = clock or Clock()
+        super().__init__(store, settings, clock=clock, language=language)
         self.printer = printer
         self.print_slips = print_slips
         self.station_code = ""
         self.station_name = ""
-        set_language(language or settings.language or None)
 
     def on_mount(self) -> None:
         self.push_screen(KioskScreen())
@@ -332,6 +328,3 @@ class KioskApp(KeyOrder):  # an ID card reader types in bursts (hallterm.key_ord
         except FontNotFound as exc:
             return str(exc)
         return printer.send(path)
-
-    def notify_error(self, message: str) -> None:
-        self.notify(message, title=_("Error"), severity="error", markup=False)

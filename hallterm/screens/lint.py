@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
@@ -12,6 +11,7 @@ from hallterm.domain.catalog_lint import ERROR, Finding
 from hallterm.errors import shown
 from hallterm.i18n import N_, _
 from hallterm.screens.base import BaseScreen
+from hallterm.screens.workers import background
 from hallterm.widgets.plain import plain
 
 SEVERITY_STYLE = {ERROR: "bold red", "warning": "yellow"}
@@ -51,12 +51,12 @@ class LintScreen(BaseScreen):
         for label in (_("Severity"), _("Check"), _("Where"), _("Finding")):
             table.add_column(label)
 
-    @work(thread=True, exit_on_error=False, exclusive=True)
+    @background(exclusive=True)
     def _load(self) -> None:
-        from hallterm.db.services.catalog_xlsx import lint_store
+        from hallterm.db.services.catalog.lint import lint_store
 
         try:
-            with self.app.store.read() as session:  # type: ignore[attr-defined]
+            with self.hall.store.read() as session:
                 findings = lint_store(session)
         except Exception as exc:  # noqa: BLE001 - shown to the admin, the app keeps running
             self.app.call_from_thread(self._failed, shown(exc, "catalog lint"))

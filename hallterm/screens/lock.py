@@ -9,13 +9,15 @@ and is audited, and when the account locks the session signs out.
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Center, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from hallterm.i18n import _
+from hallterm.screens.base import hall_of
+from hallterm.screens.workers import background
 
 
 class LockScreen(ModalScreen[None]):
@@ -27,7 +29,7 @@ class LockScreen(ModalScreen[None]):
     BINDINGS = [("ctrl+o", "app.logout", "Log out")]
 
     def compose(self) -> ComposeResult:
-        actor = self.app.actor  # type: ignore[attr-defined]
+        actor = hall_of(self).actor
         with Center(), Vertical(id="lock-box"):
             yield Static(_("Screen locked"), classes="screen-title")
             yield Static(Text(_("Signed in: {name}").format(name=actor.name if actor else "")))
@@ -41,16 +43,16 @@ class LockScreen(ModalScreen[None]):
         self.query_one("#unlock-password", Input).value = ""
         self._check(event.value)
 
-    @work(thread=True, exit_on_error=False, exclusive=True)
+    @background(exclusive=True)
     def _check(self, password: str) -> None:
         from hallterm.db.services.staff import unlock
 
-        app = self.app
-        actor = app.actor  # type: ignore[attr-defined]
+        app = hall_of(self)
+        actor = app.actor
         if actor is None:
             return
-        with app.store.write() as session:  # type: ignore[attr-defined]
-            result = unlock(session, app.ctx(), actor.username, password, app.terminal)  # type: ignore[attr-defined]
+        with app.store.write() as session:
+            result = unlock(session, app.ctx(), actor.username, password, app.terminal)
         app.call_from_thread(
             self._done, result.actor is not None, result.message, result.signed_out
         )

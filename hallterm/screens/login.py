@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Center, Vertical
 from textual.widgets import Input, Label, Static
 
 from hallterm.db.services import Actor
+from hallterm.failures import failure_message
 from hallterm.i18n import _
 from hallterm.screens.base import BaseScreen
+from hallterm.screens.workers import background
 
 
 class LoginScreen(BaseScreen):
@@ -32,11 +34,38 @@ class LoginScreen(BaseScreen):
             yield Static(
                 _("Enter: sign in · F10: 中文/English · F1: help"), classes="hint", id="login-hint"
             )
+            yield Static("", classes="hint", id="login-demo")
+
+    def on_mount(self) -> None:
+        self._show_demo_accounts()
+
+    def _show_demo_accounts(self) -> None:
+        """On a demo store, the demo accounts and passwords under the form."""
+        from hallterm.screens.desk_common import in_thread
+
+        store = self.hall.store
+
+        def job() -> bool:
+            from hallterm.db.services.setup import get_info
+            from hallterm.demo import DEMO_MARK
+
+            with store.read() as session:
+                return get_info(session, DEMO_MARK) == "1"
+
+        def done(is_demo: bool) -> None:
+            if is_demo:
+                from hallterm.demo import demo_accounts_text
+
+                text = _("Demo accounts (user name, password, role):") + "\n" + demo_accounts_text()
+                self.query_one("#login-demo", Static).update(Text(text))
+
+        in_thread(self, job, done, group="login-demo")
 
     def retranslate(self) -> None:
         user = self.query_one("#username", Input).value
         self.refresh(recompose=True)
         self.call_after_refresh(lambda: setattr(self.query_one("#username", Input), "value", user))
+        self.call_after_refresh(self._show_demo_accounts)
 
     @on(Input.Submitted, "#username")
     def _to_password(self) -> None:
@@ -53,12 +82,16 @@ class LoginScreen(BaseScreen):
         self.checking = True
         self._check(username, password)
 
-    @work(thread=True, exit_on_error=False, exclusive=True)
+    @background(exclusive=True)
     def _check(self, username: str, password: str) -> None:
         from hallterm.db.services.staff import login
 
-        with self.app.store.write() as session:  # type: ignore[attr-defined]
-            result = login(session, self.app.ctx(), username, password, self.app.terminal)  # type: ignore[attr-defined]
+        try:
+            with self.hall.store.write() as session:
+                result = login(session, self.hall.ctx(), username, password, self.hall.terminal)
+        except Exception as exc:  # a locked or missing store: say so, never hang
+            self.app.call_from_thread(self._done, None, failure_message(exc))
+            return
         self.app.call_from_thread(self._done, result.actor, result.message)
 
     def _done(self, actor: Actor | None, message: str) -> None:
@@ -69,4 +102,4 @@ class LoginScreen(BaseScreen):
             self.query_one("#login-error", Static).update(Text(message))
             password.focus()
             return
-        self.app.signed_in(actor)  # type: ignore[attr-defined]
+        self.hall.signed_in(actor)

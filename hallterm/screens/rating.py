@@ -21,6 +21,7 @@ from textual.widgets.option_list import Option
 from hallterm.clock import fmt_local
 from hallterm.db.services.ratings import LEVELS, RatingView, RectificationView, level_label
 from hallterm.i18n import N_, _
+from hallterm.screens.base import hall_of
 from hallterm.screens.desk_common import in_thread
 from hallterm.widgets.plain import plain
 from hallterm.widgets.punctuation import colon
@@ -104,15 +105,15 @@ class RatingScreen(ModalScreen[int | None]):
             return
         self._saving = True
         comment = self.query_one("#rating-comment", Input).value
-        app = self.app
+        app = hall_of(self)
 
         def job() -> RatingView:
             from hallterm.db.services.ratings import rate
 
-            with app.store.write() as session:  # type: ignore[attr-defined]
+            with app.store.write() as session:
                 return rate(
                     session,
-                    app.ctx(),  # type: ignore[attr-defined]
+                    app.ctx(),
                     level=level,
                     comment=comment,
                     case_id=self.case_id,
@@ -189,13 +190,13 @@ class RectificationScreen(ModalScreen[bool]):
     @on(Input.Submitted, "#rect-response")
     def _close(self, event: Input.Submitted) -> None:
         response = event.value
-        app = self.app
+        app = hall_of(self)
 
         def job() -> RectificationView:
             from hallterm.db.services.ratings import close_rectification
 
-            with app.store.write() as session:  # type: ignore[attr-defined]
-                return close_rectification(session, app.ctx(), self.item.id, response)  # type: ignore[attr-defined]
+            with app.store.write() as session:
+                return close_rectification(session, app.ctx(), self.item.id, response)
 
         in_thread(self, job, self._was_closed, self._failed, group="rectification")
 

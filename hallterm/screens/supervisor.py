@@ -139,7 +139,7 @@ class SupervisorScreen(BaseScreen):
         drill = self.query_one("#sv-drill", DataTable)
         drill.clear(columns=True)
         if self.mode == "rectifications":
-            labels = (
+            labels: tuple[str, ...] = (
                 _("Rectify by"),
                 _("Days left"),
                 _("Rating"),

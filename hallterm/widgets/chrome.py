@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
@@ -13,6 +15,9 @@ from textual.widgets._footer import FooterKey
 
 from hallterm.clock import to_local
 from hallterm.i18n import _
+
+if TYPE_CHECKING:
+    from hallterm.app_base import HallApp
 
 
 class StatusHeader(Horizontal):
@@ -47,8 +52,8 @@ class StatusHeader(Horizontal):
 
     def _tick(self) -> None:
         self.query_one("#hdr-clock", Static).update(
-            to_local(self.app.clock.now()).strftime("%Y-%m-%d %H:%M:%S")
-        )  # type: ignore[attr-defined]
+            to_local(cast("HallApp", self.app).clock.now()).strftime("%Y-%m-%d %H:%M:%S")
+        )
 
     def refresh_status(self) -> None:
         app = self.app
@@ -95,7 +100,7 @@ class TranslatedFooter(Footer):
         self.set_class(compact, "-compact")
         # Left out first: the language key, then the screen's keys from the last one, and
         # the way back (Esc) only at the very end.
-        droppable = [w for w in kept if _droppable(w)]
+        droppable = [w for w in kept if isinstance(w, FooterKey) and _droppable(w)]
         order = (
             [w for w in droppable if _is_language(w)]
             + [w for w in reversed(droppable) if not _is_language(w) and not _is_back(w)]

@@ -56,7 +56,7 @@ def status_text(
 class SyncMonitor:
     """Runs sync in a thread worker on a timer and keeps every header's status text current."""
 
-    def __init__(self, app) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, app) -> None:
         self.app = app
         self.text = ""
         self.online: bool | None = None

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from hallterm.clock import to_local
 from hallterm.db.events import snapshot
@@ -198,7 +198,7 @@ def stored_materials(
     rows = session.exec(
         select(StoredMaterial)
         .where(StoredMaterial.applicant_id == applicant_id)
-        .order_by(StoredMaterial.received_on.desc())  # type: ignore[attr-defined]
+        .order_by(col(StoredMaterial.received_on).desc())
     )
     out: list[StoredView] = []
     seen: set[str] = set()

@@ -71,8 +71,10 @@ def _translate_problem(problem: str) -> str:
 
 
 def _stations(session: Session) -> list[str]:
-    codes: set[str] = set(session.execute(select(Event.station_code).distinct()).scalars())
-    codes |= set(session.execute(select(EventHead.station_code).where(EventHead.seq > 0)).scalars())
+    codes: set[str] = set(session.execute(select(col(Event.station_code)).distinct()).scalars())
+    codes |= set(
+        session.execute(select(col(EventHead.station_code)).where(col(EventHead.seq) > 0)).scalars()
+    )
     return sorted(codes)
 
 
@@ -111,7 +113,7 @@ def _check_head(session: Session, code: str, n: int) -> ChainReport:
     if head is None or head.seq == 0 and n == 0:
         return ChainReport(code, n)  # central keeps no head for other stations' chains
     last = session.execute(
-        select(Event).where(Event.station_code == code).order_by(Event.seq.desc()).limit(1)  # type: ignore[attr-defined]
+        select(Event).where(Event.station_code == code).order_by(col(Event.seq).desc()).limit(1)
     ).scalar_one_or_none()
     last_seq = last.seq if last else 0
     if head.seq > last_seq:
@@ -234,7 +236,7 @@ def search_events(
     if kind:
         k = kind.strip()
         if "*" in k:
-            q = q.where(Event.kind.like(k.replace("*", "%")))  # type: ignore[attr-defined]
+            q = q.where(col(Event.kind).like(k.replace("*", "%")))
         else:
             q = q.where(or_(col(Event.kind) == k, col(Event.kind).like(k.rstrip(".") + ".%")))
     if entity:
@@ -248,9 +250,9 @@ def search_events(
     if date_to:
         q = q.where(Event.at < _local_start(date_to + timedelta(days=1)))
     if text:
-        q = q.where(Event.payload.like(f"%{text.strip()}%"))  # type: ignore[attr-defined]
+        q = q.where(col(Event.payload).like(f"%{text.strip()}%"))
     q = (
-        q.order_by(Event.at.desc(), Event.station_code, Event.seq.desc())  # type: ignore[attr-defined]
+        q.order_by(col(Event.at).desc(), Event.station_code, col(Event.seq).desc())
         .offset(max(0, offset))
         .limit(max(1, min(limit, MAX_ROWS)))
     )

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import case, func, or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from hallterm.clock import to_local
 from hallterm.db.events import append_event, snapshot
@@ -352,17 +352,17 @@ def _items(
     q = select(InteractionItem)
     if kind:
         q = q.where(InteractionItem.kind == kind)
-    open_ = InteractionItem.replied_at.is_(None)  # type: ignore[union-attr]
+    open_ = col(InteractionItem.replied_at).is_(None)
     if status == "open":
         q = q.where(open_)
     elif status == "overdue":
         q = q.where(open_, InteractionItem.reply_due < today)
     elif status == "replied":
-        q = q.where(InteractionItem.replied_at.is_not(None))  # type: ignore[union-attr]
+        q = q.where(col(InteractionItem.replied_at).is_not(None))
     q = q.order_by(
         case((open_, 0), else_=1),
         case((open_, InteractionItem.reply_due), else_=None),
-        InteractionItem.taken_at.desc(),  # type: ignore[attr-defined]
+        col(InteractionItem.taken_at).desc(),
     ).limit(limit)
     cal = calendar_for(session)
     return [_view(session, row, today, cal) for row in session.exec(q)]
@@ -377,12 +377,12 @@ class InteractionCounts:
 
 def counts(session: Session, today: date) -> InteractionCounts:
     """Open, overdue and due-today counts (for the supervisor dashboard)."""
-    open_ = InteractionItem.replied_at.is_(None)  # type: ignore[union-attr]
+    open_ = col(InteractionItem.replied_at).is_(None)
     row = session.execute(
         select(
             func.count(),
-            func.sum(case((InteractionItem.reply_due < today, 1), else_=0)),
-            func.sum(case((InteractionItem.reply_due == today, 1), else_=0)),
+            func.sum(case((col(InteractionItem.reply_due) < today, 1), else_=0)),
+            func.sum(case((col(InteractionItem.reply_due) == today, 1), else_=0)),
         ).where(open_)
     ).one()
     return InteractionCounts(int(row[0] or 0), int(row[1] or 0), int(row[2] or 0))
@@ -404,14 +404,14 @@ def search_items(
         select(InteractionItem)
         .where(
             or_(
-                InteractionItem.number.like(like),  # type: ignore[attr-defined]
-                InteractionItem.subject.like(like),  # type: ignore[attr-defined]
-                InteractionItem.contact_name.like(like),  # type: ignore[attr-defined]
-                InteractionItem.contact_phone.like(like),  # type: ignore[attr-defined]
-                InteractionItem.content.like(like),  # type: ignore[attr-defined]
+                col(InteractionItem.number).like(like),
+                col(InteractionItem.subject).like(like),
+                col(InteractionItem.contact_name).like(like),
+                col(InteractionItem.contact_phone).like(like),
+                col(InteractionItem.content).like(like),
             )
         )
-        .order_by(InteractionItem.taken_at.desc())  # type: ignore[attr-defined]
+        .order_by(col(InteractionItem.taken_at).desc())
         .limit(limit)
     )
     cal = calendar_for(session)
@@ -453,7 +453,7 @@ def print_copy(
 
     Returns the PDF path and the printer's failure message, if any.
     """
-    from hallterm.db.services.catalog_xlsx import hall_of
+    from hallterm.db.services.catalog.guides import hall_of
     from hallterm.printing.guide import render_interaction_copy
 
     with store.read() as session:

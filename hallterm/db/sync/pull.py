@@ -4,7 +4,7 @@ each page.
 Each page is applied in one local transaction that also stores the new cursor, so a crash
 either keeps the whole page or none of it.  Topic "rows" upserts table rows (stations,
 staff, holidays, transferred cases …); topic "catalog" imports a catalog version through
-``catalog_io.import_catalog``.  Other areas register their own topics with
+``catalog.io.import_catalog``.  Other areas register their own topics with
 ``register_pull_handler``.  An item that cannot be applied is kept in the local
 ``sync_quarantine`` (never dropped silently) and the page goes on.
 """
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from hallterm.db.engine import Store
 from hallterm.db.events import append_event
@@ -47,7 +47,7 @@ def _apply_rows(session: Session, ctx: Ctx, item: FeedItem) -> None:
 
 
 def _apply_catalog(session: Session, ctx: Ctx, item: FeedItem) -> None:
-    from hallterm.db.services.catalog_io import import_catalog
+    from hallterm.db.services.catalog.io import import_catalog
 
     document = json.loads(item.payload)["document"]
     import_catalog(session, ctx, parse_catalog(document))
@@ -71,8 +71,8 @@ def _lock_cursor(session: Session) -> int:
     if session.get(StoreInfo, CURSOR_KEY) is None:
         set_info(session, CURSOR_KEY, "0")
         session.flush()
-    row = session.execute(
-        select(StoreInfo.value).where(StoreInfo.key == CURSOR_KEY).with_for_update()
+    row: str | None = session.execute(
+        select(col(StoreInfo.value)).where(col(StoreInfo.key) == CURSOR_KEY).with_for_update()
     ).scalar_one()
     return int(row or 0)
 

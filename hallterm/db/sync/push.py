@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy import String, func, select, type_coerce, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from hallterm.db.engine import Store
 from hallterm.db.models import Event
@@ -150,12 +150,13 @@ def _record(
 
 def _open_refusals(session: Session, ids: list[str]) -> dict[str, SyncQuarantine]:
     out: dict[str, SyncQuarantine] = {}
+    row: SyncQuarantine
     for i in range(0, len(ids), 500):
         for row in session.execute(
             select(SyncQuarantine).where(
-                SyncQuarantine.table_name == PUSH_TABLE,
-                SyncQuarantine.resolved_at.is_(None),  # type: ignore[union-attr]
-                SyncQuarantine.event_id.in_(ids[i : i + 500]),  # type: ignore[union-attr]
+                col(SyncQuarantine.table_name) == PUSH_TABLE,
+                col(SyncQuarantine.resolved_at).is_(None),
+                col(SyncQuarantine.event_id).in_(ids[i : i + 500]),
             )
         ).scalars():
             if row.event_id:

@@ -39,7 +39,8 @@ def as_central(session: Session) -> Iterator[None]:
     if session.get_bind().dialect.name != "postgresql":
         yield
         return
-    user, login = session.execute(text("SELECT current_user, session_user")).one()
+    row = session.execute(text("SELECT current_user, session_user")).one()
+    user, login = str(row[0]), str(row[1])
     if user == login:
         yield
         return

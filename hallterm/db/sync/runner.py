@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from hallterm.clock import Clock
 from hallterm.db.engine import Store
@@ -170,12 +170,14 @@ def _when(value: str | None) -> datetime | None:
 
 def _open(session: Session, push_only: bool) -> int:
     query = (
-        select(func.count()).select_from(SyncQuarantine).where(SyncQuarantine.resolved_at.is_(None))  # type: ignore[union-attr]
+        select(func.count())
+        .select_from(SyncQuarantine)
+        .where(col(SyncQuarantine.resolved_at).is_(None))
     )
     if push_only:
-        query = query.where(SyncQuarantine.table_name == PUSH_TABLE)
+        query = query.where(col(SyncQuarantine.table_name) == PUSH_TABLE)
     else:
-        query = query.where(SyncQuarantine.table_name != PUSH_TABLE)
+        query = query.where(col(SyncQuarantine.table_name) != PUSH_TABLE)
     return int(session.execute(query).scalar_one())
 
 
@@ -203,14 +205,16 @@ class RefusedView:
 
 def refused_events(session: Session) -> list[RefusedView]:
     """The station's events central refused and that are still undelivered."""
-    rows = session.execute(
-        select(SyncQuarantine)
-        .where(
-            SyncQuarantine.table_name == PUSH_TABLE,
-            SyncQuarantine.resolved_at.is_(None),  # type: ignore[union-attr]
-        )
-        .order_by(SyncQuarantine.seq)  # type: ignore[arg-type]
-    ).scalars()
+    rows: list[SyncQuarantine] = list(
+        session.execute(
+            select(SyncQuarantine)
+            .where(
+                col(SyncQuarantine.table_name) == PUSH_TABLE,
+                col(SyncQuarantine.resolved_at).is_(None),
+            )
+            .order_by(SyncQuarantine.seq)  # type: ignore[arg-type]
+        ).scalars()
+    )
     return [RefusedView(r.event_id or "", r.seq, r.problem, r.detail, r.created_at) for r in rows]
 
 

@@ -109,11 +109,11 @@ def _station_tables() -> list[Table]:
 def _install(session: Session, name: str, policies: list[tuple[str, str]]) -> None:
     ex = session.execute
     ex(text(f"ALTER TABLE {_q(name)} ENABLE ROW LEVEL SECURITY"))
-    old = ex(
+    found = ex(
         text("SELECT policyname FROM pg_policies WHERE tablename = :t AND policyname LIKE :p"),
         {"t": name, "p": f"{POLICY}_%"},
-    ).scalars()
-    for policy in list(old):
+    )
+    for policy in [str(row[0]) for row in found.all()]:
         ex(text(f"DROP POLICY IF EXISTS {_q(policy)} ON {_q(name)}"))
     for i, (command, clauses) in enumerate(policies):
         kind, _sep, cmd = command.rpartition(" ")
@@ -160,8 +160,10 @@ def ensure_station_role(session: Session, station_code: str) -> str:
         ex(text(f"CREATE ROLE {_q(role)} NOLOGIN"))
     else:
         ex(text(f"ALTER ROLE {_q(role)} NOLOGIN PASSWORD NULL"))
-    me = ex(text("SELECT session_user")).scalar_one()
-    member = ex(text("SELECT pg_has_role(:me, :r, 'MEMBER')"), {"me": me, "r": role}).scalar_one()
+    me: str = ex(text("SELECT session_user")).scalar_one()
+    member: bool = ex(
+        text("SELECT pg_has_role(:me, :r, 'MEMBER')"), {"me": me, "r": role}
+    ).scalar_one()
     if not member:
         ex(text(f"GRANT {_q(role)} TO {_q(me)}"))
     ex(text(f"GRANT USAGE ON SCHEMA public TO {_q(role)}"))

@@ -28,7 +28,7 @@ from hallterm.db.models import (
 )
 from hallterm.db.services import Ctx, ServiceError
 from hallterm.db.services.cases.common import case_event, today_of
-from hallterm.db.services.catalog_io import current_version
+from hallterm.db.services.catalog.io import current_version
 from hallterm.db.services.counters import next_value
 from hallterm.db.services.permissions import require
 from hallterm.domain.case_states import CaseStatus

@@ -119,7 +119,7 @@ def add_staff(session: Session, ctx: Ctx, **fields: Any) -> Staff:
 
 def publish_catalog(session: Session, ctx: Ctx, catalog: CatalogIn) -> str:
     """Import a catalog version at central and publish it; returns the import outcome."""
-    from hallterm.db.services.catalog_io import import_catalog
+    from hallterm.db.services.catalog.io import import_catalog
 
     outcome = import_catalog(session, ctx, catalog)
     already = session.execute(

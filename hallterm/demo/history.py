@@ -159,7 +159,7 @@ class _Sim:
     plans: dict[date, list[tuple[datetime, int, Callable[[Session], None]]]] = field(
         default_factory=dict
     )
-    counter: itertools.count = field(default_factory=itertools.count)  # type: ignore[type-arg]
+    counter: itertools.count[int] = field(default_factory=itertools.count)
     tickets: int = 0
     cases: int = 0
     ratings: int = 0
@@ -757,11 +757,11 @@ def generate_history(
         if root is None:
             raise ServiceError("the store has no station yet; run: hallterm init")
         setup_ctx = Ctx(actor=SYSTEM, station_code=root.code, clock=sim_clock)
-        matters = list(session.exec(select(Matter).order_by(Matter.position)))
+        matters = list(session.exec(select(Matter).order_by(col(Matter.position))))
         if not matters:
             raise ServiceError("the store has no catalog yet")
         bundles: dict[str, list[str]] = {}
-        for bm in session.exec(select(BundleMatter).order_by(BundleMatter.position)):
+        for bm in session.exec(select(BundleMatter).order_by(col(BundleMatter.position))):
             bundles.setdefault(bm.bundle_code, []).append(bm.matter_code)
         bundles = {k: v for k, v in bundles.items() if session.get(Bundle, k) is not None}
         sim = _Sim(

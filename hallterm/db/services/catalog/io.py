@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from hallterm.db.events import append_event, canonical_json
 from hallterm.db.models import (
@@ -176,25 +176,25 @@ def import_catalog(session: Session, ctx: Ctx, catalog: CatalogIn) -> str:
 def current_version(session: Session) -> CatalogVersion | None:
     return session.exec(
         select(CatalogVersion).order_by(
-            CatalogVersion.imported_at.desc(), CatalogVersion.version.desc()
-        )  # type: ignore[attr-defined]
+            col(CatalogVersion.imported_at).desc(), col(CatalogVersion.version).desc()
+        )
     ).first()
 
 
 def export_catalog(session: Session) -> dict[str, Any]:
     """The catalog in the import format (``CatalogIn``), as plain JSON data."""
     version = current_version(session)
-    matters = list(session.exec(select(Matter).order_by(Matter.position)))
+    matters = list(session.exec(select(Matter).order_by(col(Matter.position))))
     reqs: dict[str, list[MaterialRequirement]] = {}
     for r in session.exec(
         select(MaterialRequirement).order_by(
-            MaterialRequirement.matter_code, MaterialRequirement.position
+            col(MaterialRequirement.matter_code), col(MaterialRequirement.position)
         )
     ):
         reqs.setdefault(r.matter_code, []).append(r)
     bundle_matters: dict[str, list[str]] = {}
     for bm in session.exec(
-        select(BundleMatter).order_by(BundleMatter.bundle_code, BundleMatter.position)
+        select(BundleMatter).order_by(col(BundleMatter.bundle_code), col(BundleMatter.position))
     ):
         bundle_matters.setdefault(bm.bundle_code, []).append(bm.matter_code)
     doc = {

@@ -1,4 +1,9 @@
-"""The demo: a station store with the demo catalog and one account per role, made once."""
+"""The demo: a station store with the demo catalog and one account per role, made once.
+
+The store is marked as a demo (``store_info`` key ``demo``), so the login screen shows the
+demo accounts and their passwords.  ``hallterm.demo.history`` simulates days of a hall's
+work on it (``hallterm demo --history-days N``).
+"""
 
 from __future__ import annotations
 
@@ -14,12 +19,13 @@ from hallterm.clock import Clock
 from hallterm.db.engine import Store
 from hallterm.db.models import CatalogVersion, Staff
 from hallterm.db.services import SYSTEM, Ctx
-from hallterm.db.services.catalog_io import import_catalog
+from hallterm.db.services.catalog.io import import_catalog
 from hallterm.db.services.papers import set_paper_settings
-from hallterm.db.services.setup import init_store
+from hallterm.db.services.setup import init_store, set_info
 from hallterm.db.services.staff import create_staff
 from hallterm.domain.catalog import CatalogIn, parse_catalog
 
+DEMO_MARK = "demo"  # store_info key: this store is a demo (the login screen shows the accounts)
 DEMO_STATION = ("3299", "江川市政务服务中心", "city")
 DEMO_ACCOUNTS = (
     # username, name, role, window, password
@@ -62,7 +68,7 @@ class DemoInfo:
         pdf = self.folder / "certificate.pdf"
         return [
             f"hallterm certificate export {self.certificate.number} --out {pdf} "
-            f"--store {self.store_path}",
+            f"--store {self.store_path} --user clerk",
             f"hallterm verify {pdf} --store {self.store_path} --root {self.certificate.root_pem}",
         ]
 
@@ -97,10 +103,17 @@ def prepare_demo(folder: Path, clock: Clock | None = None) -> DemoInfo:
     try:
         init_store(store, ctx, code, name, level)
         with store.write() as session:
+            set_info(session, DEMO_MARK, "1")
             if session.exec(select(CatalogVersion)).first() is None:
                 import_catalog(session, ctx, demo_catalog())
                 created = True
-                set_paper_settings(session, ctx, **DEMO_PAPERS)
+                set_paper_settings(
+                    session,
+                    ctx,
+                    review_body=DEMO_PAPERS["review_body"],
+                    court=DEMO_PAPERS["court"],
+                    complaint_phone=DEMO_PAPERS["complaint_phone"],
+                )
             existing = set(session.exec(select(Staff.username)))
             for username, person, role, window, password in DEMO_ACCOUNTS:
                 if username not in existing:
@@ -262,3 +275,13 @@ def _prepare_certificate(folder: Path, store: Store, ctx: Ctx) -> DemoCertificat
         signer = load_signer(session, secret)
         number, _pdf = issue_certificate(session, cctx, case_id, DEMO_CERT_FIELDS, signer)
     return DemoCertificate(number, root_pem, DEMO_PASSPHRASE, keys)
+
+
+def demo_accounts_text() -> str:
+    """The demo accounts as lines ``user name / password / role`` (login screen, CLI)."""
+    from hallterm.domain.roles import role_label
+
+    return "\n".join(
+        f"{username:<11} {password:<12} {role_label(role)}"
+        for username, _person, role, _window, password in DEMO_ACCOUNTS
+    )

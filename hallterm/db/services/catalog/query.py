@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from hallterm.db.models import Bundle, BundleMatter, Department, MaterialRequirement, Matter
 
@@ -106,7 +106,7 @@ def _dept_names(session: Session) -> dict[str, str]:
 
 
 def matters(session: Session, department_code: str | None = None) -> list[MatterRow]:
-    q = select(Matter).order_by(Matter.position)
+    q = select(Matter).order_by(col(Matter.position))
     if department_code:
         q = q.where(Matter.department_code == department_code)
     names = _dept_names(session)
@@ -117,7 +117,7 @@ def requirements(session: Session, matter_code: str) -> tuple[RequirementRow, ..
     rows = session.exec(
         select(MaterialRequirement)
         .where(MaterialRequirement.matter_code == matter_code)
-        .order_by(MaterialRequirement.position)
+        .order_by(col(MaterialRequirement.position))
     )
     return tuple(
         RequirementRow(
@@ -162,7 +162,7 @@ def guide(session: Session, matter_code: str) -> MatterGuide | None:
 def bundles(session: Session) -> list[BundleRow]:
     members: dict[str, list[str]] = {}
     for bm in session.exec(
-        select(BundleMatter).order_by(BundleMatter.bundle_code, BundleMatter.position)
+        select(BundleMatter).order_by(col(BundleMatter.bundle_code), col(BundleMatter.position))
     ):
         members.setdefault(bm.bundle_code, []).append(bm.matter_code)
     return [

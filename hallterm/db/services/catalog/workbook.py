@@ -1,12 +1,4 @@
-"""Catalog files: JSON and XLSX with the national 实施清单 field names, read all-or-nothing;
-lint of files and stores; service guide PDFs and the static publication of a store's catalog.
-
-``read_catalog(path)`` reads a ``.json`` or ``.xlsx`` catalog, translates national field
-names (``domain.catalog_fields``), checks it with ``parse_catalog`` and against what the
-database can hold, and raises ``CatalogError`` naming every bad row and field — nothing is
-written until the whole file is good (``catalog_io.import_catalog`` then writes it in one
-transaction).  ``write_catalog(doc, path)`` writes the export document as JSON (our or
-national names) or as a workbook.
+"""The catalog as an XLSX workbook, with the national 实施清单 field names.
 
 The workbook has one sheet per section, each with a header row of national field names
 (our English names are accepted too when reading):
@@ -22,33 +14,12 @@ An empty cell is an empty text, or "none" for the optional 审批结果名称, �
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
-from sqlalchemy import Table
-from sqlmodel import Session
-
-from hallterm.clock import to_local
-from hallterm.db.engine import Store
-from hallterm.db.models import (
-    Bundle,
-    CatalogVersion,
-    Department,
-    MaterialRequirement,
-    Matter,
-    QueueCategory,
-    Station,
-)
-from hallterm.db.services import Ctx, ServiceError
-from hallterm.db.services.audit import record_print
-from hallterm.db.services.catalog_io import export_catalog
-from hallterm.db.services.papers import paper_settings
-from hallterm.db.services.setup import get_info
-from hallterm.domain.catalog import CatalogError, CatalogIn, parse_catalog
+from hallterm.domain.catalog import CatalogError
 from hallterm.domain.catalog_fields import (
     BUNDLE_FIELDS,
     CATALOG_FIELDS,
@@ -61,23 +32,12 @@ from hallterm.domain.catalog_fields import (
     our_name,
     split_codes,
     split_steps,
-    to_internal,
-    to_national,
 )
 from hallterm.domain.catalog_lint import (
-    Finding,
     Locator,
-    blocking,
-    default_locator,
     join_where,
-    lint_catalog,
 )
 from hallterm.i18n import _
-from hallterm.printing.guide import GuideDoc, Hall, guide_from_catalog, render_guide
-from hallterm.printing.output import Printer
-from hallterm.printing.publish import PublishError, PublishReport, publish_catalog
-
-XLSX_SUFFIXES = (".xlsx", ".xlsm")
 
 # Sheet names, national first; English names are accepted when reading.
 SHEET_CATALOG = "目录"
@@ -100,68 +60,6 @@ SHEET_ALIASES: dict[str, str] = {
 }
 MATERIAL_LINK = FieldName("matter", "实施编码", ("事项实施编码",))
 CATALOG_HEADER = ("要素", "内容")
-
-
-# --------------------------------------------------------------------------- reading
-
-
-def read_catalog(path: Path) -> tuple[CatalogIn, dict[str, Any]]:
-    """Load and check a catalog file (.json or .xlsx); ``CatalogError`` names every problem."""
-    path = Path(path)
-    if path.suffix.lower() in XLSX_SUFFIXES:
-        doc, locate = read_workbook(path)
-        refused = blocking(lint_catalog(doc, locate))
-        if refused:
-            raise CatalogError([f"{f.where}: {f.message}" for f in refused])
-    else:
-        doc = to_internal(read_json(path))
-    catalog = parse_catalog(doc)
-    problems = check_storable(catalog)
-    if problems:
-        raise CatalogError(problems)
-    return catalog, doc
-
-
-def read_json(path: Path) -> Any:
-    """The decoded JSON of ``path``; ``CatalogError`` for unreadable or invalid files."""
-    try:
-        raw = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise CatalogError(
-            [_("cannot read {path}: {error}").format(path=path, error=exc.strerror)]
-        ) from None
-    except UnicodeDecodeError:
-        raise CatalogError([_("{path} is not UTF-8 text").format(path=path)]) from None
-    try:
-        return json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise CatalogError(
-            [
-                _("{path}: not valid JSON at line {line}, column {col}: {msg}").format(
-                    path=path, line=exc.lineno, col=exc.colno, msg=exc.msg
-                )
-            ]
-        ) from None
-    except RecursionError:
-        raise CatalogError([_("{path}: the JSON is nested too deeply").format(path=path)]) from None
-
-
-def load_raw(path: Path) -> tuple[Any, Locator]:
-    """The raw document of a catalog file and where-strings in its own terms (for lint)."""
-    path = Path(path)
-    if path.suffix.lower() in XLSX_SUFFIXES:
-        return read_workbook(path)
-    doc = to_internal(read_json(path))
-    return doc, default_locator(doc)
-
-
-def lint_file(path: Path) -> list[Finding]:
-    """Lint a catalog file without importing it; an unreadable file is one error finding."""
-    try:
-        doc, locate = load_raw(path)
-    except CatalogError as exc:
-        return [Finding("error", "invalid", str(path), p) for p in exc.problems]
-    return lint_catalog(doc, locate)
 
 
 @dataclass
@@ -419,91 +317,6 @@ def _read_records(
     return out
 
 
-# --------------------------------------------------------------------------- what the database holds
-
-_TABLES: list[tuple[tuple[str, ...], Table, dict[str, str]]] = [
-    # (location of the records in the document, table, model field → column where renamed)
-    ((), CatalogVersion.__table__, {}),  # type: ignore[attr-defined]
-    (("departments",), Department.__table__, {}),  # type: ignore[attr-defined]
-    (("queue_categories",), QueueCategory.__table__, {}),  # type: ignore[attr-defined]
-    (
-        ("matters",),
-        Matter.__table__,  # type: ignore[attr-defined]
-        {"implementation_code": "code", "department": "department_code"},
-    ),
-    (("matters", "materials"), MaterialRequirement.__table__, {}),  # type: ignore[attr-defined]
-    (("bundles",), Bundle.__table__, {}),  # type: ignore[attr-defined]
-]
-INT_MIN, INT_MAX = -(2**31), 2**31 - 1
-
-
-def _check_record(
-    rec: BaseModel, table: Table, renamed: dict[str, str], loc: tuple[Any, ...], out: list[Any]
-) -> None:
-    for name in type(rec).model_fields:
-        value = getattr(rec, name)
-        column = table.c.get(renamed.get(name, name))
-        values = value if isinstance(value, list) else [value]
-        for v in values:
-            if isinstance(v, str):
-                if "\x00" in v:
-                    out.append(((*loc, name), _("contains a NUL character")))
-                length = getattr(column.type, "length", None) if column is not None else None
-                if length and len(v) > length:
-                    out.append(
-                        (
-                            (*loc, name),
-                            _("{n} characters, at most {max} fit").format(n=len(v), max=length),
-                        )
-                    )
-            elif isinstance(v, int) and not INT_MIN <= v <= INT_MAX:
-                out.append(((*loc, name), _("number out of range")))
-
-
-def check_storable(catalog: CatalogIn) -> list[str]:
-    """What a valid catalog holds that the database could not store (lengths, NUL, ranges)."""
-    found: list[tuple[tuple[Any, ...], str]] = []
-    tables = {path: (table, renamed) for path, table, renamed in _TABLES}
-    table, renamed = tables[()]
-    _check_record(catalog, table, renamed, (), found)
-    for section in ("departments", "queue_categories", "bundles"):
-        table, renamed = tables[(section,)]
-        for i, rec in enumerate(getattr(catalog, section)):
-            _check_record(rec, table, renamed, (section, i), found)
-    for i, b in enumerate(catalog.bundles):
-        if len(set(b.matters)) != len(b.matters):
-            found.append((("bundles", i, "matters"), _("a matter is listed twice")))
-    m_table, m_renamed = tables[("matters",)]
-    r_table, r_renamed = tables[("matters", "materials")]
-    for i, m in enumerate(catalog.matters):
-        _check_record(m, m_table, m_renamed, ("matters", i), found)
-        for j, r in enumerate(m.materials):
-            _check_record(r, r_table, r_renamed, ("matters", i, "materials", j), found)
-    if not found:
-        return []
-    locate = default_locator(catalog.model_dump(mode="json"))
-    return [f"{locate(loc)}: {msg}" for loc, msg in found]
-
-
-# --------------------------------------------------------------------------- writing
-
-
-def write_catalog(doc: dict[str, Any], path: Path, *, national: bool = False) -> Path:
-    """Write an export document (``export_catalog``) to ``.xlsx`` or ``.json``, atomically."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        if path.suffix.lower() in XLSX_SUFFIXES:
-            workbook(doc).save(tmp)
-        else:
-            data = to_national(doc) if national else doc
-            tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
-
-
 def _cell_value(f: FieldName, value: Any) -> Any:
     if value is None:
         return None
@@ -539,7 +352,7 @@ def workbook(doc: dict[str, Any]) -> Any:
 
     wb = Workbook()
     bold = Font(bold=True)
-    ws = wb.active
+    ws = wb.worksheets[0]  # a new workbook has one sheet
     ws.title = SHEET_CATALOG
     for col, text in enumerate(CATALOG_HEADER, 1):
         _put(ws, 1, col, text, SHEET_CATALOG)
@@ -582,76 +395,3 @@ def workbook(doc: dict[str, Any]) -> Any:
     )
     sheet("bundles", [(b, {}) for b in doc.get("bundles", [])])
     return wb
-
-
-# --------------------------------------------------------------------------- guides and publication
-
-
-def hall_of(session: Session, ctx: Ctx) -> Hall:
-    """The store's own station as the hall that hands out guides and receipts."""
-    code = get_info(session, "station_code")
-    station = session.get(Station, code) if code else None
-    return Hall(
-        name=station.name if station else "",
-        address=station.address if station else "",
-        phone=station.phone if station else "",
-        printed_at=to_local(ctx.clock.now()),
-        complaint_phone=paper_settings(session).complaint_phone,
-    )
-
-
-def guide_of(session: Session, code: str) -> GuideDoc | None:
-    """The service guide of a matter or bundle of the store's catalog; None if unknown."""
-    return guide_from_catalog(export_catalog(session), code.strip())
-
-
-def print_guide(
-    store: Store,
-    ctx: Ctx,
-    code: str,
-    printer: Printer | None = None,
-    *,
-    out: Path | None = None,
-    font_path: str | None = None,
-) -> tuple[Path, str | None]:
-    """Render a guide to ``out`` (or the printer's folder and the printer); note the print.
-
-    Returns the PDF path and the printer's failure message, if any.
-    """
-    with store.read() as session:
-        guide = guide_of(session, code)
-        hall = hall_of(session, ctx)
-    if guide is None:
-        raise ServiceError(_("no matter or bundle with code {code}").format(code=code))
-    if out is None:
-        if printer is None:
-            raise ServiceError(_("nowhere to print to"))
-        out = printer.pdf_path("guide", guide.code)
-    render_guide(guide, out, hall=hall, font_path=font_path)
-    message = printer.send(out) if printer is not None else None
-    with store.write() as session:
-        record_print(
-            session,
-            ctx,
-            entity="bundle" if guide.is_bundle else "matter",
-            entity_id=guide.code,
-            kind="guide.printed",
-            detail={"file": out.name},
-        )
-    return out, message
-
-
-def publish(store: Store, ctx: Ctx, folder: Path) -> PublishReport:
-    """Publish the store's catalog as a static folder (政务公开)."""
-    with store.read() as session:
-        doc = export_catalog(session)
-        hall = hall_of(session, ctx)
-    try:
-        return publish_catalog(doc, folder, hall=hall)
-    except PublishError as exc:
-        raise ServiceError(str(exc)) from None
-
-
-def lint_store(session: Session) -> list[Finding]:
-    """Lint the catalog held by a store."""
-    return lint_catalog(export_catalog(session))
