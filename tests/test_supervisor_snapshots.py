@@ -12,7 +12,7 @@ from pilot_support import settle
 from pilot_support import sign_in as pilot_sign_in
 
 from hallterm.app import create_app
-from hallterm.db.services.history import generate_history
+from hallterm.demo.history import generate_history
 from hallterm.i18n import set_language
 
 SIZE = (100, 32)
