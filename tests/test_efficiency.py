@@ -527,8 +527,8 @@ def test_rollups_backfilled_by_the_migration(history_store, tmp_path):
                 "DROP TABLE rating_daily",
                 "DROP INDEX ix_rectification_open_only",
                 "DROP INDEX ix_case_open_only",
-                "UPDATE alembic_version SET version_num = '0004' "
-                "WHERE version_num = '0006_supervisor_rollups'",
+                # its parent 0004 is already an ancestor of another head (0006_queue_priority)
+                "DELETE FROM alembic_version WHERE version_num = '0006_supervisor_rollups'",
             ):
                 session.execute(text(statement))
         with store.read() as session:
@@ -551,11 +551,11 @@ def test_rectification_deadline_is_a_setting(demo_store, clock, tmp_path):
     from hallterm.db.services import Ctx, ServiceError
     from hallterm.db.services import queue as q
     from hallterm.db.services.efficiency_settings import rectify_working_days
-    from hallterm.db.services.ratings import rate
+    from hallterm.db.services.ratings import applicant_ctx, rate
     from hallterm.db.services.staff import actor_of
 
     where = str(Path(demo_store.url.split("///", 1)[1]))
-    runner = CliRunner()
+    runner = CliRunner(env=add_admin(demo_store.url))
     shown = runner.invoke(main, ["rectify-days", "--store", where])
     assert shown.exit_code == 0 and "15" in shown.output
     bad = runner.invoke(main, ["rectify-days", "--store", where, "0"])
@@ -572,7 +572,7 @@ def test_rectification_deadline_is_a_setting(demo_store, clock, tmp_path):
         q.call_next(session, ctx, "5")
         q.start_service(session, ctx, t.id)
         q.finish(session, ctx, t.id)
-        rated = rate(session, ctx, level=1, comment="慢", ticket_id=t.id)
+        rated = rate(session, applicant_ctx(ctx), level=1, comment="慢", ticket_id=t.id)
     with demo_store.read() as session:
         rect = session.get(Rectification, rated.rectification_id)
         assert rect is not None

@@ -178,6 +178,10 @@ class ChecklistDecisions(ChecklistLineKeys):
         if self._busy:
             return
         if self.dirty and self.editable:
-            self.action_save(then=lambda: self.dismiss(self.decided))
+
+            def close() -> None:
+                self.dismiss(self.decided)
+
+            self.action_save(then=close)
             return
         self.dismiss(self.decided)

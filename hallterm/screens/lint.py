@@ -11,6 +11,7 @@ from hallterm.domain.catalog_lint import ERROR, Finding
 from hallterm.errors import shown
 from hallterm.i18n import N_, _
 from hallterm.screens.base import BaseScreen
+from hallterm.screens.desk_common import Column, fit_columns
 from hallterm.screens.workers import background
 from hallterm.widgets.plain import plain
 
@@ -42,7 +43,11 @@ class LintScreen(BaseScreen):
 
     def retranslate(self) -> None:
         self.query_one("#lint-title", Static).update(_("Catalog lint"))
-        self._columns()
+        if self.findings is None:
+            self._columns()
+        self._fill()
+
+    def on_resize(self) -> None:
         self._fill()
 
     def _columns(self) -> None:
@@ -85,16 +90,34 @@ class LintScreen(BaseScreen):
                 style="bold red" if errors else "yellow",
             )
         self.query_one("#lint-summary", Static).update(summary)
+        # Columns sized by what they hold in this language (the finding is cut last).
+        columns = [
+            Column("severity", _("Severity"), 0),
+            Column("code", _("Check"), 2),
+            Column("where", _("Where"), 1),
+            Column("finding", _("Finding"), 0, shrink=True),
+        ]
+        rows = [
+            {
+                "severity": plain(
+                    _(SEVERITY_LABEL.get(f.severity, f.severity)),
+                    SEVERITY_STYLE.get(f.severity, ""),
+                ),
+                "code": plain(f.code),
+                "where": plain(f.where),
+                "finding": plain(f.message),
+            }
+            for f in self.findings
+        ]
+        fitted = fit_columns(
+            columns, [[r[c.key] for c in columns] for r in rows], max(self.size.width - 2, 40)
+        )
         table = self.query_one("#lint-table", DataTable)
-        table.clear()
-        for f in self.findings:
-            style = SEVERITY_STYLE.get(f.severity, "")
-            table.add_row(
-                plain(_(SEVERITY_LABEL.get(f.severity, f.severity)), style),
-                plain(f.code),
-                plain(f.where),
-                plain(f.message),
-            )
+        table.clear(columns=True)
+        for column, width in fitted:
+            table.add_column(column.label, key=column.key, width=width)
+        for r in rows:
+            table.add_row(*(r[column.key] for column, _width in fitted))
 
     def action_reload(self) -> None:
         self.query_one("#lint-summary", Static).update(_("Checking the catalog…"))

@@ -42,14 +42,16 @@ async def _steady(pilot: Pilot) -> None:
         field.cursor_blink = False
     # Then wait until tables have measured their new rows (DataTable does it when idle) and
     # two pictures a moment apart are the same (late worker results).
-    previous = ""
-    for _ in range(40):
+    previous, same = "", 0
+    for _ in range(60):
         await settle(pilot, 1)
-        await pilot.pause(0.05)
+        await pilot.pause(0.1)
         if any(_measuring(table) for table in pilot.app.screen.query(DataTable)):
+            same = 0
             continue
         picture = pilot.app.export_screenshot()
-        if picture == previous:
+        same = same + 1 if picture == previous else 0
+        if same >= 2:  # three pictures alike, a tenth of a second apart
             break
         previous = picture
 
