@@ -538,6 +538,20 @@ def test_deferral_blocks_approval_until_it_arrives(store: Store, tmp_path: Path)
     assert [(a.case_number, a.material, a.light) for a in alerts] == [
         (view_of(store, case_id, clock.today()).number, "病历及诊断证明", "red")
     ]
+    # and the supervisor's dashboard lists it, red, with the case number
+    from hallterm.db.services.efficiency import dashboard as dashboard_of
+
+    with store.read() as session:
+        board = dashboard_of(
+            session,
+            station_code=None,
+            now=hall_clock(date(2026, 12, 7)).now(),
+            today=date(2026, 12, 7),
+        )
+    (section,) = [x for x in board.extra if "容缺" in x.title]
+    number = view_of(store, case_id, clock.today()).number
+    assert [(r[0], r[2]) for r in section.rows] == [(number, "病历及诊断证明")]
+    assert section.row_lights == ("red",)
     # it arrives (in review): an event and a receipt listing it as received
     clock.advance(days=3)
     result = svc.hand_in(store, ctx, case_id, "M-BLZM", printer=Printer(tmp_path))

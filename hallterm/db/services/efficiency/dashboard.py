@@ -65,7 +65,10 @@ SectionProvider = Callable[[Session, str | None, date], DashboardSection | None]
 DASHBOARD_SECTIONS: list[SectionProvider] = []
 # Areas whose modules register a section when imported; loaded on the first refresh, so
 # this module does not depend on them.
-SECTION_MODULES = ("hallterm.db.services.interaction",)
+SECTION_MODULES = (
+    "hallterm.db.services.interaction",
+    "hallterm.db.services.cases.deferral_section",
+)
 
 
 def register_dashboard_section(provider: SectionProvider) -> SectionProvider:
