@@ -244,6 +244,7 @@ class HalltermApp(HallApp):  # keys arrive in order (HallApp is a hallterm.key_o
                 screen.refresh(recompose=True)
         self.refresh_bindings()
         self.refresh_header()
+        self.sync_monitor.show()
 
     # -- Textual's own strings and the theme ---------------------------------------------
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.widgets import Static
 
 from hallterm.screens.login import LoginScreen
+from hallterm.widgets.chrome import StatusHeader
 
 
 async def settle(pilot, rounds: int = 4) -> None:  # type: ignore[no-untyped-def]
@@ -31,3 +32,16 @@ async def sign_in(pilot, username: str = "clerk", password: str = "clerk1234") -
         ):
             break
     await settle(pilot)
+
+
+async def steady_header(pilot) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the background sync has read the station's status once and every header
+    shows it in the current language (the header takes it once a second)."""
+    monitor = getattr(pilot.app, "sync_monitor", None)
+    if monitor is None:
+        return
+    for _ in range(200):
+        headers = list(pilot.app.screen.query(StatusHeader))
+        if monitor.has_status and all(h.extra == monitor.text for h in headers):
+            return
+        await pilot.pause(0.05)

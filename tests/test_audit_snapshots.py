@@ -9,7 +9,7 @@ change of the screen: ``pytest tests/test_audit_snapshots.py --snapshot-update``
 from __future__ import annotations
 
 import pytest
-from pilot_support import settle
+from pilot_support import settle, steady_header
 from pilot_support import sign_in as pilot_sign_in
 from sqlmodel import select
 
@@ -49,6 +49,8 @@ async def _open_audit(pilot, language: str) -> None:  # type: ignore[no-untyped-
     await pilot.press("f12")
     await settle(pilot)
     await pilot.press("ctrl+f", "tab", *"ticket", "enter")
+    await settle(pilot)
+    await steady_header(pilot)
     await settle(pilot)
 
 

@@ -8,13 +8,12 @@ After a deliberate change of these screens:
 from __future__ import annotations
 
 import pytest
-from pilot_support import settle
+from pilot_support import settle, steady_header
 from pilot_support import sign_in as pilot_sign_in
 
 from hallterm.app import create_app
 from hallterm.demo.history import generate_history
 from hallterm.i18n import set_language
-from hallterm.widgets.chrome import StatusHeader
 
 SIZE = (100, 32)
 
@@ -34,12 +33,7 @@ async def _open(pilot, language: str, key: str) -> None:  # type: ignore[no-unty
     await pilot.press(key)
     await settle(pilot)
     await settle(pilot)
-    # The header's sync status is redrawn once a second: wait for it in the new language.
-    for _ in range(100):
-        extra = " ".join(h.extra for h in pilot.app.screen.query(StatusHeader))
-        if language != "en" or not any("\u4e00" <= ch <= "\u9fff" for ch in extra):
-            break
-        await pilot.pause(0.05)
+    await steady_header(pilot)
     await settle(pilot)
 
 

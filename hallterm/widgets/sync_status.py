@@ -58,7 +58,8 @@ class SyncMonitor:
 
     def __init__(self, app) -> None:
         self.app = app
-        self.text = ""
+        self._status: LocalStatus | None = None
+        self.has_status = False  # the local status has been read at least once
         self.online: bool | None = None
         self._busy = False
         self._failures = 0
@@ -67,7 +68,7 @@ class SyncMonitor:
         self.enrolled = False
 
     def start(self) -> None:
-        self.app.set_interval(1, self._show)  # new screens get the text too
+        self.app.set_interval(1, self.show)  # new screens get the text too
         self.app.set_interval(self.app.settings.sync_interval_seconds, self.tick)
         self.tick()
 
@@ -86,8 +87,8 @@ class SyncMonitor:
                 self.enrolled = enrolled(session)
             if self.enrolled:
                 self._sync()
-            text = self._read_status()
-            self.app.call_from_thread(self._set_text, text)
+            status = self._read_status()
+            self.app.call_from_thread(self._set_status, status)
         except Exception:  # noqa: BLE001 - the status line must never end the app
             pass
         finally:
@@ -119,31 +120,40 @@ class SyncMonitor:
             self._failures = 0
             self._next_at = 0.0
 
-    def _read_status(self) -> str:
+    def _read_status(self) -> LocalStatus:
         from hallterm.db.sync.runner import local_status
 
         with self.app.store.read() as session:
-            status = local_status(session)
+            return local_status(session)
+
+    def _set_status(self, status: LocalStatus) -> None:
+        self._status = status
+        self.has_status = True
+        self.show()
+
+    @property
+    def text(self) -> str:
+        """The status in the current language (worded when shown, so a language switch
+        reaches the header without waiting for the next sync)."""
+        if not self.has_status:
+            return ""
         return status_text(
-            status,
+            self._status,
             self.online,
             self.app.clock.now(),
             self.app.settings.sync_warn_days,
             configured=self.enrolled,
         )
 
-    def _set_text(self, text: str) -> None:
-        self.text = text
-        self._show()
-
-    def _show(self) -> None:
+    def show(self) -> None:
         from hallterm.widgets.chrome import StatusHeader
 
+        text = self.text
         for screen in self.app.screen_stack:
             for header in screen.query(StatusHeader):
                 # A header being (re)composed has no text field yet: its turn comes next tick.
-                if header.extra != self.text and header.query("#hdr-extra"):
-                    header.extra = self.text
+                if header.extra != text and header.query("#hdr-extra"):
+                    header.extra = text
 
     def stop(self) -> None:
         if self._client is not None:

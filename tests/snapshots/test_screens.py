@@ -15,14 +15,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 import pytest
-from pilot_support import settle, sign_in
+from pilot_support import settle, sign_in, steady_header
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
 
 from hallterm.app import create_app
 from hallterm.screens.display import DisplayApp
 from hallterm.screens.kiosk import KioskApp
-from hallterm.widgets.chrome import StatusHeader
 
 SIZE = (100, 32)
 LANGUAGES = ("zh_CN", "en")
@@ -32,12 +31,7 @@ async def _steady(pilot: Pilot) -> None:
     """Let work settle, then fix what moves on its own: the sync status the header takes
     once a second, and the blinking text cursor."""
     await settle(pilot)
-    monitor = getattr(pilot.app, "sync_monitor", None)
-    for _ in range(100):
-        headers = list(pilot.app.screen.query(StatusHeader))
-        if monitor is None or all(h.extra == monitor.text for h in headers):
-            break
-        await pilot.pause(0.05)
+    await steady_header(pilot)
     for field in pilot.app.screen.query(Input):
         field.cursor_blink = False
     # Then wait until tables have measured their new rows (DataTable does it when idle) and
