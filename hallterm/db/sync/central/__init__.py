@@ -1,6 +1,6 @@
 """Central's side of sync, by concern: ``admin`` (the store, stations, credentials, staff,
 catalog, holidays, transfers), ``receive`` (a pushed batch), ``apply`` (its rows),
-``persons`` (one person across stations), ``feed`` (what stations pull), ``conflicts``
+``persons`` (one person across stations), ``rollups`` (the efficiency rollups), ``feed`` (what stations pull), ``conflicts``
 (the quarantine).  ``common`` holds the shapes they share.  The sync service
 (``hallterm.db.sync.service``) is the only thing that calls them for stations.
 """
@@ -52,6 +52,7 @@ from hallterm.db.sync.central.feed import (
 )
 from hallterm.db.sync.central.persons import person_of
 from hallterm.db.sync.central.receive import chain_state, event_hash_at, receive
+from hallterm.db.sync.central.rollups import follow_rollups
 
 __all__ = [
     "CENTRAL_CODE",
@@ -78,6 +79,7 @@ __all__ = [
     "open_conflict_exists",
     "open_central",
     "own_events",
+    "follow_rollups",
     "person_of",
     "problem_label",
     "publish",

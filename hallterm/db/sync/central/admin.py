@@ -36,6 +36,7 @@ from hallterm.db.models import (
 )
 from hallterm.db.models_sync import SyncFeed, SyncPeer
 from hallterm.db.services import SYSTEM, Actor, Ctx, ServiceError
+from hallterm.db.services.efficiency_rollups import apply_case_change
 from hallterm.db.services.setup import get_info, set_info, upsert_station
 from hallterm.db.sync.central.common import CENTRAL_CODE
 from hallterm.db.sync.central.feed import publish, publish_rows
@@ -183,6 +184,8 @@ def transfer_case(session: Session, ctx: Ctx, case_ref: str, to_station: str) ->
     case.updated_at = ctx.clock.now()
     session.add(case)
     session.flush()
+    # The case's figures move to its new station with it.
+    apply_case_change(session, case.id, kind="case.transferred", at=ctx.clock.now())
     append_event(
         session,
         station_code=ctx.station_code,

@@ -11,7 +11,9 @@ under savepoints so only the offending events are refused.
 
 ``Applier._write_table`` is the one place where a table's rows are written; hooks that must
 see the rows a table received (``register_row_hook``) run right after it, in the same
-transaction — e.g. linking a station's applicant to its person (``persons``).
+transaction — e.g. linking a station's applicant to its person (``persons``); hooks that
+must see the batch's accepted events (``register_event_hook``) run once all rows are written —
+e.g. the efficiency rollups (``rollups``).
 """
 
 from __future__ import annotations
@@ -32,12 +34,26 @@ from hallterm.db.sync.roles import as_central, quote_ident
 from hallterm.db.sync.rows import pk_names, pk_of, row_key, same, table_for, table_order, to_python
 
 RowHook = Callable[[Session, str, list[dict[str, Any]]], None]
+EventHook = Callable[[Session, str, Sequence[EventIn]], None]
 _ROW_HOOKS: dict[str, list[RowHook]] = {}
+_EVENT_HOOKS: list[EventHook] = []
 
 
 def register_row_hook(table: str, hook: RowHook) -> None:
     """Run ``hook(session, station_code, rows)`` after ``table``'s rows of a batch are written."""
     _ROW_HOOKS.setdefault(table, []).append(hook)
+
+
+def register_event_hook(hook: EventHook) -> None:
+    """Run ``hook(session, station_code, events)`` with a batch's accepted events, after all
+    their rows are written (e.g. the efficiency rollups, ``rollups``)."""
+    _EVENT_HOOKS.append(hook)
+
+
+def run_event_hooks(session: Session, station_code: str, events: Sequence[EventIn]) -> None:
+    if events:
+        for hook in _EVENT_HOOKS:
+            hook(session, station_code, events)
 
 
 @dataclass

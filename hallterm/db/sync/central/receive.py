@@ -28,7 +28,7 @@ from sqlmodel import Session
 from hallterm.db.events import canonical_json
 from hallterm.db.models import Event, Station
 from hallterm.db.models_sync import SyncPeer, SyncQuarantine
-from hallterm.db.sync.central.apply import Applier
+from hallterm.db.sync.central.apply import Applier, run_event_hooks
 from hallterm.db.sync.central.common import (
     EVENT_COLUMNS,
     BulkInsertRefused,
@@ -167,7 +167,9 @@ def receive(
                 problems[e.id].payload = canonical_json(e.as_dict())
         new = [e for e in new if e.id in inserted]
         problems.update(Applier(session, station_code).apply(new))
-        _fan_out(session, [e for e in new if e.id not in problems], now)
+        accepted = [e for e in new if e.id not in problems]
+        _fan_out(session, accepted, now)
+        run_event_hooks(session, station_code, accepted)
     # A batch sent again (its first commit's answer was lost) must not quarantine twice.
     recorded = (
         set(
