@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import or_, select
-from sqlmodel import Session, SQLModel
+from sqlalchemy import or_
+from sqlmodel import Session, SQLModel, col, select
 
 from hallterm.clock import Clock
 from hallterm.db.engine import Store
@@ -71,7 +71,7 @@ def init_central(store: Store) -> str:
 
         with store.write() as session:
             install_policies(session)
-            for code in session.execute(select(SyncPeer.station_code)).scalars():
+            for code in session.exec(select(SyncPeer.station_code)):
                 ensure_station_role(session, code)  # stations registered before (safe again)
     return central_id
 
@@ -122,8 +122,10 @@ def publish_catalog(session: Session, ctx: Ctx, catalog: CatalogIn) -> str:
     from hallterm.db.services.catalog.io import import_catalog
 
     outcome = import_catalog(session, ctx, catalog)
-    already = session.execute(
-        select(SyncFeed.id).where(SyncFeed.topic == "catalog", SyncFeed.key == catalog.version)
+    already = session.exec(
+        select(col(SyncFeed.id)).where(
+            col(SyncFeed.topic) == "catalog", col(SyncFeed.key) == catalog.version
+        )
     ).first()
     if outcome == "imported" or already is None:
         publish(
@@ -163,9 +165,9 @@ def transfer_case(session: Session, ctx: Ctx, case_ref: str, to_station: str) ->
     made offline arrive later as ownership conflicts.
     """
     query = select(ServiceCase).where(
-        or_(ServiceCase.id == case_ref.strip(), ServiceCase.number == case_ref.strip())
+        or_(col(ServiceCase.id) == case_ref.strip(), col(ServiceCase.number) == case_ref.strip())
     )
-    case = session.execute(query.with_for_update()).scalars().first()
+    case = session.exec(query.with_for_update()).first()
     if case is None:
         raise ServiceError(_("no such case"))
     if session.get(Station, to_station) is None:
@@ -202,9 +204,7 @@ def transfer_case(session: Session, ctx: Ctx, case_ref: str, to_station: str) ->
     bundle: list[SQLModel] = [applicant] if applicant else []
     bundle.append(case)
     for model in (CaseMatter, CaseMaterialLine, CaseSuspension, StoredMaterial):
-        bundle += list(
-            session.execute(select(model).where(model.case_id == case.id)).scalars()  # type: ignore[attr-defined]
-        )
+        bundle += list(session.exec(select(model).where(col(model.case_id) == case.id)))
     now = ctx.clock.now()
     publish_rows(session, bundle, station_code=to_station, key=f"case:{case.number}", now=now)
     publish_rows(session, [case], station_code=old, key=f"case:{case.number}", now=now)
@@ -245,9 +245,9 @@ def revoke_station(session: Session, ctx: Ctx, code: str) -> None:
 
 def authenticate(session: Session, code: str, token: str) -> bool:
     """True when ``token`` is the station's current credential (never for a revoked one)."""
-    stored = session.execute(
-        select(SyncPeer.credential_hash).where(SyncPeer.station_code == code)
-    ).scalar()
+    stored = session.exec(
+        select(col(SyncPeer.credential_hash)).where(col(SyncPeer.station_code) == code)
+    ).first()
     # Compare even when nothing is stored, so timing does not tell a known station code.
     ok = hmac.compare_digest(stored or "0" * 64, _digest(token))
     return bool(stored) and ok

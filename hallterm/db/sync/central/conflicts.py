@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from hallterm.db.models_sync import SyncQuarantine
 from hallterm.db.services import Ctx, ServiceError, record_event
@@ -17,11 +16,11 @@ from hallterm.i18n import _
 def list_conflicts(
     session: Session, *, open_only: bool = True, station_code: str | None = None, limit: int = 500
 ) -> list[ConflictView]:
-    query = select(SyncQuarantine).order_by(SyncQuarantine.id)
+    query = select(SyncQuarantine).order_by(col(SyncQuarantine.id))
     if open_only:
-        query = query.where(SyncQuarantine.resolved_at.is_(None))  # type: ignore[union-attr]
+        query = query.where(col(SyncQuarantine.resolved_at).is_(None))
     if station_code:
-        query = query.where(SyncQuarantine.station_code == station_code)
+        query = query.where(col(SyncQuarantine.station_code) == station_code)
     return [
         ConflictView(
             q.id or 0,
@@ -37,7 +36,7 @@ def list_conflicts(
             q.resolved_by,
             q.resolution,
         )
-        for q in session.execute(query.limit(limit)).scalars()
+        for q in session.exec(query.limit(limit))
     ]
 
 
@@ -95,23 +94,23 @@ def quarantined_seqs(session: Session, station_code: str, above: int) -> set[int
     """Sequence numbers of a station's events central refused (they are not to be resent)."""
     return {
         seq
-        for seq in session.execute(
-            select(SyncQuarantine.seq).where(
-                SyncQuarantine.station_code == station_code,
-                SyncQuarantine.seq > above,  # type: ignore[operator]
+        for seq in session.exec(
+            select(col(SyncQuarantine.seq)).where(
+                col(SyncQuarantine.station_code) == station_code,
+                col(SyncQuarantine.seq) > above,
             )
-        ).scalars()
+        )
         if seq is not None
     }
 
 
 def open_conflict_exists(session: Session, station_code: str, problem: str) -> bool:
     return (
-        session.execute(
-            select(SyncQuarantine.id).where(
-                SyncQuarantine.station_code == station_code,
-                SyncQuarantine.problem == problem,
-                SyncQuarantine.resolved_at.is_(None),  # type: ignore[union-attr]
+        session.exec(
+            select(col(SyncQuarantine.id)).where(
+                col(SyncQuarantine.station_code) == station_code,
+                col(SyncQuarantine.problem) == problem,
+                col(SyncQuarantine.resolved_at).is_(None),
             )
         ).first()
         is not None
