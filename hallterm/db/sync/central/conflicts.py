@@ -1,5 +1,8 @@
 """Conflicts (the quarantine): recording what central or a station did not apply, listing
-them for a person, and closing them with a note."""
+them for a person, and closing them with a note.
+
+Listing needs ``read_audit`` and closing needs ``supervise`` (a supervisor or an admin at
+central): the refused events are evidence, like the audit trail."""
 
 from __future__ import annotations
 
@@ -9,13 +12,21 @@ from sqlmodel import Session, col, select
 
 from hallterm.db.models_sync import SyncQuarantine
 from hallterm.db.services import Ctx, ServiceError, record_event
+from hallterm.db.services.permissions import require
 from hallterm.db.sync.central.common import ConflictView
+from hallterm.domain.roles import Permission
 from hallterm.i18n import _
 
 
 def list_conflicts(
-    session: Session, *, open_only: bool = True, station_code: str | None = None, limit: int = 500
+    session: Session,
+    ctx: Ctx,
+    *,
+    open_only: bool = True,
+    station_code: str | None = None,
+    limit: int = 500,
 ) -> list[ConflictView]:
+    require(ctx, Permission.read_audit)
     query = select(SyncQuarantine).order_by(col(SyncQuarantine.id))
     if open_only:
         query = query.where(col(SyncQuarantine.resolved_at).is_(None))
@@ -42,6 +53,7 @@ def list_conflicts(
 
 def resolve_conflict(session: Session, ctx: Ctx, conflict_id: int, resolution: str) -> None:
     """A person closes a conflict with a note of what was done (the row stays as evidence)."""
+    require(ctx, Permission.supervise)
     row = session.get(SyncQuarantine, conflict_id)
     if row is None:
         raise ServiceError(_("no such conflict {id}").format(id=conflict_id))
