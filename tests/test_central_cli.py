@@ -24,7 +24,7 @@ from hallterm.cli import main
 from hallterm.clock import FrozenClock
 from hallterm.db.engine import Store
 from hallterm.db.models import CatalogVersion, Event, HolidayOverride, Staff, Station
-from hallterm.db.models_sync import SyncPeer, SyncQuarantine
+from hallterm.db.models_sync import SyncFeed, SyncPeer, SyncQuarantine
 from hallterm.db.sync.central import (
     CENTRAL_CODE,
     add_staff,
@@ -125,11 +125,21 @@ def test_central_init_makes_central_s_first_admin(tmp_path: Path) -> None:
     )  # fmt: skip
     assert added.exit_code == 0, added.output
     assert [e.actor for e in _events(url, "station.created")] == ["boss"]
-    # Nobody else can make a second account without signing in.
-    staff_rows = Store(url)
-    with staff_rows.read() as s:
+    # Later accounts of central are made by its admin, and are not published to any station.
+    staffed = _invoke(
+        ["central", "add-staff", "--central", url, "--station", CENTRAL_CODE, "--username",
+         "hub-super", "--name", "钱", "--role", "supervisor"],
+        "boss", "boss-pass-1",
+    )  # fmt: skip
+    assert staffed.exit_code == 0, staffed.output
+    listed = _invoke(["central", "conflicts", "--central", url], "hub-super", "new-pass-123")
+    assert listed.exit_code == 0 and "no conflicts" in listed.output, listed.output
+    rows = Store(url)
+    with rows.read() as s:
         assert s.exec(select(Staff).where(Staff.username == "other")).first() is None
-    staff_rows.dispose()
+        feed = [f.key for f in s.exec(select(SyncFeed))]
+        assert feed == ["station:Z1"], feed  # the station, never central's accounts
+    rows.dispose()
 
 
 def _catalog_file(tmp_path: Path) -> Path:
