@@ -17,12 +17,20 @@ AS_ADMIN = {"HALLTERM_USER": ADMIN, "HALLTERM_PASSWORD": ADMIN_PASSWORD, "HALLTE
 
 
 def add_admin(url: str) -> dict[str, str]:
-    """Make sure the store at ``url`` has the test admin; returns the environment to use."""
+    """Make sure the store at ``url`` has the test admin; returns the environment to use.
+
+    At a central store the admin is one of central's own accounts (station ``central``).
+    """
+    from hallterm.db.sync.central import CENTRAL_CODE, ensure_central_station
+
     store = Store(url)
     try:
         with store.write() as s:
             if s.exec(select(Staff).where(Staff.username == ADMIN)).first() is None:
                 code = get_info(s, "station_code") or ""
+                if get_info(s, "role") == "central":
+                    ensure_central_station(s)
+                    code = CENTRAL_CODE
                 ctx = Ctx(actor=SYSTEM, station_code=code, clock=Clock())
                 create_staff(
                     s,

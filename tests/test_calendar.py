@@ -284,8 +284,13 @@ def test_cli_calendar_import_at_station_and_central(demo_store: Store, tmp_path:
     refused = runner.invoke(main, ["calendar", "import", str(bad), "--store", url])
     assert refused.exit_code == 1 and "holiday" in refused.output
 
-    central = tmp_path / "central.db"
-    assert runner.invoke(main, ["central", "init", "--central", str(central)]).exit_code == 0
+    central = tmp_path / "central.db"  # its first admin: the same name and password here
+    made = runner.invoke(
+        main,
+        ["central", "init", "--central", str(central), "--admin", "admin"],
+        env={"HALLTERM_NEW_PASSWORD": "admin1234"},
+    )
+    assert made.exit_code == 0, made.output
     published = runner.invoke(
         main, ["central", "calendar", "import", str(path), "--central", str(central)]
     )

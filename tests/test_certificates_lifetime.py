@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
 from pyhanko.sign.validation.dss import DocumentSecurityStore
+from security_support import add_admin
 from sqlmodel import select
 from test_sync_support import ServiceThread, clerk_ctx, enrol, make_central, make_station
 
@@ -393,7 +394,7 @@ def test_central_commands(world: dict, monkeypatch: pytest.MonkeyPatch) -> None:
     central_url = str(tmp / "central.db")
     number, _pdf = _issue(w, _approved_case(w["station"], w["clock"], (FOOD,)))
     _sync(w)
-    runner = CliRunner()
+    runner = CliRunner(env=add_admin(central_url))  # they act as central's admin
 
     def run(*args: str) -> str:
         result = runner.invoke(main, list(args))

@@ -8,6 +8,7 @@ from datetime import date
 
 import psycopg
 from click.testing import CliRunner
+from security_support import ADMIN, ADMIN_PASSWORD, AS_ADMIN, add_admin
 from sqlalchemy import delete, text
 from sqlmodel import select
 from test_sync_support import (
@@ -187,7 +188,8 @@ def test_refused_events_are_listed_at_both_ends_and_never_block(
             forged_id = ev.id
 
         # 2. Central transfers the case to B1 while A1, offline, still works on it.
-        out = CliRunner().invoke(
+        as_admin = add_admin(any_url)
+        out = CliRunner(env=as_admin).invoke(
             main, ["central", "transfer", case_id, "--to", "B1", "--central", any_url]
         )
         assert out.exit_code == 0, out.output
@@ -210,7 +212,7 @@ def test_refused_events_are_listed_at_both_ends_and_never_block(
         assert [r.problem for r in second.refused] == ["stale"]
 
         with central.read() as s:
-            problems = sorted(c.problem for c in list_conflicts(s))
+            problems = sorted(c.problem for c in list_conflicts(s, central_ctx(clock)))
             assert problems == ["event_id", "owner", "stale"]
             assert s.get(Event, forged_id).hash == original_hash  # never overwritten
             phone = s.execute(
@@ -229,7 +231,7 @@ def test_refused_events_are_listed_at_both_ends_and_never_block(
         again = sync_once(a, ca, clock=clock)
         assert len(again.refused) == 2
         with central.read() as s:
-            assert len(list_conflicts(s)) == 3
+            assert len(list_conflicts(s, central_ctx(clock))) == 3
 
         runner = CliRunner()
         out = runner.invoke(main, ["--lang", "en", "sync", "--store", str(tmp_path / "a.db")])
@@ -239,20 +241,21 @@ def test_refused_events_are_listed_at_both_ends_and_never_block(
             main, ["--lang", "en", "sync", "--status", "--store", str(tmp_path / "a.db")]
         )
         assert out.exit_code == 0 and "2 refused" in out.output, out.output
-        out = runner.invoke(main, ["central", "conflicts", "--central", any_url])
+        out = runner.invoke(main, ["central", "conflicts", "--central", any_url], env=as_admin)
         assert out.exit_code == 0, out.output
         for code in ("event_id", "owner", "stale"):
             assert problem_label(code) in out.output
         with central.read() as s:
-            conflict_id = list_conflicts(s)[0].id
+            conflict_id = list_conflicts(s, central_ctx(clock))[0].id
         out = runner.invoke(
             main,
             ["central", "resolve", str(conflict_id), "--note", "核对后作废", "--central", any_url],
+            env=as_admin,
         )
         assert out.exit_code == 0, out.output
         with central.read() as s:
-            assert len(list_conflicts(s)) == 2
-            assert len(list_conflicts(s, open_only=False)) == 3
+            assert len(list_conflicts(s, central_ctx(clock))) == 2
+            assert len(list_conflicts(s, central_ctx(clock), open_only=False)) == 3
         ca.close()
         cb.close()
     central.dispose()
@@ -413,7 +416,7 @@ def test_station_restored_from_an_older_backup_gets_its_events_back(
                 assert s.get(ServiceCase, case_id) is not None
         with central.read() as s:
             assert verify_chain(s, "A1") == []
-            assert list_conflicts(s) == []
+            assert list_conflicts(s, central_ctx(clock)) == []
         # Work continues on the recovered chain.
         make_cases(restored, "A1", clock, 1, start=20)
         settle(restored, cr, clock)
@@ -455,7 +458,7 @@ def test_same_person_at_two_stations_is_one_person(any_url, tmp_path, tmp_path_f
                 )
             ).all()
             assert links == [persons[0].id, persons[0].id]
-            assert list_conflicts(s) == []
+            assert list_conflicts(s, central_ctx(clock)) == []
         # Neither station learns of the other's row.
         with b.read() as s:
             assert len(s.exec(select(Applicant).where(Applicant.id_number == number)).all()) == 1
@@ -469,17 +472,17 @@ def test_same_person_at_two_stations_is_one_person(any_url, tmp_path, tmp_path_f
 
 def test_cli_central_enrol_and_sync(tmp_path, tmp_path_factory, clock):
     central = str(tmp_path / "central.db")
-    runner = CliRunner()
+    runner = CliRunner(env=AS_ADMIN)  # central's admin, made by `central init --admin`
     a = station_copy(tmp_path_factory, tmp_path / "a.db", "A1", clock)
     a.dispose()
     enrolment = tmp_path / "a1.enrol"
     steps = [
-        ["central", "init", "--central", central],
+        ["central", "init", "--central", central, "--admin", ADMIN],
         ["central", "add-station", "--central", central, "--station", "3299",
          "--name", "江川市政务服务中心", "--level", "市"],
     ]  # fmt: skip
     for args in steps:
-        out = runner.invoke(main, args)
+        out = runner.invoke(main, args, env={"HALLTERM_NEW_PASSWORD": ADMIN_PASSWORD})
         assert out.exit_code == 0, out.output
     with ServiceThread(central, clock) as svc:
         out = runner.invoke(

@@ -367,3 +367,18 @@ def test_demo_commands_work_as_printed(demo_template, tmp_path, clock):
     with Store(str(info.central_path)).read() as s:
         there = {tuple(r) for r in s.execute(text("SELECT id, seq, hash FROM event"))}
     assert set(chain(Store(str(info.store_path)), "3299")[:-1]) <= there
+    # The printed admin command at central acts as the demo central's admin.
+    from hallterm.demo import DEMO_CENTRAL_ADMIN
+
+    central_args = shlex.split(info.central_command)
+    assert central_args[0] == "hallterm" and "--user" in central_args
+    out = subprocess.run(
+        [str(bin_dir / "hallterm"), "--lang", "en", *central_args[1:]],
+        env={**ENV, "HALLTERM_PASSWORD": DEMO_CENTRAL_ADMIN[2]},
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "no conflicts" in out.stdout
+    with Store(str(info.central_path)).read() as s:
+        actors = s.execute(text("SELECT actor FROM event WHERE kind = 'staff.login'"))
+        assert DEMO_CENTRAL_ADMIN[0] in {a for (a,) in actors}

@@ -9,6 +9,7 @@ from hallterm.cli import (  # noqa: F401 - importing a module registers its comm
     calendar,
     catalog,
     central,
+    central_publish,
     certificates,
     demo,
     interaction,

@@ -13,6 +13,7 @@ from hallterm.cli.common import (
     CENTRAL_HELP,
     STORE_HELP,
     acts_as_person,
+    central_person,
     fail,
     open_central_store,
     open_store,
@@ -90,18 +91,19 @@ def central_calendar() -> None:
 
 
 @central_calendar.command("import")
+@acts_as_person(Permission.manage_calendar)
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--central", "central_url", envvar="HALLTERM_CENTRAL", help=CENTRAL_HELP)
 @click.pass_context
 def central_calendar_import(ctx: click.Context, file: Path, central_url: str | None) -> None:
     """Load FILE's arrangements at central; every station applies them at its next sync."""
     from hallterm.db.services.calendar_sync import central_import
-    from hallterm.db.sync.central import central_ctx
 
     arrangements = _arrangements(file)
     url = resolve_central(ctx, central_url)
+    person = central_person(url)
     with using(open_central_store(url), write=True, url=url) as session:
-        result = central_import(session, central_ctx(), arrangements, file.name)
+        result = central_import(session, person, arrangements, file.name)
     _report(result)
     if result.imported:
         click.echo(_("published: each station applies it at its next sync"))

@@ -1,5 +1,11 @@
-"""``hallterm central``: the central store's administration (stations, staff, catalog,
-holidays, transfers, conflicts)."""
+"""``hallterm central``: the central store, its stations and their credentials, the sync
+service, and the conflicts it quarantined.  What central publishes to stations (staff,
+catalog, holidays, transfers) is in ``central_publish``.
+
+Every command but ``init`` and ``serve`` acts as a person: ``--user NAME``, one of central's
+own accounts (``init --admin`` makes the first), signed in and checked against central's
+store; the audit trail names that person.  ``serve`` runs as the sync service.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +15,19 @@ import click
 
 from hallterm.cli.common import (
     CENTRAL_HELP,
+    acts_as_person,
     ask_passphrase,
+    central_person,
     db_error,
     fail,
     mask,
+    new_password,
     open_central_store,
     resolve_central,
     using,
 )
 from hallterm.cli.root import main
+from hallterm.domain.roles import Permission
 from hallterm.i18n import _
 
 
@@ -28,18 +38,40 @@ def central() -> None:
 
 @central.command("init")
 @click.option("--central", "central_url", envvar="HALLTERM_CENTRAL", help=CENTRAL_HELP)
+@click.option("--admin", "admin_user", default=None, help="user name of central's first admin")
+@click.option("--admin-name", default=None, help="the first admin's full name")
 @click.pass_context
-def central_init(ctx: click.Context, central_url: str | None) -> None:
-    """Create or upgrade the central store (safe to run again)."""
+def central_init(
+    ctx: click.Context, central_url: str | None, admin_user: str | None, admin_name: str | None
+) -> None:
+    """Create or upgrade the central store (safe to run again).
+
+    ``--admin NAME`` creates central's first admin (password asked twice, or
+    ``HALLTERM_NEW_PASSWORD``); every later account at central is made by an admin with
+    ``central add-staff --station central``.
+    """
     from sqlalchemy.exc import SQLAlchemyError
 
     from hallterm.db.services import ServiceError
-    from hallterm.db.sync.central import init_central
+    from hallterm.db.sync.central import central_ctx, central_has_admin, first_admin, init_central
 
     url = resolve_central(ctx, central_url)
     st = open_central_store(url, create=True)
     try:
         init_central(st)
+        with st.read() as session:
+            has_admin = central_has_admin(session)
+        if admin_user and has_admin:
+            fail(
+                _(
+                    "central has an admin already: add accounts with "
+                    "hallterm central add-staff --station central --user ADMIN"
+                )
+            )
+        if admin_user:
+            password = new_password()
+            with st.write() as session:
+                first_admin(session, central_ctx(), admin_user, admin_name or admin_user, password)
     except ServiceError as exc:
         fail(str(exc))
     except SQLAlchemyError as exc:
@@ -47,9 +79,16 @@ def central_init(ctx: click.Context, central_url: str | None) -> None:
     finally:
         st.dispose()
     click.echo(_("central store {url} is ready").format(url=mask(url)))
+    if admin_user:
+        click.echo(_("created admin {username}").format(username=admin_user))
+    elif not has_admin:
+        click.echo(
+            _("central has no admin yet: run central init again with --admin NAME to create one")
+        )
 
 
 @central.command("add-station")
+@acts_as_person(Permission.manage_stations)
 @click.option("--central", "central_url", envvar="HALLTERM_CENTRAL", help=CENTRAL_HELP)
 @click.option("--station", "code", required=True, help="station code")
 @click.option("--name", required=True, help="station name")
@@ -85,19 +124,20 @@ def central_add_station(
     from sqlalchemy.exc import SQLAlchemyError
 
     from hallterm.db.services import ServiceError
-    from hallterm.db.sync.central import central_ctx, issue_credential, register_station
+    from hallterm.db.sync.central import issue_credential, register_station
     from hallterm.db.sync.enrol import Enrolment, write_enrolment
 
     url = resolve_central(ctx, central_url)
     if enrol_out is not None and not service_url:
         fail(_("give the sync service URL stations use with --url"))
+    person = central_person(url)
     st = open_central_store(url)
     token = ""
     try:
         with st.write() as session:
-            register_station(session, central_ctx(), code, name, level, parent)
+            register_station(session, person, code, name, level, parent)
             if enrol_out is not None:
-                token = issue_credential(session, central_ctx(), code)
+                token = issue_credential(session, person, code)
     except ServiceError as exc:
         fail(str(exc))
     except SQLAlchemyError as exc:
@@ -116,16 +156,18 @@ def central_add_station(
 
 
 @central.command("revoke-station")
+@acts_as_person(Permission.manage_stations)
 @click.argument("code")
 @click.option("--central", "central_url", envvar="HALLTERM_CENTRAL", help=CENTRAL_HELP)
 @click.pass_context
 def central_revoke_station(ctx: click.Context, code: str, central_url: str | None) -> None:
     """Revoke a station's credential: its next sync is refused (enrol it again to undo)."""
-    from hallterm.db.sync.central import central_ctx, revoke_station
+    from hallterm.db.sync.central import revoke_station
 
     url = resolve_central(ctx, central_url)
+    person = central_person(url)
     with using(open_central_store(url), write=True, url=url) as session:
-        revoke_station(session, central_ctx(), code)
+        revoke_station(session, person, code)
     click.echo(_("station {code} can no longer sync").format(code=code))
 
 
@@ -214,138 +256,8 @@ def central_serve(
     )
 
 
-@central.command("add-staff")
-@click.option("--central", "central_url", envvar="HALLTERM_CENTRAL", help=CENTRAL_HELP)
-@click.option("--station", "station_code", required=True, help="the station the account works at")
-@click.option("--username", required=True)
-@click.option("--name", required=True)
-@click.option("--role", type=click.Choice(["clerk", "supervisor", "admin"]), required=True)
-@click.option("--window", default="")
-@click.password_option(envvar="HALLTERM_NEW_PASSWORD")
-@click.pass_context
-def central_add_staff(
-    ctx: click.Context,
-    central_url: str | None,
-    station_code: str,
-    username: str,
-    name: str,
-    role: str,
-    window: str,
-    password: str,
-) -> None:
-    """Create a staff account at central; its station pulls it at the next sync."""
-
-    from hallterm.db.sync.central import add_staff, central_ctx
-
-    url = resolve_central(ctx, central_url)
-    with using(open_central_store(url), write=True, url=url) as session:
-        add_staff(
-            session,
-            central_ctx(),
-            username=username,
-            name=name,
-            role=role,
-            password=password,
-            station_code=station_code,
-            window=window,
-        )
-    click.echo(
-        _("created {role} {username} for station {code}").format(
-            role=role, username=username, code=station_code
-        )
-    )
-
-
-@central.command("publish-catalog")
-@click.argument("file", type=click.Path(path_type=Path))
-@click.option("--central", "central_url", envvar="HALLTERM_CENTRAL", help=CENTRAL_HELP)
-@click.pass_context
-def central_publish_catalog(ctx: click.Context, file: Path, central_url: str | None) -> None:
-    """Import a catalog version at central; every station pulls it at the next sync."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from hallterm.db.services.catalog.io import read_catalog_file
-    from hallterm.db.sync.central import central_ctx, publish_catalog
-    from hallterm.domain.catalog import CatalogError
-
-    url = resolve_central(ctx, central_url)
-    problems: list[str] = []
-    try:
-        parsed, _raw = read_catalog_file(file)
-    except CatalogError as exc:
-        problems = exc.problems
-    if not problems:
-        st = open_central_store(url)
-        try:
-            with st.write() as session:
-                outcome = publish_catalog(session, central_ctx(), parsed)
-        except CatalogError as exc:
-            problems = exc.problems
-        except SQLAlchemyError as exc:
-            fail(db_error(exc, url))
-        finally:
-            st.dispose()
-    if problems:
-        fail(
-            _("catalog not published, nothing was written:")
-            + "\n"
-            + "\n".join(f"  - {p}" for p in problems)
-        )
-    if outcome == "unchanged":
-        click.echo(_("catalog version {v} was already published").format(v=parsed.version))
-    else:
-        click.echo(
-            _("published catalog version {v}: {m} matters, {b} bundles").format(
-                v=parsed.version, m=len(parsed.matters), b=len(parsed.bundles)
-            )
-        )
-
-
-@central.command("holiday")
-@click.argument("day", type=click.DateTime(formats=["%Y-%m-%d"]))
-@click.option("--workday/--day-off", "is_workday", required=True, help="a working day or a day off")
-@click.option("--note", default="", help="e.g. 春节调休")
-@click.option("--central", "central_url", envvar="HALLTERM_CENTRAL", help=CENTRAL_HELP)
-@click.pass_context
-def central_holiday(
-    ctx: click.Context, day: object, is_workday: bool, note: str, central_url: str | None
-) -> None:
-    """Set a calendar override at central; every station pulls it at the next sync."""
-    from datetime import datetime
-
-    from hallterm.db.sync.central import central_ctx, set_holiday
-
-    assert isinstance(day, datetime)
-    url = resolve_central(ctx, central_url)
-    with using(open_central_store(url), write=True, url=url) as session:
-        set_holiday(session, central_ctx(), day.date(), is_workday, note)
-    kind = _("working day") if is_workday else _("day off")
-    click.echo(_("{day} is now a {kind}").format(day=day.date().isoformat(), kind=kind))
-
-
-@central.command("transfer")
-@click.argument("case")
-@click.option("--to", "to_station", required=True, help="the station that takes the case over")
-@click.option("--central", "central_url", envvar="HALLTERM_CENTRAL", help=CENTRAL_HELP)
-@click.pass_context
-def central_transfer(
-    ctx: click.Context, case: str, to_station: str, central_url: str | None
-) -> None:
-    """通办: give a case (number or id) to another station; both pull the change."""
-
-    from hallterm.db.sync.central import central_ctx, transfer_case
-
-    url = resolve_central(ctx, central_url)
-    with using(open_central_store(url), write=True, url=url) as session:
-        moved = transfer_case(session, central_ctx(), case, to_station)
-    click.echo(
-        _("case {number} moved from station {a} to station {b}").format(
-            number=moved.number, a=moved.from_station, b=moved.to_station
-        )
-    )
-
-
 @central.command("conflicts")
+@acts_as_person(Permission.read_audit)
 @click.option("--central", "central_url", envvar="HALLTERM_CENTRAL", help=CENTRAL_HELP)
 @click.option("--all", "show_all", is_flag=True, help="also resolved conflicts")
 @click.option("--station", "station_code", default=None, help="only this station")
@@ -359,8 +271,9 @@ def central_conflicts(
     from hallterm.db.sync.central import list_conflicts, problem_label
 
     url = resolve_central(ctx, central_url)
+    person = central_person(url)
     with using(open_central_store(url), write=False, url=url) as session:
-        rows = list_conflicts(session, open_only=not show_all, station_code=station_code)
+        rows = list_conflicts(session, person, open_only=not show_all, station_code=station_code)
     if not rows:
         click.echo(_("no conflicts"))
         return
@@ -382,6 +295,7 @@ def central_conflicts(
 
 
 @central.command("resolve")
+@acts_as_person(Permission.supervise)
 @click.argument("conflict_id", type=int)
 @click.option("--note", required=True, help="what was done about it")
 @click.option("--central", "central_url", envvar="HALLTERM_CENTRAL", help=CENTRAL_HELP)
@@ -391,9 +305,10 @@ def central_resolve(
 ) -> None:
     """Close a conflict with a note (it stays listed with --all)."""
 
-    from hallterm.db.sync.central import central_ctx, resolve_conflict
+    from hallterm.db.sync.central import resolve_conflict
 
     url = resolve_central(ctx, central_url)
+    person = central_person(url)
     with using(open_central_store(url), write=True, url=url) as session:
-        resolve_conflict(session, central_ctx(), conflict_id, note)
+        resolve_conflict(session, person, conflict_id, note)
     click.echo(_("conflict {id} resolved").format(id=conflict_id))

@@ -14,6 +14,7 @@ from hallterm.cli.common import (
     STORE_HELP,
     acts_as_person,
     ask_passphrase,
+    central_person,
     db_error,
     fail,
     open_central_store,
@@ -193,6 +194,7 @@ def certificate_revoke(
 
 
 @central.command("timestamp")
+@acts_as_person(Permission.manage_keys)
 @click.option(
     "--tsa",
     "tsa_file",
@@ -226,13 +228,14 @@ def central_timestamp(
     """Add timestamp and validation data (PAdES B-LTA) to every certificate still lacking it."""
     from sqlalchemy.exc import SQLAlchemyError
 
+    from hallterm.db.services import ServiceError
     from hallterm.db.services.certificate_ltv import timestamp_pending
     from hallterm.db.services.certificate_tsa import TsaConfig, load_ltv_source
-    from hallterm.db.sync.central import central_ctx
     from hallterm.printing.keys import KeyFileError
 
     quiet_pyhanko()
     url = resolve_central(ctx, central_url)
+    person = central_person(url)
     key_file = str(tsa_file) if tsa_file else ("" if tsa_url else ctx.obj["settings"].tsa_key_file)
     tsa_url = "" if key_file else (tsa_url or ctx.obj["settings"].tsa_url)
     config = TsaConfig(
@@ -252,7 +255,10 @@ def central_timestamp(
     st = open_central_store(url)
     try:
         with st.write() as session:
-            summary = timestamp_pending(session, central_ctx(), source)
+            summary = timestamp_pending(session, person, source)
+    except ServiceError as exc:
+        fail(str(exc))
+        return
     except SQLAlchemyError as exc:
         fail(db_error(exc, url))
         return
@@ -270,6 +276,7 @@ def central_timestamp(
 
 
 @central.command("export-trust")
+@acts_as_person(Permission.manage_keys)
 @click.option("--root", type=click.Path(path_type=Path), required=True, help="root key file")
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="trust list file")
 @click.option("--central", "central_url", envvar="HALLTERM_CENTRAL", help=CENTRAL_HELP)
@@ -280,11 +287,12 @@ def central_export_trust(
     """Write the root-signed trust list (station certificates, CRL, revoked numbers, records)."""
     from sqlalchemy.exc import SQLAlchemyError
 
+    from hallterm.db.services import ServiceError
     from hallterm.db.services.certificate_keys import export_trust
-    from hallterm.db.sync.central import central_ctx
     from hallterm.printing.keys import KeyFileError, load_p12
 
     url = resolve_central(ctx, central_url)
+    person = central_person(url)
     try:
         bundle = load_p12(root, ask_passphrase(_("Passphrase: ")))
     except KeyFileError as exc:
@@ -293,7 +301,10 @@ def central_export_trust(
     st = open_central_store(url)
     try:
         with st.write() as session:
-            data = export_trust(session, central_ctx(), bundle)
+            data = export_trust(session, person, bundle)
+    except ServiceError as exc:
+        fail(str(exc))
+        return
     except SQLAlchemyError as exc:
         fail(db_error(exc, url))
         return

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from hallterm.config import Settings, load_settings
-from hallterm.db.services import Actor
+from hallterm.db.services import Actor, Ctx
 from hallterm.domain.roles import Permission
 from hallterm.i18n import _
 
@@ -86,6 +86,15 @@ def acts_as_person(permission: Permission, *others: Permission) -> Callable[[F],
     return decorate
 
 
+def new_password() -> str:
+    """A new account's password: ``HALLTERM_NEW_PASSWORD``, else asked twice without echo."""
+    from_env = os.environ.get("HALLTERM_NEW_PASSWORD")
+    if from_env:
+        return from_env
+    value: str = click.prompt(_("Password"), hide_input=True, confirmation_prompt=True, err=True)
+    return value
+
+
 def _password() -> str:
     from_env = os.environ.get("HALLTERM_PASSWORD")
     if from_env is not None:
@@ -94,15 +103,16 @@ def _password() -> str:
     return value
 
 
-def service_ctx(store, station_code: str | None = None):
+def service_ctx(store, station_code: str | None = None, *, own_accounts: bool = False):
     """The acting person of this command, signed in against ``store`` and checked.
 
     Refuses (exit 1, nothing written but the audit record of the attempt) without
     ``--user``, with a wrong password, a locked account or throttled terminal, or when the
-    person's role lacks the command's permission.
+    person's role lacks the command's permission.  With ``own_accounts`` only accounts of
+    ``station_code`` may sign in (central's own, not those it keeps for stations).
     """
     from hallterm.clock import Clock
-    from hallterm.db.services import Ctx, record_event
+    from hallterm.db.services import record_event
     from hallterm.db.services.permissions import PermissionDenied, require
     from hallterm.db.services.setup import get_info
     from hallterm.db.services.staff import login
@@ -121,7 +131,14 @@ def service_ctx(store, station_code: str | None = None):
     anonymous = Ctx(actor=SYSTEM_PLACEHOLDER, station_code=station_code, clock=clock)
     password = _password()
     with store.write() as session:
-        result = login(session, anonymous, username, password, terminal_id())
+        result = login(
+            session,
+            anonymous,
+            username,
+            password,
+            terminal_id(),
+            station=station_code if own_accounts else None,
+        )
     if result.actor is None:
         fail(result.message)
         raise AssertionError
@@ -154,6 +171,26 @@ def resolve_central(ctx: click.Context, central: str | None) -> str:
     if not url:
         fail(_("give the central store with --central URL (or HALLTERM_CENTRAL)"))
     return url
+
+
+def central_person(url: str) -> Ctx:
+    """The person a command at central acts as: one of central's own accounts, signed in
+    against the central store at ``url`` and checked like ``service_ctx`` (the command is
+    marked ``@acts_as_person``).  Called first, before any passphrase is asked or anything
+    written; a database error ends the command with the URL masked."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from hallterm.db.sync.central import CENTRAL_CODE
+
+    store = open_central_store(url)
+    try:
+        person: Ctx = service_ctx(store, CENTRAL_CODE, own_accounts=True)
+    except SQLAlchemyError as exc:
+        fail(db_error(exc, url))
+        raise AssertionError from None
+    finally:
+        store.dispose()
+    return person
 
 
 def open_central_store(url: str, *, create: bool = False) -> Store:

@@ -27,7 +27,7 @@ def demo(
     ctx: click.Context, no_tui: bool, folder: Path | None, history_days: int, seed: int
 ) -> None:
     """Prepare (once) the demo station with catalog and accounts, then start the terminal."""
-    from hallterm.demo import prepare_demo
+    from hallterm.demo import DEMO_CENTRAL_ADMIN, prepare_demo
 
     folder = folder or data_dir() / "demo"
     info = prepare_demo(folder)
@@ -47,6 +47,13 @@ def demo(
     click.echo(f"  {info.serve_command}")
     click.echo(_("and sync the demo station in another:"))
     click.echo(f"  {info.sync_command}")
+    central_user, _name, central_password = DEMO_CENTRAL_ADMIN
+    click.echo(
+        _("the demo central's admin: {user} / {password}; e.g. list its conflicts:").format(
+            user=central_user, password=central_password
+        )
+    )
+    click.echo(f"  {info.central_command}")
     if info.certificate is not None:  # electronic certificates (see hallterm.demo)
         click.echo(
             _("demo certificate {number}; key passphrase: {secret}; export and verify it:").format(

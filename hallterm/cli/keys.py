@@ -6,6 +6,7 @@ Key files are loaded once per command (PBKDF2 with 600 000 rounds costs about 0.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -14,6 +15,7 @@ from hallterm.cli.common import (
     STORE_HELP,
     acts_as_person,
     ask_passphrase,
+    central_person,
     db_error,
     fail,
     open_central_store,
@@ -26,6 +28,9 @@ from hallterm.cli.root import main
 from hallterm.config import data_dir
 from hallterm.domain.roles import Permission
 from hallterm.i18n import _
+
+if TYPE_CHECKING:
+    from hallterm.db.services import Ctx
 
 
 @main.group()
@@ -141,12 +146,13 @@ def keys_issue_tsa(root: Path, name: str, out: Path) -> None:
     click.echo(_("timestamp authority key written to {path}").format(path=out))
 
 
-def _central_crl(url: str, root_file: Path, secret: bytes) -> bytes:
-    """Sign a new CRL with the root at central, keep and publish it; returns its DER."""
+def _central_crl(url: str, root_file: Path, secret: bytes, person: Ctx) -> bytes:
+    """Sign a new CRL with the root at central, keep and publish it, as ``person`` (signed in
+    at central for the command); returns its DER."""
     from sqlalchemy.exc import SQLAlchemyError
 
+    from hallterm.db.services import ServiceError
     from hallterm.db.services.certificate_keys import make_station_crl
-    from hallterm.db.sync.central import central_ctx
     from hallterm.printing.keys import KeyFileError, load_p12
 
     try:
@@ -157,7 +163,10 @@ def _central_crl(url: str, root_file: Path, secret: bytes) -> bytes:
     st = open_central_store(url)
     try:
         with st.write() as session:
-            return make_station_crl(session, central_ctx(), root)
+            return make_station_crl(session, person, root)
+    except ServiceError as exc:
+        fail(str(exc))
+        raise AssertionError from None
     except SQLAlchemyError as exc:
         fail(db_error(exc, url))
         raise AssertionError from None
@@ -166,6 +175,7 @@ def _central_crl(url: str, root_file: Path, secret: bytes) -> bytes:
 
 
 @keys.command("revoke-station")
+@acts_as_person(Permission.manage_keys)
 @click.argument("code")
 @click.option(
     "--reason",
@@ -203,10 +213,10 @@ def keys_revoke_station(
     """Revoke the signing key(s) of station CODE at central; with --root, publish the CRL."""
     from hallterm.db.services import ServiceError
     from hallterm.db.services.certificate_keys import revoke_station
-    from hallterm.db.sync.central import central_ctx
     from hallterm.printing.keys import KeyFileError, load_pem_certs
 
     url = resolve_central(ctx, central_url)
+    person = central_person(url)
     try:
         certs = load_pem_certs(cert_file) if cert_file else None
     except KeyFileError as exc:
@@ -215,7 +225,7 @@ def keys_revoke_station(
     st = open_central_store(url)
     try:
         with st.write() as session:
-            serials = revoke_station(session, central_ctx(), code, reason, note, certs)
+            serials = revoke_station(session, person, code, reason, note, certs)
     except ServiceError as exc:
         fail(str(exc))
         return
@@ -225,13 +235,14 @@ def keys_revoke_station(
         _("station {code}: {n} signing certificate(s) revoked").format(code=code, n=len(serials))
     )
     if root is not None:
-        _central_crl(url, root, ask_passphrase(_("Passphrase: ")))
+        _central_crl(url, root, ask_passphrase(_("Passphrase: ")), person)
         click.echo(_("the new revocation list (CRL) is published to every station"))
     else:
         click.echo(_("sign and publish the new revocation list: hallterm keys crl --root FILE"))
 
 
 @keys.command("crl")
+@acts_as_person(Permission.manage_keys)
 @click.option("--root", type=click.Path(path_type=Path), required=True, help="root key file")
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="CRL file (DER)")
 @click.option("--central", "central_url", envvar="HALLTERM_CENTRAL", help=CENTRAL_HELP)
@@ -239,6 +250,7 @@ def keys_revoke_station(
 def keys_crl(ctx: click.Context, root: Path, out: Path, central_url: str | None) -> None:
     """Sign the root's CRL of revoked station keys, publish it to stations, write it to OUT."""
     url = resolve_central(ctx, central_url)
-    der = _central_crl(url, root, ask_passphrase(_("Passphrase: ")))
+    person = central_person(url)
+    der = _central_crl(url, root, ask_passphrase(_("Passphrase: ")), person)
     out.write_bytes(der)
     click.echo(_("revocation list (CRL) written to {path}").format(path=out))

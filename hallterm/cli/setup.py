@@ -6,7 +6,14 @@ import sys
 
 import click
 
-from hallterm.cli.common import STORE_HELP, fail, make_settings, open_store, store_file
+from hallterm.cli.common import (
+    STORE_HELP,
+    fail,
+    make_settings,
+    new_password,
+    open_store,
+    store_file,
+)
 from hallterm.cli.root import main
 from hallterm.config import Settings, config_path
 from hallterm.i18n import _
@@ -73,13 +80,9 @@ def _has_admin(st):
 
 def _first_admin(st, code: str, username: str, full_name: str) -> None:
     """The store's first admin: the one account made without another admin's sign-in."""
-    import os
-
     from hallterm.db.services.staff import create_staff
 
-    password = os.environ.get("HALLTERM_NEW_PASSWORD") or click.prompt(
-        _("Password"), hide_input=True, confirmation_prompt=True, err=True
-    )
+    password = new_password()
     with st.write() as session:
         create_staff(
             session,

@@ -34,6 +34,8 @@ DEMO_ACCOUNTS = (
     ("supervisor", "王建国", "supervisor", "", "super1234"),
     ("admin", "陈静", "admin", "", "admin1234"),
 )
+# The demo central's own admin (the station's accounts do not act at central).
+DEMO_CENTRAL_ADMIN = ("central-admin", "周敏", "central1234")
 
 
 def demo_catalog() -> CatalogIn:
@@ -77,6 +79,12 @@ class DemoInfo:
         """The sync service of the demo central (run it in one terminal)."""
         central = shlex.quote(str(self.central_path))
         return f"hallterm central serve --central {central} --listen {DEMO_LISTEN}"
+
+    @property
+    def central_command(self) -> str:
+        """An admin command at the demo central, as its admin (``DEMO_CENTRAL_ADMIN``)."""
+        central = shlex.quote(str(self.central_path))
+        return f"hallterm central conflicts --central {central} --user {DEMO_CENTRAL_ADMIN[0]}"
 
     @property
     def sync_command(self) -> str:
@@ -137,10 +145,13 @@ def prepare_demo(folder: Path, clock: Clock | None = None) -> DemoInfo:
 
 
 def _prepare_central(path: Path, station: Store, station_ctx: Ctx) -> None:
-    """A central store knowing the demo station, its catalog and its accounts (made once)."""
+    """A central store with its own admin, knowing the demo station, its catalog and its
+    accounts (made once)."""
     from hallterm.db.models import Station
     from hallterm.db.sync.central import (
         central_ctx,
+        central_has_admin,
+        first_admin,
         init_central,
         publish_catalog,
         publish_rows,
@@ -152,6 +163,8 @@ def _prepare_central(path: Path, station: Store, station_ctx: Ctx) -> None:
         init_central(central)
         ctx = central_ctx(station_ctx.clock)
         with central.write() as session:
+            if not central_has_admin(session):
+                first_admin(session, ctx, *DEMO_CENTRAL_ADMIN)
             if session.get(Station, DEMO_STATION[0]) is not None:
                 return
             register_station(session, ctx, *DEMO_STATION)

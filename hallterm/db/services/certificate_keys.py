@@ -173,8 +173,7 @@ def revoke_station(
     Returns the revoked serial numbers (hex).  The CRL must then be made again
     (``make_station_crl``).
     """
-    if ctx.actor.role != "admin":
-        raise ServiceError(_("only an administrator may revoke a station key"))
+    require(ctx, Permission.manage_keys)
     if reason not in trust.REASONS:
         raise ServiceError(
             _("unknown reason {reason}; one of: {known}").format(
@@ -234,6 +233,7 @@ def key_revocations(session: Session) -> list[trust.KeyRevocation]:
 
 def make_station_crl(session: Session, ctx: Ctx, root: KeyBundle) -> bytes:
     """Sign a new CRL with ``root``, keep it, and publish it to every station."""
+    require(ctx, Permission.manage_keys)
     number = next_value(session, "station_crl")
     der = trust.make_crl(root, key_revocations(session), number, ctx.clock.now())
     set_info(session, CRL_INFO, base64.b64encode(der).decode("ascii"))

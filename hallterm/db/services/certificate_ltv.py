@@ -32,8 +32,10 @@ from hallterm.db.models import Event
 from hallterm.db.models_certificates import CertificateCopy
 from hallterm.db.services import Ctx, ServiceError
 from hallterm.db.services.certificate_keys import apply_station_crl, stored_crl
+from hallterm.db.services.permissions import require
 from hallterm.db.sync.central import FeedItem, register_row_hook
 from hallterm.db.sync.pull import register_pull_handler
+from hallterm.domain.roles import Permission
 from hallterm.i18n import _
 from hallterm.printing.ltv import LtvError, extend_to_lta
 
@@ -172,7 +174,9 @@ def timestamp_pending(
 ) -> LtvSummary:
     """Extend every copy central holds that is still B-B (of the numbers ``only`` when
     given); each one in its own savepoint.  With ``stop_at_failure`` the copies after a
-    failed one are not tried (listed in ``skipped``; they stay pending)."""
+    failed one are not tried (listed in ``skipped``; they stay pending).  Key work: an
+    admin's (``manage_keys``), or central's own as the sync service."""
+    require(ctx, Permission.manage_keys)
     summary = LtvSummary()
     pending = _pending(session, limit, only)
     for i, (event, payload) in enumerate(pending):

@@ -143,7 +143,13 @@ def _terminal_failed(row: LoginThrottle, now: datetime) -> None:
 
 
 def _attempt(
-    session: Session, ctx: Ctx, username: str, password: str, terminal: str, unlock: bool
+    session: Session,
+    ctx: Ctx,
+    username: str,
+    password: str,
+    terminal: str,
+    unlock: bool,
+    station: str | None = None,
 ) -> LoginResult:
     now = ctx.clock.now()
     prefix = "staff.unlock" if unlock else "staff.login"
@@ -167,6 +173,8 @@ def _attempt(
             _("too many failed sign-ins at this terminal; wait {s} seconds").format(s=seconds),
         )
     staff = session.exec(select(Staff).where(Staff.username == name)).first()
+    if staff is not None and station is not None and staff.station_code != station:
+        staff = None  # another station's account is unknown here
     if staff is None or not staff.active:
         burn(password)  # the same time as a wrong password: user names stay secret
         _terminal_failed(throttle, now)
@@ -237,7 +245,13 @@ def _attempt(
 
 
 def login(
-    session: Session, ctx: Ctx, username: str, password: str, terminal: str = ""
+    session: Session,
+    ctx: Ctx,
+    username: str,
+    password: str,
+    terminal: str = "",
+    *,
+    station: str | None = None,
 ) -> LoginResult:
     """Check a password; count failures and lock after ``MAX_FAILED`` in a row.
 
@@ -245,9 +259,11 @@ def login(
     typed password, nor a typed user name that matches no account).  ``terminal`` is
     throttled on its own: after ``TERMINAL_FREE`` failures in a row it must wait, longer
     each time, before any account is tried again.  A hash made with older parameters is
-    replaced at a successful sign-in.
+    replaced at a successful sign-in.  With ``station``, only that station's accounts may
+    sign in (central, whose staff table also holds the accounts it made for stations); any
+    other is refused like an unknown user name.
     """
-    return _attempt(session, ctx, username, password, terminal, unlock=False)
+    return _attempt(session, ctx, username, password, terminal, unlock=False, station=station)
 
 
 def unlock(

@@ -1,12 +1,18 @@
 """Central's side of sync, by concern: ``admin`` (the store, stations, credentials, staff,
-catalog, holidays, transfers), ``receive`` (a pushed batch), ``apply`` (its rows),
-``persons`` (one person across stations), ``rollups`` (the efficiency rollups), ``feed`` (what stations pull), ``conflicts``
+catalog, holidays, transfers), ``accounts`` (central's own people), ``receive`` (a pushed
+batch), ``apply`` (its rows), ``persons`` (one person across stations), ``rollups`` (the
+efficiency rollups), ``feed`` (what stations pull), ``conflicts``
 (the quarantine).  ``common`` holds the shapes they share.  The sync service
 (``hallterm.db.sync.service``) is the only thing that calls them for stations.
 """
 
 from __future__ import annotations
 
+from hallterm.db.sync.central.accounts import (
+    central_has_admin,
+    ensure_central_station,
+    first_admin,
+)
 from hallterm.db.sync.central.admin import (
     Transfer,
     add_staff,
@@ -70,9 +76,12 @@ __all__ = [
     "add_staff",
     "authenticate",
     "central_ctx",
+    "central_has_admin",
     "chain_state",
     "check_central",
+    "ensure_central_station",
     "event_hash_at",
+    "first_admin",
     "init_central",
     "issue_credential",
     "list_conflicts",

@@ -5,6 +5,9 @@ A station's credential is a random token made here once (``issue_credential``) a
 to the station in its enrolment file; central keeps only its SHA-256 (the token carries 256
 random bits, so a slow password hash would add nothing) and compares in constant time.
 Revoking clears the hash: every later request of that station gets 401.
+
+Each use case checks the acting person's permission first (``require``): the commands pass
+the person signed in at central, the sync service and the demo central's own ``SYSTEM``.
 """
 
 from __future__ import annotations
@@ -17,8 +20,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import or_, select
-from sqlmodel import Session, SQLModel
+from sqlalchemy import or_
+from sqlmodel import Session, SQLModel, col, select
 
 from hallterm.clock import Clock
 from hallterm.db.engine import Store
@@ -35,12 +38,15 @@ from hallterm.db.models import (
     StoredMaterial,
 )
 from hallterm.db.models_sync import SyncFeed, SyncPeer
-from hallterm.db.services import SYSTEM, Actor, Ctx, ServiceError
+from hallterm.db.services import SYSTEM, Actor, Ctx, ServiceError, record_event
 from hallterm.db.services.efficiency_rollups import apply_case_change
+from hallterm.db.services.permissions import require
 from hallterm.db.services.setup import get_info, set_info, upsert_station
+from hallterm.db.sync.central.accounts import ensure_central_station
 from hallterm.db.sync.central.common import CENTRAL_CODE
 from hallterm.db.sync.central.feed import publish, publish_rows
 from hallterm.domain.catalog import CatalogIn
+from hallterm.domain.roles import Permission
 from hallterm.i18n import _
 
 
@@ -67,12 +73,13 @@ def init_central(store: Store) -> str:
         if not central_id:
             central_id = str(uuid.uuid4())
             set_info(session, "central_id", central_id)
+        ensure_central_station(session)
     if store.dialect == "postgresql":
         from hallterm.db.sync.security import ensure_station_role, install_policies
 
         with store.write() as session:
             install_policies(session)
-            for code in session.execute(select(SyncPeer.station_code)).scalars():
+            for code in session.exec(select(SyncPeer.station_code)):
                 ensure_station_role(session, code)  # stations registered before (safe again)
     return central_id
 
@@ -86,6 +93,9 @@ def register_station(
     parent_code: str | None = None,
 ) -> None:
     """Register (or rename) a station at central and publish it to every station."""
+    require(ctx, Permission.manage_stations)
+    if code.strip() == CENTRAL_CODE:
+        raise ServiceError(_("the station code {code} is central's own").format(code=CENTRAL_CODE))
     if parent_code and session.get(Station, parent_code) is None:
         raise ServiceError(_("unknown parent station {code}").format(code=parent_code))
     before = session.get(Station, code)
@@ -104,10 +114,14 @@ def register_station(
 
 
 def add_staff(session: Session, ctx: Ctx, **fields: Any) -> Staff:
-    """Create a staff account at central (``staff.create_staff``) and publish it to its station."""
+    """Create a staff account at central (``staff.create_staff``) and publish it to its station;
+    an account of central itself (station ``central``) is central's own and not published."""
     from hallterm.db.services.staff import create_staff
 
+    require(ctx, Permission.manage_staff)
     staff = create_staff(session, ctx, **fields)
+    if staff.station_code == CENTRAL_CODE:
+        return staff
     publish_rows(
         session,
         [staff],
@@ -122,9 +136,12 @@ def publish_catalog(session: Session, ctx: Ctx, catalog: CatalogIn) -> str:
     """Import a catalog version at central and publish it; returns the import outcome."""
     from hallterm.db.services.catalog.io import import_catalog
 
+    require(ctx, Permission.manage_catalog)
     outcome = import_catalog(session, ctx, catalog)
-    already = session.execute(
-        select(SyncFeed.id).where(SyncFeed.topic == "catalog", SyncFeed.key == catalog.version)
+    already = session.exec(
+        select(col(SyncFeed.id)).where(
+            col(SyncFeed.topic) == "catalog", col(SyncFeed.key) == catalog.version
+        )
     ).first()
     if outcome == "imported" or already is None:
         publish(
@@ -142,6 +159,7 @@ def set_holiday(session: Session, ctx: Ctx, day: date, is_workday: bool, note: s
     from hallterm.db.models import HolidayOverride
     from hallterm.db.services.calendar import set_override
 
+    require(ctx, Permission.manage_calendar)
     set_override(session, ctx, day, is_workday, note)
     row = session.get(HolidayOverride, day)
     assert row is not None
@@ -161,15 +179,16 @@ def transfer_case(session: Session, ctx: Ctx, case_ref: str, to_station: str) ->
 
     The new owner pulls the whole case (applicant, matters, checklist, suspensions); the old
     owner pulls the case row, so its own services stop changing it.  Changes the old owner
-    made offline arrive later as ownership conflicts.
+    made offline arrive later as ownership conflicts.  A supervisor's or an admin's decision.
     """
+    require(ctx, Permission.supervise)
     query = select(ServiceCase).where(
-        or_(ServiceCase.id == case_ref.strip(), ServiceCase.number == case_ref.strip())
+        or_(col(ServiceCase.id) == case_ref.strip(), col(ServiceCase.number) == case_ref.strip())
     )
-    case = session.execute(query.with_for_update()).scalars().first()
+    case = session.exec(query.with_for_update()).first()
     if case is None:
         raise ServiceError(_("no such case"))
-    if session.get(Station, to_station) is None:
+    if to_station == CENTRAL_CODE or session.get(Station, to_station) is None:
         raise ServiceError(_("unknown station {code}").format(code=to_station))
     old = case.station_code
     if old == to_station:
@@ -205,9 +224,7 @@ def transfer_case(session: Session, ctx: Ctx, case_ref: str, to_station: str) ->
     bundle: list[SQLModel] = [applicant] if applicant else []
     bundle.append(case)
     for model in (CaseMatter, CaseMaterialLine, CaseSuspension, StoredMaterial):
-        bundle += list(
-            session.execute(select(model).where(model.case_id == case.id)).scalars()  # type: ignore[attr-defined]
-        )
+        bundle += list(session.exec(select(model).where(col(model.case_id) == case.id)))
     now = ctx.clock.now()
     publish_rows(session, bundle, station_code=to_station, key=f"case:{case.number}", now=now)
     publish_rows(session, [case], station_code=old, key=f"case:{case.number}", now=now)
@@ -222,7 +239,11 @@ def _digest(token: str) -> str:
 
 
 def issue_credential(session: Session, ctx: Ctx, code: str) -> str:
-    """A new credential for a registered station (the old one stops working); the token."""
+    """A new credential for a registered station (the old one stops working); the token.
+
+    The event names who issued it, never the token.
+    """
+    require(ctx, Permission.manage_stations)
     peer = session.get(SyncPeer, code)
     if peer is None or session.get(Station, code) is None:
         raise ServiceError(_("unknown station {code}").format(code=code))
@@ -232,11 +253,20 @@ def issue_credential(session: Session, ctx: Ctx, code: str) -> str:
     peer.revoked_at = None
     session.add(peer)
     session.flush()
+    record_event(
+        session,
+        ctx,
+        entity="station",
+        entity_id=code,
+        kind="station.credential_issued",
+        payload={"code": code},
+    )
     return token
 
 
 def revoke_station(session: Session, ctx: Ctx, code: str) -> None:
     """Revoke a station's credential: its next request gets 401 (enrol it again to undo)."""
+    require(ctx, Permission.manage_stations)
     peer = session.get(SyncPeer, code)
     if peer is None:
         raise ServiceError(_("unknown station {code}").format(code=code))
@@ -244,13 +274,21 @@ def revoke_station(session: Session, ctx: Ctx, code: str) -> None:
     peer.revoked_at = ctx.clock.now()
     session.add(peer)
     session.flush()
+    record_event(
+        session,
+        ctx,
+        entity="station",
+        entity_id=code,
+        kind="station.credential_revoked",
+        payload={"code": code},
+    )
 
 
 def authenticate(session: Session, code: str, token: str) -> bool:
     """True when ``token`` is the station's current credential (never for a revoked one)."""
-    stored = session.execute(
-        select(SyncPeer.credential_hash).where(SyncPeer.station_code == code)
-    ).scalar()
+    stored = session.exec(
+        select(col(SyncPeer.credential_hash)).where(col(SyncPeer.station_code) == code)
+    ).first()
     # Compare even when nothing is stored, so timing does not tell a known station code.
     ok = hmac.compare_digest(stored or "0" * 64, _digest(token))
     return bool(stored) and ok

@@ -1,27 +1,37 @@
 """Conflicts (the quarantine): recording what central or a station did not apply, listing
-them for a person, and closing them with a note."""
+them for a person, and closing them with a note.
+
+Listing needs ``read_audit`` and closing needs ``supervise`` (a supervisor or an admin at
+central): the refused events are evidence, like the audit trail."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from hallterm.db.models_sync import SyncQuarantine
 from hallterm.db.services import Ctx, ServiceError, record_event
+from hallterm.db.services.permissions import require
 from hallterm.db.sync.central.common import ConflictView
+from hallterm.domain.roles import Permission
 from hallterm.i18n import _
 
 
 def list_conflicts(
-    session: Session, *, open_only: bool = True, station_code: str | None = None, limit: int = 500
+    session: Session,
+    ctx: Ctx,
+    *,
+    open_only: bool = True,
+    station_code: str | None = None,
+    limit: int = 500,
 ) -> list[ConflictView]:
-    query = select(SyncQuarantine).order_by(SyncQuarantine.id)
+    require(ctx, Permission.read_audit)
+    query = select(SyncQuarantine).order_by(col(SyncQuarantine.id))
     if open_only:
-        query = query.where(SyncQuarantine.resolved_at.is_(None))  # type: ignore[union-attr]
+        query = query.where(col(SyncQuarantine.resolved_at).is_(None))
     if station_code:
-        query = query.where(SyncQuarantine.station_code == station_code)
+        query = query.where(col(SyncQuarantine.station_code) == station_code)
     return [
         ConflictView(
             q.id or 0,
@@ -37,12 +47,13 @@ def list_conflicts(
             q.resolved_by,
             q.resolution,
         )
-        for q in session.execute(query.limit(limit)).scalars()
+        for q in session.exec(query.limit(limit))
     ]
 
 
 def resolve_conflict(session: Session, ctx: Ctx, conflict_id: int, resolution: str) -> None:
     """A person closes a conflict with a note of what was done (the row stays as evidence)."""
+    require(ctx, Permission.supervise)
     row = session.get(SyncQuarantine, conflict_id)
     if row is None:
         raise ServiceError(_("no such conflict {id}").format(id=conflict_id))
@@ -95,23 +106,23 @@ def quarantined_seqs(session: Session, station_code: str, above: int) -> set[int
     """Sequence numbers of a station's events central refused (they are not to be resent)."""
     return {
         seq
-        for seq in session.execute(
-            select(SyncQuarantine.seq).where(
-                SyncQuarantine.station_code == station_code,
-                SyncQuarantine.seq > above,  # type: ignore[operator]
+        for seq in session.exec(
+            select(col(SyncQuarantine.seq)).where(
+                col(SyncQuarantine.station_code) == station_code,
+                col(SyncQuarantine.seq) > above,
             )
-        ).scalars()
+        )
         if seq is not None
     }
 
 
 def open_conflict_exists(session: Session, station_code: str, problem: str) -> bool:
     return (
-        session.execute(
-            select(SyncQuarantine.id).where(
-                SyncQuarantine.station_code == station_code,
-                SyncQuarantine.problem == problem,
-                SyncQuarantine.resolved_at.is_(None),  # type: ignore[union-attr]
+        session.exec(
+            select(col(SyncQuarantine.id)).where(
+                col(SyncQuarantine.station_code) == station_code,
+                col(SyncQuarantine.problem) == problem,
+                col(SyncQuarantine.resolved_at).is_(None),
             )
         ).first()
         is not None

@@ -21,8 +21,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select, text
-from sqlmodel import Session, SQLModel
+from sqlalchemy import func, or_, text
+from sqlmodel import Session, SQLModel, col, select
 
 from hallterm.clock import Clock
 from hallterm.db.events import canonical_json, snapshot
@@ -94,18 +94,20 @@ def pull_page(
 ) -> Page:
     """The next feed rows for a station after ``cursor``, or "reset" when the cursor is not ours."""
     mine = check_central(session)
-    visible = or_(SyncFeed.station_code.is_(None), SyncFeed.station_code == station_code)  # type: ignore[union-attr]
+    visible = or_(col(SyncFeed.station_code).is_(None), col(SyncFeed.station_code) == station_code)
     if cursor > 0:
-        top = session.execute(select(func.max(SyncFeed.id)).where(visible)).scalar() or 0
+        top = session.exec(select(func.max(col(SyncFeed.id))).where(visible)).first() or 0
         if (central_id and central_id != mine) or cursor > top:
             return Page((), 0, mine, reset=True)
-    rows = session.execute(
-        select(SyncFeed.id, SyncFeed.topic, SyncFeed.key, SyncFeed.payload)
-        .where(visible, SyncFeed.id > cursor)  # type: ignore[operator]
-        .order_by(SyncFeed.id)
+    rows = session.exec(
+        select(col(SyncFeed.id), SyncFeed.topic, SyncFeed.key, SyncFeed.payload)
+        .where(visible, col(SyncFeed.id) > cursor)
+        .order_by(col(SyncFeed.id))
         .limit(limit + 1)
     ).all()
-    items = tuple(FeedItem(r.id, r.topic, r.key, r.payload) for r in rows[:limit])
+    items = tuple(
+        FeedItem(fid or 0, topic, key, payload) for fid, topic, key, payload in rows[:limit]
+    )
     return Page(items, items[-1].id if items else cursor, mine, more=len(rows) > limit)
 
 

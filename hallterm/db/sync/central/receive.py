@@ -21,9 +21,9 @@ import json
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, insert, or_, select, text, update
+from sqlalchemy import and_, insert, or_, text, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from hallterm.db.events import canonical_json
 from hallterm.db.models import Event, Station
@@ -45,28 +45,28 @@ from hallterm.i18n import _
 
 def chain_state(session: Session, station_code: str) -> ChainState:
     """What a store holds of a station's chain: the newest seq and its hash (index lookup)."""
-    last = session.execute(
+    last = session.exec(
         select(Event.seq, Event.hash)
-        .where(Event.station_code == station_code)
-        .order_by(Event.seq.desc())  # type: ignore[attr-defined]
+        .where(col(Event.station_code) == station_code)
+        .order_by(col(Event.seq).desc())
         .limit(1)
     ).first()
-    return ChainState(last.seq, last.hash) if last else ChainState(0, "")
+    return ChainState(*last) if last else ChainState(0, "")
 
 
 def event_hash_at(session: Session, station_code: str, seq: int) -> str | None:
-    return session.execute(
-        select(Event.hash).where(Event.station_code == station_code, Event.seq == seq)
-    ).scalar()
+    return session.exec(
+        select(Event.hash).where(col(Event.station_code) == station_code, col(Event.seq) == seq)
+    ).first()
 
 
 def _lock_peer(session: Session, station_code: str, now: datetime) -> None:
     """Stamp and lock the station's peer row: pushes of one station never interleave."""
     stamp = (
         update(SyncPeer)
-        .where(SyncPeer.station_code == station_code)
+        .where(col(SyncPeer.station_code) == station_code)
         .values(last_push_at=now)
-        .returning(SyncPeer.station_code)
+        .returning(col(SyncPeer.station_code))
     )
     if session.execute(stamp).first() is not None:
         return
@@ -105,13 +105,13 @@ def receive(
     taken: dict[int, str] = {}  # seq → event id of this station's chain at central
     chain: dict[int, str] = {0: ""}  # seq → hash (seq 1 follows "")
     this_chain = and_(
-        Event.station_code == station_code,
-        Event.seq.between(min(seqs) - 1, max(seqs)),  # type: ignore[attr-defined]
+        col(Event.station_code) == station_code,
+        col(Event.seq).between(min(seqs) - 1, max(seqs)),
     )
     # The bulk path looks only at the chain's range (an index range scan); an id held
     # elsewhere makes its COPY fail, and the careful path then also asks for the ids.
-    where = this_chain if fast else or_(Event.id.in_(sorted(ids)), this_chain)  # type: ignore[attr-defined]
-    for eid, code, seq, h in session.execute(
+    where = this_chain if fast else or_(col(Event.id).in_(sorted(ids)), this_chain)
+    for eid, code, seq, h in session.exec(
         select(Event.id, Event.station_code, Event.seq, Event.hash).where(where)
     ):
         if eid in ids:
@@ -122,10 +122,10 @@ def receive(
     if known:
         quarantined = {
             str(eid): problem
-            for eid, problem in session.execute(
-                select(SyncQuarantine.event_id, SyncQuarantine.problem).where(
-                    SyncQuarantine.event_id.in_(list(known)),  # type: ignore[union-attr]
-                    SyncQuarantine.resolved_at.is_(None),  # type: ignore[union-attr]
+            for eid, problem in session.exec(
+                select(col(SyncQuarantine.event_id), SyncQuarantine.problem).where(
+                    col(SyncQuarantine.event_id).in_(list(known)),
+                    col(SyncQuarantine.resolved_at).is_(None),
                 )
             )
         }
@@ -173,11 +173,11 @@ def receive(
     # A batch sent again (its first commit's answer was lost) must not quarantine twice.
     recorded = (
         set(
-            session.execute(
-                select(SyncQuarantine.event_id).where(
-                    SyncQuarantine.event_id.in_(sorted(problems))  # type: ignore[union-attr]
+            session.exec(
+                select(col(SyncQuarantine.event_id)).where(
+                    col(SyncQuarantine.event_id).in_(sorted(problems))
                 )
-            ).scalars()
+            )
         )
         if problems
         else set()
