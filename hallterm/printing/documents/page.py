@@ -182,6 +182,9 @@ def _numbered_canvas(font: str) -> type[Canvas]:
     """A canvas that writes "page n of m" once the page count is known."""
 
     class NumberedCanvas(Canvas):
+        # reportlab's own (private) method, which its type stubs leave out.
+        _startPage: Callable[[], None]
+
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self._pages: list[dict[str, Any]] = []
@@ -194,7 +197,7 @@ def _numbered_canvas(font: str) -> type[Canvas]:
             total = len(self._pages)
             for state in self._pages:
                 self.__dict__.update(state)
-                text = _("Page {page} of {pages}").format(page=self._pageNumber, pages=total)
+                text = _("Page {page} of {pages}").format(page=self.getPageNumber(), pages=total)
                 self.saveState()
                 self.setFont(font, 8)
                 self.setFillColor(NOTE_GREY)

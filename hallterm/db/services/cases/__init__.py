@@ -1,7 +1,8 @@
 """Cases at the window, by concern: ``register`` (new case and its checklist),
 ``checklist`` (recording the lines), ``decide`` (accept / notify / refuse / complete and the
-papers), ``deferrals`` (容缺 follow-up), ``moves`` (later moves), ``views`` (reading),
-``common`` (shared helpers).
+papers), ``deferrals`` (容缺 follow-up), ``moves`` (later moves), ``views`` (reading one case),
+``listing`` (lists of cases), ``timeline`` (a case's events), ``deadlines`` (days left and
+lights), ``common`` (shared helpers).
 
 The names below are the package's public use cases, importable from here.
 """
@@ -28,22 +29,18 @@ from hallterm.db.services.cases.deferrals import (
     outstanding,
     record_arrival,
 )
-from hallterm.db.services.cases.moves import Delivery, DeliveryMethod, advance, delivery_label
-from hallterm.db.services.cases.register import AgentInput, checklist_for, start_case
-from hallterm.db.services.cases.views import (
+from hallterm.db.services.cases.listing import (
     ApplicantCases,
     CaseRow,
-    CaseView,
-    LineView,
-    MatterBrief,
-    TimelineEntry,
     applicant_cases,
     find_case_id,
     list_cases,
-    load_case,
-    timeline,
     urgency_key,
 )
+from hallterm.db.services.cases.moves import Delivery, DeliveryMethod, advance, delivery_label
+from hallterm.db.services.cases.register import AgentInput, checklist_for, start_case
+from hallterm.db.services.cases.timeline import TimelineEntry, timeline
+from hallterm.db.services.cases.views import CaseView, LineView, MatterBrief, load_case
 
 __all__ = [
     "Delivery",

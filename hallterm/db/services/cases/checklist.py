@@ -129,7 +129,7 @@ def record_lines(session: Session, ctx: Ctx, case_id: str, inputs: Sequence[Line
                     raise ChecklistError(
                         _("{name}: the document on file is no longer valid").format(name=row.name)
                     )
-                domain_line.reuse(item.reused_from)
+                domain_line.reuse(item.reused_from or "")
             elif state is LineState.not_applicable:
                 domain_line.mark_not_applicable(item.note)
         except (ChecklistError, ValueError) as exc:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from hallterm.clock import to_local
 from hallterm.db.events import snapshot
@@ -111,7 +111,7 @@ def line_rows(session: Session, case_id: str) -> list[CaseMaterialLine]:
         session.exec(
             select(CaseMaterialLine)
             .where(CaseMaterialLine.case_id == case_id)
-            .order_by(CaseMaterialLine.position)
+            .order_by(col(CaseMaterialLine.position))
         )
     )
 
@@ -158,7 +158,7 @@ def suspensions(session: Session, case_id: str) -> list[tuple[date, date | None]
     rows = session.exec(
         select(CaseSuspension)
         .where(CaseSuspension.case_id == case_id)
-        .order_by(CaseSuspension.started_on)
+        .order_by(col(CaseSuspension.started_on))
     )
     return [(r.started_on, r.ended_on) for r in rows]
 
@@ -168,7 +168,9 @@ def matter_rows(session: Session, case_id: str) -> list[tuple[str, Matter | None
     return [
         (cm.matter_code, session.get(Matter, cm.matter_code))
         for cm in session.exec(
-            select(CaseMatter).where(CaseMatter.case_id == case_id).order_by(CaseMatter.position)
+            select(CaseMatter)
+            .where(CaseMatter.case_id == case_id)
+            .order_by(col(CaseMatter.position))
         )
     ]
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from hallterm.db.engine import Store
 from hallterm.db.events import snapshot
@@ -31,7 +31,8 @@ from hallterm.db.services.cases.common import (
     store_line,
     today_of,
 )
-from hallterm.db.services.cases.views import CaseView, deferral_light, load_case
+from hallterm.db.services.cases.deadlines import deferral_light
+from hallterm.db.services.cases.views import CaseView, load_case
 from hallterm.db.services.permissions import require
 from hallterm.domain.case_states import OPEN_STATES, CaseStatus, is_open
 from hallterm.domain.checklist import ChecklistError, LineState
@@ -154,12 +155,12 @@ def deferral_alerts(
     cal = calendar_for(session)
     q = (
         select(CaseMaterialLine, ServiceCase, Applicant.name)
-        .join(ServiceCase, ServiceCase.id == CaseMaterialLine.case_id)  # type: ignore[arg-type]
-        .join(Applicant, Applicant.id == ServiceCase.applicant_id)  # type: ignore[arg-type]
+        .join(ServiceCase, col(ServiceCase.id) == col(CaseMaterialLine.case_id))
+        .join(Applicant, col(Applicant.id) == col(ServiceCase.applicant_id))
         .where(
             CaseMaterialLine.state == LineState.deferred.value,
-            CaseMaterialLine.arrived_on.is_(None),  # type: ignore[union-attr]
-            ServiceCase.status.in_([s.value for s in OPEN_STATES]),  # type: ignore[attr-defined]
+            col(CaseMaterialLine.arrived_on).is_(None),
+            col(ServiceCase.status).in_([s.value for s in OPEN_STATES]),
         )
     )
     if station_code:

@@ -9,7 +9,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from hallterm.clock import to_local
 from hallterm.db.events import snapshot
@@ -112,8 +112,8 @@ def finish_with_reason(
 def _close_suspension(session: Session, case: ServiceCase, today: date) -> list[dict[str, Any]]:
     open_rows = session.exec(
         select(CaseSuspension).where(
-            CaseSuspension.case_id == case.id, CaseSuspension.ended_on.is_(None)
-        )  # type: ignore[union-attr]
+            CaseSuspension.case_id == case.id, col(CaseSuspension.ended_on).is_(None)
+        )
     )
     out = []
     for s in open_rows:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from hallterm.db.events import snapshot
 from hallterm.db.models import (
@@ -60,7 +60,7 @@ def checklist_for(session: Session, matter_codes: Sequence[str]) -> list[Require
         reqs = session.exec(
             select(MaterialRequirement)
             .where(MaterialRequirement.matter_code == code)
-            .order_by(MaterialRequirement.position)
+            .order_by(col(MaterialRequirement.position))
         )
         per_matter.append((code, [_requirement(r, code) for r in reqs]))
     return merge_requirements(per_matter)
@@ -71,7 +71,7 @@ def valid_stored(session: Session, applicant_id: str, today: date) -> list[Store
     rows = session.exec(
         select(StoredMaterial)
         .where(StoredMaterial.applicant_id == applicant_id)
-        .order_by(StoredMaterial.received_on.desc())  # type: ignore[attr-defined]
+        .order_by(col(StoredMaterial.received_on).desc())
     )
     return [r for r in rows if r.valid_until is None or r.valid_until >= today]
 
@@ -127,7 +127,7 @@ def _matter_codes(
             session.exec(
                 select(BundleMatter.matter_code)
                 .where(BundleMatter.bundle_code == bundle_code)
-                .order_by(BundleMatter.position)
+                .order_by(col(BundleMatter.position))
             )
         )
     if not codes:

@@ -1,25 +1,13 @@
-"""Reading cases: one case with its lines and deadline, the case list, the timeline."""
+"""Reading one case: its matters, its checklist lines, its deadline and the view the desk shows."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from hallterm.clock import to_local
-from hallterm.db.models import (
-    Applicant,
-    Bundle,
-    CaseMaterialLine,
-    CaseSuspension,
-    Event,
-    ServiceCase,
-    Staff,
-)
+from hallterm.db.models import Applicant, Bundle, CaseMaterialLine, CaseSuspension, Staff
 from hallterm.db.services import Ctx
 from hallterm.db.services.applicants import ApplicantView, view
 from hallterm.db.services.calendar import calendar_for
@@ -30,12 +18,12 @@ from hallterm.db.services.cases.common import (
     matter_rows,
     suspensions,
 )
+from hallterm.db.services.cases.deadlines import deadline
 from hallterm.db.services.permissions import require
-from hallterm.domain.case_states import CaseStatus, is_open
 from hallterm.domain.checklist import Line, LineState, ReceivedAs, Requirement, Verdict, evaluate
 from hallterm.domain.ids import mask_id
 from hallterm.domain.roles import Permission
-from hallterm.domain.workdays import WorkCalendar, deadline_light
+from hallterm.domain.workdays import WorkCalendar
 
 
 @dataclass(frozen=True)
@@ -154,45 +142,6 @@ class CaseView:
         return evaluate([lv.to_line() for lv in self.lines])
 
 
-@dataclass(frozen=True)
-class TimelineEntry:
-    at: datetime
-    kind: str
-    actor: str
-    details: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class CaseRow:
-    id: str
-    number: str
-    status: str
-    applicant_name: str
-    title: str
-    registered_at: datetime
-    due_date: date | None
-    days_left: int | None = None
-    light: str | None = None
-    deferral_due: date | None = None  # the earliest outstanding 容缺 promise
-    deferral_light: str | None = None  # "yellow" / "red" when it is near or past
-
-    @property
-    def urgency(self) -> str | None:
-        """The worse of the deadline's and the deferral's light."""
-        lights = {self.light, self.deferral_light}
-        return "red" if "red" in lights else "yellow" if "yellow" in lights else self.light
-
-
-_URGENCY = {"red": 0, "yellow": 1}
-
-
-def urgency_key(row: CaseRow) -> tuple[int, int, float]:
-    """Red, then yellow, then by working days left (cases without a clock last), newest first."""
-    rank = _URGENCY.get(row.urgency or "", 2)
-    days = row.days_left if row.days_left is not None else 10**6
-    return rank, days, -row.registered_at.timestamp()
-
-
 def matters_of(session: Session, case_id: str) -> list[MatterBrief]:
     out = []
     for code, m in matter_rows(session, case_id):
@@ -205,47 +154,6 @@ def matters_of(session: Session, case_id: str) -> list[MatterBrief]:
         else:
             out.append(MatterBrief(code, code, "promised", 0, None))
     return out
-
-
-_RUNNING = (CaseStatus.accepted, CaseStatus.in_review, CaseStatus.suspended)
-
-
-def deadline(
-    case: ServiceCase,
-    stops: list[tuple[date, date | None]],
-    cal: WorkCalendar,
-    today: date,
-    yellow_days: int,
-) -> tuple[int | None, str | None, bool]:
-    """Working days left, the light and whether the calendar needs updating.
-
-    Only a case whose clock runs (or is stopped) has days left; while a suspension is open
-    the due date moves with it.
-    """
-    if case.due_date is None:
-        return None, None, False
-    needs_update = cal.needs_update(case.due_date)
-    if case.status not in _RUNNING:
-        return None, None, needs_update
-    due = case.due_date
-    if (
-        any(e is None for _s, e in stops)
-        and case.limit_days is not None
-        and case.accepted_at is not None
-    ):
-        due = cal.due_date(to_local(case.accepted_at).date(), case.limit_days, stops, today)
-        needs_update = cal.needs_update(due)
-    days_left = cal.working_days_left(today, due)
-    return days_left, deadline_light(days_left, yellow_days), needs_update
-
-
-def deferral_light(
-    promised: date, today: date, cal: WorkCalendar, yellow_days: int
-) -> tuple[int, str | None]:
-    """Working days to the promised date and its light (None while it is far)."""
-    days_left = cal.working_days_left(today, promised)
-    light = deadline_light(days_left, yellow_days)
-    return days_left, (light if light in ("yellow", "red") else None)
 
 
 def load_case(
@@ -270,7 +178,7 @@ def load_case(
     last_stop = session.exec(
         select(CaseSuspension)
         .where(CaseSuspension.case_id == case_id)
-        .order_by(CaseSuspension.started_on.desc())  # type: ignore[attr-defined]
+        .order_by(col(CaseSuspension.started_on).desc())
     ).first()
     return CaseView(
         id=case.id,
@@ -306,111 +214,3 @@ def load_case(
         suspension_reason=last_stop.reason if last_stop else "",
         expected_resume_on=last_stop.expected_resume_on if last_stop else None,
     )
-
-
-def find_case_id(session: Session, number: str) -> str | None:
-    return session.exec(select(ServiceCase.id).where(ServiceCase.number == number.strip())).first()
-
-
-def list_cases(
-    session: Session,
-    ctx: Ctx,
-    *,
-    statuses: Sequence[str] = (),
-    applicant_id: str | None = None,
-    limit: int = 200,
-    today: date | None = None,
-    yellow_days: int = 2,
-    by_urgency: bool = False,
-) -> list[CaseRow]:
-    """Cases newest first; with ``today`` each running case carries its days left and light,
-    and each case an outstanding deferral's light; ``by_urgency`` sorts by ``urgency_key``."""
-    require(ctx, Permission.read_personal)
-    cal = calendar_for(session) if today is not None else None
-    q = select(ServiceCase, Applicant.name).join(
-        Applicant, Applicant.id == ServiceCase.applicant_id
-    )
-    if statuses:
-        q = q.where(ServiceCase.status.in_(list(statuses)))  # type: ignore[attr-defined]
-    if applicant_id:
-        q = q.where(ServiceCase.applicant_id == applicant_id)
-    q = q.order_by(ServiceCase.registered_at.desc()).limit(limit)  # type: ignore[attr-defined]
-    out = []
-    for case, name in session.exec(q):
-        bundle = session.get(Bundle, case.bundle_code) if case.bundle_code else None
-        title = bundle.name if bundle else "、".join(m.name for m in matters_of(session, case.id))
-        days_left = light = None
-        promised = deferral_lit = None
-        if cal is not None and today is not None:
-            days_left, light, _update = deadline(
-                case, suspensions(session, case.id), cal, today, yellow_days
-            )
-            promised = _earliest_deferral(session, case.id) if is_open(case.status) else None
-            if promised is not None:
-                deferral_lit = deferral_light(promised, today, cal, yellow_days)[1]
-        out.append(
-            CaseRow(
-                case.id,
-                case.number,
-                case.status,
-                name,
-                title,
-                case.registered_at,
-                case.due_date,
-                days_left,
-                light,
-                promised,
-                deferral_lit,
-            )
-        )
-    if by_urgency:
-        out.sort(key=urgency_key)
-    return out
-
-
-def _earliest_deferral(session: Session, case_id: str) -> date | None:
-    days = [
-        r.deferred_until
-        for r in line_rows(session, case_id)
-        if r.state == LineState.deferred and r.arrived_on is None and r.deferred_until
-    ]
-    return min(days, default=None)
-
-
-@dataclass(frozen=True)
-class ApplicantCases:
-    """What the desk shows of a recalled applicant: open cases and the last five."""
-
-    open: tuple[CaseRow, ...]
-    recent: tuple[CaseRow, ...]
-
-
-def applicant_cases(
-    session: Session,
-    ctx: Ctx,
-    applicant_id: str,
-    today: date,
-    yellow_days: int = 2,
-    recent: int = 5,
-) -> ApplicantCases:
-    rows = list_cases(
-        session, ctx, applicant_id=applicant_id, today=today, yellow_days=yellow_days, limit=500
-    )
-    open_rows = sorted((r for r in rows if is_open(r.status)), key=urgency_key)
-    return ApplicantCases(tuple(open_rows), tuple(rows[:recent]))
-
-
-def timeline(session: Session, ctx: Ctx, case_id: str) -> list[TimelineEntry]:
-    """Every event of the case, oldest first, with who and when."""
-    require(ctx, Permission.read_personal)
-    rows = session.exec(
-        select(Event)
-        .where(Event.entity == "case", Event.entity_id == case_id)
-        .order_by(Event.at, Event.seq)
-    )
-    out = []
-    for ev in rows:
-        details = json.loads(ev.payload)
-        details.pop("rows", None)
-        out.append(TimelineEntry(ev.at, ev.kind, ev.actor, details))
-    return out

@@ -6,16 +6,24 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Float, and_, case, cast, func, literal, or_
+from sqlalchemy import select as core_select
+from sqlalchemy.sql.elements import ColumnElement, SQLColumnExpression
+from sqlalchemy.sql.selectable import Select as CoreSelect
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select, SelectOfScalar
 
 from hallterm.db.models import CaseMatter, Matter
 from hallterm.db.models_queue import Ticket
 from hallterm.db.models_rollup import CaseDaily, RatingDaily
 from hallterm.db.services.efficiency.sqltime import dialect_of, seconds_between, sum_if
 from hallterm.db.services.efficiency_rollups import DONE_STATUSES, RUNNING_STATUSES
+
+# A key column of a grouping (a model's column, or the constant key of the total).
+KeyColumn = SQLColumnExpression[str | None]
+_Q = TypeVar("_Q", bound=CoreSelect[*tuple[Any, ...]])
 
 
 @dataclass
@@ -59,17 +67,23 @@ class _Keys:
         self.by = by
 
     def base(
-        self, table: Any, case_id: Any, station: Any, clerk: Any, scope: Any = None
-    ) -> tuple[Any, Any]:
+        self,
+        table: type[Ticket],
+        case_id: KeyColumn,
+        station: KeyColumn,
+        clerk: KeyColumn,
+        scope: SelectOfScalar[str | None] | None = None,
+    ) -> tuple[CoreSelect[()], KeyColumn]:
         """``SELECT … FROM table`` joined as the grouping needs; returns (query, key)."""
-        q = select().select_from(table)
+        q = core_select().select_from(table)
         if self.by not in ("department", "matter"):
             own = {"station": station, "clerk": clerk}.get(self.by, literal(""))
             return q, own
+        pairs: Select[str, str]
         if self.by == "department":
             pairs = select(
                 col(CaseMatter.case_id).label("case_id"), col(Matter.department_code).label("key")
-            ).join(Matter, Matter.code == CaseMatter.matter_code)
+            ).join(Matter, col(Matter.code) == col(CaseMatter.matter_code))
         else:
             pairs = select(
                 col(CaseMatter.case_id).label("case_id"), col(CaseMatter.matter_code).label("key")
@@ -80,30 +94,30 @@ class _Keys:
         return q.join(sub, sub.c.case_id == case_id), sub.c.key
 
 
-def _rollup_key(by: str) -> tuple[Any, Any]:
+def _rollup_key(by: str) -> tuple[KeyColumn, SQLColumnExpression[bool] | None]:
     """(key column, which bucket rows count for it, or None: all) in ``case_daily``."""
     if by == "department":
-        return CaseDaily.department_code, col(CaseDaily.first_in_dept)
+        return col(CaseDaily.department_code), col(CaseDaily.first_in_dept)
     if by == "matter":
-        return CaseDaily.matter_code, None
+        return col(CaseDaily.matter_code), None
     if by == "station":
-        return CaseDaily.station_code, col(CaseDaily.first_in_case)
+        return col(CaseDaily.station_code), col(CaseDaily.first_in_case)
     if by == "clerk":
-        return CaseDaily.clerk_id, col(CaseDaily.first_in_case)
+        return col(CaseDaily.clerk_id), col(CaseDaily.first_in_case)
     return literal(""), col(CaseDaily.first_in_case)
 
 
-def _rating_key(by: str) -> tuple[Any, Any]:
+def _rating_key(by: str) -> tuple[KeyColumn, SQLColumnExpression[bool]]:
     """(key column, which rows count) of a grouping in ``rating_daily``; a rating without a
     case counts for its station and clerk and in the total, not for a department or matter."""
     if by == "department":
-        return RatingDaily.department_code, col(RatingDaily.first_in_dept)
+        return col(RatingDaily.department_code), col(RatingDaily.first_in_dept)
     if by == "matter":
-        return RatingDaily.matter_code, col(RatingDaily.matter_code) != ""
+        return col(RatingDaily.matter_code), col(RatingDaily.matter_code) != ""
     if by == "station":
-        return RatingDaily.station_code, col(RatingDaily.first_in_case)
+        return col(RatingDaily.station_code), col(RatingDaily.first_in_case)
     if by == "clerk":
-        return RatingDaily.clerk_id, col(RatingDaily.first_in_case)
+        return col(RatingDaily.clerk_id), col(RatingDaily.first_in_case)
     return literal(""), col(RatingDaily.first_in_case)
 
 
@@ -111,7 +125,9 @@ def _month_after(d: date) -> date:
     return date(d.year + (d.month == 12), d.month % 12 + 1, 1)
 
 
-def in_span(model: Any, start: date, end: date) -> Any:
+def in_span(
+    model: type[CaseDaily] | type[RatingDaily], start: date, end: date
+) -> ColumnElement[bool]:
     """SQL: the rollup rows that make up [start, end]: the month rows of the months wholly
     inside it, the day rows of the rest."""
     first = start if start.day == 1 else _month_after(start)
@@ -149,10 +165,13 @@ def _case_figures(
 ) -> None:
     """Case figures per key, and (``total`` given) the total, in one pass over the buckets."""
     key, counted = _rollup_key(by)
-    flags: list[Any] = [col(CaseDaily.first_in_case)] + ([counted] if counted is not None else [])
-    q = select(
+    flags: list[SQLColumnExpression[bool]] = [col(CaseDaily.first_in_case)] + (
+        [counted] if counted is not None else []
+    )
+    # Wider than sqlmodel's select types: a Core select, run with ``session.execute``.
+    q = core_select(
         key,
-        CaseDaily.status,
+        col(CaseDaily.status),
         *flags,
         func.sum(CaseDaily.cases),
         func.sum(CaseDaily.accepted),
@@ -174,8 +193,8 @@ def _case_figures(
         q = q.where(counted)
     if within is not None:
         q = q.where(col(CaseDaily.station_code).in_(within))
-    q = q.group_by(key, CaseDaily.status, *flags)
-    for k, status, first, *rest in session.exec(q).all():
+    q = q.group_by(key, col(CaseDaily.status), *flags)
+    for k, status, first, *rest in session.execute(q).tuples().all():
         is_counted = bool(rest.pop(0)) if counted is not None else True
         n, accepted, with_due, on_time, late, wd, wc, notices, open_late = (
             int(v or 0) for v in rest
@@ -195,12 +214,12 @@ def _case_figures(
     # The distinct matters handled: a department's own matters, the matter itself, every
     # matter of a station's or clerk's cases.
     mkey = {
-        "department": CaseDaily.department_code,
-        "matter": CaseDaily.matter_code,
-        "station": CaseDaily.station_code,
-        "clerk": CaseDaily.clerk_id,
+        "department": col(CaseDaily.department_code),
+        "matter": col(CaseDaily.matter_code),
+        "station": col(CaseDaily.station_code),
+        "clerk": col(CaseDaily.clerk_id),
     }.get(by, literal(""))
-    q2 = select(mkey, CaseDaily.matter_code).where(
+    q2 = select(mkey, col(CaseDaily.matter_code)).where(
         in_span(CaseDaily, *span), col(CaseDaily.cases) > 0
     )
     if within is not None:
@@ -221,7 +240,7 @@ def _rating_figures(
 ) -> None:
     """Ratings given in the period, from their daily rollup, per key and in the total."""
     key, counted = _rating_key(by)
-    q = select(
+    q = core_select(  # wider than sqlmodel's select types, as in ``_case_figures``
         key,
         col(RatingDaily.first_in_case),
         counted,
@@ -235,7 +254,7 @@ def _rating_figures(
     if within is not None:
         q = q.where(col(RatingDaily.station_code).in_(within))
     q = q.group_by(key, col(RatingDaily.first_in_case), counted)
-    for k, first, is_counted, *rest in session.exec(q).all():
+    for k, first, is_counted, *rest in session.execute(q).tuples().all():
         n, good, bad, stars = (int(v or 0) for v in rest)
         for a in _targets(acc, total, k, bool(is_counted), bool(first)):
             a.ratings += n
@@ -256,7 +275,7 @@ def _ticket_figures(
     start, end = span
     d = dialect_of(session)
 
-    def of_days(q: Any) -> Any:
+    def of_days(q: _Q) -> _Q:
         q = q.where(col(Ticket.day) >= start, col(Ticket.day) <= end)
         if within is not None:
             q = q.where(col(Ticket.station_code).in_(within))
@@ -264,10 +283,10 @@ def _ticket_figures(
 
     q, key = _Keys(by).base(
         Ticket,
-        Ticket.case_id,
-        Ticket.station_code,
-        Ticket.clerk_id,
-        of_days(select(Ticket.case_id).where(col(Ticket.case_id).is_not(None))),
+        col(Ticket.case_id),
+        col(Ticket.station_code),
+        col(Ticket.clerk_id),
+        of_days(select(col(Ticket.case_id)).where(col(Ticket.case_id).is_not(None))),
     )
     called = col(Ticket.called_at).is_not(None)
     served = and_(col(Ticket.started_at).is_not(None), col(Ticket.finished_at).is_not(None))
@@ -285,7 +304,7 @@ def _ticket_figures(
         )
         .group_by(key)
     )
-    for k, wait_s, waits, service_s, services in session.exec(q).all():
+    for k, wait_s, waits, service_s, services in session.execute(q).tuples().all():
         a = acc[k or ""]
         a.wait_total_s += float(wait_s)
         a.waits += int(waits)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func, tuple_
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from hallterm.db.models import Applicant, CaseMatter, CaseSuspension, Matter, ServiceCase
@@ -98,18 +99,20 @@ def line_stats(
 ) -> list[LineStats]:
     """Per station and queue category: waiting count, longest and average wait so far."""
     d = dialect_of(session)
-    q = select(
-        Ticket.station_code,
-        Ticket.category,
+    # Wider than sqlmodel's select types: a Core select, run with ``session.execute``.
+    q = core_select(
+        col(Ticket.station_code),
+        col(Ticket.category),
         func.count(),
         func.min(epoch(Ticket.issued_at, d)),
         func.avg(epoch(Ticket.issued_at, d)),
-    ).where(Ticket.day == day, Ticket.status == queue.TicketStatus.waiting)
+    ).where(col(Ticket.day) == day, col(Ticket.status) == queue.TicketStatus.waiting)
     if station_code:
-        q = q.where(Ticket.station_code == station_code)
+        q = q.where(col(Ticket.station_code) == station_code)
+    q = q.group_by(col(Ticket.station_code), col(Ticket.category))
     found = {
         (s, c): (int(n), float(first), float(mean))
-        for s, c, n, first, mean in session.exec(q.group_by(Ticket.station_code, Ticket.category))
+        for s, c, n, first, mean in session.execute(q).tuples()
     }
     now_s = now.timestamp()
     cats = queue.categories(session)
@@ -139,17 +142,18 @@ def _days_left(cal: WorkdayIndex, today: date, due: date, suspended_on: date | N
 
 def _due_groups(session: Session, station_code: str | None) -> list[tuple[date, date | None, int]]:
     """Open cases with a running or stopped clock, counted per (due date, suspended since)."""
-    q = select(ServiceCase.due_date, func.count()).where(
+    q = select(col(ServiceCase.due_date), func.count()).where(
         col(ServiceCase.status).in_(RUNNING_STATUSES), col(ServiceCase.due_date).is_not(None)
     )
     if station_code:
         q = q.where(ServiceCase.station_code == station_code)
     out: list[tuple[date, date | None, int]] = [
-        (as_date(due), None, int(n)) for due, n in session.exec(q.group_by(ServiceCase.due_date))
+        (as_date(due), None, int(n))
+        for due, n in session.exec(q.group_by(col(ServiceCase.due_date)))
     ]
     q2 = (
-        select(ServiceCase.due_date, CaseSuspension.started_on, func.count())
-        .join(CaseSuspension, CaseSuspension.case_id == ServiceCase.id)
+        select(col(ServiceCase.due_date), col(CaseSuspension.started_on), func.count())
+        .join(CaseSuspension, col(CaseSuspension.case_id) == col(ServiceCase.id))
         .where(
             ServiceCase.status == "suspended",
             col(ServiceCase.due_date).is_not(None),
@@ -158,7 +162,8 @@ def _due_groups(session: Session, station_code: str | None) -> list[tuple[date, 
     )
     if station_code:
         q2 = q2.where(ServiceCase.station_code == station_code)
-    for due, since, n in session.exec(q2.group_by(ServiceCase.due_date, CaseSuspension.started_on)):
+    q2 = q2.group_by(col(ServiceCase.due_date), col(CaseSuspension.started_on))
+    for due, since, n in session.exec(q2):
         out.append((as_date(due), as_date(since), int(n)))
     return out
 
@@ -200,7 +205,7 @@ def cases_by_light(
             stopped.append((due, since))
     found: list[tuple[ServiceCase, str, date | None]] = []
     base = select(ServiceCase, Applicant.name).join(
-        Applicant, Applicant.id == ServiceCase.applicant_id
+        Applicant, col(Applicant.id) == col(ServiceCase.applicant_id)
     )
     if station_code:
         base = base.where(ServiceCase.station_code == station_code)
@@ -209,21 +214,22 @@ def cases_by_light(
             col(ServiceCase.status).in_(RUNNING_STATUSES),
             col(ServiceCase.due_date).in_(running_dues),
         )
-        q = q.order_by(ServiceCase.due_date, ServiceCase.number).limit(limit)
+        q = q.order_by(col(ServiceCase.due_date), col(ServiceCase.number)).limit(limit)
         found += [(c, name, None) for c, name in session.exec(q).all()]
     if stopped:
+        # ``add_columns`` gives back a Core select, run with ``session.execute``.
         q2 = (
-            base.add_columns(CaseSuspension.started_on)
-            .join(CaseSuspension, CaseSuspension.case_id == ServiceCase.id)
+            base.add_columns(col(CaseSuspension.started_on))
+            .join(CaseSuspension, col(CaseSuspension.case_id) == col(ServiceCase.id))
             .where(
-                ServiceCase.status == "suspended",
+                col(ServiceCase.status) == "suspended",
                 col(CaseSuspension.ended_on).is_(None),
-                tuple_(ServiceCase.due_date, CaseSuspension.started_on).in_(stopped),
+                tuple_(col(ServiceCase.due_date), col(CaseSuspension.started_on)).in_(stopped),
             )
-            .order_by(ServiceCase.due_date, ServiceCase.number)
+            .order_by(col(ServiceCase.due_date), col(ServiceCase.number))
             .limit(limit)
         )
-        found += [(c, name, since) for c, name, since in session.exec(q2).all()]
+        found += [(c, name, since) for c, name, since in session.execute(q2).tuples().all()]
     titles = _titles(session, [c.id for c, _n, _s in found])
     out = [
         LightCase(
@@ -248,10 +254,10 @@ def _titles(session: Session, case_ids: list[str]) -> dict[str, str]:
         return {}
     names: dict[str, list[str]] = defaultdict(list)
     q = (
-        select(CaseMatter.case_id, Matter.name)
-        .join(Matter, Matter.code == CaseMatter.matter_code)
+        select(col(CaseMatter.case_id), col(Matter.name))
+        .join(Matter, col(Matter.code) == col(CaseMatter.matter_code))
         .where(col(CaseMatter.case_id).in_(case_ids))
-        .order_by(CaseMatter.case_id, CaseMatter.position)
+        .order_by(col(CaseMatter.case_id), col(CaseMatter.position))
     )
     for cid, name in session.exec(q).all():
         names[cid].append(name)

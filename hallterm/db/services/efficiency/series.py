@@ -31,7 +31,7 @@ def daily_series(
     scope = subtree(session, within) if within else None
     received: dict[date, int] = {}
     completed: dict[date, int] = {}
-    q = select(CaseDaily.day, func.sum(CaseDaily.cases)).where(
+    q = select(col(CaseDaily.day), func.sum(CaseDaily.cases)).where(
         CaseDaily.grain == "d",
         col(CaseDaily.day) >= start,
         col(CaseDaily.day) <= end,
@@ -39,7 +39,7 @@ def daily_series(
     )
     if scope is not None:
         q = q.where(col(CaseDaily.station_code).in_(scope))
-    for day, n in session.exec(q.group_by(CaseDaily.day)).all():
+    for day, n in session.exec(q.group_by(col(CaseDaily.day))).all():
         received[as_date(day)] = int(n or 0)
     done_day = local_date(ServiceCase.completed_at, d)
     q2 = select(done_day, func.count()).where(
@@ -53,12 +53,12 @@ def daily_series(
         completed[as_date(day)] = int(n)
     waits: dict[date, tuple[int, float | None]] = {}
     wait = cast(seconds_between(Ticket.called_at, Ticket.issued_at, d), Float)
-    q3 = select(Ticket.day, func.count(), func.avg(wait)).where(
+    q3 = select(col(Ticket.day), func.count(), func.avg(wait)).where(
         col(Ticket.day) >= start, col(Ticket.day) <= end, col(Ticket.called_at).is_not(None)
     )
     if scope is not None:
         q3 = q3.where(col(Ticket.station_code).in_(scope))
-    for day, n, avg in session.exec(q3.group_by(Ticket.day)).all():
+    for day, n, avg in session.exec(q3.group_by(col(Ticket.day))).all():
         waits[as_date(day)] = (int(n), None if avg is None else float(avg) / 60)
     out = []
     day = start

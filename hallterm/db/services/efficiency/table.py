@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
 
 from sqlalchemy import text
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from hallterm.db.models import Department, Matter, Staff, Station
 from hallterm.db.services.calendar import calendar_for
@@ -67,7 +67,9 @@ def _names(session: Session, by: str, keys: Iterable[str]) -> dict[str, str]:
     if not wanted:
         return {}
     if by == "department":
-        q: Any = select(Department.code, Department.name).where(col(Department.code).in_(wanted))
+        q: Select[str, str] = select(Department.code, Department.name).where(
+            col(Department.code).in_(wanted)
+        )
     elif by == "matter":
         q = select(Matter.code, Matter.name).where(col(Matter.code).in_(wanted))
     elif by == "clerk":

@@ -38,6 +38,7 @@ from hallterm.db.services.efficiency_rollups.common import (
     case_rows,
     matters_of,
     suspensions_of,
+    table_of,
 )
 from hallterm.db.services.efficiency_rollups.ratings import (
     apply_rating,
@@ -71,9 +72,9 @@ def rebuild(session: Session, batch: int = 5000) -> int:
     while True:
         ids = list(
             session.exec(
-                select(ServiceCase.id)
+                select(col(ServiceCase.id))
                 .where(col(ServiceCase.id) > last)
-                .order_by(ServiceCase.id)
+                .order_by(col(ServiceCase.id))
                 .limit(batch)
             ).all()
         )
@@ -92,10 +93,10 @@ def rebuild(session: Session, batch: int = 5000) -> int:
                     {"case_id": case.id, "matter_code": matter, "bucket": key, **measures}
                 )
         if len(fact_rows) >= batch:
-            session.execute(insert(CaseFact.__table__), fact_rows)  # type: ignore[attr-defined]
+            session.execute(insert(table_of(CaseFact)), fact_rows)
             fact_rows = []
     if fact_rows:
-        session.execute(insert(CaseFact.__table__), fact_rows)  # type: ignore[attr-defined]
+        session.execute(insert(table_of(CaseFact)), fact_rows)
     count_notices(session, buckets)
     upsert(session, buckets, fresh=True)
     session.execute(delete(RatingDaily))

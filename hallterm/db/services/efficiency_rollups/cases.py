@@ -30,6 +30,7 @@ from hallterm.db.services.efficiency_rollups.common import (
     local_day,
     matters_of,
     suspensions_of,
+    table_of,
 )
 
 
@@ -139,7 +140,7 @@ def upsert(
     rows = list(merged.values())
     if not rows:
         return
-    table: Any = CaseDaily.__table__  # type: ignore[attr-defined]
+    table = table_of(CaseDaily)
     if fresh:
         for i in range(0, len(rows), 5000):
             session.execute(insert(table), rows[i : i + 5000])
@@ -213,9 +214,9 @@ def apply_case_change(session: Session, case_id: str, *, kind: str, at: datetime
 
 def count_notices(session: Session, buckets: dict[str, dict[str, int]]) -> None:
     q = (
-        select(Event.entity_id, Event.at, func.count())
+        select(col(Event.entity_id), col(Event.at), func.count())
         .where(Event.entity == "case", Event.kind == NOTICE_KIND)
-        .group_by(Event.entity_id, Event.at)
+        .group_by(col(Event.entity_id), col(Event.at))
     )
     per_case: dict[str, list[tuple[datetime, int]]] = defaultdict(list)
     for case_id, at, n in session.exec(q).all():

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlalchemy import Table, inspect
+from sqlalchemy import select as core_select
+from sqlmodel import Session, SQLModel, col, select
 
 from hallterm.clock import to_local
 from hallterm.db.models import CaseMatter, CaseSuspension, Matter, ServiceCase
@@ -111,26 +113,34 @@ def as_date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table of a table model (SQLModel's types do not declare ``__table__``)."""
+    table = inspect(model).local_table
+    assert isinstance(table, Table)
+    return table
+
+
 def case_rows(session: Session, ids: Sequence[str]) -> list[CaseRow]:
-    q = select(
-        ServiceCase.id,
-        ServiceCase.station_code,
-        ServiceCase.clerk_id,
-        ServiceCase.status,
-        ServiceCase.registered_at,
-        ServiceCase.accepted_at,
-        ServiceCase.completed_at,
-        ServiceCase.due_date,
+    # Wider than sqlmodel's select types: a Core select, run with ``session.execute``.
+    q = core_select(
+        col(ServiceCase.id),
+        col(ServiceCase.station_code),
+        col(ServiceCase.clerk_id),
+        col(ServiceCase.status),
+        col(ServiceCase.registered_at),
+        col(ServiceCase.accepted_at),
+        col(ServiceCase.completed_at),
+        col(ServiceCase.due_date),
     ).where(col(ServiceCase.id).in_(ids))
-    return [CaseRow(*row) for row in session.exec(q).all()]
+    return [CaseRow(*row) for row in session.execute(q).tuples().all()]
 
 
 def matters_of(session: Session, ids: Sequence[str]) -> dict[str, list[tuple[str, str]]]:
     q = (
-        select(CaseMatter.case_id, CaseMatter.matter_code, Matter.department_code)
-        .outerjoin(Matter, col(Matter.code) == CaseMatter.matter_code)
+        select(col(CaseMatter.case_id), col(CaseMatter.matter_code), col(Matter.department_code))
+        .outerjoin(Matter, col(Matter.code) == col(CaseMatter.matter_code))
         .where(col(CaseMatter.case_id).in_(ids))
-        .order_by(CaseMatter.case_id, CaseMatter.position, CaseMatter.matter_code)
+        .order_by(col(CaseMatter.case_id), col(CaseMatter.position), col(CaseMatter.matter_code))
     )
     out: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for case_id, matter, dept in session.exec(q).all():
@@ -141,9 +151,9 @@ def matters_of(session: Session, ids: Sequence[str]) -> dict[str, list[tuple[str
 def suspensions_of(
     session: Session, ids: Sequence[str]
 ) -> dict[str, list[tuple[date, date | None]]]:
-    q = select(CaseSuspension.case_id, CaseSuspension.started_on, CaseSuspension.ended_on).where(
-        col(CaseSuspension.case_id).in_(ids)
-    )
+    q = select(
+        col(CaseSuspension.case_id), col(CaseSuspension.started_on), col(CaseSuspension.ended_on)
+    ).where(col(CaseSuspension.case_id).in_(ids))
     out: dict[str, list[tuple[date, date | None]]] = defaultdict(list)
     for case_id, started, ended in session.exec(q).all():
         out[case_id].append((as_date(started), None if ended is None else as_date(ended)))

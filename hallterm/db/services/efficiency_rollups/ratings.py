@@ -8,12 +8,19 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import insert
+from sqlalchemy import select as core_select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from hallterm.db.models_queue import Evaluation
 from hallterm.db.models_rollup import RatingDaily
-from hallterm.db.services.efficiency_rollups.common import GRAINS, at_grain, local_day, matters_of
+from hallterm.db.services.efficiency_rollups.common import (
+    GRAINS,
+    at_grain,
+    local_day,
+    matters_of,
+    table_of,
+)
 
 # -- ratings -------------------------------------------------------------------------------
 
@@ -32,17 +39,18 @@ def _rating_key(
 
 def rating_buckets(session: Session, ids: Sequence[str] | None) -> dict[str, dict[str, int]]:
     """The rollup contributions of the ratings ``ids`` (None: every rating)."""
-    q = select(
-        Evaluation.id,
-        Evaluation.station_code,
-        Evaluation.at,
-        Evaluation.case_id,
-        Evaluation.clerk_id,
-        Evaluation.level,
+    # Wider than sqlmodel's select types: a Core select, run with ``session.execute``.
+    q = core_select(
+        col(Evaluation.id),
+        col(Evaluation.station_code),
+        col(Evaluation.at),
+        col(Evaluation.case_id),
+        col(Evaluation.clerk_id),
+        col(Evaluation.level),
     )
     if ids is not None:
         q = q.where(col(Evaluation.id).in_(ids))
-    found = session.exec(q).all()
+    found = session.execute(q).tuples().all()
     case_ids = sorted({c for _i, _s, _a, c, _k, _l in found if c})
     matters: dict[str, list[tuple[str, str]]] = {}
     for i in range(0, len(case_ids), 5000):
@@ -101,7 +109,7 @@ def upsert_ratings(session: Session, deltas: dict[str, dict[str, int]], fresh: b
     rows = list(merged.values())
     if not rows:
         return
-    table: Any = RatingDaily.__table__  # type: ignore[attr-defined]
+    table = table_of(RatingDaily)
     if fresh:
         for i in range(0, len(rows), 5000):
             session.execute(insert(table), rows[i : i + 5000])
