@@ -22,6 +22,7 @@ from hallterm.db.models_rollup import CaseDaily, CaseFact, RatingDaily
 from hallterm.db.services.efficiency_rollups.cases import (
     add,
     apply_case_change,
+    apply_case_changes,
     count_notices,
     facts,
     upsert,
@@ -42,6 +43,7 @@ from hallterm.db.services.efficiency_rollups.common import (
 )
 from hallterm.db.services.efficiency_rollups.ratings import (
     apply_rating,
+    apply_ratings,
     rating_buckets,
     upsert_ratings,
 )
@@ -54,7 +56,9 @@ __all__ = [
     "RUNNING_STATUSES",
     "Bucket",
     "apply_case_change",
+    "apply_case_changes",
     "apply_rating",
+    "apply_ratings",
     "rebuild",
     "working_days_spent",
 ]

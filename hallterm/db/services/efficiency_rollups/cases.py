@@ -174,41 +174,72 @@ def apply_case_change(session: Session, case_id: str, *, kind: str, at: datetime
 
     Call it in the transaction that wrote the change, after the case's rows are written.
     """
+    apply_case_changes(session, [(case_id, kind, at)])
+
+
+def apply_case_changes(session: Session, changes: Sequence[tuple[str, str, datetime]]) -> None:
+    """The bulk form for a batch of case events, ``(case id, kind, at)`` in order (central's
+    ingest): every case is recomputed once from its rows as they are now, and every
+    一次性告知 notice counted on its own day."""
+    ids = list(dict.fromkeys(case_id for case_id, _kind, _at in changes))
+    if not ids:
+        return
     days = Days(session)
     deltas: dict[str, dict[str, int]] = defaultdict(dict)
-    old = session.exec(select(CaseFact).where(CaseFact.case_id == case_id)).all()
-    for fact in old:
-        add(deltas, fact.bucket, {m: getattr(fact, m) for m in MEASURES}, -1)
-    rows = case_rows(session, [case_id])
-    new: dict[str, tuple[str, dict[str, int]]] = {}
-    matters: list[tuple[str, str]] = []
-    if rows:
-        case = rows[0]
-        matters = matters_of(session, [case_id]).get(case_id, [])
-        new = facts(case, matters, suspensions_of(session, [case_id]).get(case_id, []), days)
+    old: dict[str, set[tuple[str, str, tuple[int, ...]]]] = defaultdict(set)
+    q = select(col(CaseFact.case_id), col(CaseFact.matter_code), col(CaseFact.bucket)).add_columns(
+        *(col(getattr(CaseFact, m)) for m in MEASURES)
+    )
+    for row in session.execute(q.where(col(CaseFact.case_id).in_(ids))):
+        fact = row._mapping  # plain values: no ORM objects left stale by the writes below
+        measures = {m: int(fact[m]) for m in MEASURES}
+        add(deltas, fact["bucket"], measures, -1)
+        old[fact["case_id"]].add(
+            (fact["matter_code"], fact["bucket"], tuple(measures[m] for m in MEASURES))
+        )
+    cases = {c.id: c for c in case_rows(session, ids)}
+    matters = matters_of(session, ids)
+    suspensions = suspensions_of(session, ids)
+    new_rows: list[dict[str, Any]] = []
+    changed: list[str] = []
+    for case_id in ids:
+        case = cases.get(case_id)
+        new = (
+            facts(case, matters.get(case_id, []), suspensions.get(case_id, []), days)
+            if case
+            else {}
+        )
         for key, measures in new.values():
             add(deltas, key, measures, +1)
-        if kind == NOTICE_KIND:
-            for position, (matter, dept) in enumerate(matters):
-                notice = Bucket(
-                    case.station_code,
-                    local_day(at),
-                    matter,
-                    dept,
-                    case.clerk_id,
-                    "",
-                    None,
-                    position == 0,
-                    dept not in {d for _m, d in matters[:position]},
-                )
-                deltas[notice.key]["notices"] = deltas[notice.key].get("notices", 0) + 1
+        if old[case_id] != {(m, k, tuple(v[x] for x in MEASURES)) for m, (k, v) in new.items()}:
+            changed.append(case_id)
+            new_rows += [
+                {"case_id": case_id, "matter_code": m, "bucket": k, **v}
+                for m, (k, v) in new.items()
+            ]
+    for case_id, kind, at in changes:
+        case = cases.get(case_id)
+        if kind != NOTICE_KIND or case is None:
+            continue
+        ms = matters.get(case_id, [])
+        for position, (matter, dept) in enumerate(ms):
+            notice = Bucket(
+                case.station_code,
+                local_day(at),
+                matter,
+                dept,
+                case.clerk_id,
+                "",
+                None,
+                position == 0,
+                dept not in {d for _m, d in ms[:position]},
+            )
+            deltas[notice.key]["notices"] = deltas[notice.key].get("notices", 0) + 1
     upsert(session, deltas)
-    old_keys = {(f.matter_code, f.bucket, tuple(getattr(f, m) for m in MEASURES)) for f in old}
-    new_keys = {(m, k, tuple(v[x] for x in MEASURES)) for m, (k, v) in new.items()}
-    if old_keys != new_keys:
-        session.execute(delete(CaseFact).where(col(CaseFact.case_id) == case_id))
-        for matter, (key, measures) in new.items():
-            session.add(CaseFact(case_id=case_id, matter_code=matter, bucket=key, **measures))
+    if changed:
+        session.execute(delete(table_of(CaseFact)).where(table_of(CaseFact).c.case_id.in_(changed)))
+        if new_rows:
+            session.execute(insert(table_of(CaseFact)), new_rows)
     session.flush()
 
 

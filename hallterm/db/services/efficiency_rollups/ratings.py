@@ -127,5 +127,11 @@ def upsert_ratings(session: Session, deltas: dict[str, dict[str, int]], fresh: b
 
 def apply_rating(session: Session, evaluation_id: str) -> None:
     """Count a new rating in the rollups (call it once, in the transaction that stores it)."""
-    session.flush()
-    upsert_ratings(session, rating_buckets(session, [evaluation_id]), fresh=False)
+    apply_ratings(session, [evaluation_id])
+
+
+def apply_ratings(session: Session, evaluation_ids: Sequence[str]) -> None:
+    """Count new ratings in the rollups, each once (central's ingest: a batch's ratings)."""
+    if evaluation_ids:
+        session.flush()
+        upsert_ratings(session, rating_buckets(session, evaluation_ids), fresh=False)
