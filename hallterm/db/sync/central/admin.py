@@ -39,6 +39,7 @@ from hallterm.db.services import SYSTEM, Actor, Ctx, ServiceError
 from hallterm.db.services.setup import get_info, set_info, upsert_station
 from hallterm.db.sync.central.common import CENTRAL_CODE
 from hallterm.db.sync.central.feed import publish, publish_rows
+from hallterm.db.sync.central.relocate import relocate_case
 from hallterm.domain.catalog import CatalogIn
 from hallterm.i18n import _
 
@@ -67,9 +68,11 @@ def init_central(store: Store) -> str:
             central_id = str(uuid.uuid4())
             set_info(session, "central_id", central_id)
     if store.dialect == "postgresql":
+        from hallterm.db.sync.central.scale import scale_out
         from hallterm.db.sync.security import ensure_station_role, install_policies
 
         with store.write() as session:
+            scale_out(session.connection(), Clock().today())  # keys by station, event by month
             install_policies(session)
             for code in session.execute(select(SyncPeer.station_code)).scalars():
                 ensure_station_role(session, code)  # stations registered before (safe again)
@@ -178,11 +181,8 @@ def transfer_case(session: Session, ctx: Ctx, case_ref: str, to_station: str) ->
             )
         )
     base = case.version
-    case.station_code = to_station
-    case.version += 1
-    case.updated_at = ctx.clock.now()
-    session.add(case)
-    session.flush()
+    relocate_case(session, case.id, old, to_station, ctx.clock.now())
+    session.refresh(case)
     append_event(
         session,
         station_code=ctx.station_code,
