@@ -23,8 +23,13 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import Connection, text
+from sqlmodel import Session
 
+from hallterm.db.services import Ctx, ServiceError
+from hallterm.db.services.permissions import require
 from hallterm.db.sync.roles import quote_ident as _q
+from hallterm.domain.roles import Permission
+from hallterm.i18n import _
 
 DEFAULT_PARTITION = "event_default"
 
@@ -145,3 +150,15 @@ def ensure_partitions(conn: Connection, today: date, months: int) -> list[str]:
             )
         made.append(name)
     return made
+
+
+def add_event_partitions(session: Session, ctx: Ctx, months: int) -> list[str]:
+    """``hallterm central partitions``: an admin makes this month's and the next ``months``
+    months' partitions of central's event table; the names made (none: all were there)."""
+    require(ctx, Permission.manage_store)
+    if months < 0:
+        raise ServiceError(_("the number of months cannot be negative"))
+    conn = session.connection()
+    if conn.dialect.name != "postgresql" or not is_partitioned(conn):
+        raise ServiceError(_("only a PostgreSQL central keeps its events in monthly partitions"))
+    return ensure_partitions(conn, ctx.clock.today(), months)
