@@ -57,15 +57,13 @@ def is_partitioned(conn: Connection) -> bool:
 
 def partitions(conn: Connection) -> list[str]:
     """The names of ``event``'s partitions, sorted."""
-    return sorted(
-        str(n)
-        for n in conn.execute(
-            text(
-                "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
-                "WHERE i.inhparent = to_regclass('public.event')"
-            )
-        ).scalars()
-    )
+    found = conn.execute(
+        text(
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            "WHERE i.inhparent = to_regclass('public.event')"
+        )
+    ).all()
+    return sorted(str(row[0]) for row in found)
 
 
 def partition_event(conn: Connection, today: date) -> bool:
@@ -73,11 +71,16 @@ def partition_event(conn: Connection, today: date) -> bool:
     if conn.dialect.name != "postgresql" or is_partitioned(conn):
         return False
     ex = conn.execute
-    first, last = ex(
-        text("SELECT min(at) AT TIME ZONE 'UTC', max(at) AT TIME ZONE 'UTC' FROM event")
+    span = ex(
+        text(
+            "SELECT CAST(min(at) AT TIME ZONE 'UTC' AS date), "
+            "CAST(max(at) AT TIME ZONE 'UTC' AS date) FROM event"
+        )
     ).one()
-    start = month_start(first.date() if first else today)
-    end = month_start(max(last.date(), today) if last else today, 1)
+    first: date | None = span[0]
+    last: date | None = span[1]
+    start = month_start(first or today)
+    end = month_start(max(last, today) if last else today, 1)
     ex(
         text(
             "CREATE TABLE event_partitioned (LIKE event INCLUDING DEFAULTS) PARTITION BY RANGE (at)"

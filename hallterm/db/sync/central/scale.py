@@ -54,10 +54,21 @@ _CONSTRAINTS = text(
 
 def constraints(conn: Connection, table: str) -> list[Constraint]:
     """The primary key, unique and foreign key constraints of ``table`` (schema public)."""
-    return [
-        Constraint(str(n), str(k), tuple(cols), str(t) if k == "f" else "", tuple(tcols))
-        for n, k, t, cols, tcols in conn.execute(_CONSTRAINTS, {"t": f"public.{table}"})
-    ]
+    out = []
+    for row in conn.execute(_CONSTRAINTS, {"t": f"public.{table}"}):
+        name, kind, target = str(row[0]), str(row[1]), str(row[2])
+        columns: list[str] = list(row[3])
+        target_columns: list[str] = list(row[4])
+        out.append(
+            Constraint(
+                name,
+                kind,
+                tuple(columns),
+                target if kind == "f" else "",
+                tuple(target_columns),
+            )
+        )
+    return out
 
 
 def _has_table(conn: Connection, table: str) -> bool:
@@ -113,9 +124,9 @@ def _rekey(conn: Connection, table: str) -> None:
         {"t": f"public.{table}"},
     ).all()
     for name, definition in found:
-        if DISTRIBUTION_COLUMN in definition.split("(", 1)[1]:
-            continue
         head, cols = str(definition).split("(", 1)
+        if DISTRIBUTION_COLUMN in cols:
+            continue
         ex(text(f"DROP INDEX {_q(str(name))}"))
         ex(text(f"{head}({_q(DISTRIBUTION_COLUMN)}, {cols}"))
 
