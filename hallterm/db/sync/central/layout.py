@@ -6,7 +6,7 @@ table is one of:
 - **distributed** by ``station_code``: rows a station makes (cases and their children,
   applicants, tickets, certificates, events …).  At a PostgreSQL central ``station_code``
   leads every primary key and is in every unique constraint and every foreign key between
-  two distributed tables (``central.keys`` rebuilds them), which is what Citus asks of a
+  two distributed tables (``central.scale`` rebuilds them), which is what Citus asks of a
   table distributed on that column (``create_distributed_table(t, 'station_code')``).
 - **reference**: small tables central governs that every node reads (catalog, stations,
   staff, holidays, the station registry the row-level security policies read); Citus copies
