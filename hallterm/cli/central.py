@@ -312,3 +312,6 @@ def central_resolve(
     with using(open_central_store(url), write=True, url=url) as session:
         resolve_conflict(session, person, conflict_id, note)
     click.echo(_("conflict {id} resolved").format(id=conflict_id))
+
+
+from hallterm.cli import central_partitions  # noqa: E402,F401 - registers the command

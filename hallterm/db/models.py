@@ -174,6 +174,7 @@ class StoredMaterial(SQLModel, table=True):
     received_on: date
     valid_until: date | None = None
     case_id: str | None = Field(default=None, max_length=36)
+    station_code: str = Field(default="", max_length=32)  # the station that stored it
 
 
 class ServiceCase(SQLModel, table=True):
@@ -211,6 +212,7 @@ class CaseMatter(SQLModel, table=True):
     case_id: str = Field(foreign_key="service_case.id", primary_key=True, max_length=36)
     matter_code: str = Field(primary_key=True, max_length=64)
     position: int = 0
+    station_code: str = Field(default="", max_length=32)  # its case's (central's key)
 
 
 class CaseSuspension(SQLModel, table=True):
@@ -221,6 +223,7 @@ class CaseSuspension(SQLModel, table=True):
     ended_on: date | None = None
     reason: str = Field(sa_column=_text())
     expected_resume_on: date | None = None
+    station_code: str = Field(default="", max_length=32)  # its case's (central's key)
 
 
 class CaseMaterialLine(SQLModel, table=True):
@@ -249,6 +252,7 @@ class CaseMaterialLine(SQLModel, table=True):
     arrived_on: date | None = None  # a deferred material handed in later
     reused_from: str | None = Field(default=None, max_length=36)
     note: str = Field(sa_column=_text())
+    station_code: str = Field(default="", max_length=32)  # its case's (central's key)
 
 
 class Event(SQLModel, table=True):

@@ -56,6 +56,7 @@ class CertificateCopy(SQLModel, table=True):
     pdf: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     ltv: str = Field(default="B-B", max_length=8)  # B-B as signed; B-LTA after central's step
     ltv_at: datetime | None = None
+    station_code: str = Field(default="", max_length=32)  # the certificate's station
 
 
 class Revocation(SQLModel, table=True):

@@ -307,7 +307,14 @@ def issue_certificate(
     )
     session.add(cert)
     session.add(
-        CertificateCopy(number=number, copy_no=1, made_at=now, made_by=ctx.actor.username, pdf=pdf)
+        CertificateCopy(
+            number=number,
+            copy_no=1,
+            made_at=now,
+            made_by=ctx.actor.username,
+            pdf=pdf,
+            station_code=cert.station_code,
+        )
     )
     session.flush()
     _event(

@@ -144,7 +144,12 @@ def add_ltv(
     row = session.get(CertificateCopy, (number, copy_no))
     if row is None:
         row = CertificateCopy(
-            number=number, copy_no=copy_no, made_at=now, made_by=ctx.actor.username, pdf=extended
+            number=number,
+            copy_no=copy_no,
+            made_at=now,
+            made_by=ctx.actor.username,
+            pdf=extended,
+            station_code=station_code,
         )
     row.pdf = extended
     row.ltv = LTA

@@ -107,6 +107,7 @@ def reprint(session: Session, ctx: Ctx, number: str, reason: str, signer: KeyBun
             made_by=ctx.actor.username,
             reason=reason,
             pdf=pdf,
+            station_code=cert.station_code,
         )
     )
     session.flush()

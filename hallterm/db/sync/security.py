@@ -12,8 +12,9 @@ cannot write or read another station's rows:
 - ``event``, ``service_case`` and every table with a ``station_code`` column: a station
   reads and writes only rows with its own code.  A new case must point at an applicant of
   the station's own (a restrictive policy: otherwise inserting a case that points at another
-  station's applicant would make that applicant readable).  Case children (tables with
-  ``case_id``) follow their case; ``applicant`` rows are the station's own or those of its
+  station's applicant would make that applicant readable).  Case children carry their
+  case's ``station_code`` (``central.layout``; the keys make it so); other tables with only
+  a ``case_id`` follow their case; ``applicant`` rows are the station's own or those of its
   cases (transferred to it by central); ``stored_material`` follows its applicant;
   ``certificate_copy`` follows its certificate.  A station table without a rule gets row
   security with no policy at all: nothing is visible.

@@ -110,6 +110,7 @@ def _store_received(session: Session, case: ServiceCase, today: date) -> list[di
             received_on=today,
             valid_until=today + timedelta(days=line.valid_days),
             case_id=case.id,
+            station_code=case.station_code,
         )
         session.add(stored)
         out.append(snapshot(stored))

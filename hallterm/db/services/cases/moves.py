@@ -180,6 +180,7 @@ def _suspend(session: Session, ctx: Ctx, case_id: str, reason: str, resume_on: d
         started_on=today,
         reason=reason.strip(),
         expected_resume_on=resume_on,
+        station_code=case.station_code,
     )
     session.add(susp)
     session.flush()

@@ -190,7 +190,9 @@ def start_case(
     session.flush()
     rows: list[dict[str, Any]] = [snapshot(case)]
     for pos, code in enumerate(codes):
-        cm = CaseMatter(case_id=case.id, matter_code=code, position=pos)
+        cm = CaseMatter(
+            case_id=case.id, matter_code=code, position=pos, station_code=case.station_code
+        )
         session.add(cm)
         rows.append(snapshot(cm))
     stored: dict[str, StoredMaterial] = {}
@@ -219,6 +221,7 @@ def start_case(
             state=LineState.reused.value if on_file else LineState.pending.value,
             reused_from=on_file.id if on_file else None,
             note="",
+            station_code=case.station_code,
         )
         session.add(line)
         rows.append(snapshot(line))

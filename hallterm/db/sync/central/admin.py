@@ -45,6 +45,7 @@ from hallterm.db.services.setup import get_info, set_info, upsert_station
 from hallterm.db.sync.central.accounts import ensure_central_station
 from hallterm.db.sync.central.common import CENTRAL_CODE
 from hallterm.db.sync.central.feed import publish, publish_rows
+from hallterm.db.sync.central.relocate import relocate_case
 from hallterm.domain.catalog import CatalogIn
 from hallterm.domain.roles import Permission
 from hallterm.i18n import _
@@ -75,9 +76,11 @@ def init_central(store: Store) -> str:
             set_info(session, "central_id", central_id)
         ensure_central_station(session)
     if store.dialect == "postgresql":
+        from hallterm.db.sync.central.scale import scale_out
         from hallterm.db.sync.security import ensure_station_role, install_policies
 
         with store.write() as session:
+            scale_out(session.connection(), Clock().today())  # keys by station, event by month
             install_policies(session)
             for code in session.exec(select(SyncPeer.station_code)):
                 ensure_station_role(session, code)  # stations registered before (safe again)
@@ -198,11 +201,8 @@ def transfer_case(session: Session, ctx: Ctx, case_ref: str, to_station: str) ->
             )
         )
     base = case.version
-    case.station_code = to_station
-    case.version += 1
-    case.updated_at = ctx.clock.now()
-    session.add(case)
-    session.flush()
+    relocate_case(session, case.id, old, to_station, ctx.clock.now())
+    session.refresh(case)
     # The case's figures move to its new station with it.
     apply_case_change(session, case.id, kind="case.transferred", at=ctx.clock.now())
     append_event(

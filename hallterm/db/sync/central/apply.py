@@ -30,6 +30,7 @@ from sqlalchemy.exc import DataError, IntegrityError, ProgrammingError
 from sqlmodel import Session
 
 from hallterm.db.sync.central.common import CENTRAL_TABLES, SHARED_TABLES, EventIn, Problem
+from hallterm.db.sync.central.layout import CASE_CHILDREN, DISTRIBUTED, STATION_CODE_ADDED
 from hallterm.db.sync.roles import as_central, quote_ident
 from hallterm.db.sync.rows import pk_names, pk_of, row_key, same, table_for, table_order, to_python
 
@@ -134,6 +135,8 @@ class Applier:
             if table is None:
                 return Problem("table", f"central does not know table {name!r}", name)
             values = to_python(table, snap.get("values") or {})
+            if name in STATION_CODE_ADDED and not values.get("station_code"):
+                values["station_code"] = self.sender  # a station from before migration 0007
             pk = pk_of(table, values)
             if any(v is None for v in pk):
                 return Problem("integrity", "row without its primary key", name)
@@ -217,7 +220,11 @@ class Applier:
                 return self._problem(
                     ch, "owner", f"owned by station {owner}; only the owner may write it"
                 )
-        elif "case_id" in ch.table.c and values.get("case_id"):
+        if (
+            "case_id" in ch.table.c
+            and values.get("case_id")
+            and ("station_code" not in ch.table.c or name in CASE_CHILDREN)
+        ):
             case = self._current(local, ("service_case", (values["case_id"],)))
             if case is None:
                 return self._problem(ch, "owner", "its case is not at central")
@@ -240,6 +247,9 @@ class Applier:
             if old is None:
                 inserts.setdefault(name, []).append(values)
             elif not same(old, values):
+                if name in DISTRIBUTED and old.get("station_code"):
+                    # The distribution column never changes (an applicant's is its origin).
+                    values = {**values, "station_code": old["station_code"]}
                 updates.setdefault(name, []).append(values)
         for name in sorted(set(inserts) | set(updates), key=lambda n: order.get(n, 0)):
             table = table_for(name)
@@ -257,6 +267,8 @@ class Applier:
             else:
                 self.session.execute(insert(table), group)
         pks = pk_names(table)
+        if pg and table.name in DISTRIBUTED and "station_code" in table.c:
+            pks = ("station_code", *pks)  # central's key; Citus routes the update by it
         for group in _by_columns(updates):
             cols = [c for c in group[0] if c not in pks]
             stmt = (

@@ -4,8 +4,10 @@ The station's peer row is locked first, so two pushes of one station never inter
 Each event is classified — new, duplicate (same id, same hash), or conflict (same id with
 another hash, a sequence number taken by another event, a ``prev_hash`` not linking to the
 event before it, another station's event) — and the new ones are inserted as sent
-(``INSERT … ON CONFLICT (id) DO NOTHING``; on PostgreSQL fed by a binary ``COPY``; per-station
-``seq`` and hashes kept as sent).  Their effects are then applied (``apply``); anything
+(``INSERT … ON CONFLICT DO NOTHING``; on PostgreSQL fed by a binary ``COPY``; per-station
+``seq`` and hashes kept as sent).  At a PostgreSQL central ``event`` is partitioned by month
+and keyed ``(station_code, id, at)``: the seq check here, under the peer lock, is what keeps
+``(station_code, seq)`` unique (``central.partitions``).  Their effects are then applied (``apply``); anything
 refused goes to ``sync_quarantine`` for a person — never overwritten, and never blocking the
 events behind.  Every event gets its own reply; a batch sent again gets the same replies
 and changes nothing (its refused events are not quarantined twice).
@@ -287,7 +289,7 @@ def _insert_events(
                 cp.write_row(row)
         cur.execute(
             f"INSERT INTO event ({cols}, sent_at) SELECT {cols}, sent_at FROM sync_incoming "
-            "ON CONFLICT (id) DO NOTHING RETURNING id"
+            "ON CONFLICT DO NOTHING RETURNING id"  # event may be partitioned (no key on id)
         )
         inserted = {r[0] for r in cur.fetchall()}
         cur.execute("DELETE FROM sync_incoming")
