@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 
 import psycopg
 from click.testing import CliRunner
+from security_support import add_admin
 from sqlalchemy import text
 from sqlmodel import SQLModel, select
 from test_sync_support import (
@@ -236,7 +237,7 @@ def test_two_stations_sync_and_a_transfer_moves_the_case(
             ).fetchall()
             assert owners == [("A1",)]
 
-        out = CliRunner().invoke(
+        out = CliRunner(env=add_admin(pg_url)).invoke(
             main, ["central", "transfer", case_id, "--to", "B1", "--central", pg_url]
         )
         assert out.exit_code == 0, out.output
