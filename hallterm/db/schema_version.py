@@ -21,12 +21,11 @@ SCHEMA_HEADS: frozenset[str] = frozenset(
     {
         "0005",
         "0006_certificates_lifetime",
-        "0006_desk",
         "0006_papers",
         "0006_queue_priority",
         "0006_security",
         "0006_supervisor_rollups",
-        "0006_sync_service",
+        "0007_privacy",
     }
 )
 

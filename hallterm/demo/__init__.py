@@ -7,6 +7,8 @@ work on it (``hallterm demo --history-days N``).
 
 from __future__ import annotations
 
+import os
+
 import json
 import shlex
 from dataclasses import dataclass
@@ -92,11 +94,24 @@ DEMO_PAPERS = {
 }
 
 
+# The demo station's passphrase (its personal data is encrypted under it like any
+# station's): printed by ``hallterm demo``; HALLTERM_STORE_PASSPHRASE, when set, is used
+# instead.  The demo's people are fictional.
+DEMO_STORE_PASSPHRASE = "jiangchuan-demo"
+
+
+def demo_store_passphrase() -> str:
+    from hallterm.db.privacy.keyring import ENV_PASSPHRASE
+
+    return os.environ.get(ENV_PASSPHRASE) or DEMO_STORE_PASSPHRASE
+
+
 def prepare_demo(folder: Path, clock: Clock | None = None) -> DemoInfo:
     """Create (once) the demo station store in ``folder``; later calls only check it."""
     folder.mkdir(parents=True, exist_ok=True)
     store_path = folder / "station.db"
     store = Store(str(store_path))
+    store.keys.prompt = demo_store_passphrase
     code, name, level = DEMO_STATION
     ctx = Ctx(actor=SYSTEM, station_code=code, clock=clock or Clock())
     created = False

@@ -20,6 +20,7 @@ from hallterm.db.models import (
     ServiceCase,
     Staff,
 )
+from hallterm.db.privacy.personal import ENCRYPTED, open_agent
 from hallterm.db.services import Ctx
 from hallterm.db.services.applicants import ApplicantView, view
 from hallterm.db.services.calendar import calendar_for
@@ -36,6 +37,7 @@ from hallterm.domain.checklist import Line, LineState, ReceivedAs, Requirement, 
 from hallterm.domain.ids import mask_id
 from hallterm.domain.roles import Permission
 from hallterm.domain.workdays import WorkCalendar, deadline_light
+from hallterm.i18n import _
 
 
 @dataclass(frozen=True)
@@ -248,6 +250,10 @@ def deferral_light(
     return days_left, (light if light in ("yellow", "red") else None)
 
 
+def _masked(agent_id: str) -> str:
+    return agent_id if not agent_id or agent_id == _(ENCRYPTED) else mask_id(agent_id)
+
+
 def load_case(
     session: Session,
     ctx: Ctx,
@@ -272,12 +278,13 @@ def load_case(
         .where(CaseSuspension.case_id == case_id)
         .order_by(CaseSuspension.started_on.desc())  # type: ignore[attr-defined]
     ).first()
+    agent_id, agent_phone = open_agent(session, case)
     return CaseView(
         id=case.id,
         number=case.number,
         status=case.status,
         station_code=case.station_code,
-        applicant=view(applicant),
+        applicant=view(session, applicant),
         matters=tuple(matters_of(session, case_id)),
         bundle_code=case.bundle_code,
         bundle_name=bundle.name if bundle else None,
@@ -299,8 +306,8 @@ def load_case(
         lines=lines,
         agent_name=case.agent_name,
         agent_id_type=case.agent_id_type,
-        agent_id_masked=mask_id(case.agent_id_number) if case.agent_id_number else "",
-        agent_phone=case.agent_phone,
+        agent_id_masked=_masked(agent_id),
+        agent_phone=agent_phone,
         delivery_method=case.delivery_method,
         delivery_reference=case.delivery_reference,
         suspension_reason=last_stop.reason if last_stop else "",
