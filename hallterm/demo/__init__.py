@@ -7,9 +7,8 @@ work on it (``hallterm demo --history-days N``).
 
 from __future__ import annotations
 
-import os
-
 import json
+import os
 import shlex
 from dataclasses import dataclass
 from importlib import resources
