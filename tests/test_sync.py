@@ -467,7 +467,8 @@ def test_same_person_at_two_stations_is_one_person(any_url, tmp_path, tmp_path_f
 # -- command line and demo -------------------------------------------------------------------
 
 
-def test_cli_central_enrol_and_sync(tmp_path, tmp_path_factory, clock):
+def test_cli_central_enrol_and_sync(tmp_path, tmp_path_factory, clock, monkeypatch):
+    monkeypatch.setenv("HALLTERM_KEY_PASSPHRASE", "central key passphrase")  # the blind key
     central = str(tmp_path / "central.db")
     runner = CliRunner()
     a = station_copy(tmp_path_factory, tmp_path / "a.db", "A1", clock)

@@ -66,8 +66,21 @@ def unlock_now(store: Any) -> None:
         try:
             with store.write() as session:
                 store.keys.data_key(session)
+                _encrypt_legacy(session)
             return
         except KeysLocked as exc:
             if os.environ.get(ENV) or store.keys.prompt is None or attempt == TRIES - 1:
                 fail(str(exc))
             click.echo(str(exc), err=True)
+
+
+def _encrypt_legacy(session: Any) -> None:
+    """Rows from before encryption are encrypted at the first unlock (one event each)."""
+    from hallterm.clock import Clock
+    from hallterm.db.privacy.station import encrypt_legacy
+    from hallterm.db.services import SYSTEM, Ctx
+    from hallterm.db.services.setup import get_info
+
+    code = get_info(session, "station_code") or ""
+    if code:
+        encrypt_legacy(session, Ctx(actor=SYSTEM, station_code=code, clock=Clock()))

@@ -189,13 +189,18 @@ def _enrol_demo_station(central_path: Path, station: Store, station_ctx: Ctx) ->
     with station.read() as session:
         if enrolled(session):
             return
+    from hallterm.db.sync.central.blind import province_blind_key
+    from hallterm.db.sync.enrol import encode_key
+
     central = Store(str(central_path))
     try:
         with central.write() as session:
             token = issue_credential(session, central_ctx(station_ctx.clock), DEMO_STATION[0])
+            blind = encode_key(province_blind_key(session, DEMO_PASSPHRASE))
     finally:
         central.dispose()
-    install_enrolment(station, Enrolment(f"http://{DEMO_LISTEN}", DEMO_STATION[0], token))
+    url = f"http://{DEMO_LISTEN}"
+    install_enrolment(station, Enrolment(url, DEMO_STATION[0], token, blind_key=blind))
 
 
 # -- electronic certificates ----------------------------------------------------------

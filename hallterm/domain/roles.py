@@ -38,6 +38,7 @@ class Permission(StrEnum):
     manage_keys = "manage_keys"
     manage_calendar = "manage_calendar"
     manage_store = "manage_store"  # back up the store
+    erase_personal = "erase_personal"  # erase a person's data after retention (PIPL art. 47)
 
 
 _GRANTS: dict[Role, frozenset[Permission]] = {
@@ -100,6 +101,7 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.manage_keys: N_("manage keys"),
     Permission.manage_calendar: N_("manage the calendar"),
     Permission.manage_store: N_("back up the store"),
+    Permission.erase_personal: N_("erase personal data after the retention period"),
 }
 
 

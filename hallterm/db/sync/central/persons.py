@@ -20,20 +20,23 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
 from hallterm.clock import Clock
+from hallterm.db.models_privacy import PersonKey
 from hallterm.db.models_sync import SyncPerson, SyncPersonLink
 from hallterm.db.sync.central.apply import register_row_hook
 from hallterm.db.sync.roles import as_central
 
 _PERSON = SyncPerson.__table__  # type: ignore[attr-defined]
 _LINK = SyncPersonLink.__table__  # type: ignore[attr-defined]
+_KEY = PersonKey.__table__  # type: ignore[attr-defined]
 
 
 def link_persons(session: Session, station_code: str, rows: list[dict[str, Any]]) -> None:
     """Link each applicant row to its person (made when new); a re-indexed row moves."""
     erased = [r["id"] for r in rows if r.get("erased_at")]
-    if erased:
+    if erased:  # erasure: the person link and central's copy of the wrapped key go
         with as_central(session):
             session.execute(delete(_LINK).where(_LINK.c.applicant_id.in_(erased)))
+            session.execute(delete(_KEY).where(_KEY.c.applicant_id.in_(erased)))
     wanted = [
         {
             "applicant_id": r["id"],
