@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from sqlalchemy import delete, text
 from sqlmodel import select
 from test_sync_support import (
+    CENTRAL_KEY_PASSPHRASE,
     ON_SPOT,
     ServiceThread,
     chain,
@@ -36,6 +37,7 @@ from hallterm.db.models import (
 )
 from hallterm.db.models_certificates import Revocation
 from hallterm.db.models_sync import SyncFeed, SyncPerson, SyncPersonLink
+from hallterm.db.privacy.fields import blind_index
 from hallterm.db.services.applicants import register_applicant, update_contact
 from hallterm.db.services.cases import advance, start_case
 from hallterm.db.services.catalog.io import current_version
@@ -54,6 +56,7 @@ from hallterm.db.sync.central import (
     register_station,
     set_holiday,
 )
+from hallterm.db.sync.central.blind import province_blind_key
 from hallterm.db.sync.pull import CURSOR_KEY
 from hallterm.db.sync.runner import local_status, refused_events, sync_once
 from hallterm.demo import demo_catalog
@@ -445,9 +448,13 @@ def test_same_person_at_two_stations_is_one_person(any_url, tmp_path, tmp_path_f
         with central.read() as s:
             for code, case_id in cases.items():
                 assert s.get(ServiceCase, case_id).station_code == code
-            rows = s.exec(select(Applicant).where(Applicant.id_number == number)).all()
+            # Both stations re-indexed under the province's blind key at enrolment.
+            key = province_blind_key(s, CENTRAL_KEY_PASSPHRASE)
+            index = blind_index(key, "resident_id", number)
+            rows = s.exec(select(Applicant).where(Applicant.id_index == index)).all()
             assert sorted(r.station_code for r in rows) == ["A1", "B1"]
-            persons = s.exec(select(SyncPerson).where(SyncPerson.id_number == number)).all()
+            assert all(number not in r.id_number for r in rows)  # ciphertext at central
+            persons = s.exec(select(SyncPerson).where(SyncPerson.id_index == index)).all()
             assert len(persons) == 1
             links = s.exec(
                 select(SyncPersonLink.person_id).where(
@@ -458,7 +465,7 @@ def test_same_person_at_two_stations_is_one_person(any_url, tmp_path, tmp_path_f
             assert list_conflicts(s) == []
         # Neither station learns of the other's row.
         with b.read() as s:
-            assert len(s.exec(select(Applicant).where(Applicant.id_number == number)).all()) == 1
+            assert len(s.exec(select(Applicant).where(Applicant.id_index == index)).all()) == 1
         ca.close()
         cb.close()
     central.dispose()
