@@ -78,13 +78,10 @@ def open_applicant(session: Session, row: Applicant) -> ClearApplicant:
     if any(f.is_sealed(v) for v in stored):
         key = keys_of(session).person_key(session, row.id)
     values = [_open(key, row.id, n, v) for n, v in zip(APPLICANT_FIELDS, stored, strict=True)]
-    if any(v is None for v in values):
-        hidden = _(ENCRYPTED)
-        return ClearApplicant(
-            *(hidden if v is None else v for v in values), readable=False, erased=False
-        )
-    id_number, phone, address = (v or "" for v in values)
-    return ClearApplicant(id_number, phone, address, readable=True, erased=False)
+    hidden = _(ENCRYPTED)
+    id_number, phone, address = (hidden if v is None else v for v in values)
+    readable = all(v is not None for v in values)
+    return ClearApplicant(id_number, phone, address, readable=readable, erased=False)
 
 
 def _case_field(case: ServiceCase, name: str) -> str:
