@@ -221,3 +221,29 @@ def test_only_admins_may_erase():
 
     assert allowed("admin", Permission.erase_personal)
     assert not any(allowed(r, Permission.erase_personal) for r in ("clerk", "supervisor"))
+
+
+def test_rows_from_before_encryption_are_encrypted_by_migrate(demo_store: Store, clock):
+    from hallterm.db.privacy.station import encrypt_legacy
+
+    clerk = ctx_of(demo_store, "clerk", clock)
+    number = rid("11010119550505666")
+    with demo_store.write() as s:  # a row as an older hallterm wrote it (clear, no index)
+        s.add(
+            Applicant(
+                id="legacy-1", kind="person", name="老记录", id_type="resident_id",
+                id_number=number, phone="13500001111", address="老街1号", station_code="3299",
+                created_at=clock.now(), id_index="legacy:legacy-1",
+            )
+        )  # fmt: skip
+    with demo_store.write() as s:
+        assert find_applicant(s, clerk, "resident_id", number) is None  # not indexed yet
+        assert encrypt_legacy(s, clerk) == 1
+        assert encrypt_legacy(s, clerk) == 0  # safe to run again
+    with demo_store.write() as s:
+        row = s.get(Applicant, "legacy-1")
+        assert row.id_number.startswith("enc1:") and row.phone.startswith("enc1:")
+        found = find_applicant(s, clerk, "resident_id", number)
+        assert found is not None and found.phone == "13500001111"
+        event = s.exec(select(Event).where(Event.kind == "applicant.encrypted")).one()
+        assert number not in event.payload

@@ -56,12 +56,15 @@ def new_passphrase() -> str:
 def unlock_now(store: Any) -> None:
     """Unlock the store's personal data before a terminal program starts."""
     from hallterm.cli.common import fail
-    from hallterm.db.privacy.keyring import KeysLocked
-    from hallterm.db.services.setup import get_info
+    from hallterm.db.privacy.keyring import DATA_KEY, KeysLocked
+    from hallterm.db.services.setup import get_info, local_secret_exists
 
     with store.read() as session:
         if get_info(session, "role") == "central":
             return
+    if not local_secret_exists(store, DATA_KEY):  # a store from before: a new passphrase
+        passphrase = new_passphrase()
+        store.keys.prompt = lambda: passphrase
     for attempt in range(TRIES):
         try:
             with store.write() as session:
