@@ -72,8 +72,7 @@ def test_central_dump_holds_no_personal_data_and_follows_erasure(
     ctx = clerk_ctx("A1", clock)
     admin = replace(ctx, actor=replace(ctx.actor, role="admin"))
     people = [
-        (rid(f"11010119800101{i:03d}"), f"1390000{i:04d}", f"江川市东街{i}号")
-        for i in range(1, 6)
+        (rid(f"11010119800101{i:03d}"), f"1390000{i:04d}", f"江川市东街{i}号") for i in range(1, 6)
     ]
     agent = (rid("11010119700707123"), "13611112222")
     ids = []

@@ -16,9 +16,9 @@ def test_field_round_trip_and_format():
     assert f.encrypt_field(key, "app-1", "id_number", "110101199003077777") != stored
     assert f.encrypt_field(key, "app-1", "phone", "") == ""  # nothing to hide
     assert f.decrypt_field(key, "app-1", "phone", "") == ""
-    assert f.decrypt_field(key, "a", "address", f.encrypt_field(key, "a", "address", "南门街18号")) == (
-        "南门街18号"
-    )
+    assert f.decrypt_field(
+        key, "a", "address", f.encrypt_field(key, "a", "address", "南门街18号")
+    ) == ("南门街18号")
 
 
 def test_aad_binds_the_value_to_its_row_and_field():

@@ -190,7 +190,11 @@ def test_erasure_after_retention_by_an_admin(demo_store: Store, tmp_path: Path):
         # the same person may be registered again, as a new applicant
         again = register_applicant(s, clerk, id_type="resident_id", id_number=number, name="赵删除")
         assert again.id != a.id
-    out = CliRunner().invoke(main, ["audit", "verify", "--store", demo_store.url])
+    out = CliRunner().invoke(
+        main,
+        ["audit", "verify", "--store", demo_store.url, "--user", "admin"],
+        env={"HALLTERM_PASSWORD": "admin1234"},
+    )
     assert out.exit_code == 0, out.output
 
 

@@ -25,7 +25,7 @@ from test_sync_support import (
 
 from hallterm.cli import main
 from hallterm.db.engine import Store
-from hallterm.db.events import hash_of, verify_chain
+from hallterm.db.events import hash_of, snapshot, verify_chain
 from hallterm.db.models import (
     Applicant,
     CaseMaterialLine,
@@ -38,6 +38,7 @@ from hallterm.db.models import (
 from hallterm.db.models_certificates import Revocation
 from hallterm.db.models_sync import SyncFeed, SyncPerson, SyncPersonLink
 from hallterm.db.privacy.fields import blind_index
+from hallterm.db.services import record_event
 from hallterm.db.services.applicants import register_applicant, update_contact
 from hallterm.db.services.cases import advance, start_case
 from hallterm.db.services.catalog.io import current_version
@@ -200,11 +201,19 @@ def test_refused_events_are_listed_at_both_ends_and_never_block(
         with b.read() as s:
             assert s.get(ServiceCase, case_id).station_code == "B1"
 
-        # 3. Both stations change the applicant's phone, each based on version 1.
+        # 3. Both stations change the applicant, each based on version 1.
         with a.write() as s:
             update_contact(s, clerk_ctx("A1", clock), applicant_id, phone="13800000001", address="")
         with b.write() as s:
-            update_contact(s, clerk_ctx("B1", clock), applicant_id, phone="13900000002", address="")
+            # B1 holds no key of A1's person (personal fields are encrypted under A1's data
+            # key), so its concurrent change of the shared row is to the name here.
+            row = s.get(Applicant, applicant_id)
+            base, row.name, row.version = row.version, "周改名", row.version + 1
+            s.add(row)
+            record_event(
+                s, clerk_ctx("B1", clock), entity="applicant", entity_id=row.id,
+                kind="applicant.updated", payload={"rows": [snapshot(row, base_version=base)]},
+            )  # fmt: skip
 
         first = sync_once(a, ca, clock=clock)
         assert sorted(r.problem for r in first.refused) == ["event_id", "owner"]
@@ -217,9 +226,10 @@ def test_refused_events_are_listed_at_both_ends_and_never_block(
             assert problems == ["event_id", "owner", "stale"]
             assert s.get(Event, forged_id).hash == original_hash  # never overwritten
             phone = s.execute(
-                text(f"SELECT phone, version FROM applicant WHERE id = '{applicant_id}'")
-            )
-            assert tuple(phone.one()) == ("13800000001", 2)
+                text(f"SELECT phone, name, version FROM applicant WHERE id = '{applicant_id}'")
+            ).one()
+            assert phone[0].startswith("enc1:") and "13800000001" not in phone[0]  # A1's change
+            assert tuple(phone[1:]) == ("申请人0", 2)
             case = s.get(ServiceCase, case_id)
             assert (case.station_code, case.status) == ("B1", "accepted")
         with a.read() as s:  # refused events stay undelivered and are listed with the reason
