@@ -22,6 +22,9 @@ from hallterm.db.services import SYSTEM, Ctx
 from hallterm.i18n import set_language
 
 PG_ENV = "HALLTERM_TEST_PG_URL"
+# Every store the tests make (demo templates included) encrypts personal data under this.
+TEST_STORE_PASSPHRASE = "test-station-passphrase"
+os.environ["HALLTERM_STORE_PASSPHRASE"] = TEST_STORE_PASSPHRASE
 FROZEN_AT = datetime(2026, 11, 27, 2, 0, 0)  # 10:00 in the hall (UTC+8), a Friday
 
 

@@ -12,6 +12,7 @@ from security_support import ADMIN, ADMIN_PASSWORD, AS_ADMIN, add_admin
 from sqlalchemy import delete, text
 from sqlmodel import select
 from test_sync_support import (
+    CENTRAL_KEY_PASSPHRASE,
     ON_SPOT,
     ServiceThread,
     chain,
@@ -25,7 +26,7 @@ from test_sync_support import (
 
 from hallterm.cli import main
 from hallterm.db.engine import Store
-from hallterm.db.events import hash_of, verify_chain
+from hallterm.db.events import hash_of, snapshot, verify_chain
 from hallterm.db.models import (
     Applicant,
     CaseMaterialLine,
@@ -37,6 +38,8 @@ from hallterm.db.models import (
 )
 from hallterm.db.models_certificates import Revocation
 from hallterm.db.models_sync import SyncFeed, SyncPerson, SyncPersonLink
+from hallterm.db.privacy.fields import blind_index
+from hallterm.db.services import record_event
 from hallterm.db.services.applicants import register_applicant, update_contact
 from hallterm.db.services.cases import advance, start_case
 from hallterm.db.services.catalog.io import current_version
@@ -55,6 +58,7 @@ from hallterm.db.sync.central import (
     register_station,
     set_holiday,
 )
+from hallterm.db.sync.central.blind import province_blind_key
 from hallterm.db.sync.pull import CURSOR_KEY
 from hallterm.db.sync.runner import local_status, refused_events, sync_once
 from hallterm.demo import demo_catalog
@@ -199,11 +203,19 @@ def test_refused_events_are_listed_at_both_ends_and_never_block(
         with b.read() as s:
             assert s.get(ServiceCase, case_id).station_code == "B1"
 
-        # 3. Both stations change the applicant's phone, each based on version 1.
+        # 3. Both stations change the applicant, each based on version 1.
         with a.write() as s:
             update_contact(s, clerk_ctx("A1", clock), applicant_id, phone="13800000001", address="")
         with b.write() as s:
-            update_contact(s, clerk_ctx("B1", clock), applicant_id, phone="13900000002", address="")
+            # B1 holds no key of A1's person (personal fields are encrypted under A1's data
+            # key), so its concurrent change of the shared row is to the name here.
+            row = s.get(Applicant, applicant_id)
+            base, row.name, row.version = row.version, "周改名", row.version + 1
+            s.add(row)
+            record_event(
+                s, clerk_ctx("B1", clock), entity="applicant", entity_id=row.id,
+                kind="applicant.updated", payload={"rows": [snapshot(row, base_version=base)]},
+            )  # fmt: skip
 
         first = sync_once(a, ca, clock=clock)
         assert sorted(r.problem for r in first.refused) == ["event_id", "owner"]
@@ -216,9 +228,10 @@ def test_refused_events_are_listed_at_both_ends_and_never_block(
             assert problems == ["event_id", "owner", "stale"]
             assert s.get(Event, forged_id).hash == original_hash  # never overwritten
             phone = s.execute(
-                text(f"SELECT phone, version FROM applicant WHERE id = '{applicant_id}'")
-            )
-            assert tuple(phone.one()) == ("13800000001", 2)
+                text(f"SELECT phone, name, version FROM applicant WHERE id = '{applicant_id}'")
+            ).one()
+            assert phone[0].startswith("enc1:") and "13800000001" not in phone[0]  # A1's change
+            assert tuple(phone[1:]) == ("申请人0", 2)
             case = s.get(ServiceCase, case_id)
             assert (case.station_code, case.status) == ("B1", "accepted")
         with a.read() as s:  # refused events stay undelivered and are listed with the reason
@@ -448,9 +461,13 @@ def test_same_person_at_two_stations_is_one_person(any_url, tmp_path, tmp_path_f
         with central.read() as s:
             for code, case_id in cases.items():
                 assert s.get(ServiceCase, case_id).station_code == code
-            rows = s.exec(select(Applicant).where(Applicant.id_number == number)).all()
+            # Both stations re-indexed under the province's blind key at enrolment.
+            key = province_blind_key(s, CENTRAL_KEY_PASSPHRASE)
+            index = blind_index(key, "resident_id", number)
+            rows = s.exec(select(Applicant).where(Applicant.id_index == index)).all()
             assert sorted(r.station_code for r in rows) == ["A1", "B1"]
-            persons = s.exec(select(SyncPerson).where(SyncPerson.id_number == number)).all()
+            assert all(number not in r.id_number for r in rows)  # ciphertext at central
+            persons = s.exec(select(SyncPerson).where(SyncPerson.id_index == index)).all()
             assert len(persons) == 1
             links = s.exec(
                 select(SyncPersonLink.person_id).where(
@@ -461,7 +478,7 @@ def test_same_person_at_two_stations_is_one_person(any_url, tmp_path, tmp_path_f
             assert list_conflicts(s, central_ctx(clock)) == []
         # Neither station learns of the other's row.
         with b.read() as s:
-            assert len(s.exec(select(Applicant).where(Applicant.id_number == number)).all()) == 1
+            assert len(s.exec(select(Applicant).where(Applicant.id_index == index)).all()) == 1
         ca.close()
         cb.close()
     central.dispose()
@@ -470,7 +487,8 @@ def test_same_person_at_two_stations_is_one_person(any_url, tmp_path, tmp_path_f
 # -- command line and demo -------------------------------------------------------------------
 
 
-def test_cli_central_enrol_and_sync(tmp_path, tmp_path_factory, clock):
+def test_cli_central_enrol_and_sync(tmp_path, tmp_path_factory, clock, monkeypatch):
+    monkeypatch.setenv("HALLTERM_KEY_PASSPHRASE", "central key passphrase")  # the blind key
     central = str(tmp_path / "central.db")
     runner = CliRunner(env=AS_ADMIN)  # central's admin, made by `central init --admin`
     a = station_copy(tmp_path_factory, tmp_path / "a.db", "A1", clock)

@@ -36,10 +36,13 @@ from hallterm.db.sync.central import (
     publish_catalog,
     register_station,
 )
+from hallterm.db.sync.central.blind import province_blind_key
 from hallterm.db.sync.client import SyncClient
-from hallterm.db.sync.enrol import Enrolment, client_for, install_enrolment
+from hallterm.db.sync.enrol import Enrolment, client_for, encode_key, install_enrolment
 from hallterm.demo import demo_catalog
 from hallterm.domain.ids import resident_id_check_char
+
+CENTRAL_KEY_PASSPHRASE = "central key passphrase"  # wraps central's blind-index key
 
 PARENT = ("3299", "江川市政务服务中心", "city")
 ON_SPOT = "11329900MB0001013W00007010010000"  # an immediate matter of the demo catalog
@@ -207,7 +210,8 @@ def enrol(station: Store, central: Store, code: str, url: str, clock: Clock) -> 
     """Issue the station's credential at central, install it, and return its client."""
     with central.write() as s:
         token = issue_credential(s, central_ctx(clock), code)
-    install_enrolment(station, Enrolment(url, code, token))
+        blind = encode_key(province_blind_key(s, CENTRAL_KEY_PASSPHRASE))
+    install_enrolment(station, Enrolment(url, code, token, blind_key=blind))
     return client_for(station)
 
 

@@ -14,6 +14,7 @@ from hallterm.cli import (  # noqa: F401 - importing a module registers its comm
     demo,
     interaction,
     keys,
+    privacy,
     reports,
     setup,
     staff,

@@ -274,7 +274,10 @@ def open_store(where: Settings | str, *, create: bool = False) -> Store:
         path = store_file(url)
         if path is not None and not path.is_file():
             fail(_("no store at {path} yet: run hallterm demo or hallterm init").format(path=path))
+    from hallterm.cli.store_keys import give_prompt
+
     st = Store(url)
+    give_prompt(st)
     if create:
         return st
     try:

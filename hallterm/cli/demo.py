@@ -27,13 +27,23 @@ def demo(
     ctx: click.Context, no_tui: bool, folder: Path | None, history_days: int, seed: int
 ) -> None:
     """Prepare (once) the demo station with catalog and accounts, then start the terminal."""
-    from hallterm.demo import DEMO_CENTRAL_ADMIN, prepare_demo
+    import os
+
+    from hallterm.db.privacy.keyring import ENV_PASSPHRASE
+    from hallterm.demo import DEMO_CENTRAL_ADMIN, demo_store_passphrase, prepare_demo
 
     folder = folder or data_dir() / "demo"
+    passphrase = demo_store_passphrase()
+    os.environ[ENV_PASSPHRASE] = passphrase  # this process opens the demo store with it
     info = prepare_demo(folder)
     if history_days:
         _demo_history(info.store_path, history_days, seed)
     click.echo(_("demo store: {path}").format(path=info.store_path))
+    click.echo(
+        _("station passphrase of the demo (HALLTERM_STORE_PASSPHRASE): {secret}").format(
+            secret=passphrase
+        )
+    )
     if no_tui:  # in the terminal, the login screen of a demo store shows them
         click.echo(_("demo accounts (user name / password / role):"))
         for username, person, role, window, password in info.accounts:

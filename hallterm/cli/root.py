@@ -15,9 +15,11 @@ from hallterm.i18n import language_from_environment, set_language
 
 def run_tui(settings: Settings, language: str | None) -> None:
     from hallterm.app import create_app
+    from hallterm.cli.store_keys import unlock_now
 
     store = open_store(settings)
     try:
+        unlock_now(store)  # before the login screen: the passphrase, from env or asked
         create_app(store, settings, language=language).run()
     finally:
         store.dispose()

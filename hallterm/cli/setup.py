@@ -43,12 +43,17 @@ def init(
     ``--admin NAME`` creates the store's first admin (password asked twice, or
     ``HALLTERM_NEW_PASSWORD``); every later account is made by an admin with ``staff add``.
     """
+    from hallterm.cli.store_keys import new_passphrase
+    from hallterm.db.privacy.keyring import DATA_KEY
     from hallterm.db.services import ServiceError
-    from hallterm.db.services.setup import init_store
+    from hallterm.db.services.setup import init_store, local_secret_exists
 
     settings = make_settings(store) if store else ctx.obj["settings"]
     st = open_store(settings, create=True)
     try:
+        if not local_secret_exists(st, DATA_KEY):  # a new store: its passphrase, asked twice
+            passphrase = new_passphrase()
+            st.keys.prompt = lambda: passphrase
         init_store(st, _ctx_for_init(code), code, name, level, parent)
         has_admin = _has_admin(st)
         if admin_user and has_admin:

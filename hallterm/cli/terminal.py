@@ -16,11 +16,13 @@ from hallterm.i18n import _
 @click.pass_context
 def kiosk(ctx: click.Context, store: str | None, no_print: bool) -> None:
     """The full-screen ticket machine (no sign-in)."""
+    from hallterm.cli.store_keys import unlock_now
     from hallterm.screens.kiosk import KioskApp
 
     settings = make_settings(store) if store else ctx.obj["settings"]
     st = open_store(settings)
     try:
+        unlock_now(st)  # the kiosk recognises ID numbers by their blind index
         KioskApp(st, settings, language=ctx.obj["language"], print_slips=not no_print).run()
     finally:
         st.dispose()

@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlmodel import Session
 
+    from hallterm.db.privacy.keyring import StoreKeys
+
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -100,6 +102,8 @@ class Store:
     ``write()`` yields a session inside one transaction (``BEGIN IMMEDIATE`` on SQLite)
     that commits on success and rolls back on error.  ``read()`` is a deferred transaction.
     Share a store between threads freely: the engine's pool is thread-safe, sessions are not.
+    ``keys`` are the store's personal-data keys (``hallterm.db.privacy.keyring``), unlocked
+    on first use; every session carries them in ``session.info["keys"]``.
     """
 
     def __init__(self, url_or_path: str) -> None:
@@ -109,6 +113,15 @@ class Store:
         )
         self._engine: Engine | None = None
         self._read_engine: Engine | None = None
+        self._keys: StoreKeys | None = None
+
+    @property
+    def keys(self) -> StoreKeys:
+        if self._keys is None:
+            from hallterm.db.privacy.keyring import StoreKeys
+
+            self._keys = StoreKeys()
+        return self._keys
 
     @property
     def engine(self) -> Engine:
@@ -129,7 +142,10 @@ class Store:
     def write(self) -> Iterator[Session]:
         from sqlmodel import Session
 
-        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+        with (
+            Session(self.engine, expire_on_commit=False, info={"keys": self.keys}) as session,
+            session.begin(),
+        ):
             session.connection()  # BEGIN (IMMEDIATE) now, not at the first statement
             yield session
 
@@ -140,7 +156,9 @@ class Store:
         engine = self.engine
         assert self._read_engine is not None
         with (
-            Session(self._read_engine or engine, expire_on_commit=False) as session,
+            Session(
+                self._read_engine or engine, expire_on_commit=False, info={"keys": self.keys}
+            ) as session,
             session.begin(),
         ):
             yield session

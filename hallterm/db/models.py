@@ -147,19 +147,23 @@ class Staff(SQLModel, table=True):
 class Applicant(SQLModel, table=True):
     __tablename__ = "applicant"
     __table_args__ = (
-        UniqueConstraint("station_code", "id_type", "id_number", name="uq_applicant_station_id"),
+        UniqueConstraint("station_code", "id_type", "id_index", name="uq_applicant_station_id"),
     )
     id: str = Field(primary_key=True, max_length=36)
     kind: str = Field(max_length=10)  # person / entity
     name: str = Field(max_length=200)
     id_type: str = Field(max_length=20)
-    id_number: str = Field(max_length=40)
-    phone: str = Field(default="", max_length=40)
-    address: str = Field(default="", max_length=300)
+    # Personal fields hold ciphertext (``hallterm.db.privacy``): "enc1:…" under the person key.
+    id_number: str = Field(max_length=255)
+    phone: str = Field(default="", max_length=255)
+    address: str = Field(default="", sa_column=_text())
     legal_rep: str = Field(default="", max_length=100)
     station_code: str = Field(max_length=32)
     created_at: datetime
     version: int = 1
+    # Blind index: HMAC of the ID type and number under the province-wide blind key.
+    id_index: str = Field(default="", max_length=64)
+    erased_at: datetime | None = None  # personal data erased (PIPL art. 47)
 
 
 class StoredMaterial(SQLModel, table=True):
@@ -200,8 +204,8 @@ class ServiceCase(SQLModel, table=True):
     # 经办人: who came to the window for the applicant (an entity, or a person represented)
     agent_name: str = Field(default="", max_length=100)
     agent_id_type: str = Field(default="", max_length=20)
-    agent_id_number: str = Field(default="", max_length=40)
-    agent_phone: str = Field(default="", max_length=40)
+    agent_id_number: str = Field(default="", max_length=255)  # encrypted like the applicant's
+    agent_phone: str = Field(default="", max_length=255)
     # 送达: window / post (with tracking number) / electronic, recorded at delivery
     delivery_method: str = Field(default="", max_length=16)
     delivery_reference: str = Field(default="", max_length=64)

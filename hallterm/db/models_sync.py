@@ -72,13 +72,14 @@ class SyncQuarantine(SQLModel, table=True):
 
 
 class SyncPerson(SQLModel, table=True):
-    """One person at central, whatever station registered them (matched by ID type and number)."""
+    """One person at central, whatever station registered them (matched by ID type and the
+    blind index of the number: central never holds the number itself)."""
 
     __tablename__ = "sync_person"
-    __table_args__ = (UniqueConstraint("id_type", "id_number", name="uq_sync_person_id"),)
+    __table_args__ = (UniqueConstraint("id_type", "id_index", name="uq_sync_person_id"),)
     id: str = Field(primary_key=True, max_length=36)
     id_type: str = Field(max_length=20)
-    id_number: str = Field(max_length=40)
+    id_index: str = Field(max_length=64)
     created_at: datetime
 
 

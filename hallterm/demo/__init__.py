@@ -8,6 +8,7 @@ work on it (``hallterm demo --history-days N``).
 from __future__ import annotations
 
 import json
+import os
 import shlex
 from dataclasses import dataclass
 from importlib import resources
@@ -100,11 +101,24 @@ DEMO_PAPERS = {
 }
 
 
+# The demo station's passphrase (its personal data is encrypted under it like any
+# station's): printed by ``hallterm demo``; HALLTERM_STORE_PASSPHRASE, when set, is used
+# instead.  The demo's people are fictional.
+DEMO_STORE_PASSPHRASE = "jiangchuan-demo"
+
+
+def demo_store_passphrase() -> str:
+    from hallterm.db.privacy.keyring import ENV_PASSPHRASE
+
+    return os.environ.get(ENV_PASSPHRASE) or DEMO_STORE_PASSPHRASE
+
+
 def prepare_demo(folder: Path, clock: Clock | None = None) -> DemoInfo:
     """Create (once) the demo station store in ``folder``; later calls only check it."""
     folder.mkdir(parents=True, exist_ok=True)
     store_path = folder / "station.db"
     store = Store(str(store_path))
+    store.keys.prompt = demo_store_passphrase
     code, name, level = DEMO_STATION
     ctx = Ctx(actor=SYSTEM, station_code=code, clock=clock or Clock())
     created = False
@@ -188,13 +202,18 @@ def _enrol_demo_station(central_path: Path, station: Store, station_ctx: Ctx) ->
     with station.read() as session:
         if enrolled(session):
             return
+    from hallterm.db.sync.central.blind import province_blind_key
+    from hallterm.db.sync.enrol import encode_key
+
     central = Store(str(central_path))
     try:
         with central.write() as session:
             token = issue_credential(session, central_ctx(station_ctx.clock), DEMO_STATION[0])
+            blind = encode_key(province_blind_key(session, DEMO_PASSPHRASE))
     finally:
         central.dispose()
-    install_enrolment(station, Enrolment(f"http://{DEMO_LISTEN}", DEMO_STATION[0], token))
+    url = f"http://{DEMO_LISTEN}"
+    install_enrolment(station, Enrolment(url, DEMO_STATION[0], token, blind_key=blind))
 
 
 # -- electronic certificates ----------------------------------------------------------

@@ -39,6 +39,7 @@ class Permission(StrEnum):
     manage_calendar = "manage_calendar"
     manage_store = "manage_store"  # back up the store
     manage_stations = "manage_stations"  # at central: register stations, their credentials
+    erase_personal = "erase_personal"  # erase a person's data after retention (PIPL art. 47)
 
 
 _GRANTS: dict[Role, frozenset[Permission]] = {
@@ -102,6 +103,7 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.manage_calendar: N_("manage the calendar"),
     Permission.manage_store: N_("back up the store"),
     Permission.manage_stations: N_("manage stations"),
+    Permission.erase_personal: N_("erase personal data after the retention period"),
 }
 
 

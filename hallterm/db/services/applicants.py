@@ -1,8 +1,9 @@
 """Applicants: registration with checked ID numbers, recall by ID, revealing the full number.
 
-One ID number is one applicant (a unique constraint backs the check).  The full number is
-only returned by ``reveal_id``, which writes an audit event; everything else carries the
-masked form.
+One ID number is one applicant (a unique constraint on the blind index backs the check).
+ID number, phone and address are stored encrypted (``hallterm.db.privacy.personal``); the
+full number is only returned by ``reveal_id``, which writes an audit event; everything else
+carries the masked form.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlmodel import Session, col, select
 from hallterm.clock import to_local
 from hallterm.db.events import snapshot
 from hallterm.db.models import Applicant, StoredMaterial
+from hallterm.db.privacy.personal import id_index, open_applicant, seal_applicant
 from hallterm.db.services import Ctx, ServiceError, record_event
 from hallterm.db.services.permissions import require
 from hallterm.domain.ids import (
@@ -54,10 +56,20 @@ class StoredView:
     valid_until: date | None
 
 
-def view(a: Applicant) -> ApplicantView:
+def view(session: Session, a: Applicant) -> ApplicantView:
+    """The applicant for screens and papers: ID masked, phone and address in clear."""
+    clear = open_applicant(session, a)
+    masked = mask_id(clear.id_number) if clear.readable else clear.id_number
     return ApplicantView(
-        a.id, a.kind, a.name, a.id_type, mask_id(a.id_number), a.phone, a.address, a.legal_rep
+        a.id, a.kind, a.name, a.id_type, masked, clear.phone, clear.address, a.legal_rep
     )
+
+
+def _by_id(session: Session, id_type: str, number: str) -> Applicant | None:
+    index = id_index(session, id_type, number)
+    return session.exec(
+        select(Applicant).where(Applicant.id_type == id_type, Applicant.id_index == index)
+    ).first()
 
 
 def normalize_id(id_type: str, id_number: str, today: date | None = None) -> str:
@@ -74,10 +86,8 @@ def find_applicant(
     """The applicant with this ID, or None; raises ``ServiceError`` for an invalid number."""
     require(ctx, Permission.read_personal)
     number = normalize_id(id_type, id_number, today)
-    row = session.exec(
-        select(Applicant).where(Applicant.id_type == id_type, Applicant.id_number == number)
-    ).first()
-    return view(row) if row else None
+    row = _by_id(session, id_type, number)
+    return view(session, row) if row else None
 
 
 def get_applicant(session: Session, ctx: Ctx, applicant_id: str) -> ApplicantView:
@@ -85,7 +95,7 @@ def get_applicant(session: Session, ctx: Ctx, applicant_id: str) -> ApplicantVie
     row = session.get(Applicant, applicant_id)
     if row is None:
         raise ServiceError(_("no such applicant"))
-    return view(row)
+    return view(session, row)
 
 
 def register_applicant(
@@ -112,22 +122,19 @@ def register_applicant(
         phone = validate_phone(phone) if phone.strip() else ""
     except IdError as exc:
         raise ServiceError(str(exc)) from None
-    if session.exec(
-        select(Applicant).where(Applicant.id_type == id_type, Applicant.id_number == number)
-    ).first():
+    if _by_id(session, str(id_type), number):
         raise ServiceError(_("an applicant with this ID number is already registered"))
     row = Applicant(
         id=str(uuid.uuid4()),
         kind=kind,
         name=name,
         id_type=str(id_type),
-        id_number=number,
-        phone=phone,
-        address=address.strip(),
+        id_number="",
         legal_rep=legal_rep.strip(),
         station_code=ctx.station_code,
         created_at=ctx.clock.now(),
     )
+    seal_applicant(session, row, id_number=number, phone=phone, address=address.strip())
     session.add(row)
     try:
         session.flush()
@@ -141,7 +148,7 @@ def register_applicant(
         kind="applicant.registered",
         payload={"rows": [snapshot(row)]},
     )
-    return view(row)
+    return view(session, row)
 
 
 def update_contact(
@@ -155,10 +162,14 @@ def update_contact(
         phone = validate_phone(phone) if phone.strip() else ""
     except IdError as exc:
         raise ServiceError(str(exc)) from None
-    if (row.phone, row.address) == (phone, address.strip()):
-        return view(row)
+    clear = open_applicant(session, row)
+    if not clear.readable:
+        raise ServiceError(_("this applicant's personal data cannot be changed here"))
+    if (clear.phone, clear.address) == (phone, address.strip()):
+        return view(session, row)
     base = row.version
-    row.phone, row.address, row.version = phone, address.strip(), row.version + 1
+    seal_applicant(session, row, id_number=clear.id_number, phone=phone, address=address.strip())
+    row.version = row.version + 1
     session.add(row)
     record_event(
         session,
@@ -168,7 +179,7 @@ def update_contact(
         kind="applicant.updated",
         payload={"rows": [snapshot(row, base_version=base)]},
     )
-    return view(row)
+    return view(session, row)
 
 
 def reveal_id(session: Session, ctx: Ctx, applicant_id: str, purpose: str) -> str:
@@ -179,6 +190,9 @@ def reveal_id(session: Session, ctx: Ctx, applicant_id: str, purpose: str) -> st
     row = session.get(Applicant, applicant_id)
     if row is None:
         raise ServiceError(_("no such applicant"))
+    clear = open_applicant(session, row)
+    if not clear.readable:
+        return clear.id_number  # "(erased)" / "(encrypted)": nothing to reveal, nothing read
     record_event(
         session,
         ctx,
@@ -187,7 +201,7 @@ def reveal_id(session: Session, ctx: Ctx, applicant_id: str, purpose: str) -> st
         kind="applicant.id_revealed",
         payload={"purpose": purpose, "window": ctx.actor.window},
     )
-    return row.id_number
+    return clear.id_number
 
 
 def stored_materials(

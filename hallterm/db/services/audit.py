@@ -199,7 +199,9 @@ def summarize(payload: str, limit: int = 160) -> str:
         text = "" if value is None else str(value)
         if key in ("role", "from", "to") and text in ROLE_VALUES:
             text = role_label(text)  # a role in words, not the code ``admin``
-        if "id_number" in key or "password" in key:
+        if text.startswith("enc1:"):
+            text = _("(encrypted)")
+        elif "id_number" in key or "password" in key:
             text = mask_id(text) if text else text
         if len(text) > 40:
             text = text[:39] + "…"

@@ -22,6 +22,8 @@ from sqlmodel import Session, col, select
 from hallterm.db.models import Applicant, Event, ServiceCase, Staff, Station
 from hallterm.db.models_interaction import InteractionItem
 from hallterm.db.models_queue import Evaluation, Rectification, Ticket
+from hallterm.db.privacy.fields import is_sealed
+from hallterm.db.privacy.personal import ENCRYPTED
 from hallterm.domain.ids import mask_id
 from hallterm.domain.roles import Role, role_label
 from hallterm.i18n import N_, _
@@ -30,6 +32,11 @@ KINDS: dict[str, str] = {
     "applicant.id_revealed": N_("full ID number read"),
     "applicant.registered": N_("applicant registered"),
     "applicant.updated": N_("applicant updated"),
+    "applicant.erased": N_("applicant's personal data erased"),
+    "applicant.reindexed": N_("applicant re-indexed (blind index key)"),
+    "applicant.encrypted": N_("applicant's personal data encrypted"),
+    "privacy.retention_set": N_("retention period set"),
+    "privacy.passphrase_changed": N_("station passphrase changed"),
     "case.accepted": N_("case accepted"),
     "case.approved": N_("case approved"),
     "case.delivered": N_("result delivered"),
@@ -207,6 +214,8 @@ def _scrub(key: str, value: Any) -> Any:
         return value
     if any(s in key for s in _SECRET):
         return "***"
+    if isinstance(value, str) and is_sealed(value):
+        return _(ENCRYPTED)  # never decrypted here
     if any(p in key for p in _PERSONAL):
         return mask_id(str(value))
     return value

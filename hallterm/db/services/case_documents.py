@@ -28,6 +28,7 @@ from hallterm.db.models import (
     Station,
     StoredMaterial,
 )
+from hallterm.db.privacy.personal import open_applicant
 from hallterm.db.services import Ctx, ServiceError
 from hallterm.db.services.calendar import calendar_for
 from hallterm.db.services.cases.common import record_print
@@ -41,7 +42,6 @@ from hallterm.db.services.papers import (
 )
 from hallterm.domain.case_states import CaseStatus
 from hallterm.domain.checklist import LineState
-from hallterm.domain.ids import mask_id
 from hallterm.i18n import N_, _
 from hallterm.printing.documents import (
     CaseDocument,
@@ -209,7 +209,7 @@ def document_data(
         delivery=_delivery(session, case_row),
         results=_results(view),
         agent_name=case_row.agent_name,
-        agent_id_masked=mask_id(case_row.agent_id_number) if case_row.agent_id_number else "",
+        agent_id_masked=view.agent_id_masked,
     )
     station = session.get(Station, view.station_code)
     issuer = Issuer(
@@ -242,17 +242,12 @@ def _delivery(session: Session, case: ServiceCase) -> Delivery | None:
     if not case.delivery_method and case.delivered_at is None:
         return None
     applicant = session.get(Applicant, case.applicant_id)
+    address = open_applicant(session, applicant).address if applicant else ""
     return Delivery(
         method=case.delivery_method or "window",
         delivered_at=to_local(case.delivered_at) if case.delivered_at else None,
         tracking_number=case.delivery_reference if case.delivery_method == "post" else "",
-        address=(
-            case.delivery_reference
-            if case.delivery_method == "electronic"
-            else applicant.address
-            if applicant
-            else ""
-        ),
+        address=(case.delivery_reference if case.delivery_method == "electronic" else address),
         recipient=case.agent_name or (applicant.name if applicant else ""),
     )
 

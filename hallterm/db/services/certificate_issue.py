@@ -25,6 +25,7 @@ from hallterm.db.engine import Store
 from hallterm.db.events import canonical_json, snapshot
 from hallterm.db.models import Applicant, CaseMatter, Department, Matter, ServiceCase, Station
 from hallterm.db.models_certificates import Certificate, CertificateCopy
+from hallterm.db.privacy.personal import clear_copy
 from hallterm.db.services import Ctx, ServiceError, record_event
 from hallterm.db.services.certificate_templates import (
     VALID_UNTIL,
@@ -141,7 +142,7 @@ def issue_draft(
     """
     case = _find_case(session, case_ref)
     matter = _certificate_matter(session, case, matter_code)
-    applicant = session.get(Applicant, case.applicant_id)
+    applicant = clear_copy(session, session.get(Applicant, case.applicant_id))
     assert applicant is not None
     fields = template_fields(matter.certificate_type or "")
     return IssueDraft(
@@ -233,7 +234,7 @@ def issue_certificate(
                 case=case.number, number=existing
             )
         )
-    applicant = session.get(Applicant, case.applicant_id)
+    applicant = clear_copy(session, session.get(Applicant, case.applicant_id))
     station = session.get(Station, ctx.station_code)
     if applicant is None or station is None:
         raise ServiceError(_("the case's applicant or station is missing"))

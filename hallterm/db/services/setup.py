@@ -80,7 +80,8 @@ def init_store(
     parent_code: str | None = None,
     role: str = "station",
 ) -> None:
-    """Migrate the schema to head and record this store's own station."""
+    """Migrate the schema to head, record this store's own station and, on a station, make
+    its personal-data keys (the passphrase from ``store.keys``)."""
     upgrade(store)
     with store.write() as session:
         existing = get_info(session, "station_code")
@@ -95,6 +96,19 @@ def init_store(
         upsert_station(session, ctx, code, name, level, parent_code)
         set_info(session, "station_code", code)
         set_info(session, "role", role)
+        if role == "station":  # the personal-data keys: made now, under the passphrase
+            store.keys.blind_key(session)
+
+
+def local_secret_exists(store: Store, name: str) -> bool:
+    """Whether the store has the local secret ``name`` (False before its schema exists)."""
+    from sqlalchemy import inspect, text
+
+    with store.engine.connect() as conn:
+        if not inspect(conn).has_table("local_secret"):
+            return False
+        found = conn.execute(text("SELECT 1 FROM local_secret WHERE name = :n"), {"n": name})
+        return found.first() is not None
 
 
 def own_station(session: Session) -> Station:

@@ -1,14 +1,16 @@
 """Station identity: the enrolment file central writes and the station installs.
 
 ``hallterm central add-station … --enrol-out FILE`` writes a JSON file (mode 0600) with the
-service URL, the station code, the station's credential and the trusted root certificate
-(PEM, optional: without it the system trust store is used).  ``hallterm enrol FILE --store
+service URL, the station code, the station's credential, the trusted root certificate
+(PEM, optional: without it the system trust store is used) and the province-wide key of the
+blind index of ID numbers (installed wrapped under the station's data key).  ``hallterm enrol FILE --store
 STORE`` checks it against the store's station and keeps it in ``store_info`` (keys
 ``sync.*``): the credential exists only there and, hashed, at central.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 from dataclasses import dataclass
@@ -35,6 +37,7 @@ class Enrolment:
     station_code: str
     credential: str
     root_pem: str = ""
+    blind_key: str = ""  # the province-wide blind-index key, base64 ("" : keep the store's)
 
 
 def write_enrolment(path: Path, enrolment: Enrolment) -> None:
@@ -46,6 +49,7 @@ def write_enrolment(path: Path, enrolment: Enrolment) -> None:
         "station_code": enrolment.station_code,
         "credential": enrolment.credential,
         "root_pem": enrolment.root_pem,
+        "blind_key": enrolment.blind_key,
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -67,6 +71,7 @@ def read_enrolment(path: Path) -> Enrolment:
             station_code=str(data["station_code"]),
             credential=str(data["credential"]),
             root_pem=str(data.get("root_pem") or ""),
+            blind_key=str(data.get("blind_key") or ""),
         )
     except KeyError as exc:
         raise ServiceError(
@@ -93,6 +98,27 @@ def install_enrolment(store: Store, enrolment: Enrolment, *, insecure: bool = Fa
         set_info(session, CREDENTIAL_KEY, enrolment.credential)
         set_info(session, ROOT_KEY, enrolment.root_pem)
         set_info(session, INSECURE_KEY, "1" if insecure else "")
+        if enrolment.blind_key:  # one blind index for the province: central links persons
+            from hallterm.clock import Clock
+            from hallterm.db.privacy.station import install_blind_key
+            from hallterm.db.services import SYSTEM, Ctx
+
+            ctx = Ctx(actor=SYSTEM, station_code=code, clock=Clock())
+            install_blind_key(session, ctx, decode_key(enrolment.blind_key))
+
+
+def encode_key(key: bytes) -> str:
+    return base64.b64encode(key).decode("ascii")
+
+
+def decode_key(text: str) -> bytes:
+    try:
+        key = base64.b64decode(text, validate=True)
+    except ValueError:
+        key = b""
+    if len(key) != 32:
+        raise ServiceError(_("the enrolment file's blind-index key is damaged"))
+    return key
 
 
 def enrolled(session: Session) -> bool:

@@ -26,6 +26,7 @@ from hallterm.db.models import (
     ServiceCase,
     StoredMaterial,
 )
+from hallterm.db.privacy.personal import seal_agent
 from hallterm.db.services import Ctx, ServiceError
 from hallterm.db.services.cases.common import case_event, today_of
 from hallterm.db.services.catalog.io import current_version
@@ -157,6 +158,8 @@ def start_case(
     applicant = session.get(Applicant, applicant_id)
     if applicant is None:
         raise ServiceError(_("no such applicant"))
+    if applicant.erased_at is not None:
+        raise ServiceError(_("this applicant's personal data was erased; register them again"))
     codes = _matter_codes(session, matter_codes, bundle_code)
     _check_audience(session, codes, applicant.kind)
     version = current_version(session)
@@ -183,8 +186,9 @@ def start_case(
         updated_at=now,
         agent_name=agent_fields[0],
         agent_id_type=agent_fields[1],
-        agent_id_number=agent_fields[2],
-        agent_phone=agent_fields[3],
+    )
+    case.agent_id_number, case.agent_phone = seal_agent(
+        session, case, id_number=agent_fields[2], phone=agent_fields[3]
     )
     session.add(case)
     session.flush()

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlmodel import Session, col, select
 
 from hallterm.db.models import Applicant, Bundle, CaseMaterialLine, CaseSuspension, Staff
+from hallterm.db.privacy.personal import ENCRYPTED, open_agent
 from hallterm.db.services import Ctx
 from hallterm.db.services.applicants import ApplicantView, view
 from hallterm.db.services.calendar import calendar_for
@@ -24,6 +25,7 @@ from hallterm.domain.checklist import Line, LineState, ReceivedAs, Requirement, 
 from hallterm.domain.ids import mask_id
 from hallterm.domain.roles import Permission
 from hallterm.domain.workdays import WorkCalendar
+from hallterm.i18n import _
 
 
 @dataclass(frozen=True)
@@ -156,6 +158,10 @@ def matters_of(session: Session, case_id: str) -> list[MatterBrief]:
     return out
 
 
+def _masked(agent_id: str) -> str:
+    return agent_id if not agent_id or agent_id == _(ENCRYPTED) else mask_id(agent_id)
+
+
 def load_case(
     session: Session,
     ctx: Ctx,
@@ -180,12 +186,13 @@ def load_case(
         .where(CaseSuspension.case_id == case_id)
         .order_by(col(CaseSuspension.started_on).desc())
     ).first()
+    agent_id, agent_phone = open_agent(session, case)
     return CaseView(
         id=case.id,
         number=case.number,
         status=case.status,
         station_code=case.station_code,
-        applicant=view(applicant),
+        applicant=view(session, applicant),
         matters=tuple(matters_of(session, case_id)),
         bundle_code=case.bundle_code,
         bundle_name=bundle.name if bundle else None,
@@ -207,8 +214,8 @@ def load_case(
         lines=lines,
         agent_name=case.agent_name,
         agent_id_type=case.agent_id_type,
-        agent_id_masked=mask_id(case.agent_id_number) if case.agent_id_number else "",
-        agent_phone=case.agent_phone,
+        agent_id_masked=_masked(agent_id),
+        agent_phone=agent_phone,
         delivery_method=case.delivery_method,
         delivery_reference=case.delivery_reference,
         suspension_reason=last_stop.reason if last_stop else "",

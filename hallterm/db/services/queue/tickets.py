@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from hallterm.db.events import snapshot
 from hallterm.db.models import Applicant, ServiceCase
 from hallterm.db.models_queue import Ticket, WindowState
+from hallterm.db.privacy.personal import id_index
 from hallterm.db.services import Ctx, ServiceError
 from hallterm.db.services.applicants import normalize_id
 from hallterm.db.services.counters import next_value
@@ -73,7 +74,10 @@ def issue_ticket(
         number = normalize_id(id_type, id_number)
         hashed, masked = id_hash(session, ctx, ticket_id, number), mask_id(number)
         applicant_id = session.exec(
-            select(Applicant.id).where(Applicant.id_type == id_type, Applicant.id_number == number)
+            select(Applicant.id).where(
+                Applicant.id_type == id_type,
+                Applicant.id_index == id_index(session, id_type, number),
+            )
         ).first()
         if granted_by_age(id_type, number, today):
             state = PriorityState.by_age

@@ -78,7 +78,9 @@ def run_write(store: Store, work: Callable[[Session], T]) -> T:
             raw.execute(f"PRAGMA busy_timeout={TRY_LOCK_MS}")
             try:
                 with (
-                    Session(bind=conn, expire_on_commit=False) as session,
+                    Session(
+                        bind=conn, expire_on_commit=False, info={"keys": store.keys}
+                    ) as session,
                     session.begin(),
                 ):
                     session.connection()  # BEGIN IMMEDIATE now

@@ -40,6 +40,7 @@ DISTRIBUTED: frozenset[str] = frozenset(
         "case_suspension",
         "case_paper",
         "stored_material",
+        "person_key",
         "certificate",
         "certificate_copy",
         "revocation",

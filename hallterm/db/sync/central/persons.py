@@ -3,7 +3,8 @@
 A person registered offline at two stations arrives as two applicant rows (each station's
 own, with its own id and its station code in the key); both are kept and both cases are
 accepted.  After a batch writes applicant rows, ``link_persons`` finds or makes the person
-of each (ID type and number) and links the row to it.  This runs as central, not as the
+of each (ID type and blind index of the number: central never sees the number) and links
+the row to it; an erased applicant's link is removed.  This runs as central, not as the
 station: stations have no rights on ``sync_person`` / ``sync_person_link``, so no station
 can learn from central that another station knows a person.
 """
@@ -14,30 +15,40 @@ import json
 import uuid
 from typing import Any
 
-from sqlalchemy import select, text, tuple_
+from sqlalchemy import delete, select, text, tuple_
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
 from hallterm.clock import Clock
+from hallterm.db.models_privacy import PersonKey
 from hallterm.db.models_sync import SyncPerson, SyncPersonLink
 from hallterm.db.sync.central.apply import register_row_hook
 from hallterm.db.sync.roles import as_central
 
 _PERSON = SyncPerson.__table__  # type: ignore[attr-defined]
 _LINK = SyncPersonLink.__table__  # type: ignore[attr-defined]
+_KEY = PersonKey.__table__  # type: ignore[attr-defined]
 
 
 def link_persons(session: Session, station_code: str, rows: list[dict[str, Any]]) -> None:
-    """Link each applicant row to its person (made when new); a row already linked stays."""
+    """Link each applicant row to its person (made when new); a re-indexed row moves."""
+    erased = [r["id"] for r in rows if r.get("erased_at")]
+    if erased:  # erasure: the person link and central's copy of the wrapped key go
+        with as_central(session):
+            session.execute(delete(_LINK).where(_LINK.c.applicant_id.in_(erased)))
+            session.execute(delete(_KEY).where(_KEY.c.applicant_id.in_(erased)))
     wanted = [
         {
             "applicant_id": r["id"],
             "station_code": r.get("station_code") or station_code,
             "id_type": r["id_type"],
-            "id_number": r["id_number"],
+            "id_index": r["id_index"],
         }
         for r in rows
-        if r.get("id_number") and r.get("id_type")
+        if r.get("id_index")
+        and r.get("id_type")
+        and not r.get("erased_at")
+        and not str(r["id_index"]).startswith(("erased:", "legacy:"))
     ]
     if not wanted:
         return
@@ -48,11 +59,11 @@ def link_persons(session: Session, station_code: str, rows: list[dict[str, Any]]
             data = json.dumps(wanted, ensure_ascii=False)
             session.execute(
                 text(
-                    "INSERT INTO sync_person (id, id_type, id_number, created_at) "
-                    "SELECT gen_random_uuid()::text, w.id_type, w.id_number, :now "
-                    "FROM (SELECT DISTINCT id_type, id_number FROM jsonb_to_recordset("
-                    "CAST(:rows AS jsonb)) AS x(id_type text, id_number text)) w "
-                    "ON CONFLICT (id_type, id_number) DO NOTHING"
+                    "INSERT INTO sync_person (id, id_type, id_index, created_at) "
+                    "SELECT gen_random_uuid()::text, w.id_type, w.id_index, :now "
+                    "FROM (SELECT DISTINCT id_type, id_index FROM jsonb_to_recordset("
+                    "CAST(:rows AS jsonb)) AS x(id_type text, id_index text)) w "
+                    "ON CONFLICT (id_type, id_index) DO NOTHING"
                 ),
                 {"rows": data, "now": now},
             )
@@ -61,45 +72,46 @@ def link_persons(session: Session, station_code: str, rows: list[dict[str, Any]]
                     "INSERT INTO sync_person_link (applicant_id, station_code, person_id) "
                     "SELECT w.applicant_id, w.station_code, p.id FROM jsonb_to_recordset("
                     "CAST(:rows AS jsonb)) AS w(applicant_id text, station_code text, "
-                    "id_type text, id_number text) JOIN sync_person p "
-                    "ON p.id_type = w.id_type AND p.id_number = w.id_number "
-                    "ON CONFLICT (applicant_id) DO NOTHING"
+                    "id_type text, id_index text) JOIN sync_person p "
+                    "ON p.id_type = w.id_type AND p.id_index = w.id_index "
+                    "ON CONFLICT (applicant_id) DO UPDATE SET person_id = EXCLUDED.person_id"
                 ),
                 {"rows": data},
             )
             return
-        keys = sorted({(w["id_type"], w["id_number"]) for w in wanted})
+        keys = sorted({(w["id_type"], w["id_index"]) for w in wanted})
         session.execute(
             sqlite_insert(_PERSON)
             .values(
                 [
-                    {"id": str(uuid.uuid4()), "id_type": t, "id_number": n, "created_at": now}
+                    {"id": str(uuid.uuid4()), "id_type": t, "id_index": n, "created_at": now}
                     for t, n in keys
                 ]
             )
-            .on_conflict_do_nothing(index_elements=["id_type", "id_number"])
+            .on_conflict_do_nothing(index_elements=["id_type", "id_index"])
         )
         persons = {
             (t, n): pid
             for pid, t, n in session.execute(
-                select(_PERSON.c.id, _PERSON.c.id_type, _PERSON.c.id_number).where(
-                    tuple_(_PERSON.c.id_type, _PERSON.c.id_number).in_(keys)
+                select(_PERSON.c.id, _PERSON.c.id_type, _PERSON.c.id_index).where(
+                    tuple_(_PERSON.c.id_type, _PERSON.c.id_index).in_(keys)
                 )
             )
         }
+        links = sqlite_insert(_LINK).values(
+            [
+                {
+                    "applicant_id": w["applicant_id"],
+                    "station_code": w["station_code"],
+                    "person_id": persons[(w["id_type"], w["id_index"])],
+                }
+                for w in wanted
+            ]
+        )
         session.execute(
-            sqlite_insert(_LINK)
-            .values(
-                [
-                    {
-                        "applicant_id": w["applicant_id"],
-                        "station_code": w["station_code"],
-                        "person_id": persons[(w["id_type"], w["id_number"])],
-                    }
-                    for w in wanted
-                ]
+            links.on_conflict_do_update(
+                index_elements=["applicant_id"], set_={"person_id": links.excluded.person_id}
             )
-            .on_conflict_do_nothing(index_elements=["applicant_id"])
         )
 
 
