@@ -268,7 +268,7 @@ def test_two_stations_sync_and_a_transfer_moves_the_case(
         with central.read() as s:
             case = s.get(ServiceCase, case_id)
             assert (case.station_code, case.status) == ("B1", "in_review")
-            assert [c.problem for c in list_conflicts(s)] == ["owner"]
+            assert [c.problem for c in list_conflicts(s, central_ctx(clock))] == ["owner"]
             assert verify_chain(s) == []
         with _raw(pg_url) as conn:  # the events sit in the month partitions, not the default
             month = partition_name(month_start(clock.now().date()))

@@ -3,7 +3,7 @@ in depth behind the sync service.
 
 Stations never connect to central's database: the sync service does, as the store's owner,
 and runs each request's transaction as the authenticated station (``SET LOCAL ROLE
-station_<code>``, see ``station_role``).  The station roles cannot log in (no password
+st_<database digest>_<code>``, see ``role_name`` and ``station_role``).  The station roles cannot log in (no password
 exists); the service's own login is made a member of each.  So a bug in the service still
 cannot write or read another station's rows:
 
@@ -29,6 +29,7 @@ runs under ``as_central``.  The table owner is not subject to the policies.
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from sqlalchemy import Table, text
@@ -52,12 +53,24 @@ CENTRAL_ONLY = (
 )
 
 
-def role_name(station_code: str) -> str:
-    """The role of a station: ``station_`` + the code in lower case (a-z, 0-9, _)."""
+def role_name(station_code: str, database: str) -> str:
+    """The role of a station at the central in ``database``: ``st_`` + a short digest of the
+    database name + ``_`` + the code in lower case (a-z, 0-9, _).
+
+    Roles belong to the whole PostgreSQL server, databases do not: two centrals on one
+    server (production and a rehearsal, or tests running side by side) must not share, grant
+    or drop each other's station roles.
+    """
     cleaned = re.sub(r"[^a-z0-9_]", "_", station_code.strip().lower())
     if not cleaned:
         raise ValueError("empty station code")
-    return f"station_{cleaned}"[:63]
+    digest = hashlib.sha256(database.encode("utf-8")).hexdigest()[:8]
+    return f"st_{digest}_{cleaned}"[:63]
+
+
+def _role_of(session: Session, station_code: str) -> str:
+    database: str = session.execute(text("SELECT current_database()")).scalar_one()
+    return role_name(station_code, database)
 
 
 def _policies(table: Table) -> list[tuple[str, str]]:
@@ -154,7 +167,7 @@ def ensure_station_role(session: Session, station_code: str) -> str:
     can take the role for that station's transactions.  The station must be registered
     (``sync_peer`` row).
     """
-    role = role_name(station_code)
+    role = _role_of(session, station_code)
     ex = session.execute
     exists = ex(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}).first()
     if not exists:
@@ -186,7 +199,7 @@ def ensure_station_role(session: Session, station_code: str) -> str:
 
 def drop_station_role(session: Session, station_code: str) -> None:
     """Remove a station's role and its grants in this database (e.g. a closed station)."""
-    role = role_name(station_code)
+    role = _role_of(session, station_code)
     if session.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}).first():
         session.execute(text(f"DROP OWNED BY {_q(role)}"))
         session.execute(text(f"DROP ROLE {_q(role)}"))
