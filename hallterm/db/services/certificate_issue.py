@@ -26,12 +26,11 @@ from hallterm.db.events import canonical_json, snapshot
 from hallterm.db.models import Applicant, CaseMatter, Department, Matter, ServiceCase, Station
 from hallterm.db.models_certificates import Certificate, CertificateCopy
 from hallterm.db.services import Ctx, ServiceError, record_event
+from hallterm.db.services.certificate_prefill import prefill, shown_id
 from hallterm.db.services.certificate_templates import (
     VALID_UNTIL,
     TemplateField,
     check_values,
-    prefill,
-    shown_id,
     template_fields,
     template_for,
 )

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 from hallterm.clock import to_local
 from hallterm.db.models_queue import Rectification
 from hallterm.db.services import Ctx, ratings
+from hallterm.db.services.rectification import close_rectification
 from hallterm.demo.history.state import Sim, local_moment
 
 GOOD_COMMENTS = ("办事效率高", "服务热情周到", "一次就办好了", "", "", "", "")
@@ -52,4 +53,4 @@ def close_rectifications(session: Session, sim: Sim, today: date) -> None:
         if sim.cal.working_days_between(opened, today) >= 2 and sim.rng.random() < 0.35:
             ctx = Ctx(actor=sim.supervisor, station_code=row.station_code, clock=sim.clock)
             sim.clock.at = local_moment(today, sim.rng.uniform(16 * 60, 17 * 60))
-            ratings.close_rectification(session, ctx, row.id, sim.rng.choice(RECTIFY_RESPONSES))
+            close_rectification(session, ctx, row.id, sim.rng.choice(RECTIFY_RESPONSES))
