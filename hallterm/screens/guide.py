@@ -12,8 +12,8 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
-from hallterm.db.services.catalog.query import BundleRow, MatterGuide, RequirementRow
 from hallterm.domain.catalog import display
+from hallterm.domain.guide import GuideDoc, GuideMaterial
 from hallterm.i18n import N_, _
 from hallterm.screens.base import BaseScreen
 from hallterm.screens.workers import background
@@ -38,8 +38,7 @@ class GuideScreen(BaseScreen):
     def __init__(self, code: str) -> None:
         super().__init__()
         self.code = code
-        self.guide: MatterGuide | None = None
-        self.bundle: tuple[BundleRow, list[MatterGuide]] | None = None
+        self.guide: GuideDoc | None = None
 
     def compose_body(self) -> ComposeResult:
         yield VerticalScroll(id="guide-scroll")
@@ -56,29 +55,19 @@ class GuideScreen(BaseScreen):
 
         with self.hall.store.read() as session:
             guide = cq.guide(session, self.code)
-            bundle = None
-            if guide is None:
-                found = [b for b in cq.bundles(session) if b.code == self.code]
-                if found:
-                    members = [
-                        g for g in (cq.guide(session, c) for c in found[0].matter_codes) if g
-                    ]
-                    bundle = (found[0], members)
-        self.app.call_from_thread(self._loaded, guide, bundle)
+        self.app.call_from_thread(self._loaded, guide)
 
-    def _loaded(
-        self, guide: MatterGuide | None, bundle: tuple[BundleRow, list[MatterGuide]] | None
-    ) -> None:
-        self.guide, self.bundle = guide, bundle
+    def _loaded(self, guide: GuideDoc | None) -> None:
+        self.guide = guide
         self._show()
 
     def _show(self) -> None:
         scroll = self.query_one("#guide-scroll", VerticalScroll)
         scroll.remove_children()
-        if self.guide is not None:
+        if self.guide is not None and not self.guide.is_bundle:
             scroll.mount_all(list(self._matter_widgets(self.guide)))
-        elif self.bundle is not None:
-            scroll.mount_all(list(self._bundle_widgets(*self.bundle)))
+        elif self.guide is not None:
+            scroll.mount_all(list(self._bundle_widgets(self.guide)))
         else:
             scroll.mount(
                 Static(
@@ -93,20 +82,20 @@ class GuideScreen(BaseScreen):
             Static(body if isinstance(body, Text) else plain(body or "—")),
         ]
 
-    def _matter_widgets(self, g: MatterGuide) -> list[Static | DataTable[Text]]:
-        r = g.row
+    def _matter_widgets(self, doc: GuideDoc) -> list[Static | DataTable[Text]]:
+        g = doc.matters[0]
         facts = Text()
         for label, value in (
-            (_("Department"), r.department),
-            (_("Kind"), r.kind),
-            (_("Handling"), display(r.handling_type)),
-            (_("Basic code"), r.basic_code),
-            (_("Implementation code"), r.code),
-            (_("Legal time limit"), _("{n} working days").format(n=r.legal_limit_days)),
+            (_("Department"), g.department),
+            (_("Kind"), g.kind),
+            (_("Handling"), display(g.handling_type)),
+            (_("Basic code"), g.basic_code),
+            (_("Implementation code"), g.code),
+            (_("Legal time limit"), _("{n} working days").format(n=g.legal_limit_days)),
             (
                 _("Promised time limit"),
-                _("{n} working days").format(n=r.promised_limit_days)
-                if r.promised_limit_days
+                _("{n} working days").format(n=g.promised_limit_days)
+                if g.promised_limit_days
                 else _("on the spot"),
             ),
             (_("Visits to the hall"), str(g.visits)),
@@ -116,12 +105,12 @@ class GuideScreen(BaseScreen):
             (_("Place"), g.place),
             (_("Hours"), g.hours),
             (_("Consultation phone"), g.phone),
-            (_("Catalog version"), g.catalog_version),
+            (_("Catalog version"), doc.catalog_version),
         ):
             facts.append(colon(label), style="bold")
             facts.append(f"{value or '—'}\n")
         widgets: list[Static | DataTable[Text]] = [
-            Static(plain(r.name), classes="screen-title"),
+            Static(plain(g.name), classes="screen-title"),
             Static(facts),
         ]
         widgets += self._section(_("Conditions"), g.conditions)
@@ -131,40 +120,18 @@ class GuideScreen(BaseScreen):
         widgets += self._section(_("Legal basis"), g.legal_basis)
         return widgets
 
-    def _bundle_widgets(
-        self, b: BundleRow, members: list[MatterGuide]
-    ) -> list[Static | DataTable[Text]]:
-        from hallterm.domain.checklist import Requirement, merge_requirements
-
-        merged = merge_requirements(
-            [
-                (
-                    g.row.code,
-                    [
-                        Requirement(
-                            **{k: getattr(m, k) for k in RequirementRow.__dataclass_fields__}
-                        )
-                        for m in g.materials
-                    ],
-                )
-                for g in members
-            ]
-        )
-        rows = tuple(
-            RequirementRow(**{k: getattr(m, k) for k in RequirementRow.__dataclass_fields__})
-            for m in merged
-        )
-        widgets: list[Static | DataTable[Text]] = [Static(plain(b.name), classes="screen-title")]
-        widgets += self._section(_("Description"), b.description)
+    def _bundle_widgets(self, doc: GuideDoc) -> list[Static | DataTable[Text]]:
+        widgets: list[Static | DataTable[Text]] = [Static(plain(doc.name), classes="screen-title")]
+        widgets += self._section(_("Description"), doc.description)
         widgets += self._section(
             _("Matters handled together"),
-            "\n".join(f"· {g.row.name}（{g.row.department}）" for g in members),
+            "\n".join(f"· {g.name}（{g.department}）" for g in doc.matters),
         )
         widgets.append(Static(_("Materials (shared documents listed once)"), classes="section"))
-        widgets.append(self._materials_table(rows))
+        widgets.append(self._materials_table(doc.materials))
         return widgets
 
-    def _materials_table(self, materials: tuple[RequirementRow, ...]) -> DataTable[Text]:
+    def _materials_table(self, materials: tuple[GuideMaterial, ...]) -> DataTable[Text]:
         table: DataTable[Text] = DataTable(cursor_type="row", zebra_stripes=True)
         for label in (
             _("Material"),
