@@ -17,9 +17,6 @@ from textual.await_complete import AwaitComplete
 from textual.screen import Screen
 
 from hallterm.app_base import HallApp
-from hallterm.clock import Clock
-from hallterm.config import Settings
-from hallterm.db.engine import Store
 from hallterm.db.services import Actor
 
 LOCKED_ACTIONS = frozenset({"logout"})  # the only app action the lock screen offers
@@ -30,14 +27,9 @@ class LockingApp(HallApp):
 
     actor: Actor | None
 
-    def __init__(
-        self,
-        store: Store,
-        settings: Settings,
-        clock: Clock | None = None,
-        language: str | None = None,
-    ) -> None:
-        super().__init__(store, settings, clock=clock, language=language)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """``HallApp``'s arguments; the app starts unlocked, its idle time counted from now."""
+        super().__init__(*args, **kwargs)
         self._last_input = time.monotonic()
         # While locked nothing but the unlock form runs: see ``check_action`` and the
         # screen-stack guards below.

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
 from hallterm.clock import to_local
-from hallterm.db.services import Ctx, ServiceError, record_event
+from hallterm.db.services import Ctx, record_event
 from hallterm.db.services.interaction.kinds import channel_label, kind_label
 from hallterm.db.services.interaction.views import InteractionView, find_item, get_item
-from hallterm.i18n import _
+from hallterm.db.services.printouts import print_pdf
 
 if TYPE_CHECKING:
     from hallterm.db.engine import Store
@@ -73,12 +74,8 @@ def print_copy(
     with store.read() as session:
         view = get_item(session, ctx, ref, ctx.clock.today())
         hall = hall_of(session, ctx)
-    if out is None:
-        if printer is None:
-            raise ServiceError(_("nowhere to print to"))
-        out = printer.pdf_path("interaction", view.number)
-    render_interaction_copy(copy_of(view), out, hall=hall, font_path=font_path)
-    message = printer.send(out) if printer is not None else None
+    render = partial(render_interaction_copy, copy_of(view), hall=hall, font_path=font_path)
+    out, message = print_pdf(render, printer, out, "interaction", view.number)
     with store.write() as session:
         record_copy_printed(session, ctx, view.id, out.name)
     return out, message
