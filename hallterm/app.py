@@ -1,8 +1,9 @@
-"""The Textual application: sign-in, the frame, global keys, language, idle lock, palette.
+"""The Textual application: sign-in, the frame, global keys, language, palette.
 
 ``create_app`` is the one factory used by the CLI and by tests; store, settings, clock and
 printer are injected so tests are deterministic.  The app never touches the database on the
-event loop: screens run their queries in thread workers and hand plain data back.
+event loop: screens run their queries in thread workers and hand plain data back.  The idle
+lock and its screen-stack guards are its base, ``app_lock.LockingApp``.
 """
 
 from __future__ import annotations
@@ -12,15 +13,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from textual import events, work
+from textual import work
 from textual.app import App, SystemCommand
-from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.theme import Theme
 
 from hallterm.actions import ACTIONS, actions_for
-from hallterm.app_base import HallApp
+from hallterm.app_lock import LOCKED_ACTIONS, LockingApp
 from hallterm.clock import Clock
 from hallterm.config import Settings
 from hallterm.db.engine import Store
@@ -30,7 +30,6 @@ from hallterm.i18n import _, current_language, set_language
 from hallterm.terminal import terminal_id
 
 NOBODY = Actor(staff_id="", username="unknown", name="", role="", station_code="")
-LOCKED_ACTIONS = frozenset({"logout"})  # the only app action the lock screen offers
 
 
 @dataclass(frozen=True)
@@ -46,7 +45,7 @@ class StationInfo:
 FOOTER_ACTIONS = ("help", "language")
 
 
-class HalltermApp(HallApp):  # keys arrive in order (HallApp is a hallterm.key_order.KeyOrder)
+class HalltermApp(LockingApp):  # keys arrive in order (a hallterm.key_order.KeyOrder)
     CSS_PATH = "app.tcss"
     TITLE = "hallterm"
     ENABLE_COMMAND_PALETTE = True
@@ -79,12 +78,7 @@ class HalltermApp(HallApp):  # keys arrive in order (HallApp is a hallterm.key_o
         self.station: StationInfo | None = None
         self.window = settings.window
         self.matter_index: MatterIndex = MatterIndex([])
-        self._last_input = time.monotonic()
         self.terminal = terminal_id()
-        # While locked nothing but the unlock form runs: see ``check_action`` and the
-        # screen-stack guards below.
-        self.locked = False
-        self._unlocking = False
 
     # -- context -------------------------------------------------------------------------
 
@@ -327,79 +321,6 @@ class HalltermApp(HallApp):  # keys arrive in order (HallApp is a hallterm.key_o
                 self.notify_error,
                 _("The theme could not be saved in the config file: {error}").format(error=exc),
             )
-
-    # -- idle lock -----------------------------------------------------------------------
-
-    async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key | events.MouseDown):
-            self._last_input = time.monotonic()
-        await super().on_event(event)
-
-    def _check_idle(self) -> None:
-        limit = self.settings.idle_lock_minutes * 60
-        if self.actor is not None and limit and time.monotonic() - self._last_input >= limit:
-            self.action_lock()
-
-    def action_lock(self) -> None:
-        from hallterm.screens.lock import LockScreen
-
-        if self.actor is not None and not self.locked:
-            self.locked = True
-            self._pause_timers_below()
-            self.push_screen(LockScreen())
-
-    def _pause_timers_below(self) -> None:
-        """Stop the screens' own timers (refreshes, countdowns) until the lock is lifted."""
-        self._paused_timers = []
-        for screen in self.screen_stack:
-            for node in (screen, *screen.walk_children()):
-                for timer in list(getattr(node, "_timers", ())):
-                    timer.pause()
-                    self._paused_timers.append(timer)
-
-    def _resume_timers(self) -> None:
-        for timer in getattr(self, "_paused_timers", ()):
-            timer.resume()
-        self._paused_timers = []
-
-    def unlocked(self) -> None:
-        """The lock screen accepted the password: remove it and let keys through again."""
-        from hallterm.screens.lock import LockScreen
-
-        if self.locked and isinstance(self.screen, LockScreen):
-            self._unlocking = True
-            try:
-                self.pop_screen()
-            finally:
-                self._unlocking = False
-        self.locked = False
-        self._resume_timers()
-        self._last_input = time.monotonic()
-
-    # Screen-stack guards: while locked, a worker or timer of a screen below the lock can
-    # neither put a screen above it nor take the lock screen away.
-
-    def push_screen(self, screen: Any, *args: Any, **kwargs: Any) -> Any:
-        from textual.widget import AwaitMount
-
-        from hallterm.screens.lock import LockScreen
-
-        if self.locked and not isinstance(screen, LockScreen):
-            self.log.system(f"locked: refused to push {screen!r}")
-            return AwaitMount(self.screen, [])
-        return super().push_screen(screen, *args, **kwargs)
-
-    def pop_screen(self) -> AwaitComplete:
-        if self.locked and not self._unlocking:
-            self.log.system("locked: refused to pop the lock screen")
-            return AwaitComplete.nothing()
-        return super().pop_screen()
-
-    def switch_screen(self, screen: Screen[Any] | str) -> AwaitComplete:
-        if self.locked:
-            self.log.system(f"locked: refused to switch to {screen!r}")
-            return AwaitComplete.nothing()
-        return super().switch_screen(screen)
 
     # -- frame ---------------------------------------------------------------------------
 

@@ -60,6 +60,6 @@ class MatterCommands(Provider):
             )
 
     def _open(self, code: str) -> None:
-        from hallterm.screens.catalog import GuideScreen
+        from hallterm.screens.guide import GuideScreen
 
         self.app.push_screen(GuideScreen(code))

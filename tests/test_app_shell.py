@@ -7,7 +7,8 @@ from textual.widgets import DataTable, Input, OptionList, Static
 
 from hallterm.app import create_app
 from hallterm.i18n import current_language
-from hallterm.screens.catalog import CatalogScreen, GuideScreen
+from hallterm.screens.catalog import CatalogScreen
+from hallterm.screens.guide import GuideScreen
 from hallterm.screens.help import HelpScreen
 from hallterm.screens.home import HomeScreen
 from hallterm.screens.lock import LockScreen

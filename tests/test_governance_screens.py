@@ -13,7 +13,7 @@ from hallterm.clock import Clock, FrozenClock
 from hallterm.db.services import SYSTEM, Actor, Ctx
 from hallterm.db.services.interaction import list_items, record_item
 from hallterm.screens.audit import AuditScreen
-from hallterm.screens.catalog import GuideScreen
+from hallterm.screens.guide import GuideScreen
 from hallterm.screens.home import HomeScreen
 from hallterm.screens.interaction import InteractionScreen, NewItemScreen, ReplyScreen
 from hallterm.screens.lint import LintScreen

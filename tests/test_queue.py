@@ -13,7 +13,7 @@ from sqlmodel import select
 from hallterm.db.events import verify_chain
 from hallterm.db.models import Event, Staff
 from hallterm.db.models_queue import Evaluation, Rectification, Ticket
-from hallterm.db.services import Ctx, ServiceError, ratings
+from hallterm.db.services import Ctx, ServiceError, ratings, rectification
 from hallterm.db.services import queue as q
 from hallterm.db.services.calendar import calendar_for
 from hallterm.db.services.staff import actor_of
@@ -332,19 +332,21 @@ def test_rating_and_rectification(demo_store, clock, ctx):
     with pytest.raises(ServiceError), demo_store.write() as session:
         ratings.rate(session, applicant, level=5, ticket_id=t.id)  # rated once
     with demo_store.read() as session:
-        open_items = ratings.rectifications(session, today=clock.today(), open_only=True)
+        open_items = rectification.rectifications(session, today=clock.today(), open_only=True)
     assert [r.id for r in open_items] == [bad.rectification_id]
     assert open_items[0].ticket_number == t.number and open_items[0].days_left == 15
     with pytest.raises(ServiceError), demo_store.write() as session:  # a clerk may not close it
-        ratings.close_rectification(session, clerk, bad.rectification_id, "已整改")
+        rectification.close_rectification(session, clerk, bad.rectification_id, "已整改")
     boss = clerk_ctx(demo_store, clock, username="supervisor")
     with pytest.raises(ServiceError), demo_store.write() as session:
-        ratings.close_rectification(session, boss, bad.rectification_id, "  ")
+        rectification.close_rectification(session, boss, bad.rectification_id, "  ")
     with demo_store.write() as session:
-        closed = ratings.close_rectification(session, boss, bad.rectification_id, "已致歉并整改")
+        closed = rectification.close_rectification(
+            session, boss, bad.rectification_id, "已致歉并整改"
+        )
     assert closed.closed_by == "supervisor" and closed.response == "已致歉并整改"
     with demo_store.read() as session:
-        assert ratings.rectifications(session, today=clock.today(), open_only=True) == []
+        assert rectification.rectifications(session, today=clock.today(), open_only=True) == []
         rect = session.get(Rectification, bad.rectification_id)
         assert rect.closed_at is not None
         assert session.exec(select(func.count()).select_from(Evaluation)).one() == 1

@@ -27,7 +27,7 @@ from hallterm.db.services import cases as cs
 from hallterm.db.services import certificates as ce
 from hallterm.db.services import interaction as it
 from hallterm.db.services import queue as q
-from hallterm.db.services import ratings as ra
+from hallterm.db.services import rectification as rc
 from hallterm.db.services import staff as st
 from hallterm.db.services.catalog import io as cio
 from hallterm.db.services.passwords import _verify_scrypt, needs_rehash
@@ -155,9 +155,9 @@ ENTRY_POINTS: list[tuple[str, Permission, Call]] = [
         lambda s, c: it.set_reply_days(s, c, "consultation", 5),
     ),
     (
-        "ratings.close_rectification",
+        "rectification.close_rectification",
         Permission.supervise,
-        lambda s, c: ra.close_rectification(s, c, "x", "done"),
+        lambda s, c: rc.close_rectification(s, c, "x", "done"),
     ),
 ]
 

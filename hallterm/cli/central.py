@@ -207,10 +207,10 @@ def central_serve(
     """Run the sync service stations talk to (the only client of central's database)."""
     import os
 
-    from hallterm.db.services.certificate_tsa import TsaConfig, load_ltv_source
+    from hallterm.cli.key_files import load_tsa, tsa_config
     from hallterm.db.sync.central import check_central
     from hallterm.db.sync.service import serve
-    from hallterm.printing.keys import ENV_PASSPHRASE, KeyFileError
+    from hallterm.printing.keys import ENV_PASSPHRASE
 
     url = resolve_central(ctx, central_url)
     host, _sep, port = listen.rpartition(":")
@@ -218,20 +218,9 @@ def central_serve(
         fail(_("--listen takes HOST:PORT, e.g. 127.0.0.1:8765"))
     if bool(tls_cert) != bool(tls_key):
         fail(_("give both --tls-cert and --tls-key"))
-    settings = ctx.obj["settings"]
-    key_file = tsa_file or ("" if tsa_url else settings.tsa_key_file)
-    tsa = TsaConfig(
-        tsa_file=key_file,
-        tsa_url="" if key_file else (tsa_url or settings.tsa_url),
-        tsa_root=tsa_root or settings.tsa_root,
-        root_cert=root_cert or "",
-    )
+    tsa = tsa_config(ctx.obj["settings"], tsa_file, tsa_url, tsa_root, root_cert)
     if tsa.configured:  # loaded here once so a bad file or passphrase stops the start
-        passphrase = ask_passphrase(_("Passphrase: ")) if tsa.needs_passphrase else b""
-        try:
-            load_ltv_source(tsa, passphrase)
-        except KeyFileError as exc:
-            fail(str(exc))
+        _source, passphrase = load_tsa(tsa)
         if passphrase:  # each worker process loads the key once at its start
             os.environ[ENV_PASSPHRASE] = passphrase.decode("utf-8")
         click.echo(_("certificates reaching central are timestamped (B-LTA) as they arrive"))

@@ -15,7 +15,6 @@ from hallterm.cli.common import (
     acts_as_person,
     ask_passphrase,
     central_person,
-    db_error,
     fail,
     open_central_store,
     open_store,
@@ -226,44 +225,16 @@ def central_timestamp(
     central_url: str | None,
 ) -> None:
     """Add timestamp and validation data (PAdES B-LTA) to every certificate still lacking it."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from hallterm.db.services import ServiceError
+    from hallterm.cli.key_files import load_tsa, tsa_config
     from hallterm.db.services.certificate_ltv import timestamp_pending
-    from hallterm.db.services.certificate_tsa import TsaConfig, load_ltv_source
-    from hallterm.printing.keys import KeyFileError
 
     quiet_pyhanko()
     url = resolve_central(ctx, central_url)
     person = central_person(url)
-    key_file = str(tsa_file) if tsa_file else ("" if tsa_url else ctx.obj["settings"].tsa_key_file)
-    tsa_url = "" if key_file else (tsa_url or ctx.obj["settings"].tsa_url)
-    config = TsaConfig(
-        tsa_file=key_file,
-        tsa_url=tsa_url,
-        tsa_root=str(tsa_root or ctx.obj["settings"].tsa_root or ""),
-        root_cert=str(root_cert or ""),
-    )
-    if not config.configured:
-        fail(_("give central's TSA key file (--tsa FILE) or an external TSA (--tsa-url URL)"))
-    try:
-        passphrase = ask_passphrase(_("Passphrase: ")) if config.needs_passphrase else b""
-        source = load_ltv_source(config, passphrase)
-    except KeyFileError as exc:
-        fail(str(exc))
-        return
-    st = open_central_store(url)
-    try:
-        with st.write() as session:
-            summary = timestamp_pending(session, person, source)
-    except ServiceError as exc:
-        fail(str(exc))
-        return
-    except SQLAlchemyError as exc:
-        fail(db_error(exc, url))
-        return
-    finally:
-        st.dispose()
+    config = tsa_config(ctx.obj["settings"], tsa_file, tsa_url, tsa_root, root_cert)
+    source, _passphrase = load_tsa(config)
+    with using(open_central_store(url), write=True, url=url) as session:
+        summary = timestamp_pending(session, person, source)
     for label, reason in summary.failed:
         click.echo(_("{copy}: not extended: {reason}").format(copy=label, reason=reason), err=True)
     click.echo(
@@ -285,30 +256,13 @@ def central_export_trust(
     ctx: click.Context, root: Path, out: Path, central_url: str | None
 ) -> None:
     """Write the root-signed trust list (station certificates, CRL, revoked numbers, records)."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from hallterm.db.services import ServiceError
+    from hallterm.cli.key_files import load_key_file
     from hallterm.db.services.certificate_keys import export_trust
-    from hallterm.printing.keys import KeyFileError, load_p12
 
     url = resolve_central(ctx, central_url)
     person = central_person(url)
-    try:
-        bundle = load_p12(root, ask_passphrase(_("Passphrase: ")))
-    except KeyFileError as exc:
-        fail(str(exc))
-        return
-    st = open_central_store(url)
-    try:
-        with st.write() as session:
-            data = export_trust(session, person, bundle)
-    except ServiceError as exc:
-        fail(str(exc))
-        return
-    except SQLAlchemyError as exc:
-        fail(db_error(exc, url))
-        return
-    finally:
-        st.dispose()
+    bundle = load_key_file(root)
+    with using(open_central_store(url), write=True, url=url) as session:
+        data = export_trust(session, person, bundle)
     out.write_bytes(data)
     click.echo(_("trust list written to {path}").format(path=out))

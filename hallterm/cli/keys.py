@@ -16,13 +16,13 @@ from hallterm.cli.common import (
     acts_as_person,
     ask_passphrase,
     central_person,
-    db_error,
     fail,
     open_central_store,
     open_store,
     resolve_central,
     service_ctx,
     store_settings,
+    using,
 )
 from hallterm.cli.root import main
 from hallterm.config import data_dir
@@ -61,11 +61,13 @@ def keys_init_root(out: Path, name: str) -> None:
 @click.option("--days", type=click.IntRange(1, 3650), default=730, show_default=True)
 def keys_issue_station(root: Path, station: str, name: str, out: Path, days: int) -> None:
     """Issue a station signing certificate under the root (same passphrase for both files)."""
-    from hallterm.printing.keys import KeyFileError, issue_station, load_p12
+    from hallterm.cli.key_files import load_key_file
+    from hallterm.printing.keys import KeyFileError, issue_station
 
     secret = ask_passphrase(_("Passphrase: "))
+    root_key = load_key_file(root, secret)
     try:
-        issue_station(load_p12(root, secret), station, name, out, secret, days=days)
+        issue_station(root_key, station, name, out, secret, days=days)
     except KeyFileError as exc:
         fail(str(exc))
     click.echo(_("station key written to {path}").format(path=out))
@@ -105,15 +107,12 @@ def keys_export_root(
     ctx: click.Context, root: Path | None, from_store: bool, store: str | None, out: Path
 ) -> None:
     """Write the trusted root certificate (PEM) for verifiers."""
+    from hallterm.cli.key_files import load_key_file
     from hallterm.db.services.certificates import trusted_roots
-    from hallterm.printing.keys import KeyFileError, load_p12, write_pem
+    from hallterm.printing.keys import write_pem
 
     if root is not None:
-        try:
-            cert = load_p12(root, ask_passphrase(_("Passphrase: "))).cert
-        except KeyFileError as exc:
-            fail(str(exc))
-            return
+        cert = load_key_file(root).cert
     else:
         st = open_store(store_settings(ctx, store))
         try:
@@ -134,13 +133,15 @@ def keys_export_root(
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="TSA key file")
 def keys_issue_tsa(root: Path, name: str, out: Path) -> None:
     """Issue central's timestamp authority certificate under the root (same passphrase)."""
+    from hallterm.cli.key_files import load_key_file
     from hallterm.clock import Clock
-    from hallterm.printing.keys import KeyFileError, load_p12
+    from hallterm.printing.keys import KeyFileError
     from hallterm.printing.tsa import issue_tsa
 
     secret = ask_passphrase(_("Passphrase: "))
+    root_key = load_key_file(root, secret)
     try:
-        issue_tsa(load_p12(root, secret), name, out, secret, Clock().now())
+        issue_tsa(root_key, name, out, secret, Clock().now())
     except KeyFileError as exc:
         fail(str(exc))
     click.echo(_("timestamp authority key written to {path}").format(path=out))
@@ -149,29 +150,12 @@ def keys_issue_tsa(root: Path, name: str, out: Path) -> None:
 def _central_crl(url: str, root_file: Path, secret: bytes, person: Ctx) -> bytes:
     """Sign a new CRL with the root at central, keep and publish it, as ``person`` (signed in
     at central for the command); returns its DER."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from hallterm.db.services import ServiceError
+    from hallterm.cli.key_files import load_key_file
     from hallterm.db.services.certificate_keys import make_station_crl
-    from hallterm.printing.keys import KeyFileError, load_p12
 
-    try:
-        root = load_p12(root_file, secret)
-    except KeyFileError as exc:
-        fail(str(exc))
-        raise AssertionError from None
-    st = open_central_store(url)
-    try:
-        with st.write() as session:
-            return make_station_crl(session, person, root)
-    except ServiceError as exc:
-        fail(str(exc))
-        raise AssertionError from None
-    except SQLAlchemyError as exc:
-        fail(db_error(exc, url))
-        raise AssertionError from None
-    finally:
-        st.dispose()
+    root = load_key_file(root_file, secret)
+    with using(open_central_store(url), write=True, url=url) as session:
+        return make_station_crl(session, person, root)
 
 
 @keys.command("revoke-station")
@@ -211,7 +195,6 @@ def keys_revoke_station(
     central_url: str | None,
 ) -> None:
     """Revoke the signing key(s) of station CODE at central; with --root, publish the CRL."""
-    from hallterm.db.services import ServiceError
     from hallterm.db.services.certificate_keys import revoke_station
     from hallterm.printing.keys import KeyFileError, load_pem_certs
 
@@ -222,15 +205,8 @@ def keys_revoke_station(
     except KeyFileError as exc:
         fail(str(exc))
         return
-    st = open_central_store(url)
-    try:
-        with st.write() as session:
-            serials = revoke_station(session, person, code, reason, note, certs)
-    except ServiceError as exc:
-        fail(str(exc))
-        return
-    finally:
-        st.dispose()
+    with using(open_central_store(url), write=True, url=url) as session:
+        serials = revoke_station(session, person, code, reason, note, certs)
     click.echo(
         _("station {code}: {n} signing certificate(s) revoked").format(code=code, n=len(serials))
     )

@@ -1,7 +1,7 @@
 """The demo: a station store with the demo catalog and one account per role, made once.
 
 The store is marked as a demo (``store_info`` key ``demo``), so the login screen shows the
-demo accounts and their passwords.  ``hallterm.demo.history`` simulates days of a hall's
+demo accounts and their passwords.  ``hallterm.demo.history`` (a package) simulates days of a hall's
 work on it (``hallterm demo --history-days N``).
 """
 

@@ -17,15 +17,13 @@ from pathlib import Path
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
+from hallterm.domain.guide import GuideDoc, GuideMaterial, GuideMatter
 from hallterm.i18n import _
 from hallterm.printing.columns import content_widths
 from hallterm.printing.documents.blocks import grid_table
 from hallterm.printing.documents.page import BODY_W, DASH, Styles, esc, fmt_datetime, styles
 from hallterm.printing.fonts import register_cjk_font
 from hallterm.printing.guide_data import (
-    GuideDoc,
-    GuideMaterial,
-    GuideMatter,
     Hall,
     audience_text,
     complaint_text,

@@ -1,11 +1,11 @@
-"""The service guide as plain data, and its wording shared by the printed and published guide.
+"""A service guide from a catalog document, and the wording the printed and published guide share.
 
 ``guide_from_catalog(doc, code)`` turns a catalog document (``export_catalog``'s form) into
-the plain ``GuideDoc`` of one matter or one bundle (一件事: its matters' requirements merged,
-each shared document listed once).  ``matter_facts`` and the material rows are the labelled
-facts both the PDF (``printing.guide``) and the static pages (``printing.publish``) show, so
-the two never disagree; they include the supervision and complaint channel (12345 and the
-hall's own phone).
+the plain ``GuideDoc`` (``domain.guide``) of one matter or one bundle (一件事: its matters'
+requirements merged, each shared document listed once).  ``matter_facts`` and the material
+rows are the labelled facts both the PDF (``printing.guide``) and the static pages
+(``printing.publish``) show, so the two never disagree; they include the supervision and
+complaint channel (12345 and the hall's own phone).
 """
 
 from __future__ import annotations
@@ -15,60 +15,9 @@ from datetime import datetime
 from typing import Any
 
 from hallterm.domain.catalog import display
-from hallterm.domain.checklist import Requirement, merge_requirements
+from hallterm.domain.guide import GuideDoc, GuideMaterial, GuideMatter, bundle_guide, matter_guide
 from hallterm.i18n import _
 from hallterm.printing.documents.page import DASH
-
-
-@dataclass(frozen=True)
-class GuideMaterial:
-    type_code: str
-    name: str
-    necessity: str  # codes: required / optional / deferrable
-    form: str
-    source: str
-    originals: int
-    copies: int
-    standard: str = ""
-
-
-@dataclass(frozen=True)
-class GuideMatter:
-    code: str
-    basic_code: str
-    name: str
-    kind: str
-    department: str
-    audience: str
-    handling_type: str
-    legal_limit_days: int
-    promised_limit_days: int
-    fee: str
-    conditions: str
-    legal_basis: str
-    process: tuple[str, ...]
-    visits: int
-    online_depth: int
-    certificate_type: str | None
-    theme: str
-    place: str
-    hours: str
-    phone: str
-    materials: tuple[GuideMaterial, ...]
-
-
-@dataclass(frozen=True)
-class GuideDoc:
-    """A matter's guide, or a bundle's: its matters and the merged materials."""
-
-    code: str
-    name: str
-    is_bundle: bool
-    description: str
-    matters: tuple[GuideMatter, ...]
-    materials: tuple[GuideMaterial, ...]
-    catalog_name: str = ""
-    catalog_version: str = ""
 
 
 @dataclass(frozen=True)
@@ -127,46 +76,16 @@ def guide_from_catalog(doc: dict[str, Any], code: str) -> GuideDoc | None:
     matters = {m["implementation_code"]: m for m in doc.get("matters", [])}
     common = {"catalog_name": doc.get("name", ""), "catalog_version": doc.get("version", "")}
     if code in matters:
-        g = _matter(matters[code], departments)
-        return GuideDoc(g.code, g.name, False, "", (g,), g.materials, **common)
+        return matter_guide(_matter(matters[code], departments), **common)
     bundle = next((b for b in doc.get("bundles", []) if b.get("code") == code), None)
     if bundle is None:
         return None
-    members = tuple(_matter(matters[c], departments) for c in bundle["matters"] if c in matters)
-    merged = merge_requirements(
-        [
-            (
-                g.code,
-                [
-                    Requirement(
-                        r.type_code,
-                        r.name,
-                        r.necessity,
-                        r.form,
-                        r.source,
-                        r.originals,
-                        r.copies,
-                        r.standard,
-                    )
-                    for r in g.materials
-                ],
-            )
-            for g in members
-        ]
-    )
-    materials = tuple(
-        GuideMaterial(
-            r.type_code, r.name, r.necessity, r.form, r.source, r.originals, r.copies, r.standard
-        )
-        for r in merged
-    )
-    return GuideDoc(
+    members = [_matter(matters[c], departments) for c in bundle["matters"] if c in matters]
+    return bundle_guide(
         str(bundle["code"]),
         str(bundle.get("name", "")),
-        True,
         str(bundle.get("description") or ""),
         members,
-        materials,
         **common,
     )
 

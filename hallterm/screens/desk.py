@@ -25,15 +25,15 @@ from hallterm.domain.ids import ENTITY_ID_TYPES, IdType, id_type_label
 from hallterm.i18n import N_, _
 from hallterm.screens.desk_applicant import AgentForm, cases_text
 from hallterm.screens.desk_common import in_thread
-from hallterm.screens.desk_matter import DeskMatterStep, is_case_number
+from hallterm.screens.desk_matter import is_case_number
+from hallterm.screens.desk_register import REG_FIELDS, DeskRegistration
 from hallterm.screens.reveal import RevealTimer
 from hallterm.widgets.plain import plain
 
 ID_TYPES = tuple(IdType)
-_REG_FIELDS = ("#reg-name", "#reg-phone", "#reg-address", "#reg-legal-rep")
 
 
-class DeskScreen(DeskMatterStep):
+class DeskScreen(DeskRegistration):
     """Applicant and matter choice; the checklist and decisions follow on their own screen."""
 
     BINDINGS = [
@@ -283,7 +283,7 @@ class DeskScreen(DeskMatterStep):
         self.cases = None
         # The full number leaves the screen once the applicant is known; the card masks it.
         self.query_one("#id-number", Input).value = ""
-        for selector in _REG_FIELDS:
+        for selector in REG_FIELDS:
             self.query_one(selector, Input).value = ""
         self.query_one(AgentForm).clear()
         self.query_one("#matter-search", Input).value = ""
@@ -330,52 +330,6 @@ class DeskScreen(DeskMatterStep):
 
     def _agent_input(self) -> AgentInput | None:
         return self.query_one(AgentForm).agent() if self.needs_agent else None
-
-    @on(Input.Submitted, "#reg-name, #reg-phone, #reg-address, #reg-legal-rep")
-    def _next_field(self, event: Input.Submitted) -> None:
-        last = "#reg-legal-rep" if self._id_type == IdType.uscc else "#reg-address"
-        if f"#{event.input.id}" == last:
-            self.action_register()
-            return
-        order = list(_REG_FIELDS)
-        self.query_one(order[order.index(f"#{event.input.id}") + 1], Input).focus()
-
-    def action_register(self) -> None:
-        if not self.registering or self._busy:
-            return
-        number = self.query_one("#id-number", Input).value.strip()
-        values = {s[5:]: self.query_one(s, Input).value for s in _REG_FIELDS}
-        id_type = self._id_type
-        app = self.hall
-        ctx = app.ctx()
-
-        def job() -> ApplicantView:
-            from hallterm.db.services.applicants import register_applicant
-
-            with app.store.write() as session:
-                return register_applicant(
-                    session,
-                    ctx,
-                    id_type=id_type,
-                    id_number=number,
-                    name=values["name"],
-                    phone=values["phone"],
-                    address=values["address"],
-                    legal_rep=values["legal-rep"] if id_type == IdType.uscc else "",
-                )
-
-        self._busy = True
-        self.query_one("#reg-error", Static).update("")
-        in_thread(self, job, self._registered, self._register_rejected, group="desk")
-
-    def _register_rejected(self, message: str) -> None:
-        self._busy = False
-        self.query_one("#reg-error", Static).update(plain(message))
-
-    def _registered(self, applicant: ApplicantView) -> None:
-        self._busy = False
-        self.app.notify(_("Registered {name}").format(name=applicant.name), markup=False, timeout=3)
-        self._set_applicant(applicant)
 
     def action_reveal(self) -> None:
         if self.applicant is None:

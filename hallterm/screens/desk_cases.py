@@ -25,12 +25,11 @@ from hallterm.i18n import N_, _
 from hallterm.screens.base import BaseScreen
 from hallterm.screens.desk_case_detail import CaseDetailScreen
 from hallterm.screens.desk_common import (
-    Column,
     days_left_text,
-    fit_columns,
     in_thread,
     light_text,
 )
+from hallterm.widgets.columns import Column, fit_columns
 from hallterm.widgets.plain import plain
 
 

@@ -30,14 +30,13 @@ from hallterm.domain.workdays import WorkCalendar
 from hallterm.i18n import N_, _
 from hallterm.screens.desk_checklist_decide import ChecklistDecisions
 from hallterm.screens.desk_common import (
-    Column,
     due_text,
-    fit_columns,
     in_thread,
     line_details,
     line_state_text,
     required_text,
 )
+from hallterm.widgets.columns import Column, fit_columns
 from hallterm.widgets.plain import plain
 
 _LINE_ACTIONS = {

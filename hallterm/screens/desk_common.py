@@ -1,5 +1,4 @@
-"""Shared by the front-desk screens: running services in threads, labels, deadline texts,
-and table columns sized by content to the screen's width.
+"""Shared by the front-desk screens: running services in threads, labels, deadline texts.
 
 ``in_thread`` runs a blocking job (a service call in its own session) in a thread worker and
 hands the plain result back on the event loop; a ``ServiceError`` is shown as the
@@ -9,12 +8,10 @@ translated message it carries, anything else as an unexpected error, never silen
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import date
 from typing import Any, TypeVar, cast
 
-from rich.cells import cell_len
 from rich.text import Text
 from textual.dom import DOMNode
 from textual.worker import Worker
@@ -163,62 +160,3 @@ def in_thread(
     return node.run_worker(
         runner, thread=True, exit_on_error=False, group=group, exclusive=exclusive
     )
-
-
-# --------------------------------------------------------------------------- column fitting
-
-
-@dataclass(frozen=True)
-class Column:
-    """A table column: ``rank`` 0 is the most important (dropped last); ``shrink`` columns
-    (names, titles) are cut before any column is dropped."""
-
-    key: str
-    label: str
-    rank: int
-    shrink: bool = False
-
-
-SHRINK_FLOOR = 12  # a name column is cut to this before any column is dropped
-_CELL_PADDING = 2  # DataTable pads each cell by one column on either side
-
-
-def fit_columns(
-    columns: Sequence[Column], rows: Sequence[Sequence[Text | str]], available: int
-) -> list[tuple[Column, int]]:
-    """Columns sized by their content to fit ``available`` cells; the least important go.
-
-    Each column is as wide as its widest cell or label.  When the sum is too wide, the
-    shrinkable columns are cut to ``SHRINK_FLOOR``, then the columns of the highest rank are
-    dropped one by one, and finally the shrinkable ones are cut to what is left.
-    """
-    widths = {c.key: cell_len(c.label) for c in columns}
-    for row in rows:
-        for c, cell in zip(columns, row, strict=False):
-            text = cell.plain if isinstance(cell, Text) else str(cell)
-            widths[c.key] = max(
-                widths[c.key], max((cell_len(x) for x in text.split("\n")), default=0)
-            )
-    chosen = list(columns)
-
-    def total() -> int:
-        return sum(widths[c.key] + _CELL_PADDING for c in chosen)
-
-    for c in chosen:
-        if total() <= available:
-            break
-        if c.shrink and widths[c.key] > SHRINK_FLOOR:
-            widths[c.key] = max(SHRINK_FLOOR, widths[c.key] - (total() - available))
-    while total() > available and len(chosen) > 1:
-        droppable = [c for c in chosen if not c.shrink] or chosen
-        worst = max(droppable, key=lambda c: c.rank)
-        if worst.rank == min(c.rank for c in chosen):
-            break
-        chosen.remove(worst)
-    for c in chosen:
-        excess = total() - available
-        if excess <= 0:
-            break
-        if c.shrink:
-            widths[c.key] = max(4, widths[c.key] - excess)
-    return [(c, widths[c.key]) for c in chosen]

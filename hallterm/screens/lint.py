@@ -11,8 +11,8 @@ from hallterm.domain.catalog_lint import ERROR, Finding
 from hallterm.errors import shown
 from hallterm.i18n import N_, _
 from hallterm.screens.base import BaseScreen
-from hallterm.screens.desk_common import Column, fit_columns
 from hallterm.screens.workers import background
+from hallterm.widgets.columns import Column, fit_columns
 from hallterm.widgets.plain import plain
 
 SEVERITY_STYLE = {ERROR: "bold red", "warning": "yellow"}

@@ -19,7 +19,8 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from hallterm.clock import fmt_local
-from hallterm.db.services.ratings import LEVELS, RatingView, RectificationView, level_label
+from hallterm.db.services.ratings import LEVELS, RatingView, level_label
+from hallterm.db.services.rectification import RectificationView
 from hallterm.i18n import N_, _
 from hallterm.screens.base import hall_of
 from hallterm.screens.desk_common import in_thread
@@ -193,7 +194,7 @@ class RectificationScreen(ModalScreen[bool]):
         app = hall_of(self)
 
         def job() -> RectificationView:
-            from hallterm.db.services.ratings import close_rectification
+            from hallterm.db.services.rectification import close_rectification
 
             with app.store.write() as session:
                 return close_rectification(session, app.ctx(), self.item.id, response)

@@ -1,12 +1,10 @@
-"""The supervisor's screens: the live dashboard (F6), the efficiency table (F7), a case timeline.
+"""The supervisor's live dashboard (F6).
 
 The dashboard refreshes itself every few seconds in a thread worker (one set-based read):
 waiting and waits per line, every window, the cases by deadline light and the open
-rectifications; G/Y/R lists the cases of a light and Enter opens a case's timeline.  Sections
-registered by other areas (``efficiency.register_dashboard_section``) are shown below.  The
-efficiency table groups by department, matter, station or clerk over today / this week /
-this month / a range, draws cases and waits per day in the terminal, and exports XLSX, CSV or
-the PDF report.
+rectifications; G/Y/R lists the cases of a light and Enter opens a case's timeline
+(``case_timeline``); ``e`` opens the efficiency table (F7, ``efficiency``).  Sections
+registered by other areas (``efficiency.register_dashboard_section``) are shown below.
 """
 
 from __future__ import annotations
@@ -34,7 +32,7 @@ from hallterm.widgets.plain import plain, row
 
 REFRESH_SECONDS = 3.0
 BOX_ROWS = 6  # rows shown in the lines and windows boxes before they scroll
-_LIGHT_STYLE = {"green": "bold green", "yellow": "bold yellow", "red": "bold red"}
+LIGHT_STYLE = {"green": "bold green", "yellow": "bold yellow", "red": "bold red"}
 _LIGHT_WORD = {"green": N_("green"), "yellow": N_("yellow"), "red": N_("red")}
 
 
@@ -211,9 +209,7 @@ class SupervisorScreen(BaseScreen):
         summary = Text()
         summary.append(_("Deadline lights: "), "bold")
         for light in ("green", "yellow", "red"):
-            summary.append(
-                f"● {_(_LIGHT_WORD[light])} {data.lights[light]}   ", _LIGHT_STYLE[light]
-            )
+            summary.append(f"● {_(_LIGHT_WORD[light])} {data.lights[light]}   ", LIGHT_STYLE[light])
         summary.append(
             _("open rectifications: {n}").format(n=data.open_rectifications),
             "bold red" if data.open_rectifications else "",
@@ -280,7 +276,7 @@ class SupervisorScreen(BaseScreen):
                     _("Cases with a {light} light (Enter: timeline)").format(
                         light=_(_LIGHT_WORD[self.mode])
                     ),
-                    style=_LIGHT_STYLE[self.mode],
+                    style=LIGHT_STYLE[self.mode],
                 )
             )
             from hallterm.domain.case_states import status_label
@@ -344,6 +340,8 @@ class SupervisorScreen(BaseScreen):
             if item is not None:
                 self.app.push_screen(RectificationScreen(item), lambda _ok: self.refresh_data())
         else:
+            from hallterm.screens.case_timeline import CaseTimelineScreen
+
             self.app.push_screen(CaseTimelineScreen(key))
 
     def action_efficiency(self) -> None:
@@ -353,102 +351,6 @@ class SupervisorScreen(BaseScreen):
         from hallterm.screens.queue_review import QueueReviewScreen
 
         self.app.push_screen(QueueReviewScreen())
-
-    def action_back(self) -> None:
-        self.app.pop_screen()
-
-
-class CaseTimelineScreen(BaseScreen):
-    """One case: its facts, every event with who and when, its ratings and tickets."""
-
-    BINDINGS = [Binding("escape", "back", N_("Back"))]
-    DEFAULT_CSS = """
-    CaseTimelineScreen #tl-head { height: auto; padding: 0 1; }
-    CaseTimelineScreen #tl-table { height: 1fr; }
-    """
-    AUTO_FOCUS = "#tl-table"
-
-    def __init__(self, case_id: str) -> None:
-        super().__init__()
-        self.case_id = case_id
-        self.loaded: Any = None
-
-    def compose_body(self) -> ComposeResult:
-        yield Static("", id="tl-head")
-        yield DataTable(id="tl-table", cursor_type="row", zebra_stripes=True)
-
-    def on_mount(self) -> None:
-        app: Any = self.app
-        case_id = self.case_id
-        ctx = app.ctx()
-
-        def job() -> Any:
-            from hallterm.db.services import cases
-            from hallterm.db.services.ratings import ratings_of_case
-
-            today = to_local(app.clock.now()).date()
-            with app.store.read() as session:
-                view = cases.load_case(
-                    session, ctx, case_id, today, yellow_days=app.settings.yellow_days
-                )
-                return (
-                    view,
-                    cases.timeline(session, ctx, case_id),
-                    ratings_of_case(session, case_id),
-                )
-
-        in_thread(self, job, self._loaded)
-
-    def retranslate(self) -> None:
-        self._redraw()
-
-    def _loaded(self, loaded: Any) -> None:
-        self.loaded = loaded
-        self._redraw()
-
-    def _redraw(self) -> None:
-        if self.loaded is None:
-            return
-        from hallterm.domain.case_states import status_label
-
-        view, entries, rated = self.loaded
-        head = Text()
-        head.append(f"{view.number}  ", "bold")
-        head.append(f"{view.title}\n")
-        head.append(
-            _("{applicant} · {status} · window {window} · {clerk}").format(
-                applicant=view.applicant.name,
-                status=status_label(view.status),
-                window=view.window or "—",
-                clerk=view.clerk_name or "—",
-            )
-            + "\n"
-        )
-        if view.due_date:
-            head.append(_("due {date}").format(date=view.due_date.isoformat()))
-            if view.light and view.days_left is not None:
-                head.append(f"  ● {days_left_text(view.days_left)}", _LIGHT_STYLE[view.light])
-            head.append("\n")
-        for r in rated:
-            head.append(
-                _("rated {stars} {label} {at}").format(
-                    stars=stars(r.level), label=level_label(r.level), at=fmt_local(r.at)
-                )
-                + (f"：{r.comment}" if r.comment else "")
-                + "\n"
-            )
-        self.query_one("#tl-head", Static).update(head)
-        table = self.query_one("#tl-table", DataTable)
-        table.clear(columns=True)
-        for label in (_("Time"), _("Event"), _("By"), _("Details")):
-            table.add_column(label)
-        for e in entries:
-            details = "; ".join(
-                f"{k}={v}"
-                for k, v in e.details.items()
-                if k not in ("number",) and v not in ("", None)
-            )
-            table.add_row(*row(fmt_local(e.at, True), e.kind, e.actor, details))
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -27,12 +27,11 @@ from hallterm.db.models import Applicant, CaseMatter, Department, Matter, Servic
 from hallterm.db.models_certificates import Certificate, CertificateCopy
 from hallterm.db.privacy.personal import clear_copy
 from hallterm.db.services import Ctx, ServiceError, record_event
+from hallterm.db.services.certificate_prefill import prefill, shown_id
 from hallterm.db.services.certificate_templates import (
     VALID_UNTIL,
     TemplateField,
     check_values,
-    prefill,
-    shown_id,
     template_fields,
     template_for,
 )

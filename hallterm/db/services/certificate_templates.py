@@ -1,7 +1,7 @@
 """Certificate templates: the rows of each certificate type and where their values come from.
 
 A template lists the rows of the real certificate in print order.  Each row's value comes from
-the case (``source``): the applicant (name, ID or credit code, legal representative, address),
+the case (``source``, filled by ``certificate_prefill``): the applicant (name, ID or credit code, legal representative, address),
 the matter, the competent authority, the date of issue, or the clerk, who fills in what the
 case does not know (business scope, registered capital, disability category …).  Rows the
 system fills (``auto``) cannot be overridden by the clerk: the authority and the registration
@@ -12,10 +12,7 @@ is public); a person's ID number is masked.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
-from hallterm.db.models import Applicant, Department, Matter
-from hallterm.domain.ids import IdError, birth_date, mask_id
 from hallterm.i18n import N_, _
 
 VALID_UNTIL = "valid_until"
@@ -337,57 +334,6 @@ def template_fields(certificate_type: str) -> list[TemplateField]:
         *tpl.fields,
         TemplateField(VALID_UNTIL, N_("Valid until (YYYY-MM-DD, empty: long-term)"), "", False),
     ]
-
-
-def _is_entity(applicant: Applicant) -> bool:
-    return applicant.kind == "entity"
-
-
-def shown_id(applicant: Applicant) -> str:
-    """The holder's ID as printed: a credit code in full (public), a person's ID masked."""
-    if applicant.id_type == "uscc":
-        return applicant.id_number
-    return mask_id(applicant.id_number)
-
-
-def _sex(applicant: Applicant) -> str:
-    if applicant.id_type != "resident_id" or len(applicant.id_number) != 18:
-        return ""
-    return "男" if int(applicant.id_number[16]) % 2 else "女"
-
-
-def _born(applicant: Applicant) -> str:
-    if applicant.id_type != "resident_id":
-        return ""
-    try:
-        return birth_date(applicant.id_number).isoformat()
-    except IdError:
-        return ""
-
-
-def prefill(
-    fields: list[TemplateField],
-    applicant: Applicant,
-    matter: Matter,
-    authority: Department | None,
-    issued_on: date | None,
-) -> dict[str, str]:
-    """Values the case already knows, by field key."""
-    entity = _is_entity(applicant)
-    sources = {
-        "holder": applicant.name,
-        "holder_id": shown_id(applicant),
-        "uscc": applicant.id_number if applicant.id_type == "uscc" else "",
-        "entity_name": applicant.name if entity else "",
-        "legal_rep": (applicant.legal_rep if entity else applicant.name),
-        "address": applicant.address,
-        "matter": matter.name,
-        "authority": authority.name if authority else "",
-        "issued_on": issued_on.isoformat() if issued_on else "",
-        "sex": _sex(applicant),
-        "born": _born(applicant),
-    }
-    return {f.key: sources.get(f.source, "") for f in fields if f.source}
 
 
 def check_values(tpl: Template, values: dict[str, str]) -> None:

@@ -41,13 +41,12 @@ from hallterm.db.services.certificate_keys import (  # noqa: F401 - the key API,
     station_certificates,
     trusted_roots,
 )
+from hallterm.db.services.certificate_prefill import prefill, shown_id  # noqa: F401 - re-exported
 from hallterm.db.services.certificate_templates import (  # noqa: F401 - re-exported
     VALID_UNTIL,
     Template,
     TemplateField,
     check_values,
-    prefill,
-    shown_id,
     template_fields,
     template_for,
 )

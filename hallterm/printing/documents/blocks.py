@@ -5,6 +5,7 @@ body, decision date, seal area), which is kept on one page with the paragraph be
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -33,6 +34,8 @@ from hallterm.printing.documents.page import (
     fmt_date,
 )
 from hallterm.printing.qr import QRFlowable
+
+FontPath = str | os.PathLike[str] | None  # the CJK font a paper embeds (None: found)
 
 
 def style_table(table: Table, font: str, commands: list[tuple[Any, ...]]) -> Table:
@@ -83,23 +86,8 @@ def case_block(doc: CaseDocument, st: Styles, *, qr: bool) -> Table:
     ]
     if doc.bundle_name:
         pairs.append((_("Bundle"), esc(doc.bundle_name)))
-    label_w = 28 * mm
     info_w = BODY_W - (QR_SIZE + 10 * mm if qr else 0)
-    info = Table(
-        [[Paragraph(k, st.cell), Paragraph(v, st.cell)] for k, v in pairs],
-        colWidths=[label_w, info_w - label_w],
-    )
-    style_table(
-        info,
-        st.font,
-        [
-            ("GRID", (0, 0), (-1, -1), 0.5, GRID),
-            ("BACKGROUND", (0, 0), (0, -1), HEAD_BG),
-            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-            ("TOPPADDING", (0, 0), (-1, -1), 3),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-        ],
-    )
+    info = label_table(pairs, st, label_w=28 * mm, width=info_w)
     if not qr:
         return info
     code = Table(
@@ -173,11 +161,20 @@ def deferred_table(items: Sequence[DeferredItem], st: Styles) -> Table:
     return grid_table(head, rows, widths, st)
 
 
-def kv_table(pairs: Sequence[tuple[str, str]], st: Styles) -> Table:
-    label_w = 45 * mm
+def label_table(
+    pairs: Sequence[tuple[str, str]],
+    st: Styles,
+    *,
+    label_w: float,
+    width: float = BODY_W,
+    padding: tuple[int, int] = (3, 4),
+    row_heights: Sequence[float | None] | None = None,
+) -> Table:
+    """Labels (shaded) beside their values, ``width`` wide; ``padding`` is (top, bottom)."""
     table = Table(
         [[Paragraph(k, st.cell), Paragraph(v, st.cell)] for k, v in pairs],
-        colWidths=[label_w, BODY_W - label_w],
+        colWidths=[label_w, width - label_w],
+        rowHeights=list(row_heights) if row_heights is not None else None,
     )
     style_table(
         table,
@@ -186,11 +183,31 @@ def kv_table(pairs: Sequence[tuple[str, str]], st: Styles) -> Table:
             ("GRID", (0, 0), (-1, -1), 0.5, GRID),
             ("BACKGROUND", (0, 0), (0, -1), HEAD_BG),
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-            ("TOPPADDING", (0, 0), (-1, -1), 3),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+            ("TOPPADDING", (0, 0), (-1, -1), padding[0]),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), padding[1]),
         ],
     )
     return table
+
+
+def kv_table(pairs: Sequence[tuple[str, str]], st: Styles) -> Table:
+    return label_table(pairs, st, label_w=45 * mm)
+
+
+def reason_box(text: str, st: Styles) -> Table:
+    """A framed paragraph: the reason a paper gives (a refusal, a suspension), on any length."""
+    box = Table([[Paragraph(esc(text), st.cell)]], colWidths=[BODY_W], splitInRow=1)
+    style_table(
+        box,
+        st.font,
+        [
+            ("BOX", (0, 0), (-1, -1), 0.5, GRID),
+            ("TOPPADDING", (0, 0), (-1, -1), 6),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
+            ("LEFTPADDING", (0, 0), (-1, -1), 6),
+        ],
+    )
+    return box
 
 
 def signature_lines(labels: Sequence[str], st: Styles) -> Table:
@@ -226,6 +243,17 @@ def head(title: str, number: str, st: Styles) -> list[Flowable]:
     if number:
         out.append(Paragraph(esc(number), st.number))
     return out
+
+
+def opening(title: str, doc: CaseDocument, kind: str, st: Styles) -> list[Flowable]:
+    """The top of a paper to the applicant: title and 文号 (of paper ``kind``), the case block
+    with its QR code, and the addressee line."""
+    return [
+        *head(title, doc.number(kind), st),
+        case_block(doc, st, qr=True),
+        Spacer(1, 4 * mm),
+        addressee(doc, st),
+    ]
 
 
 def addressee(doc: CaseDocument, st: Styles) -> Paragraph:

@@ -7,15 +7,14 @@ kept on one page with the paragraph before it.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph, Spacer, Table
+from reportlab.platypus import Flowable, Paragraph, Spacer
 
 from hallterm.i18n import _
 from hallterm.printing.documents.blocks import (
-    addressee,
+    FontPath,
     build_case_pdf,
     case_block,
     closing,
@@ -24,24 +23,22 @@ from hallterm.printing.documents.blocks import (
     head,
     heading,
     kv_table,
+    opening,
     para,
+    reason_box,
     received_table,
     signature_lines,
-    style_table,
 )
 from hallterm.printing.documents.data import CaseDocument, Issuer
 from hallterm.printing.documents.page import (
     BODY_W,
     DASH,
-    GRID,
     esc,
     fmt_date,
     fmt_datetime,
     start,
     working_days,
 )
-
-FontPath = str | os.PathLike[str] | None
 
 
 def render_receipt(
@@ -51,10 +48,7 @@ def render_receipt(
     st = start(font_path)
     title = _("Acceptance Notice")
     story: list[Flowable] = [
-        *head(title, doc.number("receipt"), st),
-        case_block(doc, st, qr=True),
-        Spacer(1, 4 * mm),
-        addressee(doc, st),
+        *opening(title, doc, "receipt", st),
         para(
             _(
                 "After examination, the materials you submitted for the matters above are "
@@ -113,10 +107,7 @@ def render_completion(
     title = _("Completion Notice")
     decided = doc.decision_date("completion")
     story: list[Flowable] = [
-        *head(title, doc.number("completion"), st),
-        case_block(doc, st, qr=True),
-        Spacer(1, 4 * mm),
-        addressee(doc, st),
+        *opening(title, doc, "completion", st),
         para(
             _(
                 "Your application for the matters above was accepted and, being a matter "
@@ -152,10 +143,7 @@ def render_notice(
     st = start(font_path)
     title = _("One-Time Notice of Materials to Supplement")
     story: list[Flowable] = [
-        *head(title, doc.number("notice"), st),
-        case_block(doc, st, qr=True),
-        Spacer(1, 4 * mm),
-        addressee(doc, st),
+        *opening(title, doc, "notice", st),
         para(
             _(
                 "Under Article 32 of the Administrative Licensing Law of the People's Republic "
@@ -246,37 +234,19 @@ def render_refusal(
     st = start(font_path)
     title = _("Decision Not to Accept an Application")
     if doc.registered_at:
-        opening = _(
+        opening_text = _(
             "On {date} you applied for the matters above. After examination, it is decided "
             "not to accept the application, for the following reason:"
         ).format(date=fmt_date(doc.registered_at.date()))
     else:
-        opening = _(
+        opening_text = _(
             "After examination of your application for the matters above, it is decided not "
             "to accept it, for the following reason:"
         )
-    reason = Table(
-        [[Paragraph(esc(doc.refusal_reason or DASH), st.cell)]],
-        colWidths=[BODY_W],
-        splitInRow=1,
-    )
-    style_table(
-        reason,
-        st.font,
-        [
-            ("BOX", (0, 0), (-1, -1), 0.5, GRID),
-            ("TOPPADDING", (0, 0), (-1, -1), 6),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
-            ("LEFTPADDING", (0, 0), (-1, -1), 6),
-        ],
-    )
     story: list[Flowable] = [
-        *head(title, doc.number("refusal"), st),
-        case_block(doc, st, qr=True),
-        Spacer(1, 4 * mm),
-        addressee(doc, st),
-        para(opening, st),
-        reason,
+        *opening(title, doc, "refusal", st),
+        para(opening_text, st),
+        reason_box(doc.refusal_reason or DASH, st),
         Spacer(1, 2 * mm),
     ]
     if doc.legal_basis:

@@ -5,37 +5,33 @@ Both carry the 文号, the addressee line and the 落款 with the date of the st
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph, Spacer, Table
+from reportlab.platypus import Flowable, Spacer
 
 from hallterm.i18n import N_, _
 from hallterm.printing.documents.blocks import (
+    FontPath,
     addressee,
     build_case_pdf,
-    case_block,
     closing,
     head,
     heading,
     kv_table,
+    label_table,
+    opening,
     para,
-    style_table,
+    reason_box,
 )
 from hallterm.printing.documents.data import CaseDocument, Issuer
 from hallterm.printing.documents.page import (
-    BODY_W,
     DASH,
-    GRID,
-    HEAD_BG,
     esc,
     fmt_date,
     fmt_datetime,
     start,
 )
-
-FontPath = str | os.PathLike[str] | None
 
 DELIVERY_METHODS = {
     "window": N_("collected at the window"),
@@ -58,10 +54,7 @@ def render_suspension(
     susp = doc.suspension
     started = susp.started_on if susp else doc.decision_date("suspension")
     story: list[Flowable] = [
-        *head(title, doc.number("suspension"), st),
-        case_block(doc, st, qr=True),
-        Spacer(1, 4 * mm),
-        addressee(doc, st),
+        *opening(title, doc, "suspension", st),
         para(
             _(
                 "The handling of your application for the matters above is suspended from "
@@ -70,28 +63,17 @@ def render_suspension(
             st,
         ),
     ]
-    reason = Table(
-        [[Paragraph(esc(susp.reason if susp else DASH), st.cell)]],
-        colWidths=[BODY_W],
-        splitInRow=1,
-    )
-    style_table(
-        reason,
-        st.font,
-        [
-            ("BOX", (0, 0), (-1, -1), 0.5, GRID),
-            ("TOPPADDING", (0, 0), (-1, -1), 6),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
-            ("LEFTPADDING", (0, 0), (-1, -1), 6),
-        ],
-    )
     expected = susp.expected_resume if susp else None
     pairs = [
         (_("Accepted at"), fmt_datetime(doc.accepted_at) if doc.accepted_at else DASH),
         (_("Suspended from"), fmt_date(started) if started else DASH),
         (_("Expected resumption"), fmt_date(expected) if expected else _("not yet known")),
     ]
-    story += [reason, heading(_("Time limit"), st), kv_table(pairs, st)]
+    story += [
+        reason_box(susp.reason if susp else DASH, st),
+        heading(_("Time limit"), st),
+        kv_table(pairs, st),
+    ]
     last = para(
         _(
             "The time of the suspension does not count towards the time limit. When its "
@@ -137,22 +119,12 @@ def render_delivery(
         (_("Delivered by"), esc(issuer.clerk_name)),
         (_("Recipient's signature"), ""),
     ]
-    label_w = 40 * mm
-    table = Table(
-        [[Paragraph(k, st.cell), Paragraph(v, st.cell)] for k, v in rows],
-        colWidths=[label_w, BODY_W - label_w],
-        rowHeights=[None] * (len(rows) - 1) + [16 * mm],
-    )
-    style_table(
-        table,
-        st.font,
-        [
-            ("GRID", (0, 0), (-1, -1), 0.5, GRID),
-            ("BACKGROUND", (0, 0), (0, -1), HEAD_BG),
-            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-            ("TOPPADDING", (0, 0), (-1, -1), 4),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
-        ],
+    table = label_table(
+        rows,
+        st,
+        label_w=40 * mm,
+        padding=(4, 5),
+        row_heights=[None] * (len(rows) - 1) + [16 * mm],  # room to sign on the last
     )
     last = para(
         _(

@@ -5,6 +5,7 @@ Services fetch the catalog and the hall, and hand plain data to ``printing`` to 
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from sqlmodel import Session
@@ -18,6 +19,7 @@ from hallterm.db.services import Ctx, ServiceError
 from hallterm.db.services.audit import record_print
 from hallterm.db.services.catalog.io import export_catalog
 from hallterm.db.services.papers import paper_settings
+from hallterm.db.services.printouts import print_pdf
 from hallterm.db.services.setup import get_info
 from hallterm.i18n import _
 from hallterm.printing.guide import GuideDoc, Hall, guide_from_catalog, render_guide
@@ -61,12 +63,8 @@ def print_guide(
         hall = hall_of(session, ctx)
     if guide is None:
         raise ServiceError(_("no matter or bundle with code {code}").format(code=code))
-    if out is None:
-        if printer is None:
-            raise ServiceError(_("nowhere to print to"))
-        out = printer.pdf_path("guide", guide.code)
-    render_guide(guide, out, hall=hall, font_path=font_path)
-    message = printer.send(out) if printer is not None else None
+    render = partial(render_guide, guide, hall=hall, font_path=font_path)
+    out, message = print_pdf(render, printer, out, "guide", guide.code)
     with store.write() as session:
         record_print(
             session,

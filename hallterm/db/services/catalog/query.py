@@ -1,4 +1,4 @@
-"""Reading the catalog for screens: departments, matters, guides, checklists, search items.
+"""Reading the catalog for screens: departments, matters, guides (``domain.guide``), bundles.
 
 Returns plain dataclasses (safe to hand from a worker thread to the event loop).
 """
@@ -12,6 +12,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from hallterm.db.models import Bundle, BundleMatter, Department, MaterialRequirement, Matter
+from hallterm.domain.guide import GuideDoc, GuideMaterial, GuideMatter, bundle_guide, matter_guide
 
 
 @dataclass(frozen=True)
@@ -32,39 +33,6 @@ class MatterRow:
     handling_type: str
     promised_limit_days: int
     legal_limit_days: int
-
-
-@dataclass(frozen=True)
-class RequirementRow:
-    type_code: str
-    name: str
-    necessity: str
-    form: str
-    source: str
-    originals: int
-    copies: int
-    standard: str
-    valid_days: int | None
-
-
-@dataclass(frozen=True)
-class MatterGuide:
-    row: MatterRow
-    audience: str
-    fee: str
-    conditions: str
-    legal_basis: str
-    process: tuple[str, ...]
-    visits: int
-    online_depth: int
-    certificate_type: str | None
-    queue_category: str | None
-    theme: str
-    place: str
-    hours: str
-    phone: str
-    catalog_version: str
-    materials: tuple[RequirementRow, ...]
 
 
 @dataclass(frozen=True)
@@ -113,35 +81,31 @@ def matters(session: Session, department_code: str | None = None) -> list[Matter
     return [_matter_row(m, names) for m in session.exec(q)]
 
 
-def requirements(session: Session, matter_code: str) -> tuple[RequirementRow, ...]:
+def requirements(session: Session, matter_code: str) -> tuple[GuideMaterial, ...]:
     rows = session.exec(
         select(MaterialRequirement)
         .where(MaterialRequirement.matter_code == matter_code)
         .order_by(col(MaterialRequirement.position))
     )
     return tuple(
-        RequirementRow(
-            r.type_code,
-            r.name,
-            r.necessity,
-            r.form,
-            r.source,
-            r.originals,
-            r.copies,
-            r.standard,
-            r.valid_days,
+        GuideMaterial(
+            r.type_code, r.name, r.necessity, r.form, r.source, r.originals, r.copies, r.standard
         )
         for r in rows
     )
 
 
-def guide(session: Session, matter_code: str) -> MatterGuide | None:
-    m = session.get(Matter, matter_code)
-    if m is None:
-        return None
-    return MatterGuide(
-        row=_matter_row(m, _dept_names(session)),
+def _guide_matter(session: Session, m: Matter, dept_names: dict[str, str]) -> GuideMatter:
+    return GuideMatter(
+        code=m.code,
+        basic_code=m.basic_code,
+        name=m.name,
+        kind=m.kind,
+        department=dept_names.get(m.department_code, m.department_code),
         audience=m.audience,
+        handling_type=m.handling_type,
+        legal_limit_days=m.legal_limit_days,
+        promised_limit_days=m.promised_limit_days,
         fee=m.fee,
         conditions=m.conditions,
         legal_basis=m.legal_basis,
@@ -149,14 +113,34 @@ def guide(session: Session, matter_code: str) -> MatterGuide | None:
         visits=m.visits,
         online_depth=m.online_depth,
         certificate_type=m.certificate_type,
-        queue_category=m.queue_category,
         theme=m.theme,
         place=m.place,
         hours=m.hours,
         phone=m.phone,
-        catalog_version=m.catalog_version,
         materials=requirements(session, m.code),
     )
+
+
+def guide(session: Session, code: str) -> GuideDoc | None:
+    """The service guide of matter or bundle ``code`` in the store; None if neither."""
+    names = _dept_names(session)
+    m = session.get(Matter, code)
+    if m is not None:
+        return matter_guide(_guide_matter(session, m, names), catalog_version=m.catalog_version)
+    b = session.get(Bundle, code)
+    if b is None:
+        return None
+    codes = session.exec(
+        select(BundleMatter.matter_code)
+        .where(BundleMatter.bundle_code == code)
+        .order_by(col(BundleMatter.position))
+    )
+    members = [
+        _guide_matter(session, member, names)
+        for member in (session.get(Matter, c) for c in codes)
+        if member is not None
+    ]
+    return bundle_guide(b.code, b.name, b.description, members)
 
 
 def bundles(session: Session) -> list[BundleRow]:
