@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from security_support import ADMIN, ADMIN_PASSWORD, add_admin
-from sqlmodel import select
+from sqlmodel import col, select
 from test_sync_support import make_central
 
 from hallterm.cli import main
@@ -76,7 +76,9 @@ def _events(url: str, kind: str) -> list[Event]:
     store = Store(url)
     try:
         with store.read() as s:
-            return list(s.exec(select(Event).where(Event.kind == kind)))
+            # In the order written (a partitioned event table returns rows in any order).
+            query = select(Event).where(Event.kind == kind)
+            return list(s.exec(query.order_by(col(Event.station_code), col(Event.seq))))
     finally:
         store.dispose()
 

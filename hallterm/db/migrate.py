@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -33,14 +34,37 @@ def current_revision(store: Store) -> str | None:
 
 def upgrade(store: Store, revision: str = "heads") -> None:
     """Bring the store's schema to ``revision`` in one transaction (SQLite: immediate)."""
-    cfg = alembic_config()
-    with store.engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, revision)
+    _run(store, lambda cfg: command.upgrade(cfg, revision))
 
 
 def downgrade(store: Store, revision: str) -> None:
+    _run(store, lambda cfg: command.downgrade(cfg, revision))
+
+
+def _run(store: Store, step: Callable[[Config], None]) -> None:
+    """Run a migration step in one transaction.
+
+    On SQLite, a migration that changes a constraint rebuilds the table (copy, drop, rename):
+    with foreign keys enforced, dropping a table that other rows point at fails.  SQLite's
+    documented procedure is followed instead: foreign keys off (outside the transaction,
+    where the pragma takes effect), the step, ``PRAGMA foreign_key_check`` before the commit
+    (a dangling reference undoes it all), foreign keys on again.
+    """
     cfg = alembic_config()
-    with store.engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, revision)
+    with store.engine.connect() as conn:
+        raw = conn.connection.driver_connection if store.dialect == "sqlite" else None
+        if raw is not None:
+            raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with conn.begin():
+                cfg.attributes["connection"] = conn
+                step(cfg)
+                if raw is not None:
+                    dangling = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if dangling:
+                        raise RuntimeError(
+                            f"the migration left {len(dangling)} dangling references"
+                        )
+        finally:
+            if raw is not None:
+                raw.execute("PRAGMA foreign_keys=ON")
