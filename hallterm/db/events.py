@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -22,6 +21,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
 
+from hallterm.db.ids import new_id
 from hallterm.db.models import Event, EventHead
 
 
@@ -111,7 +111,7 @@ def append_event(
     """Append one event to ``station_code``'s chain inside the caller's transaction."""
     head = _lock_head(session, station_code)
     ev = Event(
-        id=str(uuid.uuid4()),
+        id=new_id(),
         station_code=station_code,
         seq=head.seq + 1,
         entity=entity,

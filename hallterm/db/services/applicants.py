@@ -8,7 +8,6 @@ carries the masked form.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import date
 
@@ -17,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from hallterm.clock import to_local
 from hallterm.db.events import snapshot
+from hallterm.db.ids import new_id
 from hallterm.db.models import Applicant, StoredMaterial
 from hallterm.db.privacy.personal import id_index, open_applicant, seal_applicant
 from hallterm.db.services import Ctx, ServiceError, record_event
@@ -125,7 +125,7 @@ def register_applicant(
     if _by_id(session, str(id_type), number):
         raise ServiceError(_("an applicant with this ID number is already registered"))
     row = Applicant(
-        id=str(uuid.uuid4()),
+        id=new_id(),
         kind=kind,
         name=name,
         id_type=str(id_type),

@@ -16,7 +16,6 @@ lists.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -26,6 +25,7 @@ from sqlmodel import Session, select
 
 from hallterm.clock import to_local
 from hallterm.db.events import snapshot
+from hallterm.db.ids import new_id
 from hallterm.db.models import (
     CaseMaterialLine,
     CaseMatter,
@@ -278,7 +278,7 @@ def issue_papers(
             year = to_local(decided).year
             seq = _next_seq(session, case.station_code, kind, year)
             row = CasePaper(
-                id=str(uuid.uuid4()),
+                id=new_id(),
                 case_id=case.id,
                 station_code=case.station_code,
                 kind=kind,

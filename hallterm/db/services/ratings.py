@@ -13,7 +13,6 @@ see ``hallterm.domain.figures``.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -21,6 +20,7 @@ from sqlmodel import Session, col, select
 
 from hallterm.clock import to_local
 from hallterm.db.events import append_event, snapshot
+from hallterm.db.ids import new_id
 from hallterm.db.models import ServiceCase, Staff
 from hallterm.db.models_queue import Evaluation, Rectification, Ticket
 from hallterm.db.services import Actor, Ctx, ServiceError
@@ -167,7 +167,7 @@ def rate(
         raise ServiceError(_("a rating needs the case or the ticket it is about"))
     now = ctx.clock.now()
     ev = Evaluation(
-        id=str(uuid.uuid4()),
+        id=new_id(),
         station_code=ctx.station_code,
         case_id=case_id,
         ticket_id=ticket.id if ticket else None,
@@ -188,7 +188,7 @@ def rate(
     if level <= BAD_AT_OR_BELOW:
         today = to_local(now).date()
         rect = Rectification(
-            id=str(uuid.uuid4()),
+            id=new_id(),
             evaluation_id=ev.id,
             station_code=ctx.station_code,
             opened_at=now,

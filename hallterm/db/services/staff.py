@@ -7,7 +7,6 @@ login, lockout and role change is an event (the audit trail).
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from hallterm.db.events import append_event
+from hallterm.db.ids import new_id
 from hallterm.db.models import Staff, Station
 from hallterm.db.models_security import LoginThrottle
 from hallterm.db.services import Actor, Ctx, ServiceError
@@ -84,7 +84,7 @@ def create_staff(
     if session.get(Station, station_code) is None:
         raise ServiceError(_("unknown station {code}").format(code=station_code))
     staff = Staff(
-        id=str(uuid.uuid4()),
+        id=new_id(),
         username=username,
         name=name,
         role=role,

@@ -8,7 +8,6 @@ status calls for (``case_documents.documents_for``) and returns the case as it n
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -19,6 +18,7 @@ from sqlmodel import Session, select
 
 from hallterm.db.engine import Store
 from hallterm.db.events import snapshot
+from hallterm.db.ids import new_id
 from hallterm.db.models import CaseMaterialLine, ServiceCase, StoredMaterial
 from hallterm.db.services import Ctx, ServiceError
 from hallterm.db.services.calendar import calendar_for
@@ -102,7 +102,7 @@ def _store_received(session: Session, case: ServiceCase, today: date) -> list[di
         if line.state != LineState.received or not line.valid_days:
             continue
         stored = StoredMaterial(
-            id=str(uuid.uuid4()),
+            id=new_id(),
             applicant_id=case.applicant_id,
             type_code=line.type_code,
             name=line.name,

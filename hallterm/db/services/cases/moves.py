@@ -3,7 +3,6 @@ withdraw; each through the domain state machine, with its event."""
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -13,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from hallterm.clock import to_local
 from hallterm.db.events import snapshot
+from hallterm.db.ids import new_id
 from hallterm.db.models import CaseSuspension, ServiceCase
 from hallterm.db.services import Ctx, ServiceError
 from hallterm.db.services.calendar import calendar_for
@@ -175,7 +175,7 @@ def _suspend(session: Session, ctx: Ctx, case_id: str, reason: str, resume_on: d
         )
     old, new = move(case, CaseAction.suspend)
     susp = CaseSuspension(
-        id=str(uuid.uuid4()),
+        id=new_id(),
         case_id=case.id,
         started_on=today,
         reason=reason.strip(),

@@ -6,7 +6,6 @@ Documents on file for the applicant that may still serve are pre-marked as reuse
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -15,6 +14,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from hallterm.db.events import snapshot
+from hallterm.db.ids import new_id
 from hallterm.db.models import (
     Applicant,
     Bundle,
@@ -172,7 +172,7 @@ def start_case(
     agent_fields = _agent(agent, today) if agent is not None else ("", "", "", "")
     seq = next_value(session, f"case:{ctx.station_code}:{today:%Y%m%d}")
     case = ServiceCase(
-        id=str(uuid.uuid4()),
+        id=new_id(),
         number=case_number(ctx.station_code, today, seq),
         station_code=ctx.station_code,
         applicant_id=applicant_id,
@@ -209,7 +209,7 @@ def start_case(
         ):
             on_file = None
         line = CaseMaterialLine(
-            id=str(uuid.uuid4()),
+            id=new_id(),
             case_id=case.id,
             position=pos,
             type_code=req.type_code,

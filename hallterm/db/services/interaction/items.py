@@ -6,12 +6,11 @@ the row, in the caller's transaction.
 
 from __future__ import annotations
 
-import uuid
-
 from sqlmodel import Session
 
 from hallterm.clock import to_local
 from hallterm.db.events import snapshot
+from hallterm.db.ids import new_id
 from hallterm.db.models import Matter
 from hallterm.db.models_interaction import InteractionItem
 from hallterm.db.services import Ctx, ServiceError, record_event
@@ -85,7 +84,7 @@ def record_item(
     station = ctx.station_code
     seq = next_value(session, f"interaction/{station}/{today:%Y%m%d}")
     row = InteractionItem(
-        id=str(uuid.uuid4()),
+        id=new_id(),
         number=f"{station}-{NUMBER_PREFIX[kind]}-{today:%Y%m%d}-{seq:04d}",
         station_code=station,
         kind=kind,

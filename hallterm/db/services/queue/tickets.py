@@ -11,11 +11,11 @@ calls it back.
 from __future__ import annotations
 
 import hmac
-import uuid
 
 from sqlmodel import Session, col, select
 
 from hallterm.db.events import snapshot
+from hallterm.db.ids import new_id
 from hallterm.db.models import Applicant, ServiceCase
 from hallterm.db.models_queue import Ticket, WindowState
 from hallterm.db.privacy.personal import id_index
@@ -67,7 +67,7 @@ def issue_ticket(
     cat = category_row(session, category)
     now = ctx.clock.now()
     today = local_day(ctx)
-    ticket_id = str(uuid.uuid4())
+    ticket_id = new_id()
     hashed = masked = applicant_id = None
     state = PriorityState.requested if priority else PriorityState.none
     if id_number and id_number.strip():
@@ -336,7 +336,7 @@ def transfer(
     session.add(t)
     wrows = free_window(session, ctx, t)
     new = Ticket(
-        id=str(uuid.uuid4()),
+        id=new_id(),
         station_code=t.station_code,
         day=t.day,
         category=category or t.category,

@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import uuid
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -26,6 +25,7 @@ from sqlmodel import Session, SQLModel, col, select
 from hallterm.clock import Clock
 from hallterm.db.engine import Store
 from hallterm.db.events import append_event, snapshot
+from hallterm.db.ids import new_id
 from hallterm.db.migrate import upgrade
 from hallterm.db.models import (
     Applicant,
@@ -72,7 +72,7 @@ def init_central(store: Store) -> str:
         set_info(session, "role", "central")
         central_id = get_info(session, "central_id")
         if not central_id:
-            central_id = str(uuid.uuid4())
+            central_id = new_id()
             set_info(session, "central_id", central_id)
         ensure_central_station(session)
     if store.dialect == "postgresql":

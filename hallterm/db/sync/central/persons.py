@@ -12,7 +12,6 @@ can learn from central that another station knows a person.
 from __future__ import annotations
 
 import json
-import uuid
 from typing import Any
 
 from sqlalchemy import delete, select, text, tuple_
@@ -20,6 +19,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
 from hallterm.clock import Clock
+from hallterm.db.ids import new_id
 from hallterm.db.models_privacy import PersonKey
 from hallterm.db.models_sync import SyncPerson, SyncPersonLink
 from hallterm.db.sync.central.apply import register_row_hook
@@ -83,10 +83,7 @@ def link_persons(session: Session, station_code: str, rows: list[dict[str, Any]]
         session.execute(
             sqlite_insert(_PERSON)
             .values(
-                [
-                    {"id": str(uuid.uuid4()), "id_type": t, "id_index": n, "created_at": now}
-                    for t, n in keys
-                ]
+                [{"id": new_id(), "id_type": t, "id_index": n, "created_at": now} for t, n in keys]
             )
             .on_conflict_do_nothing(index_elements=["id_type", "id_index"])
         )
