@@ -169,6 +169,24 @@ def add(deltas: dict[str, dict[str, int]], key: str, measures: dict[str, int], s
         d[m] = d.get(m, 0) + sign * measures.get(m, 0)
 
 
+def notice_buckets(case: CaseRow, matters: Sequence[tuple[str, str]], at: datetime) -> list[str]:
+    """The bucket keys a 一次性告知 notice of ``case`` at ``at`` counts in, one per matter."""
+    return [
+        Bucket(
+            case.station_code,
+            local_day(at),
+            matter,
+            dept,
+            case.clerk_id,
+            "",
+            None,
+            position == 0,
+            dept not in {d for _m, d in matters[:position]},
+        ).key
+        for position, (matter, dept) in enumerate(matters)
+    ]
+
+
 def apply_case_change(session: Session, case_id: str, *, kind: str, at: datetime) -> None:
     """Bring the rollups in line with case ``case_id`` after an event of ``kind`` at ``at``.
 
@@ -221,20 +239,8 @@ def apply_case_changes(session: Session, changes: Sequence[tuple[str, str, datet
         case = cases.get(case_id)
         if kind != NOTICE_KIND or case is None:
             continue
-        ms = matters.get(case_id, [])
-        for position, (matter, dept) in enumerate(ms):
-            notice = Bucket(
-                case.station_code,
-                local_day(at),
-                matter,
-                dept,
-                case.clerk_id,
-                "",
-                None,
-                position == 0,
-                dept not in {d for _m, d in ms[:position]},
-            )
-            deltas[notice.key]["notices"] = deltas[notice.key].get("notices", 0) + 1
+        for notice in notice_buckets(case, matters.get(case_id, []), at):
+            deltas[notice]["notices"] = deltas[notice].get("notices", 0) + 1
     upsert(session, deltas)
     if changed:
         session.execute(delete(table_of(CaseFact)).where(table_of(CaseFact).c.case_id.in_(changed)))
@@ -257,18 +263,6 @@ def count_notices(session: Session, buckets: dict[str, dict[str, int]]) -> None:
         chunk = ids[i : i + 5000]
         matters = matters_of(session, chunk)
         for case in case_rows(session, chunk):
-            ms = matters.get(case.id, [])
             for at, n in per_case[case.id]:
-                for position, (matter, dept) in enumerate(ms):
-                    b = Bucket(
-                        case.station_code,
-                        local_day(at),
-                        matter,
-                        dept,
-                        case.clerk_id,
-                        "",
-                        None,
-                        position == 0,
-                        dept not in {d for _m, d in ms[:position]},
-                    )
-                    buckets[b.key]["notices"] = buckets[b.key].get("notices", 0) + n
+                for notice in notice_buckets(case, matters.get(case.id, []), at):
+                    buckets[notice]["notices"] = buckets[notice].get("notices", 0) + n
