@@ -80,7 +80,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=9)
     args = parser.parse_args()
-    from hallterm.demo import prepare_demo
+    from hallterm.db.privacy.keyring import ENV_PASSPHRASE
+    from hallterm.demo import demo_store_passphrase, prepare_demo
 
     hallterm = shutil.which("hallterm", path=str(Path(sys.executable).parent)) or "hallterm"
     with tempfile.TemporaryDirectory() as tmp:
@@ -92,6 +93,8 @@ def main() -> None:
             "TERM": "xterm-256color",
             "HALLTERM_CONFIG": str(Path(tmp) / "config.toml"),
             "HALLTERM_LANG": "zh_CN",
+            # The station passphrase as a hall's start script gives it (else it is asked).
+            ENV_PASSPHRASE: demo_store_passphrase(),
         }
         commands = {
             "bare": [sys.executable, str(bare_script)],

@@ -8,6 +8,7 @@ lock and its screen-stack guards are its base, ``app_lock.LockingApp``.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -106,6 +107,8 @@ class HalltermApp(LockingApp):  # keys arrive in order (a hallterm.key_order.Key
         self._restore_theme()
         self.push_screen(LoginScreen())
         self._load_station()
+        if not self.store.keys.unlocked:
+            self._open_personal_data()
         if self.settings.idle_lock_minutes:
             self.set_interval(5, self._check_idle)
         from hallterm.widgets.sync_status import SyncMonitor
@@ -113,6 +116,23 @@ class HalltermApp(LockingApp):  # keys arrive in order (a hallterm.key_order.Key
         # Background sync; its status goes into every header's ``extra`` text.
         self.sync_monitor = SyncMonitor(self)
         self.sync_monitor.start()
+
+    @work(thread=True, exit_on_error=False, group="startup")
+    def _open_personal_data(self) -> None:
+        """Unlock personal data with the passphrase from the environment; a wrong one ends
+        the program with the reason (nothing was written)."""
+        from hallterm.db.privacy.keyring import ENV_PASSPHRASE, KeysLocked
+        from hallterm.db.privacy.unlock import open_personal_data
+
+        def missing() -> str:
+            raise KeysLocked(_("give the station passphrase in HALLTERM_STORE_PASSPHRASE"))
+
+        try:
+            open_personal_data(
+                self.store, lambda: os.environ.get(ENV_PASSPHRASE) or missing(), self.clock
+            )
+        except KeysLocked as exc:
+            self.call_from_thread(self.exit, return_code=1, message=str(exc))
 
     @work(thread=True, exit_on_error=False, group="startup")
     def _load_station(self) -> None:

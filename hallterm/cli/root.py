@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import os
 import sys
 
 import click
@@ -15,18 +17,58 @@ from hallterm.i18n import language_from_environment, set_language
 
 def run_tui(settings: Settings, language: str | None) -> None:
     from hallterm.app import create_app
-    from hallterm.cli.store_keys import unlock_now
+    from hallterm.cli.store_keys import ENV, unlock_now
 
     store = open_store(settings)
     try:
-        unlock_now(store)  # before the login screen: the passphrase, from env or asked
+        if not os.environ.get(ENV):
+            unlock_now(store)  # asked before the login screen
+        # else the app unlocks in the background while its login screen is drawn
         create_app(store, settings, language=language).run()
     finally:
         store.dispose()
 
 
+# The modules that register subcommands (imported when a subcommand is looked up).
+COMMAND_MODULES = (
+    "audit",
+    "calendar",
+    "catalog",
+    "central",
+    "central_partitions",
+    "central_publish",
+    "certificates",
+    "demo",
+    "interaction",
+    "keys",
+    "privacy",
+    "reports",
+    "setup",
+    "staff",
+    "sync",
+    "terminal",
+    "verify",
+)
+
+
 class HalltermGroup(click.Group):
-    """Unexpected errors end a command with a safe line; the details go to the log file."""
+    """Unexpected errors end a command with a safe line; the details go to the log file.
+
+    Subcommands are registered by their area's module, imported on first look-up: the
+    terminal (no subcommand) starts without them.
+    """
+
+    def _register_all(self) -> None:
+        for name in COMMAND_MODULES:
+            importlib.import_module(f"hallterm.cli.{name}")
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        self._register_all()
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._register_all()
+        return super().list_commands(ctx)
 
     def invoke(self, ctx: click.Context) -> object:
         try:

@@ -54,36 +54,17 @@ def new_passphrase() -> str:
 
 
 def unlock_now(store: Any) -> None:
-    """Unlock the store's personal data before a terminal program starts."""
+    """Unlock the store's personal data before a terminal program starts (asked again after
+    a wrong passphrase, three times at most)."""
     from hallterm.cli.common import fail
-    from hallterm.db.privacy.keyring import DATA_KEY, KeysLocked
-    from hallterm.db.services.setup import get_info, local_secret_exists
+    from hallterm.db.privacy.keyring import KeysLocked
+    from hallterm.db.privacy.unlock import open_personal_data
 
-    with store.read() as session:
-        if get_info(session, "role") == "central":
-            return
-    if not local_secret_exists(store, DATA_KEY):  # a store from before: a new passphrase
-        passphrase = new_passphrase()
-        store.keys.prompt = lambda: passphrase
     for attempt in range(TRIES):
         try:
-            with store.write() as session:
-                store.keys.data_key(session)
-                _encrypt_legacy(session)
+            open_personal_data(store, new_passphrase)
             return
         except KeysLocked as exc:
             if os.environ.get(ENV) or store.keys.prompt is None or attempt == TRIES - 1:
                 fail(str(exc))
             click.echo(str(exc), err=True)
-
-
-def _encrypt_legacy(session: Any) -> None:
-    """Rows from before encryption are encrypted at the first unlock (one event each)."""
-    from hallterm.clock import Clock
-    from hallterm.db.privacy.station import encrypt_legacy
-    from hallterm.db.services import SYSTEM, Ctx
-    from hallterm.db.services.setup import get_info
-
-    code = get_info(session, "station_code") or ""
-    if code:
-        encrypt_legacy(session, Ctx(actor=SYSTEM, station_code=code, clock=Clock()))

@@ -25,7 +25,7 @@ from hallterm.db.services.audit import AuditRow, ChainReport
 from hallterm.db.services.audit_view import EventDetail, entity_kind_label
 from hallterm.i18n import N_, _
 from hallterm.screens.base import BaseScreen
-from hallterm.screens.desk_common import in_thread
+from hallterm.screens.workers import in_thread
 from hallterm.widgets.plain import plain
 from hallterm.widgets.punctuation import colon
 

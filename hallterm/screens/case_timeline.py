@@ -16,9 +16,9 @@ from hallterm.clock import fmt_local, to_local
 from hallterm.db.services.ratings import level_label
 from hallterm.i18n import N_, _
 from hallterm.screens.base import BaseScreen
-from hallterm.screens.desk_common import in_thread
 from hallterm.screens.rating import stars
 from hallterm.screens.supervisor import LIGHT_STYLE, days_left_text
+from hallterm.screens.workers import in_thread
 from hallterm.widgets.plain import row
 
 

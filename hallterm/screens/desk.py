@@ -24,10 +24,10 @@ from hallterm.domain.catalog import display
 from hallterm.domain.ids import ENTITY_ID_TYPES, IdType, id_type_label
 from hallterm.i18n import N_, _
 from hallterm.screens.desk_applicant import AgentForm, cases_text
-from hallterm.screens.desk_common import in_thread
 from hallterm.screens.desk_matter import is_case_number
 from hallterm.screens.desk_register import REG_FIELDS, DeskRegistration
 from hallterm.screens.reveal import RevealTimer
+from hallterm.screens.workers import in_thread
 from hallterm.widgets.plain import plain
 
 ID_TYPES = tuple(IdType)

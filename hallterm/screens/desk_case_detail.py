@@ -43,12 +43,12 @@ from hallterm.screens.desk_case_moves import WITHDRAW_REASONS, CaseMoves
 from hallterm.screens.desk_common import (
     days_left_text,
     due_text,
-    in_thread,
     light_text,
     line_details,
     line_state_text,
 )
 from hallterm.screens.desk_dialogs import PromptScreen, ReasonScreen
+from hallterm.screens.workers import in_thread
 from hallterm.widgets.plain import plain, row
 
 # 审批 is its own permission (roles.py); the other moves need process_cases.

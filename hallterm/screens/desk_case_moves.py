@@ -25,11 +25,11 @@ from hallterm.i18n import N_, _
 from hallterm.screens.base import BaseScreen
 from hallterm.screens.confirm import IRREVERSIBLE, confirm_then
 from hallterm.screens.desk_common import (
-    in_thread,
     printed_message,
     printer_for,
 )
 from hallterm.screens.desk_dialogs import ChoiceScreen, PromptScreen, ReasonScreen, parse_day
+from hallterm.screens.workers import in_thread
 
 SUSPEND_REASONS = (
     N_("Hearing (听证)"),

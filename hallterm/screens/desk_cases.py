@@ -26,9 +26,9 @@ from hallterm.screens.base import BaseScreen
 from hallterm.screens.desk_case_detail import CaseDetailScreen
 from hallterm.screens.desk_common import (
     days_left_text,
-    in_thread,
     light_text,
 )
+from hallterm.screens.workers import in_thread
 from hallterm.widgets.columns import Column, fit_columns
 from hallterm.widgets.plain import plain
 

@@ -31,11 +31,11 @@ from hallterm.i18n import N_, _
 from hallterm.screens.desk_checklist_decide import ChecklistDecisions
 from hallterm.screens.desk_common import (
     due_text,
-    in_thread,
     line_details,
     line_state_text,
     required_text,
 )
+from hallterm.screens.workers import in_thread
 from hallterm.widgets.columns import Column, fit_columns
 from hallterm.widgets.plain import plain
 

@@ -17,11 +17,11 @@ from hallterm.i18n import N_, _
 from hallterm.screens.confirm import IRREVERSIBLE, confirm_then
 from hallterm.screens.desk_checklist_lines import ChecklistLineKeys
 from hallterm.screens.desk_common import (
-    in_thread,
     printed_message,
     printer_for,
 )
 from hallterm.screens.desk_dialogs import ReasonScreen
+from hallterm.screens.workers import in_thread
 
 REFUSAL_REASONS = (
     N_("The matter applied for does not require an administrative licence by law."),

@@ -1,32 +1,23 @@
-"""Shared by the front-desk screens: running services in threads, labels, deadline texts.
+"""Shared by the front-desk screens: labels, deadline texts, the printer and printed papers.
 
-``in_thread`` runs a blocking job (a service call in its own session) in a thread worker and
-hands the plain result back on the event loop; a ``ServiceError`` is shown as the
-translated message it carries, anything else as an unexpected error, never silently lost.
+(Running a service in a thread is ``hallterm.screens.workers.in_thread``.)
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import date
-from typing import Any, TypeVar, cast
+from typing import Any
 
 from rich.text import Text
-from textual.dom import DOMNode
-from textual.worker import Worker
 
-from hallterm.app_base import HallApp
 from hallterm.config import Settings
-from hallterm.db.services import ServiceError
 from hallterm.db.services.case_documents import Printed, kind_label
 from hallterm.domain.checklist import Line, LineState
-from hallterm.failures import failure_message
 from hallterm.i18n import N_, _
 from hallterm.printing.output import Printer
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 _LINE_STATES = {
     LineState.pending: N_("to check"),
@@ -126,37 +117,3 @@ def printed_message(printed: list[Printed]) -> str:
         if p.printer_message:
             lines.append(p.printer_message)
     return "\n".join(lines)
-
-
-def in_thread(
-    node: DOMNode,
-    job: Callable[[], T],
-    done: Callable[[T], object],
-    failed: Callable[[str], object] | None = None,
-    *,
-    group: str = "service",
-    exclusive: bool = False,
-) -> Worker[None]:
-    """Run ``job`` in a thread; ``done(result)`` or ``failed(message)`` on the event loop."""
-    app = node.app
-
-    def show_error(message: str) -> None:
-        if failed is not None:
-            failed(message)
-        else:
-            cast(HallApp, app).notify_error(message)
-
-    def runner() -> None:
-        try:
-            result = job()
-        except ServiceError as exc:
-            app.call_from_thread(show_error, str(exc))
-            return
-        except Exception as exc:  # shown to the clerk instead of vanishing with the worker
-            app.call_from_thread(show_error, failure_message(exc))
-            return
-        app.call_from_thread(done, result)
-
-    return node.run_worker(
-        runner, thread=True, exit_on_error=False, group=group, exclusive=exclusive
-    )

@@ -18,7 +18,7 @@ from hallterm.domain.case_states import CaseStatus
 from hallterm.domain.numbering import parse_case_number
 from hallterm.i18n import _
 from hallterm.screens.base import BaseScreen
-from hallterm.screens.desk_common import in_thread
+from hallterm.screens.workers import in_thread
 
 
 def is_case_number(value: str) -> bool:

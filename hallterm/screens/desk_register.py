@@ -15,8 +15,8 @@ from textual.widgets import Input, Static
 from hallterm.db.services.applicants import ApplicantView
 from hallterm.domain.ids import IdType
 from hallterm.i18n import _
-from hallterm.screens.desk_common import in_thread
 from hallterm.screens.desk_matter import DeskMatterStep
+from hallterm.screens.workers import in_thread
 from hallterm.widgets.plain import plain
 
 REG_FIELDS = ("#reg-name", "#reg-phone", "#reg-address", "#reg-legal-rep")

@@ -26,7 +26,7 @@ from hallterm.config import Settings
 from hallterm.db.engine import Store
 from hallterm.db.services import queue as q
 from hallterm.i18n import N_, _
-from hallterm.screens.desk_common import in_thread
+from hallterm.screens.workers import in_thread
 from hallterm.widgets.punctuation import colon
 
 log = logging.getLogger(__name__)

@@ -25,7 +25,7 @@ from hallterm.clock import to_local
 from hallterm.db.services import efficiency as ef
 from hallterm.i18n import N_, _
 from hallterm.screens.base import BaseScreen
-from hallterm.screens.desk_common import in_thread
+from hallterm.screens.workers import in_thread
 from hallterm.widgets.plain import plain
 
 CELL_PADDING = 2  # DataTable's cell padding, one cell each side

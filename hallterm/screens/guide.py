@@ -159,7 +159,8 @@ class GuideScreen(BaseScreen):
 
     def action_print_guide(self) -> None:
         """Print this guide for the applicant (PDF kept; sent to the printer if one is set)."""
-        from hallterm.screens.desk_common import in_thread, printer_for
+        from hallterm.screens.desk_common import printer_for
+        from hallterm.screens.workers import in_thread
 
         app, code = self.hall, self.code
         ctx = app.ctx()

@@ -25,7 +25,8 @@ from hallterm.db.services.interaction import (
 )
 from hallterm.i18n import N_, _
 from hallterm.screens.base import BaseScreen, hall_of
-from hallterm.screens.desk_common import in_thread, printer_for
+from hallterm.screens.desk_common import printer_for
+from hallterm.screens.workers import in_thread
 from hallterm.widgets.plain import plain
 from hallterm.widgets.punctuation import colon
 

@@ -29,7 +29,8 @@ from hallterm.db.engine import Store
 from hallterm.db.services import Actor, Ctx
 from hallterm.db.services import queue as q
 from hallterm.i18n import N_, _, current_language, set_language
-from hallterm.screens.desk_common import in_thread, printer_for
+from hallterm.screens.desk_common import printer_for
+from hallterm.screens.workers import in_thread
 from hallterm.widgets.plain import plain
 
 # The unattended ticket machine holds no role: it may only issue tickets.

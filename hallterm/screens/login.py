@@ -41,7 +41,7 @@ class LoginScreen(BaseScreen):
 
     def _show_demo_accounts(self) -> None:
         """On a demo store, the demo accounts and passwords under the form."""
-        from hallterm.screens.desk_common import in_thread
+        from hallterm.screens.workers import in_thread
 
         store = self.hall.store
 

@@ -19,7 +19,7 @@ from hallterm.clock import fmt_local, to_local
 from hallterm.db.services import queue as q
 from hallterm.i18n import N_, _
 from hallterm.screens.base import BaseScreen
-from hallterm.screens.desk_common import in_thread
+from hallterm.screens.workers import in_thread
 from hallterm.widgets.plain import plain
 
 REFRESH_SECONDS = 10.0

@@ -23,7 +23,7 @@ from hallterm.db.services.ratings import LEVELS, RatingView, level_label
 from hallterm.db.services.rectification import RectificationView
 from hallterm.i18n import N_, _
 from hallterm.screens.base import hall_of
-from hallterm.screens.desk_common import in_thread
+from hallterm.screens.workers import in_thread
 from hallterm.widgets.plain import plain
 from hallterm.widgets.punctuation import colon
 

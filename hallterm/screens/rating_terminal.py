@@ -23,8 +23,8 @@ from hallterm.db.engine import Store
 from hallterm.db.services import Ctx
 from hallterm.db.services.ratings import PendingRating, applicant_actor, pending_rating
 from hallterm.i18n import N_, _, current_language, set_language
-from hallterm.screens.desk_common import in_thread
 from hallterm.screens.rating import RatingScreen
+from hallterm.screens.workers import in_thread
 
 POLL_SECONDS = 2.0
 THANKS = N_("Thank you for your rating.")

@@ -25,9 +25,9 @@ from hallterm.db.services import queue as q
 from hallterm.db.services.ratings import level_label
 from hallterm.i18n import N_, _
 from hallterm.screens.base import BaseScreen
-from hallterm.screens.desk_common import in_thread
 from hallterm.screens.efficiency import EfficiencyScreen
 from hallterm.screens.rating import RectificationScreen, stars
+from hallterm.screens.workers import in_thread
 from hallterm.widgets.plain import plain, row
 
 REFRESH_SECONDS = 3.0

@@ -24,9 +24,9 @@ from textual.widgets import Digits, Static
 from hallterm.db.services import queue as q
 from hallterm.i18n import N_, _
 from hallterm.screens.base import BaseScreen
-from hallterm.screens.desk_common import in_thread
 from hallterm.screens.window_dialogs import CallNumberScreen, LinesScreen, TransferScreen
 from hallterm.screens.window_text import NO_WINDOW_HELP, guide, lines_text, ticket_text
+from hallterm.screens.workers import in_thread
 from hallterm.widgets.plain import plain
 
 REFRESH_SECONDS = 3.0

@@ -3,7 +3,7 @@
 ``@background(...)`` replaces Textual's ``@work(thread=True, exit_on_error=False, ...)`` on a
 screen or widget method: an exception the method does not handle is turned into one
 translated sentence (``hallterm.failures``) and shown as an error notice, never lost with the
-worker.  (``in_thread`` in ``desk_common`` does the same for a job with a result callback; a
+worker.  (``in_thread`` does the same for a job with a result callback; a
 worker the App runs itself is caught by the App base's ``Worker.StateChanged`` fallback.)
 A test forbids bare ``@work`` and ``run_worker`` elsewhere.
 """
@@ -13,12 +13,14 @@ from __future__ import annotations
 import contextlib
 import functools
 from collections.abc import Callable
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import Concatenate, ParamSpec, TypeVar, cast
 
 from textual import work
 from textual.dom import DOMNode
 from textual.worker import Worker
 
+from hallterm.app_base import HallApp
+from hallterm.db.services import ServiceError
 from hallterm.failures import failure_message
 
 P = ParamSpec("P")
@@ -61,3 +63,40 @@ def background(
         )
 
     return decorate
+
+
+T = TypeVar("T")
+
+
+def in_thread(
+    node: DOMNode,
+    job: Callable[[], T],
+    done: Callable[[T], object],
+    failed: Callable[[str], object] | None = None,
+    *,
+    group: str = "service",
+    exclusive: bool = False,
+) -> Worker[None]:
+    """Run ``job`` in a thread; ``done(result)`` or ``failed(message)`` on the event loop."""
+    app = node.app
+
+    def show_error(message: str) -> None:
+        if failed is not None:
+            failed(message)
+        else:
+            cast(HallApp, app).notify_error(message)
+
+    def runner() -> None:
+        try:
+            result = job()
+        except ServiceError as exc:
+            app.call_from_thread(show_error, str(exc))
+            return
+        except Exception as exc:  # shown to the clerk instead of vanishing with the worker
+            app.call_from_thread(show_error, failure_message(exc))
+            return
+        app.call_from_thread(done, result)
+
+    return node.run_worker(
+        runner, thread=True, exit_on_error=False, group=group, exclusive=exclusive
+    )

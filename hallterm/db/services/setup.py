@@ -5,7 +5,6 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from hallterm.db.engine import Store
-from hallterm.db.migrate import upgrade
 from hallterm.db.models import Station, StoreInfo
 from hallterm.db.services import Ctx, ServiceError, record_event
 from hallterm.i18n import _
@@ -82,6 +81,8 @@ def init_store(
 ) -> None:
     """Migrate the schema to head, record this store's own station and, on a station, make
     its personal-data keys (the passphrase from ``store.keys``)."""
+    from hallterm.db.migrate import upgrade  # Alembic only where a schema is made
+
     upgrade(store)
     with store.write() as session:
         existing = get_info(session, "station_code")
