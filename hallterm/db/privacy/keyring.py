@@ -5,6 +5,8 @@
   ``store_key``, never synced).  The passphrase comes from ``HALLTERM_STORE_PASSPHRASE``,
   else from ``prompt`` (the command line sets a hidden prompt when it runs in a terminal).
   It is asked only when personal data is first needed, then the key stays in memory.
+- The **field key** (HKDF of the data key) encrypts the station's own personal fields that
+  belong to no registered person (an interaction item's contact phone).
 - The **blind key** keys the blind index of ID numbers; it is province-wide (installed from
   the enrolment file) or, before enrolment, the station's own random key.  Kept wrapped
   under the data key (``local_secret`` ``blind_key``).
@@ -43,6 +45,7 @@ ESCROW_KEY = "escrow_key"
 _DATA_LABEL = "hallterm:data-key"
 _BLIND_LABEL = "hallterm:blind-key"
 _ESCROW_LABEL = "hallterm:escrow-key"
+_FIELDS_INFO = "hallterm:station-fields"
 
 
 class KeysLocked(ServiceError):
@@ -66,6 +69,7 @@ class StoreKeys:
         self._data: bytes | None = None
         self._blind: bytes | None = None
         self._escrow: bytes | None = None
+        self._fields: bytes | None = None
         self._persons: dict[str, bytes] = {}
         self._lock = threading.RLock()
 
@@ -143,6 +147,15 @@ class StoreKeys:
             row.value = f.passphrase_wrap(new, key, _DATA_LABEL)
             session.add(row)
             self._data = key
+
+    def field_key(self, session: Session) -> bytes:
+        """The key of the station's own personal fields (not a person's: an interaction
+        item's contact phone): HKDF-SHA256 of the data key, so the data key itself only
+        ever wraps keys."""
+        with self._lock:
+            if self._fields is None:
+                self._fields = f.derive_subkey(self.data_key(session), _FIELDS_INFO)
+            return self._fields
 
     # -- the blind index --------------------------------------------------------------
     def blind_key(self, session: Session) -> bytes:
