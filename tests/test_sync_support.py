@@ -36,7 +36,7 @@ from hallterm.db.sync.central import (
     publish_catalog,
     register_station,
 )
-from hallterm.db.sync.central.blind import province_blind_key
+from hallterm.db.sync.central.blind import province_blind_key, province_escrow_key
 from hallterm.db.sync.client import SyncClient
 from hallterm.db.sync.enrol import Enrolment, client_for, encode_key, install_enrolment
 from hallterm.demo import demo_catalog
@@ -211,7 +211,8 @@ def enrol(station: Store, central: Store, code: str, url: str, clock: Clock) -> 
     with central.write() as s:
         token = issue_credential(s, central_ctx(clock), code)
         blind = encode_key(province_blind_key(s, CENTRAL_KEY_PASSPHRASE))
-    install_enrolment(station, Enrolment(url, code, token, blind_key=blind))
+        escrow = encode_key(province_escrow_key(s, CENTRAL_KEY_PASSPHRASE))
+    install_enrolment(station, Enrolment(url, code, token, blind_key=blind, escrow_key=escrow))
     return client_for(station)
 
 

@@ -125,7 +125,7 @@ def central_add_station(
 
     from hallterm.db.services import ServiceError
     from hallterm.db.sync.central import issue_credential, register_station
-    from hallterm.db.sync.central.blind import province_blind_key
+    from hallterm.db.sync.central.blind import province_blind_key, province_escrow_key
     from hallterm.db.sync.enrol import Enrolment, encode_key, write_enrolment
 
     url = resolve_central(ctx, central_url)
@@ -133,16 +133,17 @@ def central_add_station(
         fail(_("give the sync service URL stations use with --url"))
     person = central_person(url)
     passphrase = ""
-    if enrol_out is not None:  # the enrolment carries the blind-index key, kept wrapped
+    if enrol_out is not None:  # the enrolment carries the province keys, kept wrapped
         passphrase = ask_passphrase(_("Key passphrase: ")).decode("utf-8")
     st = open_central_store(url)
-    token = blind = ""
+    token = blind = escrow = ""
     try:
         with st.write() as session:
             register_station(session, person, code, name, level, parent)
             if enrol_out is not None:
                 token = issue_credential(session, person, code)
                 blind = encode_key(province_blind_key(session, passphrase))
+                escrow = encode_key(province_escrow_key(session, passphrase))
     except ServiceError as exc:
         fail(str(exc))
     except SQLAlchemyError as exc:
@@ -152,7 +153,7 @@ def central_add_station(
     click.echo(_("station {code} {name} is registered at central").format(code=code, name=name))
     if enrol_out is not None and service_url:
         root = root_file.read_text(encoding="utf-8") if root_file else ""
-        write_enrolment(enrol_out, Enrolment(service_url, code, token, root, blind))
+        write_enrolment(enrol_out, Enrolment(service_url, code, token, root, blind, escrow))
         click.echo(
             _("enrolment file written to {path}; at the station run: hallterm enrol {path}").format(
                 path=enrol_out

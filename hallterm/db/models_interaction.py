@@ -30,7 +30,7 @@ class InteractionItem(SQLModel, table=True):
     matter_code: str | None = Field(default=None, max_length=64)
     content: str = Field(sa_column=_text())
     contact_name: str = Field(default="", max_length=100)
-    contact_phone: str = Field(default="", max_length=40)
+    contact_phone: str = Field(default="", max_length=255)  # encrypted (data key)
     taken_by: str = Field(max_length=64)  # user name
     taken_by_name: str = Field(default="", max_length=100)
     taken_at: datetime

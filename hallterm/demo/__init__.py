@@ -202,7 +202,7 @@ def _enrol_demo_station(central_path: Path, station: Store, station_ctx: Ctx) ->
     with station.read() as session:
         if enrolled(session):
             return
-    from hallterm.db.sync.central.blind import province_blind_key
+    from hallterm.db.sync.central.blind import province_blind_key, province_escrow_key
     from hallterm.db.sync.enrol import encode_key
 
     central = Store(str(central_path))
@@ -210,10 +210,13 @@ def _enrol_demo_station(central_path: Path, station: Store, station_ctx: Ctx) ->
         with central.write() as session:
             token = issue_credential(session, central_ctx(station_ctx.clock), DEMO_STATION[0])
             blind = encode_key(province_blind_key(session, DEMO_PASSPHRASE))
+            escrow = encode_key(province_escrow_key(session, DEMO_PASSPHRASE))
     finally:
         central.dispose()
     url = f"http://{DEMO_LISTEN}"
-    install_enrolment(station, Enrolment(url, DEMO_STATION[0], token, blind_key=blind))
+    install_enrolment(
+        station, Enrolment(url, DEMO_STATION[0], token, blind_key=blind, escrow_key=escrow)
+    )
 
 
 # -- electronic certificates ----------------------------------------------------------

@@ -3,8 +3,10 @@
 A case file is an administrative act kept under archive rules, so a person's data may be
 erased only once the retention period (``privacy.retention_years`` in ``store_info``,
 default 30 years, set by an admin) has passed since their last case closed, and never
-while a case is open.  Erasure destroys the person key (so every ciphertext of the person,
-in payloads, backups and at central, is unreadable for good), blanks the personal columns
+while a case is open.  Erasure destroys the person key and its escrow copy (so every
+ciphertext of the person, in payloads and at central, is unreadable for good; central
+deletes its escrow copies when the event arrives; backups taken before keep the key until
+they expire), blanks the personal columns
 of the applicant and of their cases' agents, and records ``applicant.erased`` (the
 applicant id, the reason and the tombstoned rows: no personal data).  Payloads are never
 rewritten, so the audit chain still verifies.  The name stays: it is part of the record.
@@ -97,7 +99,7 @@ def erase_applicant(session: Session, ctx: Ctx, applicant_id: str, reason: str) 
     now = ctx.clock.now()
     key = session.get(PersonKey, row.id)
     if key is not None:  # crypto-shredding: every copy of the ciphertext is unreadable now
-        key.wrapped, key.erased_at = "", now
+        key.wrapped, key.escrow, key.erased_at = "", "", now
         session.add(key)
     keys_of(session).forget_person(row.id)
     rows: list[dict[str, Any]] = []

@@ -128,6 +128,16 @@ def passphrase_unwrap(passphrase: str, wrapped: str, label: str) -> bytes:
     return _open(derive_key(passphrase, salt), sealed, label.encode())
 
 
+def derive_subkey(key: bytes, info: str) -> bytes:
+    """An independent key for one purpose (HKDF-SHA256 of ``key``, ``info`` as context)."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    return HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=info.encode()).derive(
+        key
+    )
+
+
 def blind_index(blind_key: bytes, id_type: str, number: str) -> str:
     """HMAC-SHA256 (hex) of ``"{id_type}:{number}"``: the look-up key of an ID number."""
     return hmac.new(blind_key, f"{id_type}:{number}".encode(), hashlib.sha256).hexdigest()

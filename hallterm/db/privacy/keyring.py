@@ -5,11 +5,19 @@
   ``store_key``, never synced).  The passphrase comes from ``HALLTERM_STORE_PASSPHRASE``,
   else from ``prompt`` (the command line sets a hidden prompt when it runs in a terminal).
   It is asked only when personal data is first needed, then the key stays in memory.
+- The **field key** (HKDF of the data key) encrypts the station's own personal fields that
+  belong to no registered person (an interaction item's contact phone).
 - The **blind key** keys the blind index of ID numbers; it is province-wide (installed from
   the enrolment file) or, before enrolment, the station's own random key.  Kept wrapped
   under the data key (``local_secret`` ``blind_key``).
+- The **escrow key** is province-wide (installed from the enrolment file, like the blind
+  key; kept wrapped under the data key, ``local_secret`` ``escrow_key``).  Central keeps it
+  only wrapped under its key passphrase and never opens it.
 - **Person keys** (``person_key``) encrypt one applicant's fields; wrapped under the data
-  key, destroyed by erasure.
+  key, and (once the escrow key is installed) also under the escrow key, the copy central
+  keeps for recovery and transfers (``privacy.escrow``); both destroyed by erasure.  A key
+  received from central before the data key was unlocked is kept as its escrow copy only
+  and opened through the escrow key.
 
 ``Store.write()``/``read()`` put the store's ``StoreKeys`` in ``session.info["keys"]``;
 services reach them with ``keys_of(session)``.
@@ -33,8 +41,11 @@ from hallterm.i18n import _
 ENV_PASSPHRASE = "HALLTERM_STORE_PASSPHRASE"
 DATA_KEY = "store_key"
 BLIND_KEY = "blind_key"
+ESCROW_KEY = "escrow_key"
 _DATA_LABEL = "hallterm:data-key"
 _BLIND_LABEL = "hallterm:blind-key"
+_ESCROW_LABEL = "hallterm:escrow-key"
+_FIELDS_INFO = "hallterm:station-fields"
 
 
 class KeysLocked(ServiceError):
@@ -45,6 +56,11 @@ def _person_label(applicant_id: str) -> str:
     return f"hallterm:person:{applicant_id}"
 
 
+def escrow_label(applicant_id: str) -> str:
+    """The associated data of a person key's escrow copy (bound to the applicant)."""
+    return f"hallterm:escrow:{applicant_id}"
+
+
 class StoreKeys:
     """The unlocked keys of one store, in memory only; thread-safe."""
 
@@ -52,6 +68,8 @@ class StoreKeys:
         self.prompt = prompt
         self._data: bytes | None = None
         self._blind: bytes | None = None
+        self._escrow: bytes | None = None
+        self._fields: bytes | None = None
         self._persons: dict[str, bytes] = {}
         self._lock = threading.RLock()
 
@@ -130,6 +148,15 @@ class StoreKeys:
             session.add(row)
             self._data = key
 
+    def field_key(self, session: Session) -> bytes:
+        """The key of the station's own personal fields (not a person's: an interaction
+        item's contact phone): HKDF-SHA256 of the data key, so the data key itself only
+        ever wraps keys."""
+        with self._lock:
+            if self._fields is None:
+                self._fields = f.derive_subkey(self.data_key(session), _FIELDS_INFO)
+            return self._fields
+
     # -- the blind index --------------------------------------------------------------
     def blind_key(self, session: Session) -> bytes:
         with self._lock:
@@ -159,6 +186,49 @@ class StoreKeys:
     def id_index(self, session: Session, id_type: str, number: str) -> str:
         return f.blind_index(self.blind_key(session), id_type, number)
 
+    # -- the escrow key ---------------------------------------------------------------
+    def escrow_key(self, session: Session) -> bytes | None:
+        """The province escrow key; None before the station enrolled with one."""
+        with self._lock:
+            if self._escrow is not None:
+                return self._escrow
+            row = session.get(LocalSecret, ESCROW_KEY)
+            if row is None:
+                return None
+            self._escrow = f.unwrap(self.data_key(session), row.value, _ESCROW_LABEL)
+            return self._escrow
+
+    def set_escrow_key(self, session: Session, key: bytes) -> None:
+        with self._lock:
+            wrapped = f.wrap(self.data_key(session), key, _ESCROW_LABEL)
+            row = session.get(LocalSecret, ESCROW_KEY)
+            if row is None:
+                row = LocalSecret(name=ESCROW_KEY, value=wrapped, created_at=Clock().now())
+            row.value = wrapped
+            session.add(row)
+            session.flush()
+            self._escrow = key
+
+    def escrow_copy(self, session: Session, applicant_id: str, key: bytes) -> str:
+        """The person key wrapped under the escrow key ("" before the escrow key is here)."""
+        escrow = self.escrow_key(session)
+        return f.wrap(escrow, key, escrow_label(applicant_id)) if escrow else ""
+
+    def open_escrow(self, session: Session, applicant_id: str, copy: str) -> bytes | None:
+        """The person key in an escrow copy; None without the escrow key or when it does
+        not open (another province's, or damaged)."""
+        escrow = self.escrow_key(session)
+        if escrow is None or not copy:
+            return None
+        try:
+            return f.unwrap(escrow, copy, escrow_label(applicant_id))
+        except f.DecryptError:
+            return None
+
+    def wrap_person(self, session: Session, applicant_id: str, key: bytes) -> str:
+        """A person key wrapped under this store's data key."""
+        return f.wrap(self.data_key(session), key, _person_label(applicant_id))
+
     # -- person keys ------------------------------------------------------------------
     def new_person(self, session: Session, applicant_id: str, station_code: str) -> bytes:
         with self._lock:
@@ -167,7 +237,8 @@ class StoreKeys:
                 PersonKey(
                     applicant_id=applicant_id,
                     station_code=station_code,
-                    wrapped=f.wrap(self.data_key(session), key, _person_label(applicant_id)),
+                    wrapped=self.wrap_person(session, applicant_id, key),
+                    escrow=self.escrow_copy(session, applicant_id, key),
                     created_at=Clock().now(),
                 )
             )
@@ -181,8 +252,13 @@ class StoreKeys:
             if key is not None:
                 return key
             row = session.get(PersonKey, applicant_id)
-            if row is None or not row.wrapped:
+            if row is None or row.erased_at is not None:
                 return None
+            if not row.wrapped:  # received from central, not yet re-wrapped here
+                key = self.open_escrow(session, applicant_id, row.escrow)
+                if key is not None:
+                    self._persons[applicant_id] = key
+                return key
             try:
                 key = f.unwrap(self.data_key(session), row.wrapped, _person_label(applicant_id))
             except f.DecryptError:

@@ -6,6 +6,10 @@ row, the event payloads made from it and central's copy hold ciphertext only.  T
 is found through ``id_index`` (blind index).  Reading goes through ``open_applicant`` /
 ``open_agent``: an erased person reads as "erased", a field this store has no key for (a
 case transferred from another station) as "(encrypted)"; neither ever raises.
+
+Personal fields of the station's own records that belong to no registered person (an
+interaction item's contact phone) are sealed under the station's field key
+(``seal_station_field`` / ``open_station_field``), bound to table, row and column.
 """
 
 from __future__ import annotations
@@ -131,3 +135,25 @@ def clear_copy(session: Session, row: Applicant | None) -> Applicant | None:
     values = row.model_dump()
     values.update(id_number=clear.id_number, phone=clear.phone, address=clear.address)
     return Applicant(**values)
+
+
+def _owner(table: str, row_id: str) -> str:
+    return f"{table}/{row_id}"
+
+
+def seal_station_field(session: Session, table: str, row_id: str, field: str, value: str) -> str:
+    """The stored form of a station-owned personal field ("" stays "")."""
+    if not value:
+        return ""
+    key = keys_of(session).field_key(session)
+    return f.encrypt_field(key, _owner(table, row_id), field, value)
+
+
+def open_station_field(session: Session, table: str, row_id: str, field: str, stored: str) -> str:
+    """The clear value ("(encrypted)" when this store's key does not open it; a value from
+    before encryption as it is)."""
+    if not stored or not f.is_sealed(stored):
+        return stored
+    key = keys_of(session).field_key(session)
+    value = _open(key, _owner(table, row_id), field, stored)
+    return _(ENCRYPTED) if value is None else value

@@ -5,7 +5,8 @@
   re-indexed and an ``applicant.reindexed`` event carries the row (new index, ciphertext
   unchanged) so central's copy follows.
 - ``encrypt_legacy``: rows written before encryption (``id_index`` "legacy:…", clear
-  columns) are encrypted, one ``applicant.encrypted`` event per applicant with its rows.
+  columns) are encrypted, one ``applicant.encrypted`` event per applicant with its rows;
+  so are interaction items' clear contact phones (one ``interaction.encrypted`` each).
 """
 
 from __future__ import annotations
@@ -19,7 +20,12 @@ from hallterm.db.models import Applicant, ServiceCase
 from hallterm.db.models_security import LocalSecret
 from hallterm.db.privacy import fields as f
 from hallterm.db.privacy.keyring import BLIND_KEY, keys_of
-from hallterm.db.privacy.personal import open_applicant, seal_agent, seal_applicant
+from hallterm.db.privacy.personal import (
+    open_applicant,
+    seal_agent,
+    seal_applicant,
+    seal_station_field,
+)
 from hallterm.db.services import Ctx, record_event
 
 
@@ -58,7 +64,9 @@ def install_blind_key(session: Session, ctx: Ctx, key: bytes) -> int:
 
 
 def encrypt_legacy(session: Session, ctx: Ctx) -> int:
-    """Encrypt the personal fields of rows from before encryption; returns how many."""
+    """Encrypt the personal fields of rows from before encryption; returns how many
+    applicants (interaction items' phones are encrypted too, not counted)."""
+    _encrypt_item_phones(session, ctx)
     legacy = select(Applicant).where(
         Applicant.station_code == ctx.station_code,
         col(Applicant.id_index).startswith("legacy:"),
@@ -95,5 +103,28 @@ def encrypt_legacy(session: Session, ctx: Ctx) -> int:
             kind="applicant.encrypted",
             payload={"rows": rows},
         )
+        count += 1
+    return count
+
+
+def _encrypt_item_phones(session: Session, ctx: Ctx) -> int:
+    from hallterm.db.models_interaction import InteractionItem
+    from hallterm.db.services.interaction.items import item_event
+
+    clear = select(InteractionItem).where(
+        InteractionItem.station_code == ctx.station_code,
+        col(InteractionItem.contact_phone) != "",
+        ~col(InteractionItem.contact_phone).startswith(f.PREFIX),
+    )
+    count = 0
+    for row in session.exec(clear):
+        base = row.version
+        row.contact_phone = seal_station_field(
+            session, "interaction_item", row.id, "contact_phone", row.contact_phone
+        )
+        row.version += 1
+        session.add(row)
+        session.flush()
+        item_event(session, ctx, row, "interaction.encrypted", base)
         count += 1
     return count

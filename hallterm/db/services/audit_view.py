@@ -59,6 +59,7 @@ KINDS: dict[str, str] = {
     "guide.printed": N_("service guide printed"),
     "holiday.set": N_("holiday calendar changed"),
     "holiday.year_declared": N_("holiday year declared"),
+    "interaction.encrypted": N_("interaction contact phone encrypted"),
     "interaction.printed": N_("interaction printed"),
     "interaction.recorded": N_("interaction recorded"),
     "interaction.replied": N_("interaction replied"),

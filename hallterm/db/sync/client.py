@@ -186,22 +186,45 @@ class SyncClient:
         self, events: list[EventIn], timeout: float | None = None, after: int = 0
     ) -> tuple[list[PushReply], ChainState]:
         """One batch; ``after``: the last seq of a batch still on the wire (pipelining)."""
+        replies, chain, _stored = self.push_with_keys(events, None, timeout, after)
+        return replies, chain
+
+    def push_with_keys(
+        self,
+        events: list[EventIn],
+        keys: list[tuple[str, str]] | None,
+        timeout: float | None = None,
+        after: int = 0,
+    ) -> tuple[list[PushReply], ChainState, list[str]]:
+        """One batch with escrow copies of person keys beside it (``keys``: ``(applicant_id,
+        copy)``); also returns the applicant ids whose copy central confirmed (stored, or
+        refused for good because the person is erased)."""
         try:
-            return self._push(events, timeout, after)
+            return self._push(events, keys, timeout, after)
         except (KeyError, IndexError, TypeError, ValueError) as exc:
             raise LinkError(_("the sync service sent an unreadable reply")) from exc
 
     def _push(
-        self, events: list[EventIn], timeout: float | None, after: int
-    ) -> tuple[list[PushReply], ChainState]:
+        self,
+        events: list[EventIn],
+        keys: list[tuple[str, str]] | None,
+        timeout: float | None,
+        after: int,
+    ) -> tuple[list[PushReply], ChainState, list[str]]:
         body: dict[str, Any] = {"events": [event_out(e) for e in events]}
         if after:
             body["after"] = after
+        if keys:
+            body["keys"] = [list(k) for k in keys]
         data = self._post("/v1/push", body, timeout)
         results = [PushReply(str(r[0]), str(r[1]), str(r[2]), str(r[3])) for r in data["results"]]
         if [r.event_id for r in results] != [e.id for e in events]:
             raise LinkError(_("the sync service answered for other events"))
-        return results, ChainState(int(data["chain"][0]), str(data["chain"][1]))
+        sent = {k[0] for k in keys or ()}
+        stored = [
+            str(r[0]) for r in data.get("keys") or () if r[1] in ("ok", "erased") and r[0] in sent
+        ]
+        return results, ChainState(int(data["chain"][0]), str(data["chain"][1])), stored
 
     def own(self, after: int, limit: int = 500) -> tuple[list[EventIn], bool]:
         try:
@@ -212,3 +235,12 @@ class SyncClient:
     def _own(self, after: int, limit: int) -> tuple[list[EventIn], bool]:
         data = self._post("/v1/own", {"after": after, "limit": limit})
         return [event_in(r) for r in data["events"]], bool(data.get("more"))
+
+    def own_keys(self, after: str, limit: int = 500) -> tuple[list[tuple[str, str]], bool]:
+        """A page of this station's escrow copies at central (``after``: an applicant id)."""
+        try:
+            data = self._post("/v1/own", {"keys_after": after, "limit": limit})
+            copies = [(str(k[0]), str(k[1])) for k in data.get("keys") or ()]
+        except (KeyError, IndexError, TypeError, ValueError, BadBody) as exc:
+            raise LinkError(_("the sync service sent an unreadable reply")) from exc
+        return copies, bool(data.get("keys")) and bool(data.get("more"))

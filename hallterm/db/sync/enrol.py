@@ -2,8 +2,10 @@
 
 ``hallterm central add-station … --enrol-out FILE`` writes a JSON file (mode 0600) with the
 service URL, the station code, the station's credential, the trusted root certificate
-(PEM, optional: without it the system trust store is used) and the province-wide key of the
-blind index of ID numbers (installed wrapped under the station's data key).  ``hallterm enrol FILE --store
+(PEM, optional: without it the system trust store is used) and the province-wide keys: the
+key of the blind index of ID numbers and the escrow key of person keys (both installed
+wrapped under the station's data key; the escrow key also gives every person key held here
+its escrow copy, ``privacy.escrow``).  ``hallterm enrol FILE --store
 STORE`` checks it against the store's station and keeps it in ``store_info`` (keys
 ``sync.*``): the credential exists only there and, hashed, at central.
 """
@@ -38,6 +40,7 @@ class Enrolment:
     credential: str
     root_pem: str = ""
     blind_key: str = ""  # the province-wide blind-index key, base64 ("" : keep the store's)
+    escrow_key: str = ""  # the province-wide escrow key, base64 ("": none, older file)
 
 
 def write_enrolment(path: Path, enrolment: Enrolment) -> None:
@@ -50,6 +53,7 @@ def write_enrolment(path: Path, enrolment: Enrolment) -> None:
         "credential": enrolment.credential,
         "root_pem": enrolment.root_pem,
         "blind_key": enrolment.blind_key,
+        "escrow_key": enrolment.escrow_key,
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -72,6 +76,7 @@ def read_enrolment(path: Path) -> Enrolment:
             credential=str(data["credential"]),
             root_pem=str(data.get("root_pem") or ""),
             blind_key=str(data.get("blind_key") or ""),
+            escrow_key=str(data.get("escrow_key") or ""),
         )
     except KeyError as exc:
         raise ServiceError(
@@ -105,18 +110,24 @@ def install_enrolment(store: Store, enrolment: Enrolment, *, insecure: bool = Fa
 
             ctx = Ctx(actor=SYSTEM, station_code=code, clock=Clock())
             install_blind_key(session, ctx, decode_key(enrolment.blind_key))
+        if enrolment.escrow_key:  # person keys reach central (recovery, transfers)
+            from hallterm.db.privacy.escrow import install_escrow_key
+
+            install_escrow_key(session, decode_key(enrolment.escrow_key, escrow=True))
 
 
 def encode_key(key: bytes) -> str:
     return base64.b64encode(key).decode("ascii")
 
 
-def decode_key(text: str) -> bytes:
+def decode_key(text: str, *, escrow: bool = False) -> bytes:
     try:
         key = base64.b64decode(text, validate=True)
     except ValueError:
         key = b""
     if len(key) != 32:
+        if escrow:
+            raise ServiceError(_("the enrolment file's escrow key is damaged"))
         raise ServiceError(_("the enrolment file's blind-index key is damaged"))
     return key
 

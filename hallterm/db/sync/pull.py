@@ -4,7 +4,8 @@ each page.
 Each page is applied in one local transaction that also stores the new cursor, so a crash
 either keeps the whole page or none of it.  Topic "rows" upserts table rows (stations,
 staff, holidays, transferred cases …); topic "catalog" imports a catalog version through
-``catalog.io.import_catalog``.  Other areas register their own topics with
+``catalog.io.import_catalog``; topic "person_key" installs the escrow copy of a transferred
+applicant's key (``privacy.escrow``; none when the person was erased meanwhile).  Other areas register their own topics with
 ``register_pull_handler``.  An item that cannot be applied is kept in the local
 ``sync_quarantine`` (never dropped silently) and the page goes on.
 """
@@ -53,8 +54,17 @@ def _apply_catalog(session: Session, ctx: Ctx, item: FeedItem) -> None:
     import_catalog(session, ctx, parse_catalog(document))
 
 
+def _apply_person_key(session: Session, ctx: Ctx, item: FeedItem) -> None:
+    from hallterm.db.privacy.escrow import install_copies
+
+    payload = json.loads(item.payload)
+    if payload.get("escrow"):
+        install_copies(session, [(str(payload["applicant_id"]), str(payload["escrow"]))])
+
+
 register_pull_handler("rows", _apply_rows)
 register_pull_handler("catalog", _apply_catalog)
+register_pull_handler("person_key", _apply_person_key)
 
 
 @dataclass

@@ -8,6 +8,11 @@ ids go again (central answers ``duplicate``).
 
 The batch size adapts to the link (``BatchSize``): it doubles after a batch answered within
 ``fast_seconds`` and is quartered after a timeout, always within its bounds.
+
+Escrow copies of person keys not yet confirmed by central (``privacy.escrow``) ride along,
+up to ``KEYS_PER_BATCH`` a request (a request of keys alone when no event waits); a copy
+is marked delivered only when its own reply says central stored it, and is sent at most
+once per push (a central that does not know keys gets them again at the next sync).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from sqlmodel import Session, col
 from hallterm.db.engine import Store
 from hallterm.db.models import Event
 from hallterm.db.models_sync import SyncQuarantine
+from hallterm.db.privacy.escrow import mark_delivered, undelivered
 from hallterm.db.sync.central.common import EVENT_COLUMNS, ChainState, EventIn
 from hallterm.db.sync.client import Behind, LinkError, PushReply, SyncClient
 
@@ -31,6 +37,8 @@ Progress = Callable[[int], None]
 _EVENT = Event.__table__  # type: ignore[attr-defined]
 PUSH_TABLE = "push"  # local quarantine rows of events central refused
 RETRIES = 3
+KEYS_PER_BATCH = 500
+Copies = list[tuple[str, str]]  # (applicant_id, escrow copy)
 
 
 @dataclass
@@ -69,6 +77,7 @@ class PushResult:
     refused: list[Refusal] = field(default_factory=list)
     batches: int = 0
     chain: ChainState | None = None
+    keys: int = 0  # escrow copies central confirmed
 
 
 def unsent_count(session: Session, station_code: str) -> int:
@@ -110,13 +119,20 @@ def next_batch(session: Session, station_code: str, batch: int, after: int = 0) 
 
 
 def _record(
-    local: Store, station_code: str, events: list[EventIn], replies: list[PushReply], now: datetime
+    local: Store,
+    station_code: str,
+    events: list[EventIn],
+    replies: list[PushReply],
+    now: datetime,
+    keys: Copies | None = None,
 ) -> None:
-    """Mark delivered what central stored; list what it refused (once), in one transaction."""
+    """Mark delivered what central stored (events and escrow copies); list what it refused
+    (once), in one transaction."""
     delivered = [r.event_id for r in replies if r.status in ("ok", "duplicate")]
     refused = {r.event_id: r for r in replies if r.status == "refused"}
     seqs = {e.id: e.seq for e in events}
     with local.write() as ls:
+        mark_delivered(ls, keys or [])
         for i in range(0, len(delivered), 500):
             ls.execute(
                 update(_EVENT).where(_EVENT.c.id.in_(delivered[i : i + 500])).values(sent_at=now)
@@ -166,10 +182,12 @@ def _open_refusals(session: Session, ids: list[str]) -> dict[str, SyncQuarantine
 
 @dataclass
 class _Flight:
-    """A batch on the wire: its events, the future reply, when it left, what it follows."""
+    """A batch on the wire: its events and escrow copies, the future reply, when it left,
+    what it follows."""
 
     events: list[EventIn]
-    reply: Future[tuple[list[PushReply], ChainState]] | None
+    keys: Copies
+    reply: Future[tuple[list[PushReply], ChainState, list[str]]] | None
     started: float
     after: int
 
@@ -191,18 +209,26 @@ def push(
     """
     result = PushResult()
 
+    tried: set[str] = set()  # escrow copies sent in this push: each goes once
+
     def read(after: int) -> list[EventIn]:
         with local.read() as ls:
             return next_batch(ls, station_code, batch.size, after)
 
-    def settle(flight: _Flight) -> tuple[list[PushReply], ChainState]:
+    def read_keys() -> Copies:
+        with local.read() as ls:
+            copies = undelivered(ls, KEYS_PER_BATCH, tried)
+        tried.update(a for a, _c in copies)
+        return copies
+
+    def settle(flight: _Flight) -> tuple[list[PushReply], ChainState, list[str]]:
         tries = 0
         while True:
             try:
                 if flight.reply is not None:
-                    replies, chain = flight.reply.result()
+                    replies, chain, stored = flight.reply.result()
                 else:
-                    replies, chain = client.push(flight.events)
+                    replies, chain, stored = client.push_with_keys(flight.events, flight.keys)
             except Behind:  # central had not stored the batch before it yet: send it again
                 flight.reply, flight.started = None, time.monotonic()
                 continue
@@ -215,22 +241,25 @@ def push(
                 flight.reply, flight.started = None, time.monotonic()
                 continue
             batch.succeeded(time.monotonic() - flight.started)
-            return replies, chain
+            return replies, chain, stored
 
     wire = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sync-push")
     try:
         events = read(0)
+        keys = read_keys()
         inflight: _Flight | None = None
-        while events or inflight is not None:
+        while events or keys or inflight is not None:
             upcoming: _Flight | None = None
-            if events:
-                after = inflight.events[-1].seq if inflight is not None else 0
-                upcoming = _Flight(
-                    events, wire.submit(client.push, events, None, after), time.monotonic(), after
-                )
+            if events or keys:
+                after = inflight.events[-1].seq if inflight is not None and inflight.events else 0
+                reply = wire.submit(client.push_with_keys, events, keys, None, after)
+                upcoming = _Flight(events, keys, reply, time.monotonic(), after)
             if inflight is not None:
-                replies, chain = settle(inflight)
-                _record(local, station_code, inflight.events, replies, now())
+                replies, chain, stored = settle(inflight)
+                confirmed = set(stored)
+                copies = [k for k in inflight.keys if k[0] in confirmed]
+                _record(local, station_code, inflight.events, replies, now(), copies)
+                result.keys += len(copies)
                 result.chain = chain
                 result.batches += 1
                 for e, r in zip(inflight.events, replies, strict=True):
@@ -244,6 +273,7 @@ def push(
                     progress(len(inflight.events))
             inflight = upcoming
             events = read(events[-1].seq) if events else []
+            keys = read_keys() if keys else []
     finally:
         wire.shutdown(wait=False, cancel_futures=True)
     return result

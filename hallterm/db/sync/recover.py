@@ -10,7 +10,10 @@ Each pull tells the station its chain head at central.  Two cases need work here
   chain after them: events written since the restore, never delivered, are renumbered and
   re-hashed to follow central's head (``recover_own``).  Both chains then verify.  Case
   numbers the recovered events made are not handed out again (the day's case counter
-  catches up); other numbering (certificates, tickets) is not caught up here.
+  catches up); other numbering (certificates, tickets) is not caught up here.  The person
+  keys of people registered after the backup come back too: central's escrow copies of
+  this station (``/v1/own`` ``keys_after``) are installed (``privacy.escrow``), and the
+  keys the backup still held of persons erased since are destroyed.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from sqlmodel import Session
 from hallterm.db.engine import Store
 from hallterm.db.events import event_hash
 from hallterm.db.models import Counter, Event, EventHead
+from hallterm.db.privacy.escrow import destroy_erased, install_copies
 from hallterm.db.sync.central.common import EVENT_COLUMNS, ChainState, EventIn
 from hallterm.db.sync.client import SyncClient
 from hallterm.db.sync.rows import pk_of, pk_where, table_for, to_python, upsert
@@ -101,6 +105,14 @@ def recover_own(local: Store, client: SyncClient, station_code: str, now: dateti
         after = page[-1].seq
     if not fetched:
         return 0
+    copies: list[tuple[str, str]] = []
+    last = ""
+    while True:
+        page_keys, more = client.own_keys(last)
+        copies += page_keys
+        if not page_keys or not more:
+            break
+        last = page_keys[-1][0]
     with local.write() as ls:
         local_ids = dict(
             ls.execute(
@@ -130,10 +142,13 @@ def recover_own(local: Store, client: SyncClient, station_code: str, now: dateti
         # Step aside (negative numbers) so central's events can take their sequence numbers.
         for row in pending:
             ls.execute(update(_EVENT).where(_EVENT.c.id == row["id"]).values(seq=-row["seq"]))
+        erased: list[str] = []
         for e in missing:
             ls.execute(_EVENT.insert().values({**e.as_dict(), "sent_at": now}))
-            _restore_rows(ls, e)
+            erased += _restore_rows(ls, e)
         _catch_up_case_counters(ls, missing)
+        destroy_erased(ls, erased)
+        install_copies(ls, copies)
         prev, seq = top.hash, top.seq
         for row in pending:
             seq += 1
@@ -156,10 +171,12 @@ def recover_own(local: Store, client: SyncClient, station_code: str, now: dateti
     return len(missing)
 
 
-def _restore_rows(session: Session, e: EventIn) -> None:
-    """The rows an event wrote, unless the local row is newer (a higher version)."""
+def _restore_rows(session: Session, e: EventIn) -> list[str]:
+    """The rows an event wrote, unless the local row is newer (a higher version); returns
+    the ids of erased applicants among them."""
+    erased: list[str] = []
     if '"rows"' not in e.payload:
-        return
+        return erased
     payload = json.loads(e.payload)
     for snap in payload.get("rows", []) if isinstance(payload, dict) else []:
         table = table_for(str(snap.get("table", "")))
@@ -173,6 +190,9 @@ def _restore_rows(session: Session, e: EventIn) -> None:
             if existing is not None and existing > (values.get("version") or 0):
                 continue
         upsert(session, snap)
+        if table.name == "applicant" and values.get("erased_at"):
+            erased.append(str(values["id"]))
+    return erased
 
 
 def _catch_up_case_counters(session: Session, events: list[EventIn]) -> None:

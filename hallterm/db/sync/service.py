@@ -53,6 +53,7 @@ from hallterm.db.sync.central import (
     pull_page,
     receive,
 )
+from hallterm.db.sync.central.escrow import MAX_COPIES, own_copies, store_copies
 from hallterm.db.sync.roles import station_role
 from hallterm.db.sync.wire import (
     CONTENT_TYPE,
@@ -231,6 +232,9 @@ def make_app(store: Store, clock: Clock | None = None, ltv: LtvSource | None = N
         if not isinstance(raw, list) or len(raw) > MAX_BATCH:
             raise BadBody("events missing or too many")
         events = [event_in(r) for r in raw]
+        copies = data.get("keys")
+        if copies is not None and (not isinstance(copies, list) or len(copies) > MAX_COPIES):
+            raise BadBody("keys must be a list of [applicant_id, copy]")
         if any(e.station_code != code for e in events):
             raise _Reject(403, _("the batch holds events of another station; nothing was stored"))
         check_central(session)
@@ -254,7 +258,10 @@ def make_app(store: Store, clock: Clock | None = None, ltv: LtvSource | None = N
         except BulkInsertRefused:
             replies = receive(session, code, events, clock.now(), fast=False)
         head = chain_state(session, code)
-        return {
+        out: dict[str, Any] = {}
+        if copies is not None:  # escrow copies of person keys, beside the events
+            out["keys"] = store_copies(session, code, copies, clock.now())
+        return out | {
             "results": [
                 [
                     r.event_id,
@@ -271,6 +278,10 @@ def make_app(store: Store, clock: Clock | None = None, ltv: LtvSource | None = N
         station_role(session, code)
         after = int(data.get("after") or 0)
         limit = max(1, min(MAX_PAGE, int(data.get("limit") or 500)))
+        if "keys_after" in data:  # the station's escrow copies (its recovery), a page of them
+            keys_after = str(data.get("keys_after") or "")
+            copies = own_copies(session, code, keys_after, limit + 1)
+            return {"keys": [list(c) for c in copies[:limit]], "more": len(copies) > limit}
         events = own_events(session, code, after, limit + 1)
         return {"events": [event_out(e) for e in events[:limit]], "more": len(events) > limit}
 

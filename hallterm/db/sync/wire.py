@@ -18,8 +18,16 @@ Endpoints (all ``POST``; one request each):
   ``after`` (a pipelined batch, sent while the previous one is still on the wire): central
   waits a moment until the station's chain reaches that sequence number, else answers 409
   ``{behind: true}`` having written nothing, and the station sends the batch again.
+  A push may also carry ``keys``: ``[[applicant_id, escrow_copy], …]``, person keys wrapped
+  under the province escrow key that central has not confirmed yet; the reply then has
+  ``keys``: ``[[applicant_id, status], …]`` in order, status ``ok`` (stored), ``erased`` (the
+  person is erased: never stored) or ``refused``.  A request without ``keys`` gets no
+  ``keys`` back, and a central that does not know them ignores them (the station sends them
+  again).  A push may carry keys and no events.
 - ``/v1/own`` ``{after, limit}`` → ``{events, more}``: the station's own events at central
-  after a sequence number, for a station restored from an older backup.
+  after a sequence number, for a station restored from an older backup.  With
+  ``keys_after`` (an applicant id, "" for the first page) it answers ``{keys, more}`` instead:
+  the station's escrow copies (``[applicant_id, copy]``) in applicant id order.
 
 Status codes: 401 missing, wrong or revoked credential; 403 events of another station in the
 batch (nothing written); 409 ``behind`` (see above); 400 a body that cannot be read; 503

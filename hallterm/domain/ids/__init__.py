@@ -20,6 +20,7 @@ from hallterm.domain.ids.common import (
 )
 from hallterm.domain.ids.mask import (
     mask_id,
+    mask_phone,
 )
 from hallterm.domain.ids.phones import (
     validate_phone,
@@ -63,6 +64,7 @@ __all__ = [
     "birth_date",
     "id_type_label",
     "mask_id",
+    "mask_phone",
     "resident_id_check_char",
     "uscc_check_char",
     "validate_foreign_permanent",

@@ -1,4 +1,4 @@
-"""Masking an ID number for screens, logs and papers."""
+"""Masking an ID number or a phone number for screens, logs and papers."""
 
 from __future__ import annotations
 
@@ -14,3 +14,14 @@ def mask_id(value: str) -> str:
     if n > 2:
         return "*" * (n - 2) + v[-2:]
     return "*" * n  # never reveal a short value in full
+
+
+def mask_phone(value: str) -> str:
+    """A mobile number as 138****5678; another number keeps only its last 4 digits."""
+    v = value.strip()
+    digits = [c for c in v if c.isdigit()]
+    if len(digits) == 11 and digits[0] == "1" and len(v) == 11:
+        return v[:3] + "****" + v[-4:]
+    if len(v) > 4:
+        return "*" * (len(v) - 4) + v[-4:]
+    return "*" * len(v)

@@ -1,7 +1,9 @@
 """Interaction use cases that write an item: taking it (its deadline fixed then) and replying.
 
 Each appends its event (``interaction.recorded``, ``interaction.replied``) with a snapshot of
-the row, in the caller's transaction.
+the row, in the caller's transaction.  The contact phone is stored encrypted under the
+station's field key (``privacy.personal.seal_station_field``): the row, its event payloads
+and central's copy hold ciphertext only.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from hallterm.db.events import snapshot
 from hallterm.db.ids import new_id
 from hallterm.db.models import Matter
 from hallterm.db.models_interaction import InteractionItem
+from hallterm.db.privacy.personal import seal_station_field
 from hallterm.db.services import Ctx, ServiceError, record_event
 from hallterm.db.services.calendar import calendar_for
 from hallterm.db.services.counters import next_value
@@ -83,8 +86,9 @@ def record_item(
     days = reply_days(session, kind)
     station = ctx.station_code
     seq = next_value(session, f"interaction/{station}/{today:%Y%m%d}")
+    item_id = new_id()
     row = InteractionItem(
-        id=new_id(),
+        id=item_id,
         number=f"{station}-{NUMBER_PREFIX[kind]}-{today:%Y%m%d}-{seq:04d}",
         station_code=station,
         kind=kind,
@@ -93,7 +97,9 @@ def record_item(
         matter_code=matter_code,
         content=content,
         contact_name=contact_name,
-        contact_phone=contact_phone,
+        contact_phone=seal_station_field(
+            session, "interaction_item", item_id, "contact_phone", contact_phone
+        ),
         taken_by=ctx.actor.username,
         taken_by_name=ctx.actor.name,
         taken_at=now,

@@ -1,7 +1,9 @@
 """Interaction items as plain data: one item, lists, searches and the open/overdue counts.
 
 An item's view carries its deadline state on a given day (working days left, the light).
-Reads of items are reads of personal data: they need ``Permission.read_personal``.
+Reads of items are reads of personal data: they need ``Permission.read_personal``.  The
+contact phone is stored encrypted and shown masked (138****5678); a search does not look
+into it.
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ from sqlmodel import Session, col, select
 from hallterm.clock import to_local
 from hallterm.db.models import Matter
 from hallterm.db.models_interaction import InteractionItem
+from hallterm.db.privacy.personal import ENCRYPTED, open_station_field
 from hallterm.db.services import Ctx, ServiceError
 from hallterm.db.services.calendar import calendar_for
 from hallterm.db.services.permissions import require
+from hallterm.domain.ids import mask_phone
 from hallterm.domain.roles import Permission
 from hallterm.domain.workdays import WorkCalendar, deadline_light
 from hallterm.i18n import _
@@ -41,7 +45,7 @@ class InteractionView:
     matter_name: str
     content: str
     contact_name: str
-    contact_phone: str
+    contact_phone: str  # masked
     taken_by: str
     taken_by_name: str
     taken_at: datetime
@@ -86,7 +90,7 @@ def view_of(
         matter_name=matter.name if matter else "",
         content=row.content,
         contact_name=row.contact_name,
-        contact_phone=row.contact_phone,
+        contact_phone=_masked_phone(session, row),
         taken_by=row.taken_by,
         taken_by_name=row.taken_by_name,
         taken_at=row.taken_at,
@@ -101,6 +105,13 @@ def view_of(
         overdue=overdue,
         replied_late=replied_late,
     )
+
+
+def _masked_phone(session: Session, row: InteractionItem) -> str:
+    clear = open_station_field(
+        session, "interaction_item", row.id, "contact_phone", row.contact_phone
+    )
+    return clear if clear == _(ENCRYPTED) else mask_phone(clear)
 
 
 def find_item(session: Session, ref: str) -> InteractionItem:
@@ -193,7 +204,7 @@ def overdue_items(
 def search_items(
     session: Session, ctx: Ctx, today: date, text: str, limit: int = 200
 ) -> list[InteractionView]:
-    """Items whose number, subject, contact or content contains ``text``."""
+    """Items whose number, subject, contact name or content contains ``text``."""
     require(ctx, Permission.read_personal)
     like = f"%{text.strip()}%"
     q = (
@@ -203,7 +214,6 @@ def search_items(
                 col(InteractionItem.number).like(like),
                 col(InteractionItem.subject).like(like),
                 col(InteractionItem.contact_name).like(like),
-                col(InteractionItem.contact_phone).like(like),
                 col(InteractionItem.content).like(like),
             )
         )

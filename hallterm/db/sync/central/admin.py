@@ -44,6 +44,7 @@ from hallterm.db.services.permissions import require
 from hallterm.db.services.setup import get_info, set_info, upsert_station
 from hallterm.db.sync.central.accounts import ensure_central_station
 from hallterm.db.sync.central.common import CENTRAL_CODE
+from hallterm.db.sync.central.escrow import share_with
 from hallterm.db.sync.central.feed import publish, publish_rows
 from hallterm.db.sync.central.relocate import relocate_case
 from hallterm.domain.catalog import CatalogIn
@@ -180,8 +181,9 @@ class Transfer:
 def transfer_case(session: Session, ctx: Ctx, case_ref: str, to_station: str) -> Transfer:
     """通办: make ``to_station`` the owner of a case; both stations pull the change.
 
-    The new owner pulls the whole case (applicant, matters, checklist, suspensions); the old
-    owner pulls the case row, so its own services stop changing it.  Changes the old owner
+    The new owner pulls the whole case (applicant, matters, checklist, suspensions) and the
+    escrow copy of the applicant's key (``escrow.share_with``); the old owner pulls the case
+    row, so its own services stop changing it.  Changes the old owner
     made offline arrive later as ownership conflicts.  A supervisor's or an admin's decision.
     """
     require(ctx, Permission.supervise)
@@ -228,6 +230,7 @@ def transfer_case(session: Session, ctx: Ctx, case_ref: str, to_station: str) ->
     now = ctx.clock.now()
     publish_rows(session, bundle, station_code=to_station, key=f"case:{case.number}", now=now)
     publish_rows(session, [case], station_code=old, key=f"case:{case.number}", now=now)
+    share_with(session, case.applicant_id, to_station, now)  # the applicant's escrowed key
     return Transfer(case.id, case.number, old, to_station)
 
 

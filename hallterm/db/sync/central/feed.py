@@ -12,7 +12,9 @@ cannot, so no station can block publishing (an advisory lock, used before, could
 by anyone).  Feed writes are rare (catalog, staff, stations, holidays, transfers,
 revocations).  On SQLite the database lock already serialises writers.  Central answers
 "reset" when a station's cursor is ahead of its feed or belongs to another central
-(``central_id``).  Reading a page writes nothing.
+(``central_id``).  Reading a page writes nothing.  A ``person_key`` item (a transferred
+person) gets the station's escrow copy as central holds it when the page is read
+(``central.escrow``): the feed itself never holds a key, so erasure can destroy every copy.
 """
 
 from __future__ import annotations
@@ -108,6 +110,10 @@ def pull_page(
     items = tuple(
         FeedItem(fid or 0, topic, key, payload) for fid, topic, key, payload in rows[:limit]
     )
+    if any(i.topic == "person_key" for i in items):  # a transferred person's key, as of now
+        from hallterm.db.sync.central.escrow import fill_copies
+
+        items = fill_copies(session, station_code, items)
     return Page(items, items[-1].id if items else cursor, mine, more=len(rows) > limit)
 
 
