@@ -106,15 +106,20 @@ class HalltermApp(LockingApp):  # keys arrive in order (a hallterm.key_order.Key
 
         self._restore_theme()
         self.push_screen(LoginScreen())
-        self._load_station()
-        if not self.store.keys.unlocked:
-            self._open_personal_data()
         if self.settings.idle_lock_minutes:
             self.set_interval(5, self._check_idle)
         from hallterm.widgets.sync_status import SyncMonitor
 
         # Background sync; its status goes into every header's ``extra`` text.
         self.sync_monitor = SyncMonitor(self)
+        # The login form is drawn first: the start-up work (imports, scrypt) would hold the
+        # interpreter while the first frame waits.
+        self.call_after_refresh(self._start_background)
+
+    def _start_background(self) -> None:
+        self._load_station()
+        if not self.store.keys.unlocked:
+            self._open_personal_data()
         self.sync_monitor.start()
 
     @work(thread=True, exit_on_error=False, group="startup")

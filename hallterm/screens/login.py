@@ -37,7 +37,7 @@ class LoginScreen(BaseScreen):
             yield Static("", classes="hint", id="login-demo")
 
     def on_mount(self) -> None:
-        self._show_demo_accounts()
+        self.call_after_refresh(self._show_demo_accounts)  # after the form is drawn
 
     def _show_demo_accounts(self) -> None:
         """On a demo store, the demo accounts and passwords under the form."""
