@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import statistics
 import sys
 import tempfile
@@ -27,6 +28,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault(
+    "HALLTERM_STORE_PASSPHRASE", "bench-station-passphrase"
+)  # as a start script gives it
 
 from asn1crypto import keys as asn1_keys  # noqa: E402
 from asn1crypto import x509 as asn1_x509  # noqa: E402

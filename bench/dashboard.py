@@ -37,6 +37,9 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault(
+    "HALLTERM_STORE_PASSPHRASE", "bench-station-passphrase"
+)  # as a start script gives it
 
 import psycopg  # noqa: E402
 from sqlalchemy import text  # noqa: E402

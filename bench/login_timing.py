@@ -13,6 +13,7 @@ figure is the ratio of the medians; goal: within 20 % of 1 (0.8 … 1.25).
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import tempfile
 import time
@@ -26,6 +27,10 @@ from hallterm.db.models import Staff
 from hallterm.db.services import SYSTEM, Ctx
 from hallterm.db.services.staff import login
 from hallterm.demo import prepare_demo
+
+os.environ.setdefault(
+    "HALLTERM_STORE_PASSPHRASE", "bench-station-passphrase"
+)  # as a start script gives it
 
 
 def main() -> None:

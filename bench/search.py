@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import shutil
 import statistics
@@ -28,6 +29,9 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault(
+    "HALLTERM_STORE_PASSPHRASE", "bench-station-passphrase"
+)  # as a start script gives it
 
 from hallterm.domain.search import SearchItem  # noqa: E402
 

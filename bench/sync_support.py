@@ -6,6 +6,7 @@ Not a benchmark itself (no SUMMARY line).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -21,6 +22,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+os.environ.setdefault(
+    "HALLTERM_STORE_PASSPHRASE", "bench-station-passphrase"
+)  # as a start script gives it
 sys.path.insert(0, str(ROOT / "tests"))  # the station builder and link proxy of the tests
 
 import httpx  # noqa: E402
@@ -209,6 +213,7 @@ def station_like_the_desk(path: Path, code: str, cases: int, clock: FrozenClock)
         head = s.get(EventHead, code)
         seq, prev = head.seq, head.hash
         number = s.execute(text("SELECT number, applicant_id FROM service_case")).one()
+        index = s.execute(text("SELECT id_index FROM applicant")).scalar_one()
     case_number, applicant_id = number
     id_number = resident_id("110101", 0)
     rows = []
@@ -224,6 +229,8 @@ def station_like_the_desk(path: Path, code: str, cases: int, clock: FrozenClock)
             payload = UUID.sub(swap, ev["payload"])
             payload = payload.replace(case_number, new_number)
             payload = payload.replace(id_number, resident_id("110101", k))
+            # Each applicant its own blind index (the ID number itself is ciphertext).
+            payload = payload.replace(index, hashlib.sha256(f"{code}:{k}".encode()).hexdigest())
             out = {
                 **ev,
                 "id": str(uuid.uuid4()),

@@ -102,6 +102,7 @@ def partition_event(conn: Connection, today: date) -> bool:
     ex(text("ALTER TABLE event_partitioned RENAME TO event"))
     ex(text("ALTER TABLE event RENAME CONSTRAINT event_partitioned_pkey TO event_pkey"))
     ex(text("CREATE INDEX ix_event_station_seq ON event (station_code, seq)"))
+    ex(text("CREATE INDEX ix_event_id ON event (id)"))  # an event found by its id alone
     ex(text("CREATE INDEX ix_event_entity ON event (entity, entity_id)"))
     return True
 

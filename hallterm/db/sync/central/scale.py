@@ -99,6 +99,10 @@ def _drop_foreign_keys(conn: Connection, tables: list[str]) -> None:
                 conn.execute(text(f"ALTER TABLE {_q(table)} DROP CONSTRAINT {_q(c.name)}"))
 
 
+def _lookup_index(table: str, columns: tuple[str, ...]) -> str:
+    return f"ix_{table}_{'_'.join(columns)}_lookup"[:63]
+
+
 def _rekey(conn: Connection, table: str) -> None:
     """station_code first in the primary key and in every unique constraint of ``table``."""
     ex = conn.execute
@@ -111,6 +115,14 @@ def _rekey(conn: Connection, table: str) -> None:
             text(
                 f"ALTER TABLE {_q(table)} ADD CONSTRAINT {_q(c.name)} "
                 f"{kind} ({_cols(_keyed(c.columns))})"
+            )
+        )
+        # Rows are still found by the old key alone (the apply step's look-ups, a case by its
+        # number, row-level security): a plain index keeps that from scanning the table.
+        ex(
+            text(
+                f"CREATE INDEX IF NOT EXISTS {_q(_lookup_index(table, c.columns))} "
+                f"ON {_q(table)} ({_cols(c.columns)})"
             )
         )
     # Unique indexes that are not constraints (none today; kept for later migrations).
