@@ -125,6 +125,10 @@ def _rekey(conn: Connection, table: str) -> None:
                 f"ON {_q(table)} ({_cols(c.columns)})"
             )
         )
+    # An index on station_code alone repeats the primary key's first column; worse, a plan
+    # made while the table was small (a foreign key's check is planned once per session)
+    # takes it for every look-up and then walks the station's rows at each one.
+    ex(text(f"DROP INDEX IF EXISTS {_q(f'ix_{table}_{DISTRIBUTION_COLUMN}')}"))
     # Unique indexes that are not constraints (none today; kept for later migrations).
     found = ex(
         text(
