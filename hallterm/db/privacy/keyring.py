@@ -173,15 +173,19 @@ class StoreKeys:
 
     def set_blind_key(self, session: Session, key: bytes) -> bytes:
         with self._lock:
-            wrapped = f.wrap(self.data_key(session), key, _BLIND_LABEL)
-            row = session.get(LocalSecret, BLIND_KEY)
-            if row is None:
-                row = LocalSecret(name=BLIND_KEY, value=wrapped, created_at=Clock().now())
-            row.value = wrapped
-            session.add(row)
-            session.flush()
+            self._keep_wrapped(session, BLIND_KEY, key, _BLIND_LABEL)
             self._blind = key
             return key
+
+    def _keep_wrapped(self, session: Session, name: str, key: bytes, label: str) -> None:
+        """Store ``key`` wrapped under the data key as the local secret ``name``."""
+        wrapped = f.wrap(self.data_key(session), key, label)
+        row = session.get(LocalSecret, name)
+        if row is None:
+            row = LocalSecret(name=name, value=wrapped, created_at=Clock().now())
+        row.value = wrapped
+        session.add(row)
+        session.flush()
 
     def id_index(self, session: Session, id_type: str, number: str) -> str:
         return f.blind_index(self.blind_key(session), id_type, number)
@@ -200,13 +204,7 @@ class StoreKeys:
 
     def set_escrow_key(self, session: Session, key: bytes) -> None:
         with self._lock:
-            wrapped = f.wrap(self.data_key(session), key, _ESCROW_LABEL)
-            row = session.get(LocalSecret, ESCROW_KEY)
-            if row is None:
-                row = LocalSecret(name=ESCROW_KEY, value=wrapped, created_at=Clock().now())
-            row.value = wrapped
-            session.add(row)
-            session.flush()
+            self._keep_wrapped(session, ESCROW_KEY, key, _ESCROW_LABEL)
             self._escrow = key
 
     def escrow_copy(self, session: Session, applicant_id: str, key: bytes) -> str:
