@@ -26,6 +26,7 @@ from hallterm.cli.common import (
     resolve_central,
     using,
 )
+from hallterm.cli.key_files import tsa_options
 from hallterm.cli.root import main
 from hallterm.domain.roles import Permission
 from hallterm.i18n import _
@@ -183,15 +184,7 @@ def central_revoke_station(ctx: click.Context, code: str, central_url: str | Non
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True)
 @click.option("--tls-cert", type=click.Path(exists=True, dir_okay=False), default=None)
 @click.option("--tls-key", type=click.Path(exists=True, dir_okay=False), default=None)
-@click.option(
-    "--tsa",
-    "tsa_file",
-    default=None,
-    help="central's timestamp authority key file: certificates get B-LTA as they arrive",
-)
-@click.option("--tsa-url", default=None, help="an external RFC 3161 timestamp authority")
-@click.option("--tsa-root", default=None, help="the external TSA's root certificate (PEM)")
-@click.option("--root-cert", default=None, help="trusted root (PEM); default: the TSA file's")
+@tsa_options  # with a TSA, certificates get B-LTA as they arrive
 @click.pass_context
 def central_serve(
     ctx: click.Context,
@@ -200,10 +193,10 @@ def central_serve(
     workers: int,
     tls_cert: str | None,
     tls_key: str | None,
-    tsa_file: str | None,
+    tsa_file: Path | None,
     tsa_url: str | None,
-    tsa_root: str | None,
-    root_cert: str | None,
+    tsa_root: Path | None,
+    root_cert: Path | None,
 ) -> None:
     """Run the sync service stations talk to (the only client of central's database)."""
     import os
@@ -307,6 +300,3 @@ def central_resolve(
     with using(open_central_store(url), write=True, url=url) as session:
         resolve_conflict(session, person, conflict_id, note)
     click.echo(_("conflict {id} resolved").format(id=conflict_id))
-
-
-from hallterm.cli import central_partitions  # noqa: E402,F401 - registers the command

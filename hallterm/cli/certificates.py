@@ -24,6 +24,7 @@ from hallterm.cli.common import (
     store_settings,
     using,
 )
+from hallterm.cli.key_files import tsa_options
 from hallterm.cli.root import main
 from hallterm.cli.verify import _central_revocations  # noqa: F401 - its former home
 from hallterm.domain.roles import Permission
@@ -194,26 +195,7 @@ def certificate_revoke(
 
 @central.command("timestamp")
 @acts_as_person(Permission.manage_keys)
-@click.option(
-    "--tsa",
-    "tsa_file",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="central's timestamp authority key file",
-)
-@click.option("--tsa-url", default=None, help="an external RFC 3161 timestamp authority")
-@click.option(
-    "--tsa-root",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="the external TSA's root certificate (PEM)",
-)
-@click.option(
-    "--root-cert",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="trusted root (PEM); default: the root in the TSA key file",
-)
+@tsa_options
 @click.option("--central", "central_url", envvar="HALLTERM_CENTRAL", help=CENTRAL_HELP)
 @click.pass_context
 def central_timestamp(

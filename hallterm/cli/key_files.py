@@ -7,8 +7,11 @@ passphrase wrong, so the commands of ``keys``, ``certificate`` and ``central`` l
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
+
+import click
 
 from hallterm.cli.common import ask_passphrase, fail
 from hallterm.i18n import _
@@ -29,6 +32,36 @@ def load_key_file(path: Path, secret: bytes | None = None) -> KeyBundle:
     except KeyFileError as exc:
         fail(str(exc))
         raise AssertionError from None
+
+
+F = TypeVar("F", bound=Callable[..., object])
+
+
+def tsa_options(command: F) -> F:
+    """The options naming central's timestamp authority (``tsa_config`` reads them)."""
+    path = click.Path(path_type=Path)
+    options = (
+        click.option(
+            "--tsa",
+            "tsa_file",
+            type=path,
+            default=None,
+            help="central's timestamp authority key file",
+        ),
+        click.option("--tsa-url", default=None, help="an external RFC 3161 timestamp authority"),
+        click.option(
+            "--tsa-root", type=path, default=None, help="the external TSA's root certificate (PEM)"
+        ),
+        click.option(
+            "--root-cert",
+            type=path,
+            default=None,
+            help="trusted root (PEM); default: the root in the TSA key file",
+        ),
+    )
+    for option in reversed(options):
+        command = option(command)
+    return command
 
 
 def tsa_config(

@@ -9,7 +9,6 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import delete, func, insert
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from hallterm.db.models import Event
@@ -24,6 +23,7 @@ from hallterm.db.services.efficiency_rollups.common import (
     Bucket,
     CaseRow,
     Days,
+    add_to_buckets,
     as_date,
     at_grain,
     case_rows,
@@ -141,18 +141,9 @@ def upsert(
     if not rows:
         return
     table = table_of(CaseDaily)
+    add_to_buckets(session, table, rows, ALL_MEASURES, fresh)
     if fresh:
-        for i in range(0, len(rows), 5000):
-            session.execute(insert(table), rows[i : i + 5000])
         return
-    dialect = session.get_bind().dialect.name
-    maker: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = maker(table)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["bucket"],
-        set_={m: table.c[m] + stmt.excluded[m] for m in ALL_MEASURES},
-    )
-    session.execute(stmt, rows)
     session.execute(
         delete(table).where(
             table.c.bucket.in_([r["bucket"] for r in rows]),

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Table, inspect
+from sqlalchemy import Table, insert, inspect
 from sqlalchemy import select as core_select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel, col, select
 
 from hallterm.clock import to_local
@@ -158,3 +159,22 @@ def suspensions_of(
     for case_id, started, ended in session.exec(q).all():
         out[case_id].append((as_date(started), None if ended is None else as_date(ended)))
     return out
+
+
+def add_to_buckets(
+    session: Session, table: Table, rows: list[dict[str, Any]], measures: Sequence[str], fresh: bool
+) -> None:
+    """Add ``rows`` (one per bucket) to a rollup table: each measure added to the bucket's row,
+    the row made when new.  ``fresh``: the table is empty (a rebuild), plain batched inserts."""
+    if fresh:
+        for i in range(0, len(rows), 5000):
+            session.execute(insert(table), rows[i : i + 5000])
+        return
+    maker: Any = (
+        postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    )
+    stmt = maker(table)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["bucket"], set_={m: table.c[m] + stmt.excluded[m] for m in measures}
+    )
+    session.execute(stmt, rows)

@@ -7,15 +7,14 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy import select as core_select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
 from hallterm.db.models_queue import Evaluation
 from hallterm.db.models_rollup import RatingDaily
 from hallterm.db.services.efficiency_rollups.common import (
     GRAINS,
+    add_to_buckets,
     at_grain,
     local_day,
     matters_of,
@@ -109,20 +108,7 @@ def upsert_ratings(session: Session, deltas: dict[str, dict[str, int]], fresh: b
     rows = list(merged.values())
     if not rows:
         return
-    table = table_of(RatingDaily)
-    if fresh:
-        for i in range(0, len(rows), 5000):
-            session.execute(insert(table), rows[i : i + 5000])
-        return
-    maker: Any = (
-        postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    )
-    stmt = maker(table)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["bucket"],
-        set_={m: table.c[m] + stmt.excluded[m] for m in RATING_MEASURES},
-    )
-    session.execute(stmt, rows)
+    add_to_buckets(session, table_of(RatingDaily), rows, RATING_MEASURES, fresh)
 
 
 def apply_rating(session: Session, evaluation_id: str) -> None:
