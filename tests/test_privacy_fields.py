@@ -55,3 +55,10 @@ def test_blind_index_is_keyed():
     assert a != f.blind_index(k2, "resident_id", "110101199003077777")
     assert a != f.blind_index(k1, "passport", "110101199003077777")
     assert len(a) == 64 and "1101" not in a[:4]
+
+
+def test_the_command_line_names_the_same_passphrase_variable() -> None:
+    from hallterm.cli.store_keys import ENV
+    from hallterm.db.privacy.keyring import ENV_PASSPHRASE
+
+    assert ENV == ENV_PASSPHRASE

@@ -16,6 +16,7 @@ import click
 
 from hallterm.i18n import _
 
+# keyring.ENV_PASSPHRASE, named again: importing that module loads SQLModel before the TUI draws.
 ENV = "HALLTERM_STORE_PASSPHRASE"
 TRIES = 3
 
