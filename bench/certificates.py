@@ -110,7 +110,8 @@ def pyhanko_signer(bundle: KeyBundle) -> tuple[signers.PdfSigner, int]:
     return signers.PdfSigner(meta, signer), 16384
 
 
-def approved_cases(store: Store, ctx: Ctx, n: int) -> list[str]:
+def approved_cases(store: Store, ctx: Ctx, actx: Ctx, n: int) -> list[str]:
+    """``n`` cases accepted by the clerk ``ctx`` and approved by ``actx`` (受理 / 审批 apart)."""
     ids = []
     for i in range(n):
         first17 = f"330299198503{i // 1000 % 12 + 1:02d}{i % 1000:03d}"
@@ -125,20 +126,16 @@ def approved_cases(store: Store, ctx: Ctx, n: int) -> list[str]:
                 address=f"江川市南门街{i + 1}号",
             )
             case_id = start_case(s, ctx, applicant_id=applicant.id, matter_codes=[DEMO_CERT_MATTER])
-            view = load_case(s, case_id, ctx.clock.today())
+            view = load_case(s, ctx, case_id, ctx.clock.today())
             record_lines(
                 s,
                 ctx,
                 case_id,
-                [
-                    LineInput(lv.requirement.type_code, "received", "original", 1)
-                    for lv in view.lines
-                    if lv.requirement.necessity != "optional"
-                ],
+                [LineInput.in_full(lv.requirement) for lv in view.lines],
             )
             accept(s, ctx, case_id)
-            advance(s, ctx, case_id, "start_review")
-            advance(s, ctx, case_id, "approve", "符合条件，准予许可")
+            advance(s, actx, case_id, "start_review")
+            advance(s, actx, case_id, "approve", "符合条件，准予许可")
         ids.append(case_id)
     return ids
 
@@ -155,8 +152,10 @@ def main(argv: list[str] | None = None) -> int:
         with store.read() as s:
             clerk = s.exec(select(Staff).where(Staff.username == "clerk")).one()
             ctx = Ctx(actor=actor_of(clerk), station_code="3299", clock=Clock())
+            approver = s.exec(select(Staff).where(Staff.username == "approver")).one()
+            actx = Ctx(actor=actor_of(approver), station_code="3299", clock=Clock())
             signer = load_signer(s, DEMO_PASSPHRASE.encode())  # once per process
-        cases = approved_cases(store, ctx, args.count + 1)
+        cases = approved_cases(store, ctx, actx, args.count + 1)
         out = folder / "pdf"
         out.mkdir()
         blank = blank_pdf()
