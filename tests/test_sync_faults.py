@@ -103,6 +103,27 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def test_batches_grow_on_a_good_link_shrink_after_timeouts_and_share_the_end() -> None:
+    b = BatchSize(200, low=50, high=1000, fast_seconds=2.0)
+    b.succeeded(0.5)
+    b.succeeded(0.5)
+    assert b.size == 800
+    b.succeeded(3.0)  # slow, not failed: stays
+    b.succeeded(0.5)
+    b.succeeded(0.5)
+    assert b.size == 1000  # never beyond the bound
+    assert [b.for_remaining(n) for n in (5000, 2000, 1999, 1001, 1000, 120)] == [
+        1000, 1000, 1000, 501, 1000, 1000,
+    ]  # fmt: skip
+    b.timed_out()
+    assert b.size == 250
+    for _ in range(3):
+        b.timed_out()
+    assert b.size == 50  # never below the bound
+    fixed = BatchSize(7, 7, 7)
+    assert [fixed.for_remaining(n) for n in (3, 10, 20)] == [7, 7, 7]  # a fixed size stays
+
+
 def test_one_request_per_batch_over_a_slow_link(pg_url, tmp_path, tmp_path_factory, clock):
     central = make_central(pg_url, clock, ("A1",))
     station = station_copy(tmp_path_factory, tmp_path / "a.db", "A1", clock)

@@ -223,7 +223,7 @@ class LinkProxy:
     """A TCP proxy on 127.0.0.1 in front of ``target`` that behaves like a weak link.
 
     Each direction is delayed by ``delay`` seconds (half the round trip) and limited to
-    ``rate`` bytes per second.  With an ``rng`` each new connection gets a random plan: pass
+    ``rate`` bytes per second, shared by all connections as on one real link.  With an ``rng`` each new connection gets a random plan: pass
     through; cut after N bytes from the client or from the server; or let the request through
     and cut before the reply arrives (the server did the work, the client cannot know).
     ``requests`` counts the HTTP requests that went through.
@@ -251,6 +251,7 @@ class LinkProxy:
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = self.listener.getsockname()[1]
         self._stop = False
+        self._free_at = {"c2s": 0.0, "s2c": 0.0}  # when each direction of the link is free
         threading.Thread(target=self._accept, daemon=True).start()
 
     @property
@@ -287,9 +288,7 @@ class LinkProxy:
                 threading.Thread(
                     target=self._read, args=(src, q, direction, conn, client, server), daemon=True
                 ).start()
-                threading.Thread(
-                    target=self._write, args=(dst, q, client, server, conn), daemon=True
-                ).start()
+                threading.Thread(target=self._write, args=(dst, q, direction), daemon=True).start()
 
     def _cut(self, conn: dict, kind: str, *socks: socket.socket) -> None:  # type: ignore[type-arg]
         with self._lock:
@@ -327,18 +326,18 @@ class LinkProxy:
             pass
         q.put(None)
 
-    def _write(self, dst, q, client, server, conn) -> None:  # type: ignore[no-untyped-def]
-        free_at = 0.0
+    def _write(self, dst, q, direction) -> None:  # type: ignore[no-untyped-def]
         try:
             while True:
                 item = q.get()
                 if item is None:
                     break
                 arrived, data = item
-                start = max(arrived + self.delay, free_at)
-                if self.rate:
-                    start += len(data) / self.rate
-                free_at = start
+                with self._lock:  # the link's capacity is shared by every connection
+                    start = max(arrived + self.delay, self._free_at[direction])
+                    if self.rate:
+                        start += len(data) / self.rate
+                    self._free_at[direction] = start
                 wait = start - time.monotonic()
                 if wait > 0:
                     time.sleep(wait)

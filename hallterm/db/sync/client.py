@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from hallterm.db.sync.central.common import ChainState, EventIn, FeedItem, Page, SyncRefused
+from hallterm.db.sync.font_dictionary import DICTIONARY_HEADER, FontDictionary
 from hallterm.db.sync.wire import (
     CONTENT_TYPE,
     ENCODING,
@@ -27,7 +28,8 @@ from hallterm.db.sync.wire import (
     decode,
     encode,
     event_in,
-    event_out,
+    events_out,
+    shared_dictionary,
 )
 from hallterm.i18n import _
 
@@ -45,6 +47,15 @@ class AuthRefused(SyncRefused):
 
 class Behind(Exception):
     """409: a pipelined batch came before the batch it follows was stored; send it again."""
+
+
+class DictionaryRefused(Exception):
+    """415: central does not have the compression dictionary the body was made with."""
+
+
+class FullHashesNeeded(Exception):
+    """409: central computed a hash that does not match its prefix; nothing was stored.  Send
+    the batch again with full hashes (``SyncClient.full_hashes``)."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +109,8 @@ class SyncClient:
         self.url = url.rstrip("/")
         self.station_code = station_code
         self.requests = 0
+        self.full_hashes = False  # send whole hashes and links (after a FullHashesNeeded)
+        self.use_dictionary = True  # compress pushes with the font (until central refuses it)
         verify: ssl.SSLContext | bool = True
         if url.startswith("https"):
             verify = ssl.create_default_context()
@@ -126,14 +139,20 @@ class SyncClient:
         self.close()
 
     def _post(
-        self, path: str, body: dict[str, Any], timeout: float | None = None
+        self,
+        path: str,
+        body: dict[str, Any],
+        timeout: float | None = None,
+        dictionary: FontDictionary | None = None,
     ) -> dict[str, Any]:
         self.requests += 1
         try:
             kwargs: dict[str, Any] = {}
             if timeout is not None:
                 kwargs["timeout"] = httpx.Timeout(timeout, connect=CONNECT_TIMEOUT)
-            response = self._http.post(path, content=encode(body), **kwargs)
+            if dictionary is not None:
+                kwargs["headers"] = {DICTIONARY_HEADER: dictionary.id}
+            response = self._http.post(path, content=encode(body, dictionary), **kwargs)
         except httpx.TimeoutException as exc:
             raise LinkError(_("the sync service did not answer in time")) from exc
         except httpx.HTTPError as exc:
@@ -149,6 +168,10 @@ class SyncClient:
         message = str(data.get("error") or "")
         if response.status_code == 409 and data.get("behind"):
             raise Behind()
+        if response.status_code == 409 and data.get("full_hashes"):
+            raise FullHashesNeeded()
+        if response.status_code == 415 and data.get("no_dictionary"):
+            raise DictionaryRefused()
         if response.status_code == 401:
             raise AuthRefused(message or _("central refused this station's credential"))
         if response.status_code >= 500:
@@ -211,12 +234,17 @@ class SyncClient:
         timeout: float | None,
         after: int,
     ) -> tuple[list[PushReply], ChainState, list[str]]:
-        body: dict[str, Any] = {"events": [event_out(e) for e in events]}
+        body: dict[str, Any] = {"events": events_out(events, short=not self.full_hashes)}
         if after:
             body["after"] = after
         if keys:
             body["keys"] = [list(k) for k in keys]
-        data = self._post("/v1/push", body, timeout)
+        dictionary = shared_dictionary() if self.use_dictionary else None
+        try:
+            data = self._post("/v1/push", body, timeout, dictionary)
+        except DictionaryRefused:  # another font at central: the plain body goes at once
+            self.use_dictionary = False
+            data = self._post("/v1/push", body, timeout)
         results = [PushReply(str(r[0]), str(r[1]), str(r[2]), str(r[3])) for r in data["results"]]
         if [r.event_id for r in results] != [e.id for e in events]:
             raise LinkError(_("the sync service answered for other events"))

@@ -7,7 +7,9 @@ behind it still go.  A timeout or a cut means "unknown": nothing is marked, and 
 ids go again (central answers ``duplicate``).
 
 The batch size adapts to the link (``BatchSize``): it doubles after a batch answered within
-``fast_seconds`` and is quartered after a timeout, always within its bounds.
+``fast_seconds`` and is quartered after a timeout, always within its bounds.  The last
+two batches share what is left evenly (``BatchSize.for_remaining``), so the push does not end
+with a full batch and a few stragglers.
 
 Escrow copies of person keys not yet confirmed by central (``privacy.escrow``) ride along,
 up to ``KEYS_PER_BATCH`` a request (a request of keys alone when no event waits); a copy
@@ -31,7 +33,7 @@ from hallterm.db.models import Event
 from hallterm.db.models_sync import SyncQuarantine
 from hallterm.db.privacy.escrow import mark_delivered, undelivered
 from hallterm.db.sync.central.common import EVENT_COLUMNS, ChainState, EventIn
-from hallterm.db.sync.client import Behind, LinkError, PushReply, SyncClient
+from hallterm.db.sync.client import Behind, FullHashesNeeded, LinkError, PushReply, SyncClient
 
 Progress = Callable[[int], None]
 _EVENT = Event.__table__  # type: ignore[attr-defined]
@@ -60,6 +62,13 @@ class BatchSize:
 
     def timed_out(self) -> None:
         self.size = max(self.low, self.size // 4)
+
+    def for_remaining(self, remaining: int) -> int:
+        """The next batch's size when about ``remaining`` events wait: half of them when they
+        are more than one batch and less than two."""
+        if self.size < remaining < 2 * self.size:
+            return max(self.low, (remaining + 1) // 2)
+        return self.size
 
 
 @dataclass
@@ -213,7 +222,7 @@ def push(
 
     def read(after: int) -> list[EventIn]:
         with local.read() as ls:
-            return next_batch(ls, station_code, batch.size, after)
+            return next_batch(ls, station_code, batch.for_remaining(waiting - taken), after)
 
     def read_keys() -> Copies:
         with local.read() as ls:
@@ -232,6 +241,10 @@ def push(
             except Behind:  # central had not stored the batch before it yet: send it again
                 flight.reply, flight.started = None, time.monotonic()
                 continue
+            except FullHashesNeeded:  # rare: central's hash differs; it names the event now
+                client.full_hashes = True
+                flight.reply, flight.started = None, time.monotonic()
+                continue
             except LinkError:
                 tries += 1
                 if tries >= RETRIES:
@@ -243,9 +256,13 @@ def push(
             batch.succeeded(time.monotonic() - flight.started)
             return replies, chain, stored
 
+    with local.read() as ls:
+        waiting = unsent_count(ls, station_code)
+    taken = 0  # events read so far (sent or on the wire)
     wire = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sync-push")
     try:
         events = read(0)
+        taken += len(events)
         keys = read_keys()
         inflight: _Flight | None = None
         while events or keys or inflight is not None:
@@ -273,6 +290,7 @@ def push(
                     progress(len(inflight.events))
             inflight = upcoming
             events = read(events[-1].seq) if events else []
+            taken += len(events)
             keys = read_keys() if keys else []
     finally:
         wire.shutdown(wait=False, cancel_futures=True)

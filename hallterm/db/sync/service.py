@@ -54,16 +54,19 @@ from hallterm.db.sync.central import (
     receive,
 )
 from hallterm.db.sync.central.escrow import MAX_COPIES, own_copies, store_copies
+from hallterm.db.sync.font_dictionary import DICTIONARY_HEADER
 from hallterm.db.sync.roles import station_role
 from hallterm.db.sync.wire import (
     CONTENT_TYPE,
     ENCODING,
     STATION_HEADER,
     BadBody,
+    HashMismatch,
+    UnknownDictionary,
     decode,
     encode,
-    event_in,
     event_out,
+    events_in,
 )
 from hallterm.i18n import _
 
@@ -187,7 +190,7 @@ def make_app(store: Store, clock: Clock | None = None, ltv: LtvSource | None = N
         write: bool,
     ) -> Response:
         try:
-            data = decode(body)
+            data = decode(body, request.headers.get(DICTIONARY_HEADER, ""))
             if write:
                 waited = 0.0
                 while True:
@@ -206,6 +209,10 @@ def make_app(store: Store, clock: Clock | None = None, ltv: LtvSource | None = N
             return _reply(out)
         except _Reject as exc:
             return _refusal(exc.status, exc.message)
+        except UnknownDictionary as exc:
+            return _reply({"error": str(exc), "no_dictionary": True}, 415)
+        except HashMismatch as exc:
+            return _reply({"error": str(exc), "full_hashes": True}, 409)
         except BadBody as exc:
             return _refusal(400, _("the request could not be read: {why}").format(why=str(exc)))
         except SyncRefused as exc:
@@ -232,7 +239,7 @@ def make_app(store: Store, clock: Clock | None = None, ltv: LtvSource | None = N
         raw = data.get("events")
         if not isinstance(raw, list) or len(raw) > MAX_BATCH:
             raise BadBody("events missing or too many")
-        events = [event_in(r) for r in raw]
+        events = events_in(raw)
         copies = data.get("keys")
         if copies is not None and (not isinstance(copies, list) or len(copies) > MAX_COPIES):
             raise BadBody("keys must be a list of [applicant_id, copy]")

@@ -1,0 +1,224 @@
+"""The sync protocol's bodies: payload parts are exact, and certificates travel cheaply."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import zlib
+from datetime import UTC, datetime
+
+import pytest
+from sqlmodel import select
+from test_certificates_layout import _longest, station  # noqa: F401 - the signing key fixture
+from test_sync_support import (
+    ServiceThread,
+    chain,
+    enrol,
+    make_cases,
+    make_central,
+    station_copy,
+)
+
+from hallterm.clock import FrozenClock
+from hallterm.db.events import canonical_json, event_hash
+from hallterm.db.models import Event, EventHead
+from hallterm.db.services.certificate_templates import known_types
+from hallterm.db.sync import wire
+from hallterm.db.sync.central.common import EventIn
+from hallterm.db.sync.runner import sync_once
+from hallterm.db.sync.wire import (
+    HASH_PREFIX,
+    BadBody,
+    HashMismatch,
+    UnknownDictionary,
+    decode,
+    encode,
+    event_in,
+    event_out,
+    events_in,
+    events_out,
+    join_payload,
+    shared_dictionary,
+    split_payload,
+)
+from hallterm.printing.certificate_pdf import render_certificate
+from hallterm.printing.fonts import bundled_font
+from hallterm.printing.keys import KeyBundle
+
+BLOB = bytes(range(256)) * 8  # 2 KB: long enough to travel as bytes
+
+
+def _event(payload: str, seq: int = 1) -> EventIn:
+    return EventIn(
+        f"e{seq}", "3299", seq, "certificate", "c1", "certificate.issued", payload, "u1",
+        datetime(2026, 11, 27, 1, 0, tzinfo=UTC), "0" * 64, "1" * 64,
+    )  # fmt: skip
+
+
+def test_base64_fields_travel_as_bytes_and_come_back_exact() -> None:
+    b64 = base64.b64encode(BLOB).decode()
+    text = canonical_json({"a_b64": b64, "note": "证照", "pdf_b64": b64, "z": 1})
+    parts = split_payload(text)
+    assert isinstance(parts, list)
+    assert parts[1::2] == [BLOB, BLOB]
+    assert all(isinstance(p, str) and b64 not in p for p in parts[0::2])
+    assert join_payload(parts) == text
+    e = _event(text)
+    assert event_in(decode(encode({"events": [event_out(e)]}))["events"][0]) == e
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"kind":"plain","n":1}',
+        canonical_json({"pdf_b64": base64.b64encode(b"short").decode()}),  # too short to split
+        canonical_json({"pdf_b64": base64.b64encode(BLOB).decode()[:-2]}),  # padding missing
+        canonical_json(
+            {"pdf_b64": base64.encodebytes(BLOB).decode()}
+        ),  # line breaks: not canonical
+        canonical_json({"pdf_b64": "!" * 2000}),  # not base64
+        canonical_json({"note": '"x_b64":"' + "A" * 2000}),  # a look-alike inside a string
+    ],
+)
+def test_anything_else_stays_text(text: str) -> None:
+    out = split_payload(text)
+    assert join_payload(out) == text
+    if "note" not in text:
+        assert out == text
+
+
+def _chained(n: int) -> list[EventIn]:
+    out: list[EventIn] = []
+    prev = "a" * 64  # a batch starts anywhere in the chain
+    for seq in range(7, 7 + n):
+        e = _event(canonical_json({"n": seq, "证": "照"}), seq)._replace(prev_hash=prev)
+        fields = e._asdict()
+        del fields["hash"]
+        prev = event_hash(**fields)
+        out.append(e._replace(hash=prev))
+    return out
+
+
+def test_a_batch_travels_without_links_and_with_short_hashes() -> None:
+    events = _chained(5)
+    sent = events_out(events)
+    assert [v[9] for v in sent] == [events[0].prev_hash, "", "", "", ""]
+    assert all(len(v[10]) == HASH_PREFIX for v in sent)
+    assert events_in(decode(encode({"e": sent}))["e"]) == events
+    assert events_in(events_out(events, short=False)) == events
+
+
+def test_an_event_that_does_not_match_its_short_hash_is_caught() -> None:
+    sent = events_out(_chained(3))
+    sent[1][6] = canonical_json({"n": 8, "证": "改"})  # the content changed on the way
+    with pytest.raises(HashMismatch):
+        events_in(sent)
+
+
+def test_a_station_whose_hash_central_cannot_compute_sends_full_hashes(
+    sqlite_url: str, tmp_path, tmp_path_factory: pytest.TempPathFactory, clock: FrozenClock
+) -> None:
+    """Central answers 409 and stores nothing; the client sends the batch again in full and
+    everything is delivered as the station holds it."""
+    central = make_central(sqlite_url, clock, ("A1",))
+    a = station_copy(tmp_path_factory, tmp_path / "a.db", "A1", clock)
+    make_cases(a, "A1", clock, 2)
+    with a.write() as s:  # e.g. hashed by a station whose canonical form differed
+        last = s.exec(select(Event).order_by(Event.seq.desc())).first()
+        assert last is not None
+        last.hash = "f" * 64
+        s.add(last)
+        head = s.get(EventHead, "A1")
+        assert head is not None
+        head.hash = last.hash  # the chain goes on from it
+        s.add(head)
+    with ServiceThread(sqlite_url, clock) as svc, enrol(a, central, "A1", svc.url, clock) as client:
+        summary = sync_once(a, client)
+        assert client.full_hashes
+    assert not summary.left and not summary.refused
+    assert chain(central, "A1") == chain(a, "A1")
+    assert "f" * 64 in {h for _id, _seq, h in chain(central, "A1")}
+    central.dispose()
+    a.dispose()
+
+
+@pytest.mark.parametrize("bad", [[b"x"], ["a", "b", "c"], ["a", b"x"], 3, None])
+def test_a_payload_of_another_shape_is_a_bad_body(bad: object) -> None:
+    with pytest.raises(BadBody):
+        join_payload(bad)
+
+
+def _font_streams(pdf: bytes) -> list[tuple[bytes, int]]:
+    """Each embedded font program: its stream dictionary and where its data starts."""
+    out = []
+    for n in re.findall(rb"/FontFile2 (\d+) 0 R", pdf):
+        m = re.search(rb"\n" + n + rb" 0 obj\s*<<([^>]*)>>\s*stream\r?\n", pdf)
+        assert m is not None
+        out.append((m.group(1), m.end()))
+    return out
+
+
+def test_certificates_cost_about_one_font_on_the_link(station: KeyBundle) -> None:  # noqa: F811
+    """The font subset and the page are stored plain and the PDF travels as bytes, so the
+    compressor sees what certificates share; base64 text of deflated streams hid every
+    repeat."""
+    types = known_types()
+    pdfs = [render_certificate(_longest(types[i % len(types)]), station) for i in range(8)]
+    for pdf in pdfs:
+        fonts = _font_streams(pdf)
+        assert fonts and all(b"FlateDecode" not in d for d, _at in fonts)
+        assert b"/FlateDecode" not in pdf  # nor the page
+    texts = [canonical_json({"pdf_b64": base64.b64encode(p).decode()}) for p in pdfs]
+    now = encode({"events": [event_out(_event(t, i)) for i, t in enumerate(texts)]})
+    before = encode({"events": [list(_event(t, i)) for i, t in enumerate(_deflated(texts))]})
+    assert len(now) < 0.6 * len(before), (len(now), len(before))
+    font = shared_dictionary()
+    assert font is not None  # installed with hallterm
+    with_font = encode({"events": [event_out(_event(t, i)) for i, t in enumerate(texts)]}, font)
+    assert len(with_font) < 0.8 * len(now), (len(with_font), len(now))
+    assert decode(with_font, font.id)["events"][0][6] == event_out(_event(texts[0], 0))[6]
+
+
+def test_a_body_made_with_a_dictionary_central_lacks_is_refused_not_misread() -> None:
+    font = shared_dictionary()
+    assert font is not None
+    glyphs = bundled_font().read_bytes()[100_000:120_000]  # type: ignore[union-attr]
+    body = encode({"glyphs": glyphs}, font)
+    assert len(body) < 1000  # found in the dictionary
+    with pytest.raises(UnknownDictionary):
+        decode(body, "0123456789abcdef")
+    with pytest.raises(BadBody):
+        decode(body)  # without the dictionary it cannot be read
+
+
+def test_a_central_without_the_font_gets_plain_bodies(
+    sqlite_url: str,
+    tmp_path,
+    tmp_path_factory: pytest.TempPathFactory,
+    clock: FrozenClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    central = make_central(sqlite_url, clock, ("A1",))
+    a = station_copy(tmp_path_factory, tmp_path / "a.db", "A1", clock)
+    make_cases(a, "A1", clock, 1)
+    monkeypatch.setattr(wire, "shared_dictionary", lambda: None)  # central's side only
+    with ServiceThread(sqlite_url, clock) as svc, enrol(a, central, "A1", svc.url, clock) as client:
+        summary = sync_once(a, client)
+        assert not client.use_dictionary
+    assert not summary.left and not summary.refused
+    assert chain(central, "A1") == chain(a, "A1")
+    central.dispose()
+    a.dispose()
+
+
+def _deflated(texts: list[str]) -> list[str]:
+    """The same PDFs as they were: font subsets deflated, then base64 inside the text."""
+    out = []
+    for text in texts:
+        pdf = base64.b64decode(json.loads(text)["pdf_b64"])
+        for d, at in reversed(_font_streams(pdf)):
+            length = int(d.split(b"/Length ")[1].split()[0])
+            pdf = pdf[:at] + zlib.compress(pdf[at : at + length]) + pdf[at + length :]
+        out.append(canonical_json({"pdf_b64": base64.b64encode(pdf).decode()}))
+    return out
