@@ -24,6 +24,7 @@ The server URL defaults to HALLTERM_BENCH_PG_URL or HALLTERM_TEST_PG_URL.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import random
 import statistics
@@ -46,6 +47,7 @@ from sqlalchemy import text  # noqa: E402
 
 from hallterm.clock import HALL_TZ, FrozenClock, to_local  # noqa: E402
 from hallterm.db.engine import Store  # noqa: E402
+from hallterm.db.ids import new_id  # noqa: E402
 from hallterm.db.models import (  # noqa: E402
     Applicant,
     CaseMatter,
@@ -66,14 +68,19 @@ NOW = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)  # 11:00 in the hall, a Friday
 
 
 def copy_rows(conn: psycopg.Connection, model: Any, rows: Iterable[dict[str, Any]]) -> int:
-    """COPY dicts into ``model``'s table (columns not given are NULL / their default)."""
+    """COPY dicts into ``model``'s table (columns not given get the model's default)."""
     columns = [c.name for c in model.__table__.columns]
+    fields = model.model_fields
+    defaults = {
+        c: fields[c].get_default(call_default_factory=True) if c in fields else None
+        for c in columns
+    }
     n = 0
     with conn.cursor() as cur:
         names = ", ".join(f'"{c}"' for c in columns)
         with cur.copy(f"COPY {model.__tablename__} ({names}) FROM STDIN") as cp:
             for row in rows:
-                cp.write_row([row.get(c) for c in columns])
+                cp.write_row([row.get(c, defaults[c]) for c in columns])
                 n += 1
     return n
 
@@ -138,7 +145,7 @@ def build(url: str, n_cases: int, n_stations: int, seed: int) -> dict[str, int]:
     with psycopg.connect(conn_url) as conn:
         copy_rows(conn, Station, (s for s in stations if s["code"] != ROOT))
         n_people = max(1000, n_cases // 4)
-        people = [str(uuid.uuid4()) for _ in range(n_people)]
+        people = [new_id() for _ in range(n_people)]
         counts["applicants"] = copy_rows(
             conn,
             Applicant,
@@ -148,7 +155,9 @@ def build(url: str, n_cases: int, n_stations: int, seed: int) -> dict[str, int]:
                     kind="person",
                     name=f"申请人{i}",
                     id_type="passport",
-                    id_number=f"E{i:08d}",
+                    # Encrypted at a real station: here a blank field and a blind index.
+                    id_number="",
+                    id_index=hashlib.sha256(f"passport:E{i:08d}".encode()).hexdigest(),
                     phone="",
                     address="",
                     legal_rep="",
@@ -176,7 +185,7 @@ def build(url: str, n_cases: int, n_stations: int, seed: int) -> dict[str, int]:
             code, limit = rng.choice(matters)
             k = seq[(station, day)] = seq.get((station, day), 0) + 1
             case = dict(
-                id=str(uuid.uuid4()),
+                id=new_id(),
                 number=f"{station}-{day:%Y%m%d}-{k:04d}",
                 station_code=station,
                 applicant_id=rng.choice(people),
@@ -211,7 +220,7 @@ def build(url: str, n_cases: int, n_stations: int, seed: int) -> dict[str, int]:
                     if case["status"] == "suspended":
                         suspensions.append(
                             dict(
-                                id=str(uuid.uuid4()),
+                                id=new_id(),
                                 case_id=case["id"],
                                 started_on=day + timedelta(days=1),
                                 ended_on=None,
@@ -234,7 +243,7 @@ def build(url: str, n_cases: int, n_stations: int, seed: int) -> dict[str, int]:
                 continue
             level = rng.choices([5, 4, 3, 2, 1], [62, 23, 8, 5, 2])[0]
             ev = dict(
-                id=str(uuid.uuid4()),
+                id=new_id(),
                 station_code=case["station_code"],
                 case_id=case["id"],
                 ticket_id=None,
@@ -251,7 +260,7 @@ def build(url: str, n_cases: int, n_stations: int, seed: int) -> dict[str, int]:
                 closed = opened + timedelta(days=rng.randint(1, 20))
                 rects.append(
                     dict(
-                        id=str(uuid.uuid4()),
+                        id=new_id(),
                         evaluation_id=ev["id"],
                         station_code=ev["station_code"],
                         opened_at=opened,
@@ -271,7 +280,7 @@ def build(url: str, n_cases: int, n_stations: int, seed: int) -> dict[str, int]:
             for i in range(w * 3):  # today's tickets, the morning so far
                 issued = at_local(today, 8.5 * 60 + i * (150 / (w * 3)))
                 t = dict(
-                    id=str(uuid.uuid4()),
+                    id=new_id(),
                     station_code=station,
                     day=today,
                     category=rng.choice(categories),
