@@ -17,13 +17,13 @@ event rows.  Goal: ≥ 3,000 events/s.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import re
 import statistics
 import sys
 import tempfile
 import threading
 import time
-import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -43,6 +43,7 @@ from sync_support import (  # noqa: E402
 from hallterm.clock import FrozenClock  # noqa: E402
 from hallterm.config import Settings  # noqa: E402
 from hallterm.db.events import event_hash  # noqa: E402
+from hallterm.db.ids import new_id  # noqa: E402
 from hallterm.db.sync.central.common import EventIn  # noqa: E402
 from hallterm.db.sync.client import SyncClient  # noqa: E402
 from hallterm.db.sync.service import POOL_SIZE  # noqa: E402
@@ -51,8 +52,10 @@ TEMPLATE = "TPL9"
 WORKERS = 2
 
 
-def template_events(folder: Path) -> list[dict[str, object]]:
-    """One case's events as the desk writes them, made by the services at station TPL9."""
+def template_events(folder: Path) -> tuple[list[dict[str, object]], str]:
+    """One case's events as the desk writes them, made by the services at station TPL9, and
+    its applicant's blind index (each copy of the case gets its own)."""
+    from sqlalchemy import text
     from sqlmodel import select
     from test_sync_support import make_cases, make_station
 
@@ -68,11 +71,14 @@ def template_events(folder: Path) -> list[dict[str, object]]:
             {c: getattr(e, c) for c in EVENT_COLUMNS}
             for e in s.exec(select(Event).where(Event.seq > first).order_by(Event.seq))
         ]
+        index = s.execute(text("SELECT id_index FROM applicant")).scalar_one()
     store.dispose()
-    return rows
+    return rows, str(index)
 
 
-def day_of_work(code: str, template: list[dict[str, object]], cases: int) -> list[EventIn]:
+def day_of_work(
+    code: str, template: list[dict[str, object]], index: str, cases: int
+) -> list[EventIn]:
     """``cases`` cases of station ``code``, chained from seq 1 (a station's first day)."""
     from test_sync_support import resident_id
 
@@ -82,7 +88,7 @@ def day_of_work(code: str, template: list[dict[str, object]], cases: int) -> lis
         fresh: dict[str, str] = {}
 
         def swap(match: re.Match[str], fresh: dict[str, str] = fresh) -> str:
-            return fresh.setdefault(match[0], str(uuid.uuid4()))
+            return fresh.setdefault(match[0], new_id())
 
         for ev in template:
             seq += 1
@@ -90,9 +96,10 @@ def day_of_work(code: str, template: list[dict[str, object]], cases: int) -> lis
             payload = payload.replace(f"{TEMPLATE}-20261127-0001", f"{code}-20261127-{k + 1:05d}")
             payload = payload.replace(TEMPLATE, code)
             payload = payload.replace(resident_id("440101", 0), resident_id("440101", k))
+            payload = payload.replace(index, hashlib.sha256(f"{code}:{k}".encode()).hexdigest())
             values = {
                 **ev,
-                "id": str(uuid.uuid4()),
+                "id": new_id(),
                 "station_code": code,
                 "entity_id": UUID.sub(swap, str(ev["entity_id"])),
                 "payload": payload,
@@ -120,8 +127,8 @@ def main() -> None:
     codes = [f"L{i:04d}" for i in range(args.stations)]
     pushers, idlers = codes[: args.pushers], codes[args.pushers :]
     with tempfile.TemporaryDirectory() as tmp:
-        template = template_events(Path(tmp))
-    work = {code: day_of_work(code, template, args.cases) for code in pushers}
+        template, index = template_events(Path(tmp))
+    work = {code: day_of_work(code, template, index, args.cases) for code in pushers}
     total = sum(len(v) for v in work.values())
     print(f"{args.stations} stations; {args.pushers} push {total} events; the rest poll idle")
     with scratch_db(server) as url:
@@ -197,7 +204,9 @@ def main() -> None:
                     t0 = time.perf_counter()
                     replies, _chain = clients[code].push(events[i : i + batch])
                     took = time.perf_counter() - t0
-                    assert all(r.status == "ok" for r in replies), replies[:1]
+                    assert all(r.status == "ok" for r in replies), [
+                        r for r in replies if r.status != "ok"
+                    ][:2]
                     with lock:
                         latencies.append(took)
 

@@ -32,6 +32,7 @@ import psycopg  # noqa: E402
 
 from hallterm.clock import FrozenClock  # noqa: E402
 from hallterm.db.engine import Store  # noqa: E402
+from hallterm.db.ids import new_id  # noqa: E402
 from hallterm.db.sync.central import (  # noqa: E402
     central_ctx,
     init_central,
@@ -221,7 +222,7 @@ def station_like_the_desk(path: Path, code: str, cases: int, clock: FrozenClock)
         fresh: dict[str, str] = {}
 
         def swap(match: re.Match[str], fresh: dict[str, str] = fresh) -> str:
-            return fresh.setdefault(match[0], str(uuid.uuid4()))
+            return fresh.setdefault(match[0], new_id())
 
         new_number = f"{code}-20261127-{k + 1:06d}"
         for ev in template:
@@ -233,7 +234,7 @@ def station_like_the_desk(path: Path, code: str, cases: int, clock: FrozenClock)
             payload = payload.replace(index, hashlib.sha256(f"{code}:{k}".encode()).hexdigest())
             out = {
                 **ev,
-                "id": str(uuid.uuid4()),
+                "id": new_id(),
                 "entity_id": UUID.sub(swap, ev["entity_id"]),
                 "payload": payload,
                 "seq": seq,
