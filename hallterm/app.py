@@ -12,7 +12,7 @@ import os
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -23,12 +23,15 @@ from textual.theme import Theme
 from hallterm.actions import ACTIONS, actions_for
 from hallterm.app_lock import LOCKED_ACTIONS, LockingApp
 from hallterm.clock import Clock
-from hallterm.config import Settings
+from hallterm.config_preview import FirstPaint, SettingsError
 from hallterm.db.engine import Store
 from hallterm.db.services import Actor, Ctx
 from hallterm.domain.search import MatterIndex, SearchItem
 from hallterm.i18n import _, current_language, set_language
 from hallterm.terminal import terminal_id
+
+if TYPE_CHECKING:
+    from hallterm.config import Settings
 
 NOBODY = Actor(staff_id="", username="unknown", name="", role="", station_code="")
 
@@ -64,7 +67,7 @@ class HalltermApp(LockingApp):  # keys arrive in order (a hallterm.key_order.Key
     def __init__(
         self,
         store: Store,
-        settings: Settings,
+        settings: Settings | FirstPaint,
         clock: Clock | None = None,
         language: str | None = None,
         printer: Any = None,
@@ -77,7 +80,7 @@ class HalltermApp(LockingApp):  # keys arrive in order (a hallterm.key_order.Key
         self.printer = printer
         self.actor: Actor | None = None
         self.station: StationInfo | None = None
-        self.window = settings.window
+        self.window = self.first_paint.window
         self.matter_index: MatterIndex = MatterIndex([])
         self.terminal = terminal_id()
 
@@ -106,8 +109,6 @@ class HalltermApp(LockingApp):  # keys arrive in order (a hallterm.key_order.Key
 
         self._restore_theme()
         self.push_screen(LoginScreen())
-        if self.settings.idle_lock_minutes:
-            self.set_interval(5, self._check_idle)
         from hallterm.widgets.sync_status import SyncMonitor
 
         # Background sync; its status goes into every header's ``extra`` text.
@@ -118,16 +119,39 @@ class HalltermApp(LockingApp):  # keys arrive in order (a hallterm.key_order.Key
 
     def _start_background(self) -> None:
         self._load_station()
-        if not self.store.keys.unlocked:
-            self._open_personal_data()
+        self._open_personal_data()
+        if self.settings_loaded:
+            self._settings_ready()
+        else:
+            self._load_settings()
+
+    @work(thread=True, exit_on_error=False, group="startup")
+    def _load_settings(self) -> None:
+        """The settings model (the first frame was drawn from ``config_preview``); settings
+        that cannot be used end the program with the reason."""
+        try:
+            self.settings  # noqa: B018 - loads them
+        except SettingsError as exc:
+            self.call_from_thread(self.exit, return_code=1, message=str(exc))
+            return
+        self.call_from_thread(self._settings_ready)
+
+    def _settings_ready(self) -> None:
+        """What waits for the settings: the idle lock's timer and background sync."""
+        if self.settings.idle_lock_minutes:
+            self.set_interval(5, self._check_idle)
         self.sync_monitor.start()
 
     @work(thread=True, exit_on_error=False, group="startup")
     def _open_personal_data(self) -> None:
-        """Unlock personal data with the passphrase from the environment; a wrong one ends
-        the program with the reason (nothing was written)."""
+        """Unlock personal data with the passphrase from the environment (unless the command
+        line has unlocked it already); a wrong one ends the program with the reason (nothing
+        was written)."""
         from hallterm.db.privacy.keyring import ENV_PASSPHRASE, KeysLocked
         from hallterm.db.privacy.unlock import open_personal_data
+
+        if self.store.keys.unlocked:  # here, not on the event loop: it imports the keyring
+            return
 
         def missing() -> str:
             raise KeysLocked(_("give the station passphrase in HALLTERM_STORE_PASSPHRASE"))
@@ -195,7 +219,7 @@ class HalltermApp(LockingApp):  # keys arrive in order (a hallterm.key_order.Key
         from hallterm.screens.home import HomeScreen
 
         self.actor = actor
-        self.window = self.settings.window or actor.window
+        self.window = self.settings.window or actor.window  # waits for the settings if need be
         self._last_input = time.monotonic()
         self.load_matter_index()
         self.switch_screen(HomeScreen())
@@ -326,8 +350,9 @@ class HalltermApp(LockingApp):  # keys arrive in order (a hallterm.key_order.Key
 
     def _restore_theme(self) -> None:
         """The theme chosen last time (saved in the config file), if Textual knows it."""
-        if self.settings.theme and self.settings.theme in self.available_themes:
-            self.theme = self.settings.theme
+        theme = self.first_paint.theme
+        if theme and theme in self.available_themes:
+            self.theme = theme
         self.theme_changed_signal.subscribe(self, self._theme_changed)
 
     def _theme_changed(self, theme: Theme) -> None:
@@ -359,7 +384,7 @@ class HalltermApp(LockingApp):  # keys arrive in order (a hallterm.key_order.Key
 
 def create_app(
     store: Store,
-    settings: Settings,
+    settings: Settings | FirstPaint,
     clock: Clock | None = None,
     language: str | None = None,
     printer: Any = None,

@@ -4,18 +4,28 @@ It holds what each one is given (store, settings, clock, language), shows errors
 text, and is the fallback for failed workers: a thread worker that ends in error posts
 ``Worker.StateChanged``, which bubbles up to the App, and the clerk reads a translated
 message (``hallterm.failures``) instead of a screen that waits forever.
+
+The settings are given loaded, or (the terminal started from the command line) as the
+``FirstPaint`` preview: then ``settings`` loads the model on first use, which the terminal
+does in a worker right after its first frame.
 """
 
 from __future__ import annotations
 
+import threading
+from typing import TYPE_CHECKING
+
 from textual.worker import Worker, WorkerState
 
 from hallterm.clock import Clock
-from hallterm.config import Settings
+from hallterm.config_preview import FirstPaint
 from hallterm.db.engine import Store
 from hallterm.failures import failure_message
 from hallterm.i18n import _, set_language
 from hallterm.key_order import KeyOrder
+
+if TYPE_CHECKING:
+    from hallterm.config import Settings
 
 
 class HallApp(KeyOrder):
@@ -28,15 +38,36 @@ class HallApp(KeyOrder):
     def __init__(
         self,
         store: Store,
-        settings: Settings,
+        settings: Settings | FirstPaint,
         clock: Clock | None = None,
         language: str | None = None,
     ) -> None:
         super().__init__()
         self.store = store
-        self.settings = settings
+        self._settings: Settings | None = None
+        self._settings_lock = threading.Lock()
+        if isinstance(settings, FirstPaint):
+            self.first_paint = settings
+        else:
+            self.first_paint = FirstPaint.of(settings)
+            self._settings = settings
         self.clock = clock or Clock()
-        set_language(language or settings.language or None)
+        set_language(language or self.first_paint.language or None)
+
+    @property
+    def settings(self) -> Settings:
+        """The settings model, loaded here on first use when the app was given the preview
+        (a ``SettingsError`` says what is wrong in them)."""
+        with self._settings_lock:
+            if self._settings is None:
+                from hallterm.config import load_settings
+
+                self._settings = load_settings(**self.first_paint.overrides)
+            return self._settings
+
+    @property
+    def settings_loaded(self) -> bool:
+        return self._settings is not None
 
     def notify_error(self, message: str) -> None:
         """A red notice; ``message`` is plain text, never markup (it may quote user data)."""

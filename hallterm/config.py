@@ -1,17 +1,17 @@
 """Settings: a TOML file in the platform's config folder, overridden by ``HALLTERM_*`` variables.
 
 Precedence (highest first): explicit keyword arguments (CLI options), environment variables,
-the TOML file, defaults.  ``HALLTERM_CONFIG`` points at another file.
+the TOML file, defaults.  ``HALLTERM_CONFIG`` points at another file.  This model is the one
+source of truth; ``hallterm.config_preview`` reads the four strings the terminal's first
+frame needs without importing pydantic, and agrees with this model (a test proves it).
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
-import platformdirs
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -19,27 +19,21 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-APP_NAME = "hallterm"
+from hallterm.config_preview import (
+    APP_NAME,
+    ENV_PREFIX,
+    SettingsError,
+    config_path,
+    data_dir,
+    store_url_of,
+)
+from hallterm.i18n import _
 
-
-def config_path() -> Path:
-    """Where the settings file is read from."""
-    explicit = os.environ.get("HALLTERM_CONFIG")
-    if explicit:
-        return Path(explicit).expanduser()
-    return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
-
-
-def data_dir() -> Path:
-    """Where stores, PDFs and keys live unless configured otherwise."""
-    explicit = os.environ.get("HALLTERM_DATA_DIR")
-    if explicit:
-        return Path(explicit).expanduser()
-    return Path(platformdirs.user_data_dir(APP_NAME))
+__all__ = ["APP_NAME", "Settings", "SettingsError", "config_path", "data_dir", "load_settings"]
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="HALLTERM_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
 
     store: str = Field(default="", description="store URL or SQLite file path")
     central: str = Field(
@@ -110,12 +104,31 @@ class Settings(BaseSettings):
         return (init_settings, env_settings, toml)
 
     def store_url(self) -> str:
-        return self.store or str(data_dir() / "station.db")
+        return store_url_of(self.store)
 
     def pdf_dir(self) -> Path:
         return Path(self.pdf_folder).expanduser() if self.pdf_folder else data_dir() / "pdf"
 
 
 def load_settings(**overrides: Any) -> Settings:
-    """Settings with CLI overrides applied (``None`` values are ignored)."""
-    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    """Settings with CLI overrides applied (``None`` values are ignored).
+
+    Settings that cannot be used raise ``SettingsError`` naming the file and the fields.
+    """
+    path = config_path()
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}"
+            for error in exc.errors(include_url=False, include_input=False)
+        )
+        raise SettingsError(
+            _("The settings are not valid ({path} or HALLTERM_* variables): {problems}").format(
+                path=path, problems=problems
+            )
+        ) from exc
+    except (OSError, ValueError) as exc:  # the TOML file: unreadable, or not TOML
+        raise SettingsError(
+            _("The settings file {path} cannot be read: {reason}").format(path=path, reason=exc)
+        ) from exc

@@ -1,7 +1,7 @@
 """What every command shares: settings, opening a store or central, and reporting errors.
 
-Heavy libraries (SQLAlchemy, reportlab, pyHanko, psycopg) are imported inside the functions
-that need them, so starting the terminal stays quick.
+Heavy libraries (pydantic, SQLAlchemy, reportlab, pyHanko, psycopg) are imported inside the
+functions that need them, so starting the terminal stays quick.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from hallterm.config import Settings, load_settings
 from hallterm.db.services import Actor, Ctx
 from hallterm.domain.roles import Permission
 from hallterm.i18n import _
@@ -25,12 +24,15 @@ from hallterm.i18n import _
 SYSTEM_PLACEHOLDER = Actor(staff_id="", username="unknown", name="", role="", station_code="")
 
 if TYPE_CHECKING:
+    from hallterm.config import Settings
     from hallterm.db.engine import Store
 
 STORE_HELP = "store URL or SQLite file path (env HALLTERM_STORE)"
 
 
 def make_settings(store: str | None = None, **extra: object) -> Settings:
+    from hallterm.config import load_settings  # pydantic: not before the terminal's first frame
+
     return load_settings(store=store, **extra)
 
 

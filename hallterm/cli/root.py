@@ -1,32 +1,57 @@
-"""The ``hallterm`` command group and starting the terminal itself."""
+"""The ``hallterm`` command group and starting the terminal itself.
+
+With the station passphrase in the environment the terminal starts from
+``config_preview`` (store, language, window, theme) and loads the settings model after its
+first frame.  Otherwise, and for every subcommand, the model is loaded first: settings that
+cannot be used are said before the passphrase is asked.
+"""
 
 from __future__ import annotations
 
 import importlib
 import os
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from hallterm import __version__
 from hallterm.cli.common import STORE_HELP, make_settings, open_store
-from hallterm.config import Settings, data_dir
+from hallterm.config_preview import FirstPaint, SettingsError, data_dir, preview
 from hallterm.errors import setup_log_file
 from hallterm.i18n import language_from_environment, set_language
 
+if TYPE_CHECKING:
+    from hallterm.config import Settings
 
-def run_tui(settings: Settings, language: str | None) -> None:
+
+def start_terminal(store_option: str | None, window: str | None, language: str | None) -> None:
+    """``hallterm`` without a subcommand: the settings model is loaded after the first frame
+    when the passphrase is in the environment (else before it is asked)."""
+    from hallterm.cli.store_keys import ENV
+
+    first = preview(store=store_option, window=window) if os.environ.get(ENV) else None
+    settings: Settings | FirstPaint = first or make_settings(store_option, window=window)
+    setup_log_file(data_dir())
+    set_language(language or settings.language or language_from_environment())
+    run_tui(settings, language)
+
+
+def run_tui(settings: Settings | FirstPaint, language: str | None) -> None:
     from hallterm.app import create_app
     from hallterm.cli.store_keys import ENV, unlock_now
 
-    store = open_store(settings)
+    store = open_store(settings.store_url())
     try:
         if not os.environ.get(ENV):
             unlock_now(store)  # asked before the login screen
         # else the app unlocks in the background while its login screen is drawn
-        create_app(store, settings, language=language).run()
+        app = create_app(store, settings, language=language)
+        app.run()
     finally:
         store.dispose()
+    if app.return_code:  # ended by a wrong passphrase or unusable settings
+        sys.exit(app.return_code)
 
 
 # The modules that register subcommands (imported when a subcommand is looked up).
@@ -75,6 +100,9 @@ class HalltermGroup(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except SettingsError as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(1)
         except Exception as exc:  # noqa: BLE001 - shown without SQL or values, logged in full
             from hallterm.errors import report
 
@@ -92,9 +120,10 @@ class HalltermGroup(click.Group):
 @click.pass_context
 def main(ctx: click.Context, store: str | None, language: str | None, window: str | None) -> None:
     """hallterm: the front desk of a government service hall, in the terminal."""
+    if ctx.invoked_subcommand is None:
+        start_terminal(store, window, language)
+        return
     settings = make_settings(store, window=window)
     setup_log_file(data_dir())
     set_language(language or settings.language or language_from_environment())
     ctx.obj = {"settings": settings, "language": language}
-    if ctx.invoked_subcommand is None:
-        run_tui(settings, language)

@@ -29,7 +29,7 @@ def _prompt() -> str:
 def give_prompt(store: Any) -> None:
     """Let ``store`` ask for its passphrase on this terminal when it needs it."""
     if sys.stdin is not None and sys.stdin.isatty():
-        store.keys.prompt = _prompt
+        store.give_prompt(_prompt)
 
 
 def new_passphrase() -> str:

@@ -12,6 +12,7 @@ its login screen while a worker thread opens the store.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 from hallterm.private_files import create_private
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from sqlalchemy import Engine
     from sqlmodel import Session
 
@@ -114,14 +117,29 @@ class Store:
         self._engine: Engine | None = None
         self._read_engine: Engine | None = None
         self._keys: StoreKeys | None = None
+        self._prompt: Callable[[], str] | None = None
+        self._keys_lock = threading.Lock()
 
     @property
     def keys(self) -> StoreKeys:
-        if self._keys is None:
-            from hallterm.db.privacy.keyring import StoreKeys
+        # Made once even when the terminal's start-up workers ask for them at the same time.
+        with self._keys_lock:
+            if self._keys is None:
+                from hallterm.db.privacy.keyring import StoreKeys
 
-            self._keys = StoreKeys()
-        return self._keys
+                self._keys = StoreKeys(self._prompt)
+            return self._keys
+
+    def give_prompt(self, prompt: Callable[[], str]) -> None:
+        """Ask for the passphrase with ``prompt`` when personal data is first needed.
+
+        Kept here until the keys are made: naming a prompt must not import the keyring
+        (SQLModel), which the terminal's first frame does not wait for.
+        """
+        with self._keys_lock:
+            self._prompt = prompt
+            if self._keys is not None:
+                self._keys.prompt = prompt
 
     @property
     def engine(self) -> Engine:
