@@ -42,8 +42,9 @@ Endpoints (all ``POST``; one request each):
   the station's escrow copies (``[applicant_id, copy]``) in applicant id order.
 
 Status codes: 401 missing, wrong or revoked credential; 403 events of another station in the
-batch (nothing written); 409 ``behind`` (see above); 400 a body that cannot be read; 503
-central busy (retry).
+batch (nothing written); 409 ``behind`` or ``full_hashes`` (see above); 415
+``no_dictionary`` (``font_dictionary``); 400 a body that cannot be read; 503 central busy
+(retry).
 """
 
 from __future__ import annotations
