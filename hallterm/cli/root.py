@@ -25,16 +25,14 @@ if TYPE_CHECKING:
     from hallterm.config import Settings
 
 
-def start_terminal(store_option: str | None, window: str | None, language: str | None) -> None:
-    """``hallterm`` without a subcommand: the settings model is loaded after the first frame
-    when the passphrase is in the environment (else before it is asked)."""
+def terminal_settings(store_option: str | None, window: str | None) -> Settings | FirstPaint:
+    """``hallterm`` without a subcommand: the preview, so the settings model is loaded after
+    the first frame, when the passphrase is in the environment (else the model, before the
+    passphrase is asked)."""
     from hallterm.cli.store_keys import ENV
 
     first = preview(store=store_option, window=window) if os.environ.get(ENV) else None
-    settings: Settings | FirstPaint = first or make_settings(store_option, window=window)
-    setup_log_file(data_dir())
-    set_language(language or settings.language or language_from_environment())
-    run_tui(settings, language)
+    return first or make_settings(store_option, window=window)
 
 
 def run_tui(settings: Settings | FirstPaint, language: str | None) -> None:
@@ -120,10 +118,11 @@ class HalltermGroup(click.Group):
 @click.pass_context
 def main(ctx: click.Context, store: str | None, language: str | None, window: str | None) -> None:
     """hallterm: the front desk of a government service hall, in the terminal."""
-    if ctx.invoked_subcommand is None:
-        start_terminal(store, window, language)
-        return
-    settings = make_settings(store, window=window)
+    terminal = ctx.invoked_subcommand is None
+    settings = terminal_settings(store, window) if terminal else make_settings(store, window=window)
     setup_log_file(data_dir())
     set_language(language or settings.language or language_from_environment())
-    ctx.obj = {"settings": settings, "language": language}
+    if terminal:
+        run_tui(settings, language)
+    else:
+        ctx.obj = {"settings": settings, "language": language}

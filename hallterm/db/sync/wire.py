@@ -59,7 +59,6 @@ from typing import Any
 import cbor2
 import zstandard
 
-from hallterm.db.events import event_hash
 from hallterm.db.sync.central.common import EventIn
 from hallterm.db.sync.font_dictionary import FontDictionary, font_dictionary
 
@@ -221,16 +220,9 @@ def events_in(raw: Any) -> list[EventIn]:
         if not e.prev_hash and out:
             e = e._replace(prev_hash=out[-1].hash)
         if len(e.hash) != 64:
-            full = event_hash(**_fields(e))
+            full = e.computed_hash()
             if len(e.hash) < HASH_PREFIX or not full.startswith(e.hash):
                 raise HashMismatch(f"event {e.seq}: its hash is not the one computed")
             e = e._replace(hash=full)
         out.append(e)
     return out
-
-
-def _fields(e: EventIn) -> dict[str, Any]:
-    """The event's fields that its hash covers."""
-    values = e._asdict()
-    del values["hash"]
-    return values
