@@ -50,9 +50,11 @@ def _date(value: Any) -> date:
 
 
 @cache
-def _converters(table_name: str) -> dict[str, Converter]:
+def _converters(table_name: str) -> tuple[frozenset[str], tuple[tuple[str, Converter], ...]]:
+    """A table's column names, and a converter for each column whose JSON value is not
+    already its Python value (text columns need none)."""
     table = _tables()[table_name]
-    out: dict[str, Converter] = {}
+    out: list[tuple[str, Converter]] = []
     for col in table.columns:
         col_type = col.type
         if isinstance(col_type, TypeDecorator):  # e.g. UTCDateTime says "object"
@@ -62,32 +64,36 @@ def _converters(table_name: str) -> dict[str, Converter]:
         except NotImplementedError:
             py = object
         if py is datetime:
-            out[col.name] = _datetime
+            out.append((col.name, _datetime))
         elif py is date:
-            out[col.name] = _date
+            out.append((col.name, _date))
         elif py is bool:
-            out[col.name] = bool
+            out.append((col.name, bool))
         elif py is int:
-            out[col.name] = int
+            out.append((col.name, int))
         elif py is Decimal:
-            out[col.name] = lambda v: Decimal(str(v))
-        else:
-            out[col.name] = lambda v: v
-    return out
+            out.append((col.name, lambda v: Decimal(str(v))))
+    return frozenset(c.name for c in table.columns), tuple(out)
 
 
 def to_python(table: Table, values: dict[str, Any]) -> dict[str, Any]:
     """Snapshot values in column types; keys this schema does not know are dropped."""
-    conv = _converters(table.name)
-    return {k: (None if v is None else conv[k](v)) for k, v in values.items() if k in conv}
+    names, converters = _converters(table.name)
+    out = {k: v for k, v in values.items() if k in names}
+    for name, conv in converters:
+        v = out.get(name)
+        if v is not None:
+            out[name] = conv(v)
+    return out
 
 
+@cache
 def pk_names(table: Table) -> tuple[str, ...]:
     return tuple(c.name for c in table.primary_key.columns)
 
 
 def pk_of(table: Table, values: dict[str, Any]) -> tuple[Any, ...]:
-    return tuple(values.get(n) for n in pk_names(table))
+    return tuple([values.get(n) for n in pk_names(table)])
 
 
 def pk_where(table: Table, pk: tuple[Any, ...]) -> ColumnElement[bool]:

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from hallterm.db.models import Event
 from hallterm.db.models_rollup import CaseDaily, CaseFact
+from hallterm.db.one_of import one_of
 from hallterm.db.services.efficiency_rollups.common import (
     ALL_MEASURES,
     DONE_STATUSES,
@@ -146,7 +147,7 @@ def upsert(
         return
     session.execute(
         delete(table).where(
-            table.c.bucket.in_([r["bucket"] for r in rows]),
+            one_of(session, table.c.bucket, [r["bucket"] for r in rows]),
             table.c.cases == 0,
             table.c.notices == 0,
         )
@@ -199,7 +200,7 @@ def apply_case_changes(session: Session, changes: Sequence[tuple[str, str, datet
     q = select(col(CaseFact.case_id), col(CaseFact.matter_code), col(CaseFact.bucket)).add_columns(
         *(col(getattr(CaseFact, m)) for m in MEASURES)
     )
-    for row in session.execute(q.where(col(CaseFact.case_id).in_(ids))):
+    for row in session.execute(q.where(one_of(session, col(CaseFact.case_id), ids))):
         fact = row._mapping  # plain values: no ORM objects left stale by the writes below
         measures = {m: int(fact[m]) for m in MEASURES}
         add(deltas, fact["bucket"], measures, -1)
@@ -234,7 +235,8 @@ def apply_case_changes(session: Session, changes: Sequence[tuple[str, str, datet
             deltas[notice]["notices"] = deltas[notice].get("notices", 0) + 1
     upsert(session, deltas)
     if changed:
-        session.execute(delete(table_of(CaseFact)).where(table_of(CaseFact).c.case_id.in_(changed)))
+        facts_table = table_of(CaseFact)
+        session.execute(delete(facts_table).where(one_of(session, facts_table.c.case_id, changed)))
         if new_rows:
             session.execute(insert(table_of(CaseFact)), new_rows)
     session.flush()

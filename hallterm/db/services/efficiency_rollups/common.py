@@ -15,6 +15,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from hallterm.clock import to_local
 from hallterm.db.models import CaseMatter, CaseSuspension, Matter, ServiceCase
+from hallterm.db.one_of import one_of
 
 NOTICE_KIND = "case.notified"
 DONE_STATUSES = ("approved", "denied", "delivered")
@@ -132,7 +133,7 @@ def case_rows(session: Session, ids: Sequence[str]) -> list[CaseRow]:
         col(ServiceCase.accepted_at),
         col(ServiceCase.completed_at),
         col(ServiceCase.due_date),
-    ).where(col(ServiceCase.id).in_(ids))
+    ).where(one_of(session, col(ServiceCase.id), ids))
     return [CaseRow(*row) for row in session.execute(q).tuples().all()]
 
 
@@ -140,7 +141,7 @@ def matters_of(session: Session, ids: Sequence[str]) -> dict[str, list[tuple[str
     q = (
         select(col(CaseMatter.case_id), col(CaseMatter.matter_code), col(Matter.department_code))
         .outerjoin(Matter, col(Matter.code) == col(CaseMatter.matter_code))
-        .where(col(CaseMatter.case_id).in_(ids))
+        .where(one_of(session, col(CaseMatter.case_id), ids))
         .order_by(col(CaseMatter.case_id), col(CaseMatter.position), col(CaseMatter.matter_code))
     )
     out: dict[str, list[tuple[str, str]]] = defaultdict(list)
@@ -154,7 +155,7 @@ def suspensions_of(
 ) -> dict[str, list[tuple[date, date | None]]]:
     q = select(
         col(CaseSuspension.case_id), col(CaseSuspension.started_on), col(CaseSuspension.ended_on)
-    ).where(col(CaseSuspension.case_id).in_(ids))
+    ).where(one_of(session, col(CaseSuspension.case_id), ids))
     out: dict[str, list[tuple[date, date | None]]] = defaultdict(list)
     for case_id, started, ended in session.exec(q).all():
         out[case_id].append((as_date(started), None if ended is None else as_date(ended)))

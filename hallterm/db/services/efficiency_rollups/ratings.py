@@ -12,6 +12,7 @@ from sqlmodel import Session, col
 
 from hallterm.db.models_queue import Evaluation
 from hallterm.db.models_rollup import RatingDaily
+from hallterm.db.one_of import one_of
 from hallterm.db.services.efficiency_rollups.common import (
     GRAINS,
     add_to_buckets,
@@ -48,7 +49,7 @@ def rating_buckets(session: Session, ids: Sequence[str] | None) -> dict[str, dic
         col(Evaluation.level),
     )
     if ids is not None:
-        q = q.where(col(Evaluation.id).in_(ids))
+        q = q.where(one_of(session, col(Evaluation.id), ids))
     found = session.execute(q).tuples().all()
     case_ids = sorted({c for _i, _s, _a, c, _k, _l in found if c})
     matters: dict[str, list[tuple[str, str]]] = {}

@@ -25,10 +25,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Table, TextClause, bindparam, insert, select, text, tuple_, update
+from sqlalchemy import Table, TextClause, bindparam, insert, select, text, update
 from sqlalchemy.exc import DataError, IntegrityError, ProgrammingError
 from sqlmodel import Session
 
+from hallterm.db.one_of import one_of, pairs_of
 from hallterm.db.sync.central.common import CENTRAL_TABLES, SHARED_TABLES, EventIn, Problem
 from hallterm.db.sync.central.layout import CASE_CHILDREN, DISTRIBUTED, STATION_CODE_ADDED
 from hallterm.db.sync.roles import as_central, quote_ident
@@ -155,6 +156,7 @@ class Applier:
         # invisible to this station's role); the writes later run as the station.
         with as_central(self.session):
             pg = self.session.get_bind().dialect.name == "postgresql"
+            chunk = 10_000 if pg else 500  # SQLite: one parameter per value
             for name, pks in wanted.items():
                 table = table_for(name)
                 assert table is not None
@@ -162,18 +164,20 @@ class Applier:
                 keys = sorted(pks, key=repr)
                 for k in keys:
                     self.start[(name, k)] = None
-                for i in range(0, len(keys), 500):
-                    chunk = keys[i : i + 500]
+                for i in range(0, len(keys), chunk):
+                    part = keys[i : i + chunk]
                     cond = (
-                        cols[0].in_([k[0] for k in chunk])
+                        one_of(self.session, cols[0], [k[0] for k in part])
                         if len(cols) == 1
-                        else tuple_(*cols).in_(chunk)
+                        else pairs_of(self.session, cols, part)
                     )
                     query = select(table).where(cond)
                     if pg:  # lock the rows we decide on (another station may update an applicant)
                         query = query.with_for_update()
-                    for row in self.session.execute(query).mappings():
-                        found = dict(row)
+                    result = self.session.execute(query)
+                    names = list(result.keys())
+                    for row in result:
+                        found = dict(zip(names, row, strict=True))
                         self.start[(name, pk_of(table, found))] = found
         self.state = dict(self.start)
 

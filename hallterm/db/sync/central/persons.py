@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import delete, select, text, tuple_
+from sqlalchemy import delete, select, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
@@ -22,6 +22,7 @@ from hallterm.clock import Clock
 from hallterm.db.ids import new_id
 from hallterm.db.models_privacy import PersonKey
 from hallterm.db.models_sync import SyncPerson, SyncPersonLink
+from hallterm.db.one_of import pairs_of
 from hallterm.db.sync.central.apply import register_row_hook
 from hallterm.db.sync.roles import as_central
 
@@ -91,7 +92,7 @@ def link_persons(session: Session, station_code: str, rows: list[dict[str, Any]]
             (t, n): pid
             for pid, t, n in session.execute(
                 select(_PERSON.c.id, _PERSON.c.id_type, _PERSON.c.id_index).where(
-                    tuple_(_PERSON.c.id_type, _PERSON.c.id_index).in_(keys)
+                    pairs_of(session, (_PERSON.c.id_type, _PERSON.c.id_index), keys)
                 )
             )
         }

@@ -30,6 +30,7 @@ from sqlmodel import Session, col, select
 from hallterm.db.events import canonical_json
 from hallterm.db.models import Event, Station
 from hallterm.db.models_sync import SyncPeer, SyncQuarantine
+from hallterm.db.one_of import one_of
 from hallterm.db.sync.central.apply import Applier, run_event_hooks
 from hallterm.db.sync.central.common import (
     EVENT_COLUMNS,
@@ -112,7 +113,7 @@ def receive(
     )
     # The bulk path looks only at the chain's range (an index range scan); an id held
     # elsewhere makes its COPY fail, and the careful path then also asks for the ids.
-    where = this_chain if fast else or_(col(Event.id).in_(sorted(ids)), this_chain)
+    where = this_chain if fast else or_(one_of(session, col(Event.id), sorted(ids)), this_chain)
     for eid, code, seq, h in session.exec(
         select(Event.id, Event.station_code, Event.seq, Event.hash).where(where)
     ):
@@ -126,7 +127,7 @@ def receive(
             str(eid): problem
             for eid, problem in session.exec(
                 select(col(SyncQuarantine.event_id), SyncQuarantine.problem).where(
-                    col(SyncQuarantine.event_id).in_(list(known)),
+                    one_of(session, col(SyncQuarantine.event_id), known),
                     col(SyncQuarantine.resolved_at).is_(None),
                 )
             )
@@ -177,7 +178,7 @@ def receive(
         set(
             session.exec(
                 select(col(SyncQuarantine.event_id)).where(
-                    col(SyncQuarantine.event_id).in_(sorted(problems))
+                    one_of(session, col(SyncQuarantine.event_id), sorted(problems))
                 )
             )
         )
@@ -238,6 +239,8 @@ FAN_OUT_TABLES = frozenset({"revocation"})
 def _fan_out(session: Session, events: Sequence[EventIn], now: datetime) -> None:
     """Publish the accepted events' rows of ``FAN_OUT_TABLES`` (e.g. a revocation) to all."""
     for e in events:
+        if not any(f'"{name}"' in e.payload for name in FAN_OUT_TABLES):
+            continue  # most events: no need to parse the payload again
         rows = [
             r for r in json.loads(e.payload).get("rows", []) if r.get("table") in FAN_OUT_TABLES
         ]
