@@ -11,33 +11,36 @@ stays the same whatever the list's length.  SQLite has no arrays: there it stays
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import any_, bindparam, func, select, tuple_
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Mapped, Session
 from sqlalchemy.sql.elements import ColumnElement
 
+# A table's column or a model's attribute (``sqlmodel.col``): both compare the same way.
+Column = ColumnElement[Any] | Mapped[Any]
 
-def one_of(
-    session: Session, column: ColumnElement[Any], values: Iterable[Any]
-) -> ColumnElement[bool]:
+
+def one_of(session: Session, column: Column, values: Iterable[Any]) -> ColumnElement[bool]:
     """``column`` equals one of ``values``."""
     items = list(values)
+    expr = cast(ColumnElement[Any], column)
     if _postgresql(session):
-        return column == any_(_array(column, items))
-    return column.in_(items)
+        return expr == any_(_array(expr, items))
+    return expr.in_(items)
 
 
 def pairs_of(
-    session: Session, columns: Sequence[ColumnElement[Any]], keys: Iterable[Sequence[Any]]
+    session: Session, columns: Sequence[Column], keys: Iterable[Sequence[Any]]
 ) -> ColumnElement[bool]:
     """The tuple of ``columns`` equals one of ``keys`` (each a value per column)."""
     rows = [tuple(k) for k in keys]
+    exprs = [cast(ColumnElement[Any], c) for c in columns]
     if not _postgresql(session):
-        return tuple_(*columns).in_(rows)
-    arrays = [_array(c, [r[i] for r in rows]) for i, c in enumerate(columns)]
-    return tuple_(*columns).in_(select(*(func.unnest(a) for a in arrays)))
+        return tuple_(*exprs).in_(rows)
+    arrays = [_array(c, [r[i] for r in rows]) for i, c in enumerate(exprs)]
+    return tuple_(*exprs).in_(select(*(func.unnest(a) for a in arrays)))
 
 
 def _postgresql(session: Session) -> bool:

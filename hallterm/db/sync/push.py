@@ -20,6 +20,7 @@ once per push (a central that does not know keys gets them again at the next syn
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -259,39 +260,47 @@ def push(
     with local.read() as ls:
         waiting = unsent_count(ls, station_code)
     taken = 0  # events read so far (sent or on the wire)
+    last_seq = 0  # the newest event read
+    more_events = more_keys = True
+    flights: deque[_Flight] = deque()  # on the wire, oldest first
     wire = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sync-push")
-    try:
-        events = read(0)
+
+    def launch() -> None:
+        """Read the next batch and send it behind the flight still on the wire, if any."""
+        nonlocal taken, last_seq, more_events, more_keys
+        events = read(last_seq) if more_events else []
+        keys = read_keys() if more_keys else []
+        more_events, more_keys = bool(events), bool(keys)
+        if not events and not keys:
+            return
         taken += len(events)
-        keys = read_keys()
-        inflight: _Flight | None = None
-        while events or keys or inflight is not None:
-            upcoming: _Flight | None = None
-            if events or keys:
-                after = inflight.events[-1].seq if inflight is not None and inflight.events else 0
-                reply = wire.submit(client.push_with_keys, events, keys, None, after)
-                upcoming = _Flight(events, keys, reply, time.monotonic(), after)
-            if inflight is not None:
-                replies, chain, stored = settle(inflight)
-                confirmed = set(stored)
-                copies = [k for k in inflight.keys if k[0] in confirmed]
-                _record(local, station_code, inflight.events, replies, now(), copies)
-                result.keys += len(copies)
-                result.chain = chain
-                result.batches += 1
-                for e, r in zip(inflight.events, replies, strict=True):
-                    if r.status == "ok":
-                        result.pushed += 1
-                    elif r.status == "duplicate":
-                        result.duplicates += 1
-                    else:
-                        result.refused.append(Refusal(e.id, e.seq, r.problem, r.message))
-                if progress:
-                    progress(len(inflight.events))
-            inflight = upcoming
-            events = read(events[-1].seq) if events else []
-            taken += len(events)
-            keys = read_keys() if keys else []
+        last_seq = events[-1].seq if events else last_seq
+        after = flights[-1].events[-1].seq if flights and flights[-1].events else 0
+        reply = wire.submit(client.push_with_keys, events, keys, None, after)
+        flights.append(_Flight(events, keys, reply, time.monotonic(), after))
+
+    try:
+        launch()
+        launch()
+        while flights:
+            flight = flights.popleft()
+            replies, chain, stored = settle(flight)
+            launch()  # the next batch leaves before this one is recorded: the link stays busy
+            confirmed = set(stored)
+            copies = [k for k in flight.keys if k[0] in confirmed]
+            _record(local, station_code, flight.events, replies, now(), copies)
+            result.keys += len(copies)
+            result.chain = chain
+            result.batches += 1
+            for e, r in zip(flight.events, replies, strict=True):
+                if r.status == "ok":
+                    result.pushed += 1
+                elif r.status == "duplicate":
+                    result.duplicates += 1
+                else:
+                    result.refused.append(Refusal(e.id, e.seq, r.problem, r.message))
+            if progress:
+                progress(len(flight.events))
     finally:
         wire.shutdown(wait=False, cancel_futures=True)
     return result

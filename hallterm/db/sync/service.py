@@ -53,6 +53,7 @@ from hallterm.db.sync.central import (
     pull_page,
     receive,
 )
+from hallterm.db.sync.central.apply import prepare
 from hallterm.db.sync.central.escrow import MAX_COPIES, own_copies, store_copies
 from hallterm.db.sync.font_dictionary import DICTIONARY_HEADER
 from hallterm.db.sync.roles import station_role
@@ -245,6 +246,7 @@ def make_app(store: Store, clock: Clock | None = None, ltv: LtvSource | None = N
             raise BadBody("keys must be a list of [applicant_id, copy]")
         if any(e.station_code != code for e in events):
             raise _Reject(403, _("the batch holds events of another station; nothing was stored"))
+        prepared = prepare(events)  # before any lock: overlaps the batch before this one
         check_central(session)
         station_role(session, code)
         if ltv_step is not None:
@@ -262,9 +264,9 @@ def make_app(store: Store, clock: Clock | None = None, ltv: LtvSource | None = N
                 raise _Behind()
         try:
             with session.begin_nested():
-                replies = receive(session, code, events, clock.now(), fast=True)
+                replies = receive(session, code, events, clock.now(), fast=True, prepared=prepared)
         except BulkInsertRefused:
-            replies = receive(session, code, events, clock.now(), fast=False)
+            replies = receive(session, code, events, clock.now(), fast=False, prepared=prepared)
         head = chain_state(session, code)
         out: dict[str, Any] = {}
         if copies is not None:  # escrow copies of person keys, beside the events

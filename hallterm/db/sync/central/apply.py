@@ -71,6 +71,40 @@ class _Change:
 
 
 Key = tuple[str, tuple[Any, ...]]
+Prepared = dict[str, "list[_Change] | Problem"]
+
+
+def prepare(events: Sequence[EventIn]) -> Prepared:
+    """Each event's row changes, read before the station's lock is taken: a pipelined batch
+    parses its payloads while the batch before it is still being written."""
+    return {e.id: changes_of(e) for e in events}
+
+
+def changes_of(e: EventIn) -> list[_Change] | Problem:
+    """The row changes an event's payload carries (no database needed)."""
+    if '"rows"' not in e.payload:  # most audit events change no table
+        return []
+    try:
+        payload = json.loads(e.payload)
+    except ValueError:
+        return []
+    rows = payload.get("rows") if isinstance(payload, dict) else None
+    out: list[_Change] = []
+    for snap in rows or []:
+        name = str(snap.get("table", ""))
+        if name in CENTRAL_TABLES:
+            continue
+        table = table_for(name)
+        if table is None:
+            return Problem("table", f"central does not know table {name!r}", name)
+        values = to_python(table, snap.get("values") or {})
+        if name in STATION_CODE_ADDED and not values.get("station_code"):
+            values["station_code"] = e.station_code  # a station from before migration 0007
+        pk = pk_of(table, values)
+        if any(v is None for v in pk):
+            return Problem("integrity", "row without its primary key", name)
+        out.append(_Change(table, pk, values, snap.get("base_version")))
+    return out
 
 
 @dataclass
@@ -82,8 +116,13 @@ class Applier:
     start: dict[Key, dict[str, Any] | None] = field(default_factory=dict)
     state: dict[Key, dict[str, Any] | None] = field(default_factory=dict)
 
-    def apply(self, events: Sequence[EventIn]) -> dict[str, Problem]:
-        changes = {e.id: self._changes(e) for e in events}
+    def apply(
+        self, events: Sequence[EventIn], prepared: Prepared | None = None
+    ) -> dict[str, Problem]:
+        """Plan and write the events' rows; the refused events' problems by event id.
+        ``prepared``: the events' changes read beforehand (``prepare``)."""
+        ready = prepared or {}
+        changes = {e.id: ready[e.id] if e.id in ready else changes_of(e) for e in events}
         self._prefetch(c for c in changes.values() if isinstance(c, list))
         problems: dict[str, Problem] = {}
         pending: dict[Key, dict[str, Any]] = {}
@@ -118,31 +157,6 @@ class Applier:
                 continue
             self.state.update(planned)
         return problems
-
-    def _changes(self, e: EventIn) -> list[_Change] | Problem:
-        if '"rows"' not in e.payload:  # most audit events change no table
-            return []
-        try:
-            payload = json.loads(e.payload)
-        except ValueError:
-            return []
-        rows = payload.get("rows") if isinstance(payload, dict) else None
-        out: list[_Change] = []
-        for snap in rows or []:
-            name = str(snap.get("table", ""))
-            if name in CENTRAL_TABLES:
-                continue
-            table = table_for(name)
-            if table is None:
-                return Problem("table", f"central does not know table {name!r}", name)
-            values = to_python(table, snap.get("values") or {})
-            if name in STATION_CODE_ADDED and not values.get("station_code"):
-                values["station_code"] = self.sender  # a station from before migration 0007
-            pk = pk_of(table, values)
-            if any(v is None for v in pk):
-                return Problem("integrity", "row without its primary key", name)
-            out.append(_Change(table, pk, values, snap.get("base_version")))
-        return out
 
     def _prefetch(self, change_lists: Iterable[list[_Change]]) -> None:
         wanted: dict[str, set[tuple[Any, ...]]] = {}

@@ -31,7 +31,7 @@ from hallterm.db.events import canonical_json
 from hallterm.db.models import Event, Station
 from hallterm.db.models_sync import SyncPeer, SyncQuarantine
 from hallterm.db.one_of import one_of
-from hallterm.db.sync.central.apply import Applier, run_event_hooks
+from hallterm.db.sync.central.apply import Applier, Prepared, run_event_hooks
 from hallterm.db.sync.central.common import (
     EVENT_COLUMNS,
     BulkInsertRefused,
@@ -90,6 +90,7 @@ def receive(
     events: Sequence[EventIn],
     now: datetime,
     fast: bool = False,
+    prepared: Prepared | None = None,
 ) -> list[Reply]:
     """Store and apply one batch of a station's events; one reply per event, in order.
 
@@ -97,6 +98,7 @@ def receive(
     ``fast`` the new events are copied straight into ``event`` on PostgreSQL (not under
     row-level security, which refuses COPY); if an id turns out to exist elsewhere after all,
     ``BulkInsertRefused`` is raised and the caller redoes the batch without ``fast``.
+    ``prepared``: the events' row changes read before the lock (``apply.prepare``).
     """
     if not events:
         return []
@@ -169,7 +171,7 @@ def receive(
                 problems[e.id] = Problem("event_id", "central holds this event id already")
                 problems[e.id].payload = canonical_json(e.as_dict())
         new = [e for e in new if e.id in inserted]
-        problems.update(Applier(session, station_code).apply(new))
+        problems.update(Applier(session, station_code).apply(new, prepared))
         accepted = [e for e in new if e.id not in problems]
         _fan_out(session, accepted, now)
         run_event_hooks(session, station_code, accepted)
