@@ -27,6 +27,7 @@ from hallterm.config_preview import FirstPaint, SettingsError
 from hallterm.db.engine import Store
 from hallterm.db.services import Actor, Ctx
 from hallterm.domain.search import MatterIndex, SearchItem
+from hallterm.gc_policy import POLICY
 from hallterm.i18n import _, current_language, set_language
 from hallterm.terminal import terminal_id
 
@@ -211,6 +212,7 @@ class HalltermApp(LockingApp):  # keys arrive in order (a hallterm.key_order.Key
 
             index = index_for(stamp, items)
         if index is not self.matter_index:
+            POLICY.settle()  # the index and pypinyin's dictionaries live as long as the app
             self.call_from_thread(setattr, self, "matter_index", index)
 
     # -- signing in and out --------------------------------------------------------------

@@ -1,7 +1,9 @@
 """The base of every hallterm application (terminal, kiosk, public display).
 
-It holds what each one is given (store, settings, clock, language), shows errors as plain
-text, and is the fallback for failed workers: a thread worker that ends in error posts
+It holds what each one is given (store, settings, clock, language), notes when the last key
+or click came (the idle lock's clock, and the garbage collector's: ``hallterm.gc_policy``
+runs its full passes in pauses), shows errors as plain text, and is the fallback for failed
+workers: a thread worker that ends in error posts
 ``Worker.StateChanged``, which bubbles up to the App, and the clerk reads a translated
 message (``hallterm.failures``) instead of a screen that waits forever.
 
@@ -13,14 +15,17 @@ does in a worker right after its first frame.
 from __future__ import annotations
 
 import threading
+import time
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.worker import Worker, WorkerState
 
 from hallterm.clock import Clock
 from hallterm.config_preview import FirstPaint
 from hallterm.db.engine import Store
 from hallterm.failures import failure_message
+from hallterm.gc_policy import POLICY
 from hallterm.i18n import _, set_language
 from hallterm.key_order import KeyOrder
 
@@ -53,6 +58,21 @@ class HallApp(KeyOrder):
             self._settings = settings
         self.clock = clock or Clock()
         set_language(language or self.first_paint.language or None)
+        self._last_input = time.monotonic()
+
+    GC_TICK_S = 0.5  # how often the app asks the collector's policy whether a pass is due
+
+    def on_mount(self) -> None:
+        POLICY.install()
+        self.set_interval(self.GC_TICK_S, self._gc_tick)
+
+    def _gc_tick(self) -> None:
+        POLICY.tick(time.monotonic() - self._last_input)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key | events.MouseDown):
+            self._last_input = time.monotonic()
+        await super().on_event(event)
 
     @property
     def settings(self) -> Settings:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from textual import events
 from textual.await_complete import AwaitComplete
 from textual.screen import Screen
 
@@ -30,16 +29,10 @@ class LockingApp(HallApp):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         """``HallApp``'s arguments; the app starts unlocked, its idle time counted from now."""
         super().__init__(*args, **kwargs)
-        self._last_input = time.monotonic()
         # While locked nothing but the unlock form runs: see ``check_action`` and the
         # screen-stack guards below.
         self.locked = False
         self._unlocking = False
-
-    async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key | events.MouseDown):
-            self._last_input = time.monotonic()
-        await super().on_event(event)
 
     def _check_idle(self) -> None:
         limit = self.settings.idle_lock_minutes * 60

@@ -17,7 +17,6 @@ order, so each tier stops as soon as it has what the limit still needs.  Tiers, 
 
 from __future__ import annotations
 
-import gc
 import heapq
 import threading
 import unicodedata
@@ -275,23 +274,4 @@ def index_for(version: Hashable, items: Callable[[], Iterable[SearchItem]]) -> M
         while len(_KEPT) >= _KEEP:
             _KEPT.pop(next(iter(_KEPT)))
         _KEPT[version] = index
-        quiet_gc()
         return index
-
-
-FULL_PASS_EVERY = 100  # young-generation passes per full pass (Python's default: 10)
-
-
-def quiet_gc() -> None:
-    """Keep the cyclic garbage collector's full passes off the keystrokes.
-
-    The index, pypinyin's dictionaries (some 200,000 lists) and the catalog rows live as long
-    as the process: they are moved out of the collector's way (``gc.freeze``), and full
-    passes run ten times less often.  Measured with ``bench/search.py`` and ``gc.callbacks``
-    at 20,000 matters: full passes of 0.27-0.48 s landed on keystrokes (p99 233 ms, clearing
-    up to 0.7 s); with both, 3 full passes in a run, p99 96 ms and clearing at most 31 ms on
-    the same loaded machine.  Acyclic garbage is still freed at once by reference counting.
-    """
-    gc.freeze()
-    young, middle, full = gc.get_threshold()
-    gc.set_threshold(young, middle, max(full, FULL_PASS_EVERY))

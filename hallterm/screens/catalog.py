@@ -2,7 +2,9 @@
 
 The matter table draws at most ``ROW_CAP`` (50) rows (a line under it says how many there are), so
 a keystroke or clearing the search repaints in milliseconds over 20,000 matters; the rows
-come from one code → row map made when the catalog is loaded.
+come from one code → row map made when the catalog is loaded, and are drawn as plain text
+(``PlainTable``, not Rich's rendering).  The loaded rows are frozen out of the garbage
+collector's passes (``hallterm.gc_policy``).
 """
 
 from __future__ import annotations
@@ -21,11 +23,12 @@ from hallterm.db.services.catalog.query import (
     MatterRow,
 )
 from hallterm.domain.catalog import display
+from hallterm.gc_policy import POLICY
 from hallterm.i18n import N_, _
 from hallterm.screens.base import BaseScreen
 from hallterm.screens.guide import GuideScreen
 from hallterm.screens.workers import background
-from hallterm.widgets.plain import plain, row
+from hallterm.widgets.plain_table import PlainTable
 
 ALL = "__all__"
 ROW_CAP = 50  # rows drawn at once; the rest are reached by typing or choosing a department
@@ -64,10 +67,7 @@ class CatalogScreen(BaseScreen):
         )
         with Horizontal(id="cat-body"):
             yield OptionList(id="cat-departments")
-            table: DataTable[Text] = DataTable(
-                id="cat-matters", cursor_type="row", zebra_stripes=True
-            )
-            yield table
+            yield PlainTable(id="cat-matters", cursor_type="row", zebra_stripes=True)
         yield Static("", id="cat-more")
 
     def on_mount(self) -> None:
@@ -85,7 +85,7 @@ class CatalogScreen(BaseScreen):
 
     def _setup_columns(self) -> None:
         self._shown = None
-        table = self.query_one("#cat-matters", DataTable)
+        table = self.query_one("#cat-matters", PlainTable)
         table.clear(columns=True)
         for label, key in (
             (_("Matter"), "name"),
@@ -110,6 +110,7 @@ class CatalogScreen(BaseScreen):
         self._departments, self._matters, self._bundles = departments, matters, bundles
         self._by_code = {m.code: m for m in matters}
         self._by_code.update({b.code: b for b in bundles})
+        POLICY.settle()  # 20,000 rows, walked by every full pass otherwise
         self._shown = None
         self._fill_departments()
         self._fill_matters()
@@ -148,7 +149,7 @@ class CatalogScreen(BaseScreen):
         return found[:ROW_CAP], len(found), some
 
     def _fill_matters(self) -> None:
-        table = self.query_one("#cat-matters", DataTable)
+        table = self.query_one("#cat-matters", PlainTable)
         items, total, some = self._visible()
         shown = tuple(item.code for item in items)
         more = ""
@@ -165,13 +166,8 @@ class CatalogScreen(BaseScreen):
         table.clear()
         for item in items:
             if isinstance(item, BundleRow):
-                table.add_row(
-                    plain(item.name),
-                    plain(_("bundle (一件事)")),
-                    plain(""),
-                    plain(""),
-                    plain(item.code),
-                    key=item.code,
+                table.add_plain_row(
+                    item.name, _("bundle (一件事)"), "", "", item.code, key=item.code
                 )
             else:
                 promised = (
@@ -179,10 +175,12 @@ class CatalogScreen(BaseScreen):
                     if item.promised_limit_days
                     else _("on the spot")
                 )
-                table.add_row(
-                    *row(
-                        item.name, item.department, display(item.handling_type), promised, item.code
-                    ),
+                table.add_plain_row(
+                    item.name,
+                    item.department,
+                    display(item.handling_type),
+                    promised,
+                    item.code,
                     key=item.code,
                 )
 
@@ -212,7 +210,7 @@ class CatalogScreen(BaseScreen):
         self.query_one("#cat-departments", OptionList).focus()
 
     def action_focus_matters(self) -> None:
-        self.query_one("#cat-matters", DataTable).focus()
+        self.query_one("#cat-matters", PlainTable).focus()
 
     def action_back(self) -> None:
         self.app.pop_screen()
