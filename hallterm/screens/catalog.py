@@ -157,9 +157,10 @@ class CatalogScreen(BaseScreen):
             more = _("showing {shown} of {total}{plus} matters: type to narrow").format(
                 shown=len(items), total=total - (1 if some else 0), plus="+" if some else ""
             )
-        if more != self._more:  # an update re-lays the screen out: only when it changes
+        if more != self._more:
             self._more = more
-            self.query_one("#cat-more", Static).update(more)
+            # One line high whatever it says: no layout of the screen (~20 ms) for it.
+            self.query_one("#cat-more", Static).update(more, layout=False)
         if shown == self._shown:
             return  # the same rows: nothing to redraw
         self._shown = shown
