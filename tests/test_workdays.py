@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -121,6 +122,18 @@ def test_2027_without_override_falls_back_to_weekdays() -> None:
     assert due == date(2027, 1, 4)
     assert CAL.needs_update(accepted, due)
     assert not CAL.needs_update(accepted)
+
+
+def test_override_file_read_again_when_it_changes(tmp_path: Path) -> None:
+    path = write_json(tmp_path, FAKE_2027)
+    overrides, years = load_override_file(path)
+    overrides[date(2027, 3, 1)] = False  # the caller's own copy: the next read is unchanged
+    years.add(2099)
+    assert load_override_file(path) == ({date(2027, 1, 1): False, date(2027, 1, 9): True}, {2027})
+    doc = {"years": {"2027": {"holidays": ["2027-01-01", "2027-01-02"], "workdays": []}}}
+    write_json(tmp_path, doc)
+    os.utime(path, ns=(1, 1))  # a new modification time even within the clock's resolution
+    assert load_override_file(path) == ({date(2027, 1, 1): False, date(2027, 1, 2): False}, {2027})
 
 
 def test_2027_with_override_table(tmp_path: Path) -> None:

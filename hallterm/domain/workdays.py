@@ -256,7 +256,30 @@ def parse_arrangements(doc: Any, p: Path) -> list[Arrangement]:
 
 
 def load_override_file(path: str | Path) -> tuple[dict[date, bool], set[int]]:
-    """Read the admin's holiday file: every listed day, and every listed year (known)."""
+    """Read the admin's holiday file: every listed day, and every listed year (known).
+
+    Parsed again only when the file changes (its modification time or size): central's ingest
+    asks for the calendar with every batch it counts into the rollups.  Callers get their own
+    copies to add to.
+    """
+    p = Path(path)
+    try:
+        stat = p.stat()
+    except OSError:
+        return _parse_override_file(p)  # says why it cannot be read
+    overrides, years = _parsed_override_file(str(p), stat.st_mtime_ns, stat.st_size)
+    return dict(overrides), set(years)
+
+
+@lru_cache(maxsize=8)
+def _parsed_override_file(
+    path: str, _mtime_ns: int, _size: int
+) -> tuple[dict[date, bool], frozenset[int]]:
+    overrides, years = _parse_override_file(Path(path))
+    return overrides, frozenset(years)
+
+
+def _parse_override_file(path: Path) -> tuple[dict[date, bool], set[int]]:
     overrides: dict[date, bool] = {}
     years: set[int] = set()
     for arrangement in read_arrangements(path):
