@@ -79,7 +79,10 @@ def _converters(table_name: str) -> tuple[frozenset[str], tuple[tuple[str, Conve
 def to_python(table: Table, values: dict[str, Any]) -> dict[str, Any]:
     """Snapshot values in column types; keys this schema does not know are dropped."""
     names, converters = _converters(table.name)
-    out = {k: v for k, v in values.items() if k in names}
+    if names.issuperset(values):  # the usual case: a snapshot of this very schema
+        out = dict(values)
+    else:
+        out = {k: v for k, v in values.items() if k in names}
     for name, conv in converters:
         v = out.get(name)
         if v is not None:
