@@ -49,14 +49,12 @@ class GcPolicy:
         self._lock = threading.Lock()
         self._last_thaw = clock()
         self._frozen_base = gc.get_freeze_count()  # what the last thaw or settle kept
-        self._full_passes = gc.get_stats()[2]["collections"]
-        self.installed = False
+        self._full_passes = _full_passes()
 
     def install(self) -> None:
         """Python's own full passes ``BACKSTOP`` young passes apart (idempotent)."""
         young, middle, _ = gc.get_threshold()
         gc.set_threshold(young, middle, BACKSTOP)
-        self.installed = True
 
     def settle(self) -> None:
         """Long-lived data was just loaded: keep it (and all that lives now) out of passes."""
@@ -71,34 +69,34 @@ class GcPolicy:
         since the last tick: what survived it is frozen) or ``None``.
         """
         with self._lock:
-            full_passes = gc.get_stats()[2]["collections"]
-            python_passed = full_passes != self._full_passes
-            self._full_passes = full_passes
-            if idle < IDLE_S:
-                if python_passed:
+            python_passed = _full_passes() != self._full_passes
+            self._full_passes = _full_passes()
+            if idle >= IDLE_S:
+                now = self._clock()
+                base = self._frozen_base
+                grown = base > 0 and gc.get_freeze_count() > THAW_GROWTH * base
+                if grown or (idle >= THAW_IDLE_S and now - self._last_thaw >= THAW_EVERY_S):
+                    gc.unfreeze()
+                    gc.collect()
                     gc.freeze()
-                    return "freeze"
-                return None
-            now = self._clock()
-            base = self._frozen_base
-            grown = base > 0 and gc.get_freeze_count() > THAW_GROWTH * base
-            if grown or (idle >= THAW_IDLE_S and now - self._last_thaw >= THAW_EVERY_S):
-                gc.unfreeze()
-                gc.collect()
+                    self._last_thaw = now
+                    self._frozen_base = gc.get_freeze_count()
+                    self._full_passes = _full_passes()
+                    return "thaw"
+                if gc.get_count()[2] != 0:  # young passes promoted objects since the last
+                    gc.collect()
+                    gc.freeze()
+                    self._full_passes = _full_passes()
+                    return "full"
+            if python_passed:
                 gc.freeze()
-                self._last_thaw = now
-                self._frozen_base = gc.get_freeze_count()
-                self._full_passes = gc.get_stats()[2]["collections"]
-                return "thaw"
-            if gc.get_count()[2] == 0:  # no young pass promoted anything since the last
-                if python_passed:
-                    gc.freeze()
-                    return "freeze"
-                return None
-            gc.collect()
-            gc.freeze()
-            self._full_passes = gc.get_stats()[2]["collections"]
-            return "full"
+                return "freeze"
+            return None
+
+
+def _full_passes() -> int:
+    """How many full (generation-2) passes Python has run."""
+    return int(gc.get_stats()[2]["collections"])
 
 
 POLICY = GcPolicy()
