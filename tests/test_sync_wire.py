@@ -26,6 +26,8 @@ from hallterm.db.models import Event, EventHead
 from hallterm.db.services.certificate_templates import known_types
 from hallterm.db.sync import wire
 from hallterm.db.sync.central.common import EventIn
+from hallterm.db.sync.client import PushReply, _results
+from hallterm.db.sync.push import next_batch
 from hallterm.db.sync.runner import sync_once
 from hallterm.db.sync.wire import (
     HASH_PREFIX,
@@ -141,6 +143,46 @@ def test_a_station_whose_hash_central_cannot_compute_sends_full_hashes(
     assert "f" * 64 in {h for _id, _seq, h in chain(central, "A1")}
     central.dispose()
     a.dispose()
+
+
+def test_replies_are_brief_for_a_station_that_asks_and_name_every_event_otherwise(
+    sqlite_url: str, tmp_path, tmp_path_factory: pytest.TempPathFactory, clock: FrozenClock
+) -> None:
+    central = make_central(sqlite_url, clock, ("A1",))
+    a = station_copy(tmp_path_factory, tmp_path / "a.db", "A1", clock)
+    make_cases(a, "A1", clock, 1)
+    with a.read() as s:
+        events = next_batch(s, "A1", 1000)
+    with ServiceThread(sqlite_url, clock) as svc, enrol(a, central, "A1", svc.url, clock) as client:
+        # A station of an earlier release does not ask: each result names its event.
+        whole = client._post("/v1/push", {"events": events_out(events)})
+        assert [r[0] for r in whole["results"]] == [e.id for e in events]
+        assert "last" not in whole and {r[1] for r in whole["results"]} == {"ok"}
+        brief = client._post("/v1/push", {"events": events_out(events), "brief": True})
+        assert brief["results"] == ["duplicate"] * len(events)
+        assert brief["last"] == events[-1].id
+        assert 4 * len(encode({"r": brief["results"]})) < len(encode({"r": whole["results"]}))
+        replies, _chain = client.push(events)  # what the station sends: brief
+        assert replies == [PushReply(e.id, "duplicate", "", "") for e in events]
+    central.dispose()
+    a.dispose()
+
+
+def test_a_brief_reply_for_another_batch_is_not_taken() -> None:
+    events = [_event("{}", 1), _event("{}", 2)]
+    refused = ["refused", "stale", "central holds a newer version"]
+    assert _results({"results": ["ok", refused], "last": "e2"}, events) == [
+        PushReply("e1", "ok", "", ""),
+        PushReply("e2", *refused),
+    ]
+    assert _results({"results": ["ok", "ok"], "last": "e9"}, events) is None  # other batch
+    assert _results({"results": ["ok"], "last": "e2"}, events) is None  # one result short
+    whole = [["e1", "ok", "", ""], ["e2", "duplicate", "", ""]]
+    assert _results({"results": whole}, events) == [
+        PushReply("e1", "ok", "", ""),
+        PushReply("e2", "duplicate", "", ""),
+    ]
+    assert _results({"results": whole[::-1]}, events) is None
 
 
 @pytest.mark.parametrize("bad", [[b"x"], ["a", "b", "c"], ["a", b"x"], 3, None])

@@ -21,6 +21,7 @@ import httpx
 from hallterm.db.sync.central.common import ChainState, EventIn, FeedItem, Page, SyncRefused
 from hallterm.db.sync.font_dictionary import DICTIONARY_HEADER, FontDictionary
 from hallterm.db.sync.wire import (
+    BRIEF_STATUSES,
     CONTENT_TYPE,
     ENCODING,
     STATION_HEADER,
@@ -64,6 +65,25 @@ class PushReply:
     status: str  # ok / duplicate / refused
     problem: str
     message: str
+
+
+def _results(data: dict[str, Any], events: list[EventIn]) -> list[PushReply] | None:
+    """One reply per event, in order, from either form (``wire``); None when they do not
+    answer for exactly these events."""
+    raw = data["results"]
+    if len(raw) != len(events):
+        return None
+    if "last" not in data:  # a central that names every event
+        out = [PushReply(str(r[0]), str(r[1]), str(r[2]), str(r[3])) for r in raw]
+        return out if [r.event_id for r in out] == [e.id for e in events] else None
+    if data["last"] != (events[-1].id if events else ""):
+        return None
+    return [
+        PushReply(e.id, r, "", "")
+        if isinstance(r, str) and r in BRIEF_STATUSES
+        else PushReply(e.id, str(r[0]), str(r[1]), str(r[2]))
+        for e, r in zip(events, raw, strict=True)
+    ]
 
 
 def is_loopback(host: str) -> bool:
@@ -234,7 +254,10 @@ class SyncClient:
         timeout: float | None,
         after: int,
     ) -> tuple[list[PushReply], ChainState, list[str]]:
-        body: dict[str, Any] = {"events": events_out(events, short=not self.full_hashes)}
+        body: dict[str, Any] = {
+            "events": events_out(events, short=not self.full_hashes),
+            "brief": True,
+        }
         if after:
             body["after"] = after
         if keys:
@@ -245,8 +268,8 @@ class SyncClient:
         except DictionaryRefused:  # another font at central: the plain body goes at once
             self.use_dictionary = False
             data = self._post("/v1/push", body, timeout)
-        results = [PushReply(str(r[0]), str(r[1]), str(r[2]), str(r[3])) for r in data["results"]]
-        if [r.event_id for r in results] != [e.id for e in events]:
+        results = _results(data, events)
+        if results is None:
             raise LinkError(_("the sync service answered for other events"))
         sent = {k[0] for k in keys or ()}
         stored = [

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import threading
 from dataclasses import dataclass
 
 import zstandard
@@ -39,9 +40,18 @@ class FontDictionary:
         return zstandard.ZstdDecompressor(dict_data=self.data).decompress(body)
 
 
-@functools.cache
+_LOADING = threading.Lock()
+
+
 def font_dictionary(level: int) -> FontDictionary | None:
-    """The bundled font as a dictionary for compression ``level``, loaded once per process."""
+    """The bundled font as a dictionary for compression ``level``, loaded once per process
+    (~0.15 s): a caller that comes while another thread loads it waits for that one."""
+    with _LOADING:
+        return _load(level)
+
+
+@functools.cache
+def _load(level: int) -> FontDictionary | None:
     path = bundled_font()
     if path is None:
         return None

@@ -28,6 +28,7 @@ from hallterm.db.sync.client import SyncClient
 from hallterm.db.sync.pull import pull
 from hallterm.db.sync.push import PUSH_TABLE, BatchSize, Refusal, push, unsent_count
 from hallterm.db.sync.recover import needs_recovery, recover_own, requeue_lost
+from hallterm.db.sync.wire import shared_dictionary
 from hallterm.i18n import _
 
 LAST_OK = "sync.last_ok"
@@ -102,6 +103,10 @@ def sync_once(
     code = station_code_of(local)
     summary = SyncSummary()
     first = client.requests
+    with local.read() as ls:
+        if client.use_dictionary and unsent_count(ls, code):
+            # The push's compression dictionary loads while the pull waits for the network.
+            threading.Thread(target=shared_dictionary, daemon=True, name="sync-warm").start()
     try:
         pulled = pull(
             local,
