@@ -60,6 +60,16 @@ def test_every_request_is_authenticated(sqlite_url, tmp_path, tmp_path_factory, 
             assert decode(r.content)["error"]
         with pytest.raises(AuthRefused):
             SyncClient(svc.url, "A1", "wrong").pull(0, None, 10)
+        # A push is read only once its credential is checked: a batch whose hashes central
+        # would have to work out gets 401 from a stranger, not 409 after the work.
+        with a.read() as s:
+            a_events = next_batch(s, "A1", 5)
+        stranger = httpx.post(
+            f"{svc.url}/v1/push",
+            content=encode({"events": [[*event_out(e)[:10], "0" * 16] for e in a_events]}),
+            headers={STATION_HEADER: "A1", "Authorization": "Bearer not-the-token"},
+        )
+        assert stranger.status_code == 401
 
         # A's credential pushing B's events: refused as a whole, nothing written.
         with b.read() as s:

@@ -140,7 +140,8 @@ def _push_body(data: dict[str, Any]) -> _Push:
     if copies is not None and (not isinstance(copies, list) or len(copies) > MAX_COPIES):
         raise BadBody("keys must be a list of [applicant_id, copy]")
     events = events_in(raw)
-    # Read before any lock: a pipelined batch parses while the one before it is written.
+    # Read before the station's lock: a pipelined batch parses while the one before it is
+    # written.
     after = int(data.get("after") or 0)
     return _Push(events, prepare(events), copies, after, data.get("brief") is True)
 
@@ -207,8 +208,8 @@ def make_app(store: Store, clock: Clock | None = None, ltv: LtvSource | None = N
         write: bool,
         parse: Callable[[dict[str, Any]], Any] | None = None,
     ) -> Callable[[Request], Any]:
-        """``parse``: reads the body once, before any transaction (a pipelined push that
-        waits for the batch before it is not parsed again at each try)."""
+        """``parse``: reads a written body once, after the credential is checked (a pipelined
+        push that waits for the batch before it is not parsed again at each try)."""
 
         async def endpoint(request: Request) -> Response:
             body = await request.body()  # read completely before any transaction starts
@@ -227,14 +228,16 @@ def make_app(store: Store, clock: Clock | None = None, ltv: LtvSource | None = N
     ) -> Response:
         try:
             data: Any = decode(body, request.headers.get(DICTIONARY_HEADER, ""))
-            if parse is not None:
-                data = parse(data)
+            parsed: list[Any] = []  # the body as ``parse`` read it, once authenticated
             if write:
                 waited = 0.0
                 while True:
                     try:
                         with store.write() as session:
-                            out = work(session, _authenticated(session, request), data)
+                            code = _authenticated(session, request)
+                            if not parsed:
+                                parsed.append(parse(data) if parse is not None else data)
+                            out = work(session, code, parsed[0])
                         break
                     except _Behind:  # nothing was written; the batch before it is on its way
                         if waited >= BEHIND_WAIT_S:
