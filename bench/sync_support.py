@@ -102,13 +102,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(central_url: str, workers: int = 1) -> Iterator[str]:
-    """``hallterm central serve`` (the product's entry point, default settings)."""
+def serve(central_url: str, workers: int | None = None) -> Iterator[str]:
+    """``hallterm central serve`` (the product's entry point, default settings; ``workers``
+    when a bench names their number)."""
     port = free_port()
     hallterm = Path(sys.executable).parent / "hallterm"
+    more = ["--workers", str(workers)] if workers else []
     proc = subprocess.Popen(
         [str(hallterm), "central", "serve", "--central", central_url,
-         "--listen", f"127.0.0.1:{port}", "--workers", str(workers)],
+         "--listen", f"127.0.0.1:{port}", *more],
         env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"

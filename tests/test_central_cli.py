@@ -309,3 +309,14 @@ def test_every_command_at_central_takes_user(tmp_path: Path) -> None:
         assert out.exit_code == 1 and "--user" in out.output, (cmd, out.output)
     serve = main.get_command(None, "central").get_command(None, "serve")  # type: ignore[union-attr]
     assert "--user" not in [o for p in serve.params for o in p.opts]
+
+
+def test_serve_starts_a_process_per_core_for_postgresql_and_one_for_sqlite(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from hallterm.db.sync import service
+
+    for cores, expected in ((1, 1), (2, 2), (16, service.MAX_DEFAULT_WORKERS), (None, 1)):
+        monkeypatch.setattr(service.os, "cpu_count", lambda cores=cores: cores)
+        assert service.default_workers("postgresql://central/hall") == expected
+        assert service.default_workers("central.db") == 1  # SQLite writes take turns

@@ -363,13 +363,14 @@ def free_port() -> int:
 
 
 def serve_process(central_url: str, port: int) -> subprocess.Popen[bytes]:
-    """``hallterm central serve`` as a process on 127.0.0.1:``port``, once it answers."""
+    """``hallterm central serve`` as one process on 127.0.0.1:``port``, once it answers (one
+    worker: killing it kills the whole service)."""
     import httpx
 
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "hallterm.cli", "central", "serve", "--central", central_url,
-         "--listen", f"127.0.0.1:{port}"],
+         "--listen", f"127.0.0.1:{port}", "--workers", "1"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     for _ in range(600):

@@ -181,7 +181,12 @@ def central_revoke_station(ctx: click.Context, code: str, central_url: str | Non
 @central.command("serve")
 @click.option("--central", "central_url", envvar="HALLTERM_CENTRAL", help=CENTRAL_HELP)
 @click.option("--listen", default="127.0.0.1:8765", show_default=True, help="HOST:PORT")
-@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="processes (default: the machine's cores, at most 4; 1 for a SQLite central)",
+)
 @click.option("--tls-cert", type=click.Path(exists=True, dir_okay=False), default=None)
 @click.option("--tls-key", type=click.Path(exists=True, dir_okay=False), default=None)
 @tsa_options  # with a TSA, certificates get B-LTA as they arrive
@@ -190,7 +195,7 @@ def central_serve(
     ctx: click.Context,
     central_url: str | None,
     listen: str,
-    workers: int,
+    workers: int | None,
     tls_cert: str | None,
     tls_key: str | None,
     tsa_file: Path | None,
@@ -203,7 +208,7 @@ def central_serve(
 
     from hallterm.cli.key_files import load_tsa, tsa_config
     from hallterm.db.sync.central import check_central
-    from hallterm.db.sync.service import serve
+    from hallterm.db.sync.service import default_workers, serve
     from hallterm.printing.keys import ENV_PASSPHRASE
 
     url = resolve_central(ctx, central_url)
@@ -227,6 +232,7 @@ def central_serve(
             check_central(session)
         except Exception as exc:  # noqa: BLE001 - SyncRefused: not a central store
             fail(str(exc))
+    workers = workers or default_workers(url)
     scheme = "https" if tls_cert else "http"
     click.echo(
         _("sync service for {central} on {scheme}://{listen} ({n} workers); Ctrl-C stops").format(

@@ -76,6 +76,7 @@ from hallterm.db.sync.wire import (
 from hallterm.i18n import _
 
 POOL_SIZE = 4
+MAX_DEFAULT_WORKERS = 4
 STATEMENT_TIMEOUT_MS = 20_000
 LOCK_TIMEOUT_MS = 5_000
 IDLE_IN_TRANSACTION_MS = 5_000
@@ -367,6 +368,15 @@ def app_from_env() -> Starlette:
         passphrase = os.environ.get(ENV_PASSPHRASE, "").encode("utf-8")
         ltv = load_ltv_source(config, passphrase)
     return make_app(ServiceStore(os.environ[CENTRAL_ENV]), ltv=ltv)
+
+
+def default_workers(central_url: str) -> int:
+    """``serve``'s processes when none are asked for: one per core, at most ``MAX_DEFAULT_WORKERS``
+    (each holds its own pool of ``POOL_SIZE``); one for a SQLite central, whose writes take
+    turns anyway."""
+    if not normalize_url(central_url).startswith("postgresql"):
+        return 1
+    return max(1, min(MAX_DEFAULT_WORKERS, os.cpu_count() or 1))
 
 
 def serve(
