@@ -7,9 +7,10 @@ import json
 import re
 import zlib
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 from test_certificates_layout import _longest, station  # noqa: F401 - the signing key fixture
 from test_sync_support import (
     ServiceThread,
@@ -25,8 +26,8 @@ from hallterm.db.events import canonical_json, event_hash
 from hallterm.db.models import Event, EventHead
 from hallterm.db.services.certificate_templates import known_types
 from hallterm.db.sync import wire
-from hallterm.db.sync.central.common import EventIn
-from hallterm.db.sync.client import PushReply, _results
+from hallterm.db.sync.central.common import ChainState, EventIn
+from hallterm.db.sync.client import Diverged, PushReply, _results
 from hallterm.db.sync.push import next_batch
 from hallterm.db.sync.runner import sync_once
 from hallterm.db.sync.wire import (
@@ -164,6 +165,47 @@ def test_replies_are_brief_for_a_station_that_asks_and_name_every_event_otherwis
         assert 4 * len(encode({"r": brief["results"]})) < len(encode({"r": whole["results"]}))
         replies, _chain = client.push(events)  # what the station sends: brief
         assert replies == [PushReply(e.id, "duplicate", "", "") for e in events]
+    central.dispose()
+    a.dispose()
+
+
+def test_a_batch_sent_beside_the_pull_is_stored_only_where_the_station_thinks_the_chain_is(
+    sqlite_url: str,
+    tmp_path,
+    tmp_path_factory: pytest.TempPathFactory,
+    clock: FrozenClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    central = make_central(sqlite_url, clock, ("A1",))
+    a = station_copy(tmp_path_factory, tmp_path / "a.db", "A1", clock)
+    make_cases(a, "A1", clock, 2)
+    with a.read() as s:
+        events = next_batch(s, "A1", 1000)
+    with ServiceThread(sqlite_url, clock) as svc, enrol(a, central, "A1", svc.url, clock) as client:
+        # Central's chain is empty; a station that thinks otherwise gets 409, nothing stored.
+        with pytest.raises(Diverged):
+            client.push_with_keys(events[:3], None, None, 0, ChainState(7, "e" * 64))
+        assert chain(central, "A1") == []
+        replies, head, _keys = client.push_with_keys(events[:3], None, None, 0, ChainState(0, ""))
+        assert [r.status for r in replies] == ["ok"] * 3 and head.seq == events[2].seq
+        # A sync sends its first batch, with the head it last saw delivered, beside the pull.
+        sent: list[ChainState | None] = []
+        push_with_keys = client.push_with_keys
+
+        def spy(*args: Any) -> Any:
+            sent.append(args[4] if len(args) > 4 else None)
+            return push_with_keys(*args)
+
+        monkeypatch.setattr(client, "push_with_keys", spy)
+        with a.write() as s:  # the station knows the first three delivered
+            for e in s.exec(select(Event).where(col(Event.seq) <= events[2].seq)):
+                e.sent_at = clock.now()
+                s.add(e)
+        summary = sync_once(a, client)
+        assert sent[0] == ChainState(events[2].seq, events[2].hash)
+        assert all(base is None for base in sent[1:])
+    assert not summary.left and not summary.refused
+    assert chain(central, "A1") == chain(a, "A1")
     central.dispose()
     a.dispose()
 

@@ -50,6 +50,11 @@ class Behind(Exception):
     """409: a pipelined batch came before the batch it follows was stored; send it again."""
 
 
+class Diverged(Exception):
+    """409: a batch sent with its ``base`` found central's chain of this station elsewhere;
+    nothing was stored (the station pulls first, then recovers what it must)."""
+
+
 class DictionaryRefused(Exception):
     """415: central does not have the compression dictionary the body was made with."""
 
@@ -188,6 +193,8 @@ class SyncClient:
         message = str(data.get("error") or "")
         if response.status_code == 409 and data.get("behind"):
             raise Behind()
+        if response.status_code == 409 and data.get("diverged"):
+            raise Diverged()
         if response.status_code == 409 and data.get("full_hashes"):
             raise FullHashesNeeded()
         if response.status_code == 415 and data.get("no_dictionary"):
@@ -238,12 +245,14 @@ class SyncClient:
         keys: list[tuple[str, str]] | None,
         timeout: float | None = None,
         after: int = 0,
+        base: ChainState | None = None,
     ) -> tuple[list[PushReply], ChainState, list[str]]:
         """One batch with escrow copies of person keys beside it (``keys``: ``(applicant_id,
         copy)``); also returns the applicant ids whose copy central confirmed (stored, or
-        refused for good because the person is erased)."""
+        refused for good because the person is erased).  ``base``: central's chain head this
+        batch follows (``Diverged`` when central's is another)."""
         try:
-            return self._push(events, keys, timeout, after)
+            return self._push(events, keys, timeout, after, base)
         except (KeyError, IndexError, TypeError, ValueError) as exc:
             raise LinkError(_("the sync service sent an unreadable reply")) from exc
 
@@ -253,6 +262,7 @@ class SyncClient:
         keys: list[tuple[str, str]] | None,
         timeout: float | None,
         after: int,
+        base: ChainState | None,
     ) -> tuple[list[PushReply], ChainState, list[str]]:
         body: dict[str, Any] = {
             "events": events_out(events, short=not self.full_hashes),
@@ -260,6 +270,8 @@ class SyncClient:
         }
         if after:
             body["after"] = after
+        if base is not None:
+            body["base"] = [base.seq, base.hash]
         if keys:
             body["keys"] = [list(k) for k in keys]
         dictionary = shared_dictionary() if self.use_dictionary else None

@@ -19,6 +19,7 @@ once per push (a central that does not know keys gets them again at the next syn
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections import deque
 from collections.abc import Callable
@@ -34,7 +35,15 @@ from hallterm.db.models import Event
 from hallterm.db.models_sync import SyncQuarantine
 from hallterm.db.privacy.escrow import mark_delivered, undelivered
 from hallterm.db.sync.central.common import EVENT_COLUMNS, ChainState, EventIn
-from hallterm.db.sync.client import Behind, FullHashesNeeded, LinkError, PushReply, SyncClient
+from hallterm.db.sync.client import (
+    Behind,
+    Diverged,
+    FullHashesNeeded,
+    LinkError,
+    PushReply,
+    SyncClient,
+)
+from hallterm.i18n import _
 
 Progress = Callable[[int], None]
 _EVENT = Event.__table__  # type: ignore[attr-defined]
@@ -202,6 +211,45 @@ class _Flight:
     after: int
 
 
+@dataclass
+class EarlyBatch:
+    """The first batch of a sync, sent beside the pull rather than after it: it names the
+    chain head at central it follows (``base``, the newest event the station saw delivered),
+    so central stores it only if its chain is where the station thinks."""
+
+    flight: _Flight
+    base: ChainState
+    pool: ThreadPoolExecutor
+
+    def drop(self) -> None:
+        """Wait for its answer and forget it (the pull found central's chain elsewhere, or
+        failed): its events stay waiting, and whatever central did is answered again."""
+        with contextlib.suppress(Exception):
+            if self.flight.reply is not None:
+                self.flight.reply.result()
+        self.pool.shutdown(wait=False)
+
+
+def send_early(
+    local: Store, client: SyncClient, station_code: str, batch: BatchSize
+) -> EarlyBatch | None:
+    """Send the first waiting batch with its ``base`` now; None when nothing waits."""
+    with local.read() as ls:
+        events = next_batch(ls, station_code, batch.size)
+        if not events:
+            return None
+        head = ls.execute(
+            select(_EVENT.c.seq, _EVENT.c.hash)
+            .where(_EVENT.c.station_code == station_code, _EVENT.c.sent_at.is_not(None))
+            .order_by(_EVENT.c.seq.desc())
+            .limit(1)
+        ).first()
+    base = ChainState(int(head[0]), str(head[1])) if head else ChainState(0, "")
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-early")
+    reply = pool.submit(client.push_with_keys, events, None, None, 0, base)
+    return EarlyBatch(_Flight(events, [], reply, time.monotonic(), 0), base, pool)
+
+
 def push(
     local: Store,
     client: SyncClient,
@@ -210,12 +258,14 @@ def push(
     batch: BatchSize,
     now: Callable[[], datetime],
     progress: Progress | None = None,
+    early: EarlyBatch | None = None,
 ) -> PushResult:
     """Send every undelivered event; raises ``LinkError`` when the link fails for good.
 
     Two batches are on the wire at once: the next one leaves while central works on the
     previous one (``after`` tells central which batch it follows), so transfer and central's
-    work overlap on a slow link.  Replies are taken in order.
+    work overlap on a slow link.  Replies are taken in order.  ``early``: the first batch,
+    already on the wire (``send_early``; the pull found central's chain where it said).
     """
     result = PushResult()
 
@@ -242,6 +292,10 @@ def push(
             except Behind:  # central had not stored the batch before it yet: send it again
                 flight.reply, flight.started = None, time.monotonic()
                 continue
+            except Diverged:  # another sync of this station moved its chain meanwhile
+                raise LinkError(
+                    _("the station's chain at central changed during the sync; run it again")
+                ) from None
             except FullHashesNeeded:  # rare: central's hash differs; it names the event now
                 client.full_hashes = True
                 flight.reply, flight.started = None, time.monotonic()
@@ -279,9 +333,13 @@ def push(
         reply = wire.submit(client.push_with_keys, events, keys, None, after)
         flights.append(_Flight(events, keys, reply, time.monotonic(), after))
 
+    if early is not None:
+        flights.append(early.flight)
+        taken, last_seq = len(early.flight.events), early.flight.events[-1].seq
     try:
         launch()
-        launch()
+        if early is None:
+            launch()
         while flights:
             flight = flights.popleft()
             replies, chain, stored = settle(flight)
@@ -303,4 +361,6 @@ def push(
                 progress(len(flight.events))
     finally:
         wire.shutdown(wait=False, cancel_futures=True)
+        if early is not None:
+            early.pool.shutdown(wait=False)
     return result

@@ -26,9 +26,15 @@ from hallterm.db.services.setup import get_info, set_info
 from hallterm.db.sync.central.common import SyncRefused
 from hallterm.db.sync.client import SyncClient
 from hallterm.db.sync.pull import pull
-from hallterm.db.sync.push import PUSH_TABLE, BatchSize, Refusal, push, unsent_count
+from hallterm.db.sync.push import (
+    PUSH_TABLE,
+    BatchSize,
+    Refusal,
+    push,
+    send_early,
+    unsent_count,
+)
 from hallterm.db.sync.recover import needs_recovery, recover_own, requeue_lost
-from hallterm.db.sync.wire import shared_dictionary
 from hallterm.i18n import _
 
 LAST_OK = "sync.last_ok"
@@ -103,18 +109,27 @@ def sync_once(
     code = station_code_of(local)
     summary = SyncSummary()
     first = client.requests
-    with local.read() as ls:
-        if client.use_dictionary and unsent_count(ls, code):
-            # The push's compression dictionary loads while the pull waits for the network.
-            threading.Thread(target=shared_dictionary, daemon=True, name="sync-warm").start()
+    # The first batch goes beside the pull: on a slow link the push starts a round trip
+    # sooner.  Central stores it only if the station's chain there is where the station
+    # last saw it; otherwise it is dropped and the careful order follows.
+    early = None
     try:
-        pulled = pull(
-            local,
-            client,
-            sync_ctx(code, clock),
-            page_size=page_size,
-            progress=(lambda n: progress("pull", n)) if progress else None,
-        )
+        early = send_early(local, client, code, sizes)
+        try:
+            pulled = pull(
+                local,
+                client,
+                sync_ctx(code, clock),
+                page_size=page_size,
+                progress=(lambda n: progress("pull", n)) if progress else None,
+            )
+        except BaseException:
+            if early is not None:
+                early.drop()
+            raise
+        if early is not None and pulled.chain != early.base:
+            early.drop()
+            early = None
         summary.pulled, summary.pull_conflicts, summary.reset = (
             pulled.pulled,
             pulled.conflicts,
@@ -132,6 +147,7 @@ def sync_once(
             batch=sizes,
             now=clock.now,
             progress=(lambda n: progress("push", n)) if progress else None,
+            early=early,
         )
         summary.pushed, summary.duplicates, summary.refused = (
             pushed.pushed,

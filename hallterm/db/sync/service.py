@@ -131,6 +131,7 @@ class _Push:
     copies: list[Any] | None
     after: int
     brief: bool  # results without the events' ids (``wire``)
+    base: tuple[int, str] | None  # central's chain head the station thinks this batch follows
 
 
 def _push_body(data: dict[str, Any]) -> _Push:
@@ -144,7 +145,16 @@ def _push_body(data: dict[str, Any]) -> _Push:
     # Read before the station's lock: a pipelined batch parses while the one before it is
     # written.
     after = int(data.get("after") or 0)
-    return _Push(events, prepare(events), copies, after, data.get("brief") is True)
+    base = data.get("base")
+    if base is not None:
+        if not isinstance(base, list) or len(base) != 2:
+            raise BadBody("base must be [seq, hash]")
+        base = (int(base[0]), str(base[1]))
+    return _Push(events, prepare(events), copies, after, data.get("brief") is True, base)
+
+
+class _Diverged(Exception):
+    """A batch sent with its ``base`` found the station's chain at central elsewhere."""
 
 
 class _Reject(Exception):
@@ -249,6 +259,9 @@ def make_app(store: Store, clock: Clock | None = None, ltv: LtvSource | None = N
                 with _peek(store) as session:
                     out = work(session, _authenticated(session, request), data)
             return _reply(out)
+        except _Diverged:  # nothing written; the station pulls, then recovers what it must
+            message = _("central's chain of this station is not where the station thought")
+            return _reply({"error": message, "diverged": True}, 409)
         except _Reject as exc:
             return _refusal(exc.status, exc.message)
         except UnknownDictionary as exc:
@@ -285,17 +298,22 @@ def make_app(store: Store, clock: Clock | None = None, ltv: LtvSource | None = N
         station_role(session, code)
         if ltv_step is not None:
             session.info[LTV_STEP] = ltv_step
-        after = batch.after
-        if after and events:
-            # Pipelined: the station sent this batch before the previous one was answered.
-            # Take the station's lock and go on only once that batch is stored.
+        after, base = batch.after, batch.base
+        if (after or base is not None) and events:
+            # Pipelined: the station sent this batch before the previous one was answered,
+            # or before its pull told it where central's chain is.  Take the station's lock
+            # and go on only once the batch before is stored, or if the chain is where the
+            # station thinks it is.
             if session.get_bind().dialect.name == "postgresql":  # SQLite: the write lock is held
                 session.execute(
                     text("SELECT 1 FROM sync_peer WHERE station_code = :c FOR UPDATE"),
                     {"c": code},
                 )
-            if chain_state(session, code).seq < after:
+            head = chain_state(session, code)
+            if head.seq < after:
                 raise _Behind()
+            if base is not None and (head.seq, head.hash) != base:
+                raise _Diverged()
         try:
             with session.begin_nested():
                 replies = receive(session, code, events, clock.now(), fast=True, prepared=prepared)

@@ -35,6 +35,10 @@ Endpoints (all ``POST``; one request each):
   ``after`` (a pipelined batch, sent while the previous one is still on the wire): central
   waits a moment until the station's chain reaches that sequence number, else answers 409
   ``{behind: true}`` having written nothing, and the station sends the batch again.
+  ``base`` (``[seq, hash]``, the first batch of a sync, sent beside the pull instead of after
+  it): the station's chain head at central as the station last knew it; if central's is
+  another, it answers 409 ``{diverged: true}`` having written nothing, and the station goes
+  the careful way (pull, recover, push).
   A push may also carry ``keys``: ``[[applicant_id, escrow_copy], …]``, person keys wrapped
   under the province escrow key that central has not confirmed yet; the reply then has
   ``keys``: ``[[applicant_id, status], …]`` in order, status ``ok`` (stored), ``erased`` (the
@@ -47,7 +51,7 @@ Endpoints (all ``POST``; one request each):
   the station's escrow copies (``[applicant_id, copy]``) in applicant id order.
 
 Status codes: 401 missing, wrong or revoked credential; 403 events of another station in the
-batch (nothing written); 409 ``behind`` or ``full_hashes`` (see above); 415
+batch (nothing written); 409 ``behind``, ``diverged`` or ``full_hashes`` (see above); 415
 ``no_dictionary`` (``font_dictionary``); 400 a body that cannot be read; 503 central busy
 (retry).
 """
