@@ -219,8 +219,9 @@ def make_app(store: Store, clock: Clock | None = None, ltv: LtvSource | None = N
         write: bool,
         parse: Callable[[dict[str, Any]], Any] | None = None,
     ) -> Callable[[Request], Any]:
-        """``parse``: reads a written body once, after the credential is checked (a pipelined
-        push that waits for the batch before it is not parsed again at each try)."""
+        """``parse``: reads the body once the credential is checked, before the transaction
+        and only once (a pipelined push that waits for the batch before it is not read again
+        at each try)."""
 
         async def endpoint(request: Request) -> Response:
             body = await request.body()  # read completely before any transaction starts
@@ -239,16 +240,18 @@ def make_app(store: Store, clock: Clock | None = None, ltv: LtvSource | None = N
     ) -> Response:
         try:
             data: Any = decode(body, request.headers.get(DICTIONARY_HEADER, ""))
-            parsed: list[Any] = []  # the body as ``parse`` read it, once authenticated
+            if parse is not None:
+                # The credential first (a stranger's body is not worked on), then the body
+                # is read holding no connection: the pool's few serve other stations meanwhile.
+                with _peek(store) as session:
+                    _authenticated(session, request)
+                data = parse(data)
             if write:
                 waited = 0.0
                 while True:
                     try:
                         with store.write() as session:
-                            code = _authenticated(session, request)
-                            if not parsed:
-                                parsed.append(parse(data) if parse is not None else data)
-                            out = work(session, code, parsed[0])
+                            out = work(session, _authenticated(session, request), data)
                         break
                     except _Behind:  # nothing was written; the batch before it is on its way
                         if waited >= BEHIND_WAIT_S:
