@@ -6,7 +6,9 @@ import base64
 import json
 import re
 import zlib
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,6 +24,7 @@ from test_sync_support import (
 )
 
 from hallterm.clock import FrozenClock
+from hallterm.db.engine import Store
 from hallterm.db.events import canonical_json, event_hash
 from hallterm.db.models import Event, EventHead
 from hallterm.db.services.certificate_templates import known_types
@@ -48,6 +51,22 @@ from hallterm.db.sync.wire import (
 from hallterm.printing.certificate_pdf import render_certificate
 from hallterm.printing.fonts import bundled_font
 from hallterm.printing.keys import KeyBundle
+
+Hall = tuple[Store, Store]
+
+
+@pytest.fixture
+def hall(
+    sqlite_url: str, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, clock: FrozenClock
+) -> Iterator[Hall]:
+    """A central that knows station A1, and A1's store with two cases waiting."""
+    central = make_central(sqlite_url, clock, ("A1",))
+    a = station_copy(tmp_path_factory, tmp_path / "a.db", "A1", clock)
+    make_cases(a, "A1", clock, 2)
+    yield central, a
+    central.dispose()
+    a.dispose()
+
 
 BLOB = bytes(range(256)) * 8  # 2 KB: long enough to travel as bytes
 
@@ -120,13 +139,11 @@ def test_an_event_that_does_not_match_its_short_hash_is_caught() -> None:
 
 
 def test_a_station_whose_hash_central_cannot_compute_sends_full_hashes(
-    sqlite_url: str, tmp_path, tmp_path_factory: pytest.TempPathFactory, clock: FrozenClock
+    hall: Hall, sqlite_url: str, clock: FrozenClock
 ) -> None:
     """Central answers 409 and stores nothing; the client sends the batch again in full and
     everything is delivered as the station holds it."""
-    central = make_central(sqlite_url, clock, ("A1",))
-    a = station_copy(tmp_path_factory, tmp_path / "a.db", "A1", clock)
-    make_cases(a, "A1", clock, 2)
+    central, a = hall
     with a.write() as s:  # e.g. hashed by a station whose canonical form differed
         last = s.exec(select(Event).order_by(Event.seq.desc())).first()
         assert last is not None
@@ -142,16 +159,12 @@ def test_a_station_whose_hash_central_cannot_compute_sends_full_hashes(
     assert not summary.left and not summary.refused
     assert chain(central, "A1") == chain(a, "A1")
     assert "f" * 64 in {h for _id, _seq, h in chain(central, "A1")}
-    central.dispose()
-    a.dispose()
 
 
 def test_replies_are_brief_for_a_station_that_asks_and_name_every_event_otherwise(
-    sqlite_url: str, tmp_path, tmp_path_factory: pytest.TempPathFactory, clock: FrozenClock
+    hall: Hall, sqlite_url: str, clock: FrozenClock
 ) -> None:
-    central = make_central(sqlite_url, clock, ("A1",))
-    a = station_copy(tmp_path_factory, tmp_path / "a.db", "A1", clock)
-    make_cases(a, "A1", clock, 1)
+    central, a = hall
     with a.read() as s:
         events = next_batch(s, "A1", 1000)
     with ServiceThread(sqlite_url, clock) as svc, enrol(a, central, "A1", svc.url, clock) as client:
@@ -165,20 +178,12 @@ def test_replies_are_brief_for_a_station_that_asks_and_name_every_event_otherwis
         assert 4 * len(encode({"r": brief["results"]})) < len(encode({"r": whole["results"]}))
         replies, _chain = client.push(events)  # what the station sends: brief
         assert replies == [PushReply(e.id, "duplicate", "", "") for e in events]
-    central.dispose()
-    a.dispose()
 
 
 def test_a_batch_sent_beside_the_pull_is_stored_only_where_the_station_thinks_the_chain_is(
-    sqlite_url: str,
-    tmp_path,
-    tmp_path_factory: pytest.TempPathFactory,
-    clock: FrozenClock,
-    monkeypatch: pytest.MonkeyPatch,
+    hall: Hall, sqlite_url: str, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    central = make_central(sqlite_url, clock, ("A1",))
-    a = station_copy(tmp_path_factory, tmp_path / "a.db", "A1", clock)
-    make_cases(a, "A1", clock, 2)
+    central, a = hall
     with a.read() as s:
         events = next_batch(s, "A1", 1000)
     with ServiceThread(sqlite_url, clock) as svc, enrol(a, central, "A1", svc.url, clock) as client:
@@ -206,8 +211,6 @@ def test_a_batch_sent_beside_the_pull_is_stored_only_where_the_station_thinks_th
         assert all(base is None for base in sent[1:])
     assert not summary.left and not summary.refused
     assert chain(central, "A1") == chain(a, "A1")
-    central.dispose()
-    a.dispose()
 
 
 def test_a_brief_reply_for_another_batch_is_not_taken() -> None:
@@ -277,23 +280,15 @@ def test_a_body_made_with_a_dictionary_central_lacks_is_refused_not_misread() ->
 
 
 def test_a_central_without_the_font_gets_plain_bodies(
-    sqlite_url: str,
-    tmp_path,
-    tmp_path_factory: pytest.TempPathFactory,
-    clock: FrozenClock,
-    monkeypatch: pytest.MonkeyPatch,
+    hall: Hall, sqlite_url: str, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    central = make_central(sqlite_url, clock, ("A1",))
-    a = station_copy(tmp_path_factory, tmp_path / "a.db", "A1", clock)
-    make_cases(a, "A1", clock, 1)
+    central, a = hall
     monkeypatch.setattr(wire, "shared_dictionary", lambda: None)  # central's side only
     with ServiceThread(sqlite_url, clock) as svc, enrol(a, central, "A1", svc.url, clock) as client:
         summary = sync_once(a, client)
         assert not client.use_dictionary
     assert not summary.left and not summary.refused
     assert chain(central, "A1") == chain(a, "A1")
-    central.dispose()
-    a.dispose()
 
 
 def _deflated(texts: list[str]) -> list[str]:
