@@ -40,6 +40,7 @@ from hallterm.db.sync.central import (  # noqa: E402
     register_station,
 )
 from hallterm.db.sync.enrol import Enrolment, install_enrolment  # noqa: E402
+from hallterm.db.sync.wire import ACCEPTS  # noqa: E402
 
 START = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)
 EVENT_COLUMNS = ("id", "station_code", "seq", "entity", "entity_id", "kind", "payload", "actor")
@@ -150,7 +151,7 @@ def station_with_cases(path: Path, code: str, cases: int, clock: FrozenClock) ->
 def enrol_copy(template: Path, dest: Path, code: str, url: str, token: str) -> Store:
     shutil.copy(template, dest)
     store = Store(str(dest))
-    install_enrolment(store, Enrolment(url, code, token))
+    install_enrolment(store, Enrolment(url, code, token, accepts=ACCEPTS))
     return store
 
 

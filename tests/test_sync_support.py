@@ -39,6 +39,7 @@ from hallterm.db.sync.central import (
 from hallterm.db.sync.central.blind import province_blind_key, province_escrow_key
 from hallterm.db.sync.client import SyncClient
 from hallterm.db.sync.enrol import Enrolment, client_for, encode_key, install_enrolment
+from hallterm.db.sync.wire import ACCEPTS
 from hallterm.demo import demo_catalog
 from hallterm.domain.ids import resident_id_check_char
 
@@ -212,7 +213,9 @@ def enrol(station: Store, central: Store, code: str, url: str, clock: Clock) -> 
         token = issue_credential(s, central_ctx(clock), code)
         blind = encode_key(province_blind_key(s, CENTRAL_KEY_PASSPHRASE))
         escrow = encode_key(province_escrow_key(s, CENTRAL_KEY_PASSPHRASE))
-    install_enrolment(station, Enrolment(url, code, token, blind_key=blind, escrow_key=escrow))
+    install_enrolment(
+        station, Enrolment(url, code, token, blind_key=blind, escrow_key=escrow, accepts=ACCEPTS)
+    )
     return client_for(station)
 
 

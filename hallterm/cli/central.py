@@ -128,6 +128,7 @@ def central_add_station(
     from hallterm.db.sync.central import issue_credential, register_station
     from hallterm.db.sync.central.blind import province_blind_key, province_escrow_key
     from hallterm.db.sync.enrol import Enrolment, encode_key, write_enrolment
+    from hallterm.db.sync.wire import ACCEPTS
 
     url = resolve_central(ctx, central_url)
     if enrol_out is not None and not service_url:
@@ -154,7 +155,9 @@ def central_add_station(
     click.echo(_("station {code} {name} is registered at central").format(code=code, name=name))
     if enrol_out is not None and service_url:
         root = root_file.read_text(encoding="utf-8") if root_file else ""
-        write_enrolment(enrol_out, Enrolment(service_url, code, token, root, blind, escrow))
+        write_enrolment(
+            enrol_out, Enrolment(service_url, code, token, root, blind, escrow, ACCEPTS)
+        )
         click.echo(
             _("enrolment file written to {path}; at the station run: hallterm enrol {path}").format(
                 path=enrol_out

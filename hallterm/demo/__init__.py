@@ -198,6 +198,7 @@ def _enrol_demo_station(central_path: Path, station: Store, station_ctx: Ctx) ->
     """Give the demo station its credential at the demo central (once)."""
     from hallterm.db.sync.central import central_ctx, issue_credential
     from hallterm.db.sync.enrol import Enrolment, enrolled, install_enrolment
+    from hallterm.db.sync.wire import ACCEPTS
 
     with station.read() as session:
         if enrolled(session):
@@ -215,7 +216,8 @@ def _enrol_demo_station(central_path: Path, station: Store, station_ctx: Ctx) ->
         central.dispose()
     url = f"http://{DEMO_LISTEN}"
     install_enrolment(
-        station, Enrolment(url, DEMO_STATION[0], token, blind_key=blind, escrow_key=escrow)
+        station,
+        Enrolment(url, DEMO_STATION[0], token, blind_key=blind, escrow_key=escrow, accepts=ACCEPTS),
     )
 
 

@@ -136,6 +136,7 @@ class SyncClient:
         self.requests = 0
         self.full_hashes = False  # send whole hashes and links (after a FullHashesNeeded)
         self.use_dictionary = True  # compress pushes with the font (until central refuses it)
+        self.takes_base = False  # central checks a push's ``base`` (its last pull said so)
         verify: ssl.SSLContext | bool = True
         if url.startswith("https"):
             verify = ssl.create_default_context()
@@ -230,6 +231,7 @@ class SyncClient:
             reset=bool(data.get("reset")),
             more=bool(data.get("more")),
         )
+        self.takes_base = "base" in (data.get("accepts") or ())
         return page, ChainState(int(data["chain"][0]), str(data["chain"][1]))
 
     def push(

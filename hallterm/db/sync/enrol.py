@@ -5,7 +5,8 @@ service URL, the station code, the station's credential, the trusted root certif
 (PEM, optional: without it the system trust store is used) and the province-wide keys: the
 key of the blind index of ID numbers and the escrow key of person keys (both installed
 wrapped under the station's data key; the escrow key also gives every person key held here
-its escrow copy, ``privacy.escrow``).  ``hallterm enrol FILE --store
+its escrow copy, ``privacy.escrow``), and the push fields central checks (``wire.ACCEPTS``;
+each pull says them again).  ``hallterm enrol FILE --store
 STORE`` checks it against the store's station and keeps it in ``store_info`` (keys
 ``sync.*``): the credential exists only there and, hashed, at central.
 """
@@ -31,6 +32,7 @@ URL_KEY = "sync.url"
 CREDENTIAL_KEY = "sync.credential"
 ROOT_KEY = "sync.root"
 INSECURE_KEY = "sync.insecure"
+TAKES_BASE_KEY = "sync.central_takes_base"  # "1": a sync's first batch may go beside its pull
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ class Enrolment:
     root_pem: str = ""
     blind_key: str = ""  # the province-wide blind-index key, base64 ("" : keep the store's)
     escrow_key: str = ""  # the province-wide escrow key, base64 ("": none, older file)
+    accepts: tuple[str, ...] = ()  # push fields central checks (``wire.ACCEPTS``; older: none)
 
 
 def write_enrolment(path: Path, enrolment: Enrolment) -> None:
@@ -54,6 +57,7 @@ def write_enrolment(path: Path, enrolment: Enrolment) -> None:
         "root_pem": enrolment.root_pem,
         "blind_key": enrolment.blind_key,
         "escrow_key": enrolment.escrow_key,
+        "accepts": list(enrolment.accepts),
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -77,6 +81,7 @@ def read_enrolment(path: Path) -> Enrolment:
             root_pem=str(data.get("root_pem") or ""),
             blind_key=str(data.get("blind_key") or ""),
             escrow_key=str(data.get("escrow_key") or ""),
+            accepts=tuple(str(a) for a in data.get("accepts") or ()),
         )
     except KeyError as exc:
         raise ServiceError(
@@ -103,6 +108,7 @@ def install_enrolment(store: Store, enrolment: Enrolment, *, insecure: bool = Fa
         set_info(session, CREDENTIAL_KEY, enrolment.credential)
         set_info(session, ROOT_KEY, enrolment.root_pem)
         set_info(session, INSECURE_KEY, "1" if insecure else "")
+        set_info(session, TAKES_BASE_KEY, "1" if "base" in enrolment.accepts else "")
         if enrolment.blind_key:  # one blind index for the province: central links persons
             from hallterm.clock import Clock
             from hallterm.db.privacy.station import install_blind_key

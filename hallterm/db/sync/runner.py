@@ -25,6 +25,7 @@ from hallterm.db.services import Actor, Ctx
 from hallterm.db.services.setup import get_info, set_info
 from hallterm.db.sync.central.common import SyncRefused
 from hallterm.db.sync.client import SyncClient
+from hallterm.db.sync.enrol import TAKES_BASE_KEY
 from hallterm.db.sync.pull import pull
 from hallterm.db.sync.push import (
     PUSH_TABLE,
@@ -114,7 +115,11 @@ def sync_once(
     # last saw it; otherwise it is dropped and the careful order follows.
     early = None
     try:
-        early = send_early(local, client, code, sizes)
+        with local.read() as ls:
+            takes_base = get_info(ls, TAKES_BASE_KEY) == "1"
+        # Only to a central that said it checks the base: an older one would store the batch
+        # even where the station's chain there is not what the station thinks.
+        early = send_early(local, client, code, sizes) if takes_base else None
         try:
             pulled = pull(
                 local,
@@ -130,6 +135,7 @@ def sync_once(
         if early is not None and pulled.chain != early.base:
             early.drop()
             early = None
+        _remember_base(local, client.takes_base)
         summary.pulled, summary.pull_conflicts, summary.reset = (
             pulled.pulled,
             pulled.conflicts,
@@ -163,6 +169,15 @@ def sync_once(
         summary.left = unsent_count(ls, code)
     _stamp(local, clock, error=None)
     return summary
+
+
+def _remember_base(local: Store, takes: bool) -> None:
+    """Note whether central checks a push's ``base``, for the next sync (written on change)."""
+    with local.read() as ls:
+        known = get_info(ls, TAKES_BASE_KEY) == "1"
+    if known != takes:
+        with local.write() as ls:
+            set_info(ls, TAKES_BASE_KEY, "1" if takes else "")
 
 
 def describe_error(exc: Exception) -> str:

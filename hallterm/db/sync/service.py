@@ -60,6 +60,7 @@ from hallterm.db.sync.central.escrow import MAX_COPIES, own_copies, store_copies
 from hallterm.db.sync.font_dictionary import DICTIONARY_HEADER
 from hallterm.db.sync.roles import station_role
 from hallterm.db.sync.wire import (
+    ACCEPTS,
     BRIEF_STATUSES,
     CONTENT_TYPE,
     ENCODING,
@@ -291,6 +292,7 @@ def make_app(store: Store, clock: Clock | None = None, ltv: LtvSource | None = N
             "reset": page.reset,
             "more": page.more,
             "chain": [head.seq, head.hash],
+            "accepts": list(ACCEPTS),
         }
 
     def push(session: Session, code: str, batch: _Push) -> dict[str, Any]:

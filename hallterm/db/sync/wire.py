@@ -22,7 +22,9 @@ sends full hashes for the rest of that sync, so central's per-event checks name 
 Endpoints (all ``POST``; one request each):
 
 - ``/v1/pull`` ``{cursor, central_id, limit}`` → ``{central_id, items, cursor, reset, more,
-  chain}``: a page of the feed and the station's chain head at central (``[seq, hash]``).
+  chain, accepts}``: a page of the feed and the station's chain head at central (``[seq,
+  hash]``); ``accepts`` names the push fields central knows beyond the first release's
+  (``base``), so a station sends them only to a central that checks them.
   Runs in a transaction that is rolled back: an idle poll writes nothing.
 - ``/v1/push`` ``{events, after?, brief?}`` → ``{results, chain}``: one result per event, in
   order, ``[event_id, status, problem, message]`` with status ``ok`` (stored now),
@@ -77,6 +79,7 @@ VERSION = "v1"
 ZSTD_LEVEL = 9
 ENCODING = "zstd"
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+ACCEPTS = ("base",)  # push fields this side knows beyond the first release's (pull, enrolment)
 BRIEF_STATUSES = ("ok", "duplicate")  # results sent as a bare status in a brief reply
 HASH_PREFIX = 16  # hex digits of a pushed event's hash: 64 bits, against a mistake, not a foe
 _B64_FIELD = re.compile(r'"[A-Za-z0-9_]*_b64":"')
