@@ -46,7 +46,7 @@ from hallterm.db.events import event_hash  # noqa: E402
 from hallterm.db.ids import new_id  # noqa: E402
 from hallterm.db.sync.central.common import EventIn  # noqa: E402
 from hallterm.db.sync.client import SyncClient  # noqa: E402
-from hallterm.db.sync.service import POOL_SIZE  # noqa: E402
+from hallterm.db.sync.service_process import POOL_SIZE  # noqa: E402
 
 TEMPLATE = "TPL9"
 WORKERS = 2

@@ -314,7 +314,7 @@ def test_every_command_at_central_takes_user(tmp_path: Path) -> None:
 def test_serve_starts_a_process_per_core_for_postgresql_and_one_for_sqlite(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from hallterm.db.sync import service
+    from hallterm.db.sync import service_process as service
 
     for cores, expected in ((1, 1), (2, 2), (16, service.MAX_DEFAULT_WORKERS), (None, 1)):
         monkeypatch.setattr(service.os, "cpu_count", lambda cores=cores: cores)

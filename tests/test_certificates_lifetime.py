@@ -614,7 +614,7 @@ def test_serve_loads_the_tsa_once_at_start(world: dict, monkeypatch: pytest.Monk
     """``central serve --tsa``: a wrong passphrase stops the start with a clear message; each
     worker process loads the configured TSA when it starts (``app_from_env``)."""
     from hallterm.db.services.certificate_tsa import TsaConfig
-    from hallterm.db.sync.service import CENTRAL_ENV, TSA_ENV, app_from_env
+    from hallterm.db.sync.service_process import CENTRAL_ENV, TSA_ENV, app_from_env
 
     w = world
     tmp: Path = w["tmp"]

@@ -170,7 +170,8 @@ class ServiceThread:
     ) -> None:
         import uvicorn
 
-        from hallterm.db.sync.service import ServiceStore, make_app
+        from hallterm.db.sync.service import make_app
+        from hallterm.db.sync.service_process import ServiceStore
 
         self.store = ServiceStore(central_url)
         config = uvicorn.Config(

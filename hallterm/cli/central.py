@@ -211,7 +211,7 @@ def central_serve(
 
     from hallterm.cli.key_files import load_tsa, tsa_config
     from hallterm.db.sync.central import check_central
-    from hallterm.db.sync.service import default_workers, serve
+    from hallterm.db.sync.service_process import default_workers, serve
     from hallterm.printing.keys import ENV_PASSPHRASE
 
     url = resolve_central(ctx, central_url)

@@ -110,15 +110,14 @@ def sync_once(
     code = station_code_of(local)
     summary = SyncSummary()
     first = client.requests
-    # The first batch goes beside the pull: on a slow link the push starts a round trip
-    # sooner.  Central stores it only if the station's chain there is where the station
-    # last saw it; otherwise it is dropped and the careful order follows.
     early = None
     try:
         with local.read() as ls:
             takes_base = get_info(ls, TAKES_BASE_KEY) == "1"
-        # Only to a central that said it checks the base: an older one would store the batch
-        # even where the station's chain there is not what the station thinks.
+        # The first batch goes beside the pull: on a slow link the push starts a round trip
+        # sooner.  Central stores it only if the station's chain there is where the station
+        # last saw it, otherwise it is dropped and the careful order follows; so it goes only
+        # to a central that said it checks (an older one would store it unchecked).
         early = send_early(local, client, code, sizes) if takes_base else None
         try:
             pulled = pull(
@@ -128,24 +127,24 @@ def sync_once(
                 page_size=page_size,
                 progress=(lambda n: progress("pull", n)) if progress else None,
             )
+            if early is not None and pulled.chain != early.base:
+                early.drop()
+                early = None
+            _remember_base(local, client.takes_base)
+            summary.pulled, summary.pull_conflicts, summary.reset = (
+                pulled.pulled,
+                pulled.conflicts,
+                pulled.reset,
+            )
+            if pulled.chain is not None:
+                if needs_recovery(local, code, pulled.chain):
+                    summary.recovered = recover_own(local, client, code, clock.now())
+                else:
+                    summary.requeued = requeue_lost(local, code, pulled.chain)
         except BaseException:
             if early is not None:
                 early.drop()
             raise
-        if early is not None and pulled.chain != early.base:
-            early.drop()
-            early = None
-        _remember_base(local, client.takes_base)
-        summary.pulled, summary.pull_conflicts, summary.reset = (
-            pulled.pulled,
-            pulled.conflicts,
-            pulled.reset,
-        )
-        if pulled.chain is not None:
-            if needs_recovery(local, code, pulled.chain):
-                summary.recovered = recover_own(local, client, code, clock.now())
-            else:
-                summary.requeued = requeue_lost(local, code, pulled.chain)
         pushed = push(
             local,
             client,

@@ -6,10 +6,9 @@ processes, or hosts behind a load balancer, can serve one central PostgreSQL at 
 coordinate only through the database (the station's ``sync_peer`` row lock orders pushes of
 one station, the ``sync_feed`` lock orders feed writers).
 
-Each process holds a small bounded pool (``POOL_SIZE`` connections, whatever the number of
-stations) and every connection carries ``statement_timeout``, ``lock_timeout`` and
-``idle_in_transaction_session_timeout``: a request never waits long for a lock and no
-transaction outlives its request.  A station's request is read completely before its
+Each process holds a small bounded pool with server-side timeouts (``service_process``): a
+request never waits long for a lock and no transaction outlives its request.  A station's
+request is read completely before its
 transaction starts, so a client that freezes or vanishes mid-request holds nothing at
 central.  Each transaction authenticates the station (``admin.authenticate``), then runs as
 its role (``roles.station_role``) so row-level security applies.  See ``wire`` for the
@@ -23,15 +22,13 @@ wait for ``hallterm central timestamp``.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
 from starlette.applications import Starlette
@@ -40,9 +37,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from hallterm.clock import Clock
-from hallterm.db.engine import Store, normalize_url
+from hallterm.db.engine import Store
 from hallterm.db.services.certificate_ltv import LTV_STEP, LtvSource, LtvStep
-from hallterm.db.services.certificate_tsa import TsaConfig, load_ltv_source
 from hallterm.db.sync.central import (
     BulkInsertRefused,
     SyncRefused,
@@ -76,47 +72,9 @@ from hallterm.db.sync.wire import (
 )
 from hallterm.i18n import _
 
-POOL_SIZE = 4
-MAX_DEFAULT_WORKERS = 4
-STATEMENT_TIMEOUT_MS = 20_000
-LOCK_TIMEOUT_MS = 5_000
-IDLE_IN_TRANSACTION_MS = 5_000
 MAX_PAGE = 1_000
 MAX_BATCH = 20_000
 BEHIND_WAIT_S = 3.0  # how long a pipelined batch waits for the batch it follows
-CENTRAL_ENV = "HALLTERM_SERVICE_CENTRAL"
-TSA_ENV = "HALLTERM_SERVICE_TSA"  # the TSA configuration (JSON of ``TsaConfig``) for workers
-
-
-class ServiceStore(Store):
-    """Central's store as the service opens it: a bounded pool with server-side timeouts."""
-
-    def __init__(self, url_or_path: str, pool_size: int = POOL_SIZE) -> None:
-        super().__init__(url_or_path)
-        self.pool_size = pool_size
-
-    @property
-    def engine(self) -> Engine:
-        if self._engine is None and self.dialect == "postgresql":
-            options = (
-                f"-c statement_timeout={STATEMENT_TIMEOUT_MS} -c lock_timeout={LOCK_TIMEOUT_MS} "
-                f"-c idle_in_transaction_session_timeout={IDLE_IN_TRANSACTION_MS} "
-                "-c plan_cache_mode=force_custom_plan"
-            )
-            self._engine = create_engine(
-                make_url(normalize_url(self.url)),
-                pool_size=self.pool_size,
-                max_overflow=0,
-                pool_timeout=30,
-                # No pre-ping: SQLAlchemy pings in autocommit, a commit per request even when
-                # idle.  A connection broken meanwhile fails one request (503, retried by the
-                # station) and is replaced.
-                pool_pre_ping=False,
-                pool_recycle=600,
-                connect_args={"options": options, "connect_timeout": 10},
-            )
-            self._read_engine = self._engine
-        return super().engine
 
 
 class _Behind(Exception):
@@ -378,55 +336,3 @@ async def _warm_up(app: Starlette) -> AsyncIterator[None]:
 
     await run_in_threadpool(load)
     yield
-
-
-def app_from_env() -> Starlette:
-    """The app of one ``serve`` worker process (uvicorn factory): central and its TSA from the
-    environment (the TSA key's passphrase from ``HALLTERM_KEY_PASSPHRASE``)."""
-    from hallterm.printing.keys import ENV_PASSPHRASE
-
-    config = TsaConfig.from_json(os.environ.get(TSA_ENV) or "{}")
-    ltv = None
-    if config.configured:
-        passphrase = os.environ.get(ENV_PASSPHRASE, "").encode("utf-8")
-        ltv = load_ltv_source(config, passphrase)
-    return make_app(ServiceStore(os.environ[CENTRAL_ENV]), ltv=ltv)
-
-
-def default_workers(central_url: str) -> int:
-    """``serve``'s processes when none are asked for: one per core, at most ``MAX_DEFAULT_WORKERS``
-    (each holds its own pool of ``POOL_SIZE``); one for a SQLite central, whose writes take
-    turns anyway."""
-    if not normalize_url(central_url).startswith("postgresql"):
-        return 1
-    return max(1, min(MAX_DEFAULT_WORKERS, os.cpu_count() or 1))
-
-
-def serve(
-    central_url: str,
-    host: str,
-    port: int,
-    *,
-    workers: int = 1,
-    tls_cert: str | None = None,
-    tls_key: str | None = None,
-    log_level: str = "warning",
-    tsa: TsaConfig | None = None,
-) -> None:
-    """Run the service (blocks): ``workers`` processes, each with its own small pool (and,
-    with ``tsa``, its own copy of central's TSA, loaded once)."""
-    import uvicorn
-
-    os.environ[CENTRAL_ENV] = central_url
-    os.environ[TSA_ENV] = (tsa or TsaConfig()).to_json()
-    uvicorn.run(
-        "hallterm.db.sync.service:app_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        ssl_certfile=tls_cert,
-        ssl_keyfile=tls_key,
-        log_level=log_level,
-        timeout_keep_alive=30,
-    )
