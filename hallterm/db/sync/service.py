@@ -8,9 +8,8 @@ one station, the ``sync_feed`` lock orders feed writers).
 
 Each process holds a small bounded pool with server-side timeouts (``service_process``): a
 request never waits long for a lock and no transaction outlives its request.  A station's
-request is read completely before its
-transaction starts, so a client that freezes or vanishes mid-request holds nothing at
-central.  Each transaction authenticates the station (``admin.authenticate``), then runs as
+request is read completely before its transaction starts, so a client that freezes or
+vanishes mid-request holds nothing at central.  Each transaction authenticates the station (``admin.authenticate``), then runs as
 its role (``roles.station_role``) so row-level security applies.  See ``wire`` for the
 protocol.
 
@@ -94,6 +93,8 @@ class _Push:
 
 
 def _push_body(data: dict[str, Any]) -> _Push:
+    """Read before the transaction, so before the station's lock: a pipelined batch is read
+    while the one before it is written."""
     raw = data.get("events")
     if not isinstance(raw, list) or len(raw) > MAX_BATCH:
         raise BadBody("events missing or too many")
@@ -101,8 +102,6 @@ def _push_body(data: dict[str, Any]) -> _Push:
     if copies is not None and (not isinstance(copies, list) or len(copies) > MAX_COPIES):
         raise BadBody("keys must be a list of [applicant_id, copy]")
     events = events_in(raw)
-    # Read before the station's lock: a pipelined batch parses while the one before it is
-    # written.
     after = int(data.get("after") or 0)
     base = data.get("base")
     if base is not None:
