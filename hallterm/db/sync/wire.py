@@ -26,7 +26,7 @@ Endpoints (all ``POST``; one request each):
   hash]``); ``accepts`` names the push fields central knows beyond the first release's
   (``base``), so a station sends them only to a central that checks them.
   Runs in a transaction that is rolled back: an idle poll writes nothing.
-- ``/v1/push`` ``{events, after?, brief?}`` → ``{results, chain}``: one result per event, in
+- ``/v1/push`` ``{events, after?, base?, brief?}`` → ``{results, chain}``: one result per event, in
   order, ``[event_id, status, problem, message]`` with status ``ok`` (stored now),
   ``duplicate`` (stored before: same id, same hash) or ``refused`` (kept in central's
   quarantine).  With ``brief: true`` (what stations send) the ids are left out: a result is
