@@ -69,8 +69,8 @@ class GcPolicy:
         since the last tick: what survived it is frozen) or ``None``.
         """
         with self._lock:
-            python_passed = _full_passes() != self._full_passes
-            self._full_passes = _full_passes()
+            passes = _full_passes()
+            python_passed, self._full_passes = passes != self._full_passes, passes
             if idle >= IDLE_S:
                 now = self._clock()
                 base = self._frozen_base

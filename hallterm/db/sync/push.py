@@ -43,6 +43,7 @@ from hallterm.db.sync.client import (
     PushReply,
     SyncClient,
 )
+from hallterm.db.sync.recover import delivered_head
 from hallterm.i18n import _
 
 Progress = Callable[[int], None]
@@ -238,13 +239,7 @@ def send_early(
         events = next_batch(ls, station_code, batch.size)
         if not events:
             return None
-        head = ls.execute(
-            select(_EVENT.c.seq, _EVENT.c.hash)
-            .where(_EVENT.c.station_code == station_code, _EVENT.c.sent_at.is_not(None))
-            .order_by(_EVENT.c.seq.desc())
-            .limit(1)
-        ).first()
-    base = ChainState(int(head[0]), str(head[1])) if head else ChainState(0, "")
+        base = delivered_head(ls, station_code)
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-early")
     reply = pool.submit(client.push_with_keys, events, None, None, 0, base)
     return EarlyBatch(_Flight(events, [], reply, time.monotonic(), 0), base, pool)

@@ -55,6 +55,12 @@ def local_chain(session: Session, station_code: str) -> LocalChain:
     return LocalChain(int(head or 0), int(delivered or 0))
 
 
+def delivered_head(session: Session, station_code: str) -> ChainState:
+    """The newest event marked delivered: where the station last saw its chain at central."""
+    seq = local_chain(session, station_code).delivered
+    return ChainState(seq, _hash_at(session, station_code, seq) or "") if seq else ChainState(0, "")
+
+
 def _hash_at(session: Session, station_code: str, seq: int) -> str | None:
     return session.execute(
         select(_EVENT.c.hash).where(_EVENT.c.station_code == station_code, _EVENT.c.seq == seq)

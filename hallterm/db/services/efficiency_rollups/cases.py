@@ -238,7 +238,7 @@ def apply_case_changes(session: Session, changes: Sequence[tuple[str, str, datet
         facts_table = table_of(CaseFact)
         session.execute(delete(facts_table).where(one_of(session, facts_table.c.case_id, changed)))
         if new_rows:
-            session.execute(insert(table_of(CaseFact)), new_rows)
+            session.execute(insert(facts_table), new_rows)
     session.flush()
 
 
