@@ -320,3 +320,24 @@ def test_serve_starts_a_process_per_core_for_postgresql_and_one_for_sqlite(
         monkeypatch.setattr(service.os, "cpu_count", lambda cores=cores: cores)
         assert service.default_workers("postgresql://central/hall") == expected
         assert service.default_workers("central.db") == 1  # SQLite writes take turns
+
+
+def test_a_service_worker_connects_before_its_first_request(
+    pg_url: str, clock: FrozenClock
+) -> None:
+    """The first station after a restart does not wait for the driver, the first connection
+    and the ORM's configuration (~0.3 s): the worker's start-up does them."""
+    from starlette.testclient import TestClient
+
+    from hallterm.db.sync.service import make_app
+    from hallterm.db.sync.service_process import ServiceStore
+
+    make_central(pg_url, clock, ("A1",)).dispose()
+    from sqlalchemy.pool import QueuePool
+
+    store = ServiceStore(pg_url)
+    pool = store.engine.pool
+    assert isinstance(pool, QueuePool) and pool.checkedin() == 0
+    with TestClient(make_app(store, clock)):  # runs the start-up (lifespan)
+        assert pool.checkedin() == 1
+    store.dispose()
