@@ -203,9 +203,28 @@ def test_partitions_command_adds_months_as_an_admin(pg_url, clock) -> None:
         moved = f"SELECT count(*) FROM {partition_name(far)} WHERE id = 'e-far'"
         assert conn.execute(moved).fetchone() == (1,)
         assert_ready_for_citus(conn, today)
+        # Large values are compressed with lz4 (0010) in every partition, old, new or moved.
+        assert _compressions(conn) == {"l" if _has_lz4(conn) else ""}
     out = runner.invoke(main, ["--lang", "en", *args, "--user", "centraladmin"], env=env)
     assert out.exit_code == 0 and "is there" in out.output, out.output  # idempotent
     central.dispose()
+
+
+def _has_lz4(conn: psycopg.Connection) -> bool:
+    lz4 = "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
+    row = conn.execute(lz4).fetchone()
+    return bool(row and row[0])
+
+
+def _compressions(conn: psycopg.Connection) -> set[str]:
+    """How the event partitions' payloads and the certificate copies' PDFs are compressed."""
+    rows = conn.execute(
+        "SELECT attcompression FROM pg_attribute WHERE (attname = 'payload' AND attrelid IN "
+        "(SELECT relid FROM pg_partition_tree('event'))) "
+        "OR (attname = 'pdf' AND attrelid = 'certificate_copy'::regclass)"
+    ).fetchall()
+    assert len(rows) > 3
+    return {str(r[0]) for r in rows}
 
 
 # -- PostgreSQL: sync and transfers on the scaled-out schema ---------------------------------

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 # The heads of hallterm/db/migrations/versions; tests/test_store.py checks it against Alembic.
 SCHEMA_HEADS: frozenset[str] = frozenset(
     {
-        "0009_escrow",
+        "0010_lz4_payloads",
     }
 )
 

@@ -83,7 +83,8 @@ def partition_event(conn: Connection, today: date) -> bool:
     end = month_start(max(last, today) if last else today, 1)
     ex(
         text(
-            "CREATE TABLE event_partitioned (LIKE event INCLUDING DEFAULTS) PARTITION BY RANGE (at)"
+            "CREATE TABLE event_partitioned (LIKE event INCLUDING DEFAULTS INCLUDING COMPRESSION) "
+            "PARTITION BY RANGE (at)"
         )
     )
     ex(
@@ -139,7 +140,11 @@ def ensure_partitions(conn: Connection, today: date, months: int) -> list[str]:
         if stray is None:
             _create(conn, "event", month)
         else:
-            ex(text(f"CREATE TABLE {_q(name)} (LIKE event INCLUDING DEFAULTS)"))
+            ex(
+                text(
+                    f"CREATE TABLE {_q(name)} (LIKE event INCLUDING DEFAULTS INCLUDING COMPRESSION)"
+                )
+            )
             ex(
                 text(
                     f"WITH moved AS (DELETE FROM {DEFAULT_PARTITION} "

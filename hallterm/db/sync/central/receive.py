@@ -283,10 +283,11 @@ def _insert_events(
             return {e.id for e in events}
         # Careful path: COPY into a temporary table, then INSERT … ON CONFLICT DO NOTHING.
         # The table is made by whoever runs the transaction (a station role under row-level
-        # security) and dropped at its end, so pooled connections never share one.
+        # security) and dropped at its end, so pooled connections never share one.  Its
+        # payloads are compressed as event's are (lz4): INSERT … SELECT keeps them as they are.
         cur.execute(
             "CREATE TEMP TABLE IF NOT EXISTS sync_incoming "
-            "(LIKE event INCLUDING DEFAULTS) ON COMMIT DROP"
+            "(LIKE event INCLUDING DEFAULTS INCLUDING COMPRESSION) ON COMMIT DROP"
         )
         with cur.copy(f"COPY sync_incoming ({cols}, sent_at) FROM STDIN (FORMAT BINARY)") as cp:
             cp.set_types(_COPY_TYPES)
