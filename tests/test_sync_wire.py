@@ -32,7 +32,7 @@ from hallterm.db.services.setup import set_info
 from hallterm.db.sync import wire
 from hallterm.db.sync.central.common import ChainState, EventIn
 from hallterm.db.sync.client import Diverged, PushReply, _results
-from hallterm.db.sync.enrol import TAKES_BASE_KEY
+from hallterm.db.sync.enrol import ACCEPTS_KEY, central_accepts
 from hallterm.db.sync.push import next_batch
 from hallterm.db.sync.runner import sync_once
 from hallterm.db.sync.wire import (
@@ -130,13 +130,27 @@ def test_a_batch_travels_without_links_and_with_short_hashes() -> None:
     assert [v[9] for v in sent] == [events[0].prev_hash, "", "", "", ""]
     assert all(len(v[10]) == HASH_PREFIX for v in sent)
     assert events_in(decode(encode({"e": sent}))["e"]) == events
-    assert events_in(events_out(events, short=False)) == events
+    assert events_in(events_out(events, hashes="full")) == events
+    # To a central that takes it: only the last event's hash, which covers the others.
+    chained = events_out(events, hashes="chained")
+    assert [v[10] for v in chained] == ["", "", "", "", events[-1].hash[:HASH_PREFIX]]
+    assert events_in(decode(encode({"e": chained}))["e"]) == events
+    assert len(encode({"e": chained})) < len(encode({"e": sent})) - 4 * 8
 
 
-def test_an_event_that_does_not_match_its_short_hash_is_caught() -> None:
-    sent = events_out(_chained(3))
+@pytest.mark.parametrize("hashes", ["short", "chained"])
+def test_an_event_that_does_not_match_its_short_hash_is_caught(hashes: Any) -> None:
+    sent = events_out(_chained(3), hashes=hashes)
     sent[1][6] = canonical_json({"n": 8, "证": "改"})  # the content changed on the way
     with pytest.raises(HashMismatch):
+        events_in(sent)
+
+
+def test_a_batch_whose_last_event_has_no_hash_is_a_bad_body() -> None:
+    """Nothing would check the batch: central refuses it rather than store it unchecked."""
+    sent = events_out(_chained(3), hashes="chained")
+    sent[-1][10] = ""
+    with pytest.raises(BadBody, match="last event"):
         events_in(sent)
 
 
@@ -161,6 +175,34 @@ def test_a_station_whose_hash_central_cannot_compute_sends_full_hashes(
     assert not summary.left and not summary.refused
     assert chain(central, "A1") == chain(a, "A1")
     assert "f" * 64 in {h for _id, _seq, h in chain(central, "A1")}
+
+
+def test_a_station_leaves_out_inner_hashes_only_for_a_central_that_takes_it(
+    hall: Hall, sqlite_url: str, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    central, a = hall
+    with ServiceThread(sqlite_url, clock) as svc, enrol(a, central, "A1", svc.url, clock) as client:
+        sent: list[list[str]] = []
+        post = client._post
+
+        def spy(path: str, body: dict[str, Any], *args: Any) -> Any:
+            if body.get("events"):
+                sent.append([v[10] for v in body["events"]])
+            return post(path, body, *args)
+
+        monkeypatch.setattr(client, "_post", spy)
+        with a.write() as s:  # enrolled by an older central's file: every hash, cut
+            set_info(s, ACCEPTS_KEY, "base")
+        sync_once(a, client)
+        assert sent and all(len(h) == HASH_PREFIX for batch in sent for h in batch)
+        with a.read() as s:  # its pull said what this central takes, for next time
+            assert central_accepts(s) == set(wire.ACCEPTS)
+        make_cases(a, "A1", clock, 1, start=100)
+        sent.clear()
+        sync_once(a, client)
+        assert len(sent) == 1 and len(sent[0]) > 1
+        assert all(h == "" for h in sent[0][:-1]) and len(sent[0][-1]) == HASH_PREFIX
+    assert chain(central, "A1") == chain(a, "A1")
 
 
 def test_replies_are_brief_for_a_station_that_asks_and_name_every_event_otherwise(
@@ -215,7 +257,7 @@ def test_a_batch_sent_beside_the_pull_is_stored_only_where_the_station_thinks_th
         # A station enrolled by an older central's file does not send it early: an older
         # central would store the batch without checking.  Its pull tells it, for next time.
         with a.write() as s:
-            set_info(s, TAKES_BASE_KEY, "")
+            set_info(s, ACCEPTS_KEY, "")
         make_cases(a, "A1", clock, 1, start=100)
         sent.clear()
         sync_once(a, client)

@@ -26,6 +26,7 @@ from hallterm.db.sync.wire import (
     ENCODING,
     STATION_HEADER,
     BadBody,
+    Hashes,
     decode,
     encode,
     event_in,
@@ -136,7 +137,7 @@ class SyncClient:
         self.requests = 0
         self.full_hashes = False  # send whole hashes and links (after a FullHashesNeeded)
         self.use_dictionary = True  # compress pushes with the font (until central refuses it)
-        self.takes_base = False  # central checks a push's ``base`` (its last pull said so)
+        self.accepts: frozenset[str] = frozenset()  # what central's pushes take (``wire.ACCEPTS``)
         verify: ssl.SSLContext | bool = True
         if url.startswith("https"):
             verify = ssl.create_default_context()
@@ -231,7 +232,7 @@ class SyncClient:
             reset=bool(data.get("reset")),
             more=bool(data.get("more")),
         )
-        self.takes_base = "base" in (data.get("accepts") or ())
+        self.accepts = frozenset(str(a) for a in data.get("accepts") or ())
         return page, ChainState(int(data["chain"][0]), str(data["chain"][1]))
 
     def push(
@@ -267,7 +268,7 @@ class SyncClient:
         base: ChainState | None,
     ) -> tuple[list[PushReply], ChainState, list[str]]:
         body: dict[str, Any] = {
-            "events": events_out(events, short=not self.full_hashes),
+            "events": events_out(events, hashes=self._hashes()),
             "brief": True,
         }
         if after:
@@ -290,6 +291,11 @@ class SyncClient:
             str(r[0]) for r in data.get("keys") or () if r[1] in ("ok", "erased") and r[0] in sent
         ]
         return results, ChainState(int(data["chain"][0]), str(data["chain"][1])), stored
+
+    def _hashes(self) -> Hashes:
+        if self.full_hashes:
+            return "full"
+        return "chained" if "chained" in self.accepts else "short"
 
     def own(self, after: int, limit: int = 500) -> tuple[list[EventIn], bool]:
         try:

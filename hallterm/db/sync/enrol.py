@@ -32,7 +32,7 @@ URL_KEY = "sync.url"
 CREDENTIAL_KEY = "sync.credential"
 ROOT_KEY = "sync.root"
 INSECURE_KEY = "sync.insecure"
-TAKES_BASE_KEY = "sync.central_takes_base"  # "1": a sync's first batch may go beside its pull
+ACCEPTS_KEY = "sync.central_accepts"  # what central's pushes take (``wire.ACCEPTS``)
 
 
 @dataclass(frozen=True)
@@ -108,7 +108,7 @@ def install_enrolment(store: Store, enrolment: Enrolment, *, insecure: bool = Fa
         set_info(session, CREDENTIAL_KEY, enrolment.credential)
         set_info(session, ROOT_KEY, enrolment.root_pem)
         set_info(session, INSECURE_KEY, "1" if insecure else "")
-        set_info(session, TAKES_BASE_KEY, "1" if "base" in enrolment.accepts else "")
+        set_info(session, ACCEPTS_KEY, " ".join(enrolment.accepts))
         if enrolment.blind_key:  # one blind index for the province: central links persons
             from hallterm.clock import Clock
             from hallterm.db.privacy.station import install_blind_key
@@ -136,6 +136,11 @@ def decode_key(text: str, *, escrow: bool = False) -> bytes:
             raise ServiceError(_("the enrolment file's escrow key is damaged"))
         raise ServiceError(_("the enrolment file's blind-index key is damaged"))
     return key
+
+
+def central_accepts(session: Session) -> frozenset[str]:
+    """What central's pushes take, as its enrolment file or last pull said."""
+    return frozenset((get_info(session, ACCEPTS_KEY) or "").split())
 
 
 def enrolled(session: Session) -> bool:

@@ -25,7 +25,7 @@ from hallterm.db.services import Actor, Ctx
 from hallterm.db.services.setup import get_info, set_info
 from hallterm.db.sync.central.common import SyncRefused
 from hallterm.db.sync.client import SyncClient
-from hallterm.db.sync.enrol import TAKES_BASE_KEY
+from hallterm.db.sync.enrol import ACCEPTS_KEY, central_accepts
 from hallterm.db.sync.pull import pull
 from hallterm.db.sync.push import (
     PUSH_TABLE,
@@ -113,12 +113,12 @@ def sync_once(
     early = None
     try:
         with local.read() as ls:
-            takes_base = get_info(ls, TAKES_BASE_KEY) == "1"
+            client.accepts = central_accepts(ls)
         # The first batch goes beside the pull: on a slow link the push starts a round trip
         # sooner.  Central stores it only if the station's chain there is where the station
         # last saw it, otherwise it is dropped and the careful order follows; so it goes only
         # to a central that said it checks (an older one would store it unchecked).
-        early = send_early(local, client, code, sizes) if takes_base else None
+        early = send_early(local, client, code, sizes) if "base" in client.accepts else None
         try:
             pulled = pull(
                 local,
@@ -130,7 +130,7 @@ def sync_once(
             if early is not None and pulled.chain != early.base:
                 early.drop()
                 early = None
-            _remember_base(local, client.takes_base)
+            _remember_accepts(local, client.accepts)
             summary.pulled, summary.pull_conflicts, summary.reset = (
                 pulled.pulled,
                 pulled.conflicts,
@@ -170,13 +170,13 @@ def sync_once(
     return summary
 
 
-def _remember_base(local: Store, takes: bool) -> None:
-    """Note whether central checks a push's ``base``, for the next sync (written on change)."""
+def _remember_accepts(local: Store, accepts: frozenset[str]) -> None:
+    """Note what central's pushes take, for the next sync's first batch (written on change)."""
     with local.read() as ls:
-        known = get_info(ls, TAKES_BASE_KEY) == "1"
-    if known != takes:
+        known = central_accepts(ls)
+    if known != accepts:
         with local.write() as ls:
-            set_info(ls, TAKES_BASE_KEY, "1" if takes else "")
+            set_info(ls, ACCEPTS_KEY, " ".join(sorted(accepts)))
 
 
 def describe_error(exc: Exception) -> str:
