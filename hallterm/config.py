@@ -61,7 +61,7 @@ class Settings(BaseSettings):
         default="", description="central's own TSA key file, for central serve (PKCS#12)"
     )
     tsa_root: str = Field(default="", description="the external TSA's root certificate (PEM)")
-    sync_batch: int = Field(default=200, ge=1, le=10000)
+    sync_batch: int = Field(default=1000, ge=1, le=10000)  # the first batch; it adapts (push)
     sync_interval_seconds: int = Field(default=30, ge=1)
     sync_warn_days: int = Field(
         default=3, ge=1, description="warn when not synced for this many days"

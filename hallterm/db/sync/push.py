@@ -7,7 +7,7 @@ behind it still go.  A timeout or a cut means "unknown": nothing is marked, and 
 ids go again (central answers ``duplicate``).
 
 The batch size adapts to the link (``BatchSize``): it doubles after a batch answered within
-``fast_seconds`` and is quartered after a timeout, always within its bounds.  The last
+``fast_seconds`` (5 s) and is quartered after a timeout, always within its bounds.  The last
 two batches share what is left evenly (``BatchSize.for_remaining``), so the push does not end
 with a full batch and a few stragglers.
 
@@ -56,12 +56,15 @@ Copies = list[tuple[str, str]]  # (applicant_id, escrow copy)
 
 @dataclass
 class BatchSize:
-    """The adaptive batch size and its bounds."""
+    """The adaptive batch size and its bounds.  A batch answered within ``fast_seconds``
+    doubles the next: twice as much still comes back well inside the request timeout (60 s)
+    on the same link, and on a township link (2 Mbit/s, 300 ms) the size reaches a few
+    thousand events within the first seconds of a month's sync."""
 
-    size: int = 200
+    size: int = 1000
     low: int = 50
     high: int = 5000
-    fast_seconds: float = 2.0
+    fast_seconds: float = 5.0
 
     def __post_init__(self) -> None:
         self.low = max(1, min(self.low, self.size))
