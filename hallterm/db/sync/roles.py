@@ -21,13 +21,15 @@ def quote_ident(name: str) -> str:
 _q = quote_ident
 
 
-def station_role(session: Session, station_code: str) -> None:
-    """Run the rest of this transaction as the station (PostgreSQL; nothing on SQLite)."""
+def station_role(session: Session, station_code: str, role: str | None = None) -> None:
+    """Run the rest of this transaction as the station (PostgreSQL; nothing on SQLite);
+    ``role``: its name, when the caller has read it already."""
     if session.get_bind().dialect.name != "postgresql":
         return
-    role = session.execute(
-        text("SELECT role_name FROM sync_peer WHERE station_code = :c"), {"c": station_code}
-    ).scalar()
+    if role is None:
+        role = session.execute(
+            text("SELECT role_name FROM sync_peer WHERE station_code = :c"), {"c": station_code}
+        ).scalar()
     if not role:
         raise PermissionError(f"station {station_code} has no role at central")
     session.execute(text(f"SET LOCAL ROLE {_q(role)}"))

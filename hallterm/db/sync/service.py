@@ -25,7 +25,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -149,19 +149,25 @@ def _refusal(status: int, message: str) -> Response:
     return _reply({"error": message}, status)
 
 
-def _authenticated(session: Session, request: Request) -> str:
+class _Caller(NamedTuple):
+    code: str  # the station this request speaks for
+    role: str  # its database role (``roles.station_role``)
+
+
+def _authenticated(session: Session, request: Request) -> _Caller:
     """The station this request speaks for; 401 unless its credential is current."""
     code = request.headers.get(STATION_HEADER, "").strip()
     auth = request.headers.get("Authorization", "")
     token = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
     if not code or not token:
         raise _Reject(401, _("no station credential was sent; enrol the station first"))
-    if not authenticate(session, code, token):
+    role = authenticate(session, code, token)
+    if role is None:
         raise _Reject(
             401,
             _("central does not accept this station's credential (wrong or revoked); enrol again"),
         )
-    return code
+    return _Caller(code, role)
 
 
 def make_app(store: Store, clock: Clock | None = None, ltv: LtvSource | None = None) -> Starlette:
@@ -173,7 +179,7 @@ def make_app(store: Store, clock: Clock | None = None, ltv: LtvSource | None = N
     ltv_step = LtvStep(ltv, clock) if ltv is not None else None
 
     def handler(
-        work: Callable[[Session, str, Any], dict[str, Any]],
+        work: Callable[[Session, _Caller, Any], dict[str, Any]],
         *,
         write: bool,
         parse: Callable[[dict[str, Any]], Any] | None = None,
@@ -193,7 +199,7 @@ def make_app(store: Store, clock: Clock | None = None, ltv: LtvSource | None = N
     def _run(
         request: Request,
         body: bytes,
-        work: Callable[[Session, str, Any], dict[str, Any]],
+        work: Callable[[Session, _Caller, Any], dict[str, Any]],
         write: bool,
         parse: Callable[[dict[str, Any]], Any] | None,
     ) -> Response:
@@ -237,11 +243,20 @@ def make_app(store: Store, clock: Clock | None = None, ltv: LtvSource | None = N
         except (OperationalError, DBAPIError):
             return _refusal(503, _("central is busy; try again shortly"))
 
-    def pull(session: Session, code: str, data: dict[str, Any]) -> dict[str, Any]:
-        station_role(session, code)
+    known: dict[str, str] = {}  # central's id, read once: a store never stops being central
+
+    def central_id(session: Session) -> str:
+        if "id" not in known:
+            known["id"] = check_central(session)
+        return known["id"]
+
+    def pull(session: Session, caller: _Caller, data: dict[str, Any]) -> dict[str, Any]:
+        code = caller.code
+        mine = central_id(session)
+        station_role(session, code, caller.role)
         cursor = int(data.get("cursor") or 0)
         limit = max(1, min(MAX_PAGE, int(data.get("limit") or 100)))
-        page = pull_page(session, code, cursor, data.get("central_id") or None, limit)
+        page = pull_page(session, code, cursor, data.get("central_id") or None, limit, mine)
         head = chain_state(session, code)
         return {
             "central_id": page.central_id,
@@ -253,12 +268,13 @@ def make_app(store: Store, clock: Clock | None = None, ltv: LtvSource | None = N
             "accepts": list(ACCEPTS),
         }
 
-    def push(session: Session, code: str, batch: _Push) -> dict[str, Any]:
+    def push(session: Session, caller: _Caller, batch: _Push) -> dict[str, Any]:
+        code = caller.code
         events, prepared, copies = batch.events, batch.prepared, batch.copies
         if any(e.station_code != code for e in events):
             raise _Reject(403, _("the batch holds events of another station; nothing was stored"))
-        check_central(session)
-        station_role(session, code)
+        central_id(session)
+        station_role(session, code, caller.role)
         if ltv_step is not None:
             session.info[LTV_STEP] = ltv_step
         after, base = batch.after, batch.base
@@ -300,8 +316,9 @@ def make_app(store: Store, clock: Clock | None = None, ltv: LtvSource | None = N
             results = [r[1] if r[1] in BRIEF_STATUSES else r[1:] for r in results]
         return out | {"results": results, "chain": [head.seq, head.hash]}
 
-    def own(session: Session, code: str, data: dict[str, Any]) -> dict[str, Any]:
-        station_role(session, code)
+    def own(session: Session, caller: _Caller, data: dict[str, Any]) -> dict[str, Any]:
+        code = caller.code
+        station_role(session, code, caller.role)
         after = int(data.get("after") or 0)
         limit = max(1, min(MAX_PAGE, int(data.get("limit") or 500)))
         if "keys_after" in data:  # the station's escrow copies (its recovery), a page of them

@@ -287,11 +287,15 @@ def revoke_station(session: Session, ctx: Ctx, code: str) -> None:
     )
 
 
-def authenticate(session: Session, code: str, token: str) -> bool:
-    """True when ``token`` is the station's current credential (never for a revoked one)."""
-    stored = session.exec(
-        select(col(SyncPeer.credential_hash)).where(col(SyncPeer.station_code) == code)
+def authenticate(session: Session, code: str, token: str) -> str | None:
+    """The station's database role ("" where it has none) when ``token`` is its current
+    credential (never a revoked one), else None; one query for both."""
+    row = session.exec(
+        select(col(SyncPeer.credential_hash), col(SyncPeer.role_name)).where(
+            col(SyncPeer.station_code) == code
+        )
     ).first()
+    stored, role = row if row is not None else (None, None)
     # Compare even when nothing is stored, so timing does not tell a known station code.
     ok = hmac.compare_digest(stored or "0" * 64, _digest(token))
-    return bool(stored) and ok
+    return (role or "") if stored and ok else None

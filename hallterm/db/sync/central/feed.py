@@ -92,15 +92,22 @@ def publish_rows(
 
 
 def pull_page(
-    session: Session, station_code: str, cursor: int, central_id: str | None, limit: int = 100
+    session: Session,
+    station_code: str,
+    cursor: int,
+    central_id: str | None,
+    limit: int = 100,
+    mine: str | None = None,
 ) -> Page:
-    """The next feed rows for a station after ``cursor``, or "reset" when the cursor is not ours."""
-    mine = check_central(session)
+    """The next feed rows for a station after ``cursor``, or "reset" when the cursor is not ours.
+    ``mine``: central's id, when the caller knows it (``check_central``)."""
+    mine = mine or check_central(session)
     visible = or_(col(SyncFeed.station_code).is_(None), col(SyncFeed.station_code) == station_code)
-    if cursor > 0:
-        top = session.exec(select(func.max(col(SyncFeed.id))).where(visible)).first() or 0
-        if (central_id and central_id != mine) or cursor > top:
-            return Page((), 0, mine, reset=True)
+    top = session.exec(select(func.max(col(SyncFeed.id))).where(visible)).first() or 0
+    if cursor > 0 and ((central_id and central_id != mine) or cursor > top):
+        return Page((), 0, mine, reset=True)
+    if top <= cursor:  # nothing new (an idle poll): the rows are not read
+        return Page((), cursor, mine)
     rows = session.exec(
         select(col(SyncFeed.id), SyncFeed.topic, SyncFeed.key, SyncFeed.payload)
         .where(visible, col(SyncFeed.id) > cursor)
