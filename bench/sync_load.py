@@ -2,7 +2,8 @@
 
 50 stations push a day's work each (events as the desk writes them: one case made by the
 services, repeated with fresh ids, ``--cases`` per station) in batches of the product's
-``sync_batch`` while the other 150 poll idle (one pull request each, every ``--poll`` s).
+``sync_batch`` while the other 150 poll idle (one pull request each, from where the station
+is in the feed, every ``--poll`` s).
 Measured: central events/s (events stored and applied ÷ wall time of the push phase), p99
 latency of a push request, PostgreSQL connections in use (sampled; goal ≤ the pools, 2 × 4),
 and what an idle-only phase writes at central (rows written, ``pg_stat_user_tables``; goal
@@ -150,12 +151,21 @@ def main() -> None:
                         peak[0] = max(peak[0], int(n))
                         time.sleep(0.05)
 
-            def poll_idle() -> None:
+            cursors: dict[str, tuple[int, str | None]] = {}
+
+            def poll(code: str) -> bool:
+                """One pull from where the station is in the feed (as its terminal polls);
+                True when there was more to read."""
+                page, _chain = clients[code].pull(*cursors.get(code, (0, None)), 100)
+                cursors[code] = (page.cursor, page.central_id)
+                return page.more
+
+            def poll_idle(mine: list[str]) -> None:
                 while not stop.is_set():
-                    for code in idlers:
+                    for code in mine:
                         if stop.is_set():
                             return
-                        clients[code].pull(0, None, 100)
+                        poll(code)
                     stop.wait(args.poll)
 
             def counters() -> tuple[int, int]:
@@ -173,8 +183,9 @@ def main() -> None:
                 return int(commits), int(written)
 
             # Idle only: nothing may be written or committed.
-            for code in codes:  # warm: every station has pulled once
-                clients[code].pull(0, None, 100)
+            for code in codes:  # warm: every station has pulled the whole feed
+                while poll(code):
+                    pass
             # A control window of the same length without polls: what the database commits by
             # itself (autovacuum, the probes) is taken off.
             control = counters()
@@ -184,7 +195,7 @@ def main() -> None:
             polls = 0
             while time.monotonic() < stop_idle:
                 for code in idlers or codes:
-                    clients[code].pull(0, None, 100)
+                    poll(code)
                     polls += 1
             after = counters()
             idle_commits = (after[0] - before[0]) - (before[0] - control[0])
@@ -192,7 +203,10 @@ def main() -> None:
 
             # Push phase, with the idle stations polling meanwhile.
             threads = [threading.Thread(target=sample, daemon=True)]
-            threads += [threading.Thread(target=poll_idle, daemon=True) for _ in range(4)]
+            threads += [  # four pollers, each for a quarter of the idle stations
+                threading.Thread(target=poll_idle, args=(idlers[i::4],), daemon=True)
+                for i in range(4)
+            ]
             for t in threads:
                 t.start()
             latencies: list[float] = []
