@@ -514,7 +514,7 @@ def test_cli_central_enrol_and_sync(tmp_path, tmp_path_factory, clock, monkeypat
         assert out.exit_code == 0, out.output
         assert enrolment.stat().st_mode & 0o077 == 0  # the credential file is private
         # It says what central checks: this station's first batches may go beside the pull,
-        # carrying only their last event's hash.
+        # in their compact form.
         assert read_enrolment(enrolment).accepts == ACCEPTS
         out = runner.invoke(main, ["enrol", str(enrolment), "--store", str(tmp_path / "a.db")])
         assert out.exit_code == 0, out.output
@@ -541,7 +541,7 @@ def test_cli_central_enrol_and_sync(tmp_path, tmp_path_factory, clock, monkeypat
         with station.read() as s:
             assert current_version(s).version == "2027.01"
             assert s.get(HolidayOverride, date(2027, 2, 7)).is_workday
-            assert s.get(StoreInfo, ACCEPTS_KEY).value == "base chained"
+            assert s.get(StoreInfo, ACCEPTS_KEY).value == "base compact"
             # The credential lives only inside the store; central keeps its hash.
             token = s.get(StoreInfo, "sync.credential").value
         station.dispose()

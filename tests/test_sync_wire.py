@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import uuid
 import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -113,10 +114,17 @@ def test_anything_else_stays_text(text: str) -> None:
 
 
 def _chained(n: int) -> list[EventIn]:
+    return _rehashed(
+        [_event(canonical_json({"n": seq, "证": "照"}), seq) for seq in range(7, 7 + n)]
+    )
+
+
+def _rehashed(events: list[EventIn]) -> list[EventIn]:
+    """The events linked and hashed as a chain (a batch starts anywhere in one)."""
     out: list[EventIn] = []
-    prev = "a" * 64  # a batch starts anywhere in the chain
-    for seq in range(7, 7 + n):
-        e = _event(canonical_json({"n": seq, "证": "照"}), seq)._replace(prev_hash=prev)
+    prev = "a" * 64
+    for e in events:
+        e = e._replace(prev_hash=prev)
         fields = e._asdict()
         del fields["hash"]
         prev = event_hash(**fields)
@@ -130,17 +138,36 @@ def test_a_batch_travels_without_links_and_with_short_hashes() -> None:
     assert [v[9] for v in sent] == [events[0].prev_hash, "", "", "", ""]
     assert all(len(v[10]) == HASH_PREFIX for v in sent)
     assert events_in(decode(encode({"e": sent}))["e"]) == events
-    assert events_in(events_out(events, hashes="full")) == events
+    assert events_in(events_out(events, form="full")) == events
     # To a central that takes it: only the last event's hash, which covers the others.
-    chained = events_out(events, hashes="chained")
-    assert [v[10] for v in chained] == ["", "", "", "", events[-1].hash[:HASH_PREFIX]]
-    assert events_in(decode(encode({"e": chained}))["e"]) == events
-    assert len(encode({"e": chained})) < len(encode({"e": sent})) - 4 * 8
+    compact = events_out(events, form="compact")
+    assert [v[10] for v in compact] == ["", "", "", "", events[-1].hash[:HASH_PREFIX]]
+    assert events_in(decode(encode({"e": compact}))["e"]) == events
+    assert len(encode({"e": compact})) < len(encode({"e": sent})) - 4 * 8
 
 
-@pytest.mark.parametrize("hashes", ["short", "chained"])
-def test_an_event_that_does_not_match_its_short_hash_is_caught(hashes: Any) -> None:
-    sent = events_out(_chained(3), hashes=hashes)
+def test_a_compact_batch_sends_uuids_as_bytes_and_leaves_out_following_seqs() -> None:
+    ids = [str(uuid.uuid4()), "E-7", str(uuid.uuid4()).upper(), str(uuid.uuid4())]
+    events = [e._replace(id=i) for e, i in zip(_chained(4), ids, strict=True)]
+    events[3] = events[3]._replace(seq=20)  # after a gap (e.g. events delivered before)
+    events = _rehashed(events)
+    sent = events_out(events, form="compact")
+    # Only a canonical UUID goes as bytes (it comes back exactly); a seq only when it jumps.
+    assert [type(v[0]) for v in sent] == [bytes, str, str, bytes]
+    assert [v[2] for v in sent] == [events[0].seq, None, None, 20]
+    assert events_in(decode(encode({"e": sent}))["e"]) == events
+    sent[0][0] = sent[0][0][:8]
+    with pytest.raises(BadBody, match="16"):
+        events_in(sent)
+    sent = events_out(events, form="compact")
+    sent[0][2] = None  # the first event names its seq
+    with pytest.raises(BadBody, match="seq"):
+        events_in(sent)
+
+
+@pytest.mark.parametrize("form", ["short", "compact"])
+def test_an_event_that_does_not_match_its_short_hash_is_caught(form: Any) -> None:
+    sent = events_out(_chained(3), form=form)
     sent[1][6] = canonical_json({"n": 8, "证": "改"})  # the content changed on the way
     with pytest.raises(HashMismatch):
         events_in(sent)
@@ -148,7 +175,7 @@ def test_an_event_that_does_not_match_its_short_hash_is_caught(hashes: Any) -> N
 
 def test_a_batch_whose_last_event_has_no_hash_is_a_bad_body() -> None:
     """Nothing would check the batch: central refuses it rather than store it unchecked."""
-    sent = events_out(_chained(3), hashes="chained")
+    sent = events_out(_chained(3), form="compact")
     sent[-1][10] = ""
     with pytest.raises(BadBody, match="last event"):
         events_in(sent)
@@ -177,31 +204,35 @@ def test_a_station_whose_hash_central_cannot_compute_sends_full_hashes(
     assert "f" * 64 in {h for _id, _seq, h in chain(central, "A1")}
 
 
-def test_a_station_leaves_out_inner_hashes_only_for_a_central_that_takes_it(
+def test_a_station_sends_compact_batches_only_to_a_central_that_reads_them(
     hall: Hall, sqlite_url: str, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     central, a = hall
     with ServiceThread(sqlite_url, clock) as svc, enrol(a, central, "A1", svc.url, clock) as client:
-        sent: list[list[str]] = []
+        sent: list[list[str]] = []  # each batch's hashes
+        ids: list[set[type]] = []  # each batch's id types
         post = client._post
 
         def spy(path: str, body: dict[str, Any], *args: Any) -> Any:
             if body.get("events"):
                 sent.append([v[10] for v in body["events"]])
+                ids.append({type(v[0]) for v in body["events"]})
             return post(path, body, *args)
 
         monkeypatch.setattr(client, "_post", spy)
         with a.write() as s:  # enrolled by an older central's file: every hash, cut
             set_info(s, ACCEPTS_KEY, "base")
-        sync_once(a, client)
-        assert sent and all(len(h) == HASH_PREFIX for batch in sent for h in batch)
+        sync_once(a, client)  # the first batch goes before the pull has told it more
+        assert all(len(h) == HASH_PREFIX for h in sent[0]) and ids[0] == {str}
         with a.read() as s:  # its pull said what this central takes, for next time
             assert central_accepts(s) == set(wire.ACCEPTS)
         make_cases(a, "A1", clock, 1, start=100)
         sent.clear()
+        ids.clear()
         sync_once(a, client)
         assert len(sent) == 1 and len(sent[0]) > 1
         assert all(h == "" for h in sent[0][:-1]) and len(sent[0][-1]) == HASH_PREFIX
+        assert ids == [{bytes}]
     assert chain(central, "A1") == chain(a, "A1")
 
 

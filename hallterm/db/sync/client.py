@@ -26,7 +26,7 @@ from hallterm.db.sync.wire import (
     ENCODING,
     STATION_HEADER,
     BadBody,
-    Hashes,
+    Form,
     decode,
     encode,
     event_in,
@@ -268,7 +268,7 @@ class SyncClient:
         base: ChainState | None,
     ) -> tuple[list[PushReply], ChainState, list[str]]:
         body: dict[str, Any] = {
-            "events": events_out(events, hashes=self._hashes()),
+            "events": events_out(events, form=self._form()),
             "brief": True,
         }
         if after:
@@ -292,10 +292,10 @@ class SyncClient:
         ]
         return results, ChainState(int(data["chain"][0]), str(data["chain"][1])), stored
 
-    def _hashes(self) -> Hashes:
+    def _form(self) -> Form:
         if self.full_hashes:
             return "full"
-        return "chained" if "chained" in self.accepts else "short"
+        return "compact" if "compact" in self.accepts else "short"
 
     def own(self, after: int, limit: int = 500) -> tuple[list[EventIn], bool]:
         try:

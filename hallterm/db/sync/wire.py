@@ -15,9 +15,10 @@ In a push, an event's ``prev_hash`` is left out ("") when it is the hash of the 
 it in the batch, and its ``hash`` is cut to its first ``HASH_PREFIX`` hex digits: central
 computes every hash from the event and checks the prefix, which spares ~40 bytes of
 incompressible hex per event (a sixth of a month's link).  To a central that accepts
-``chained``, only the batch's last event carries its (cut) hash: each hash covers the one
-before it, so the last one checks the whole batch, and ~8 more bytes an event stay off the
-link (~6 % of a month).  A computed hash that does not match what was sent stores nothing
+``compact``, a batch travels smaller still (~10 % of a month): only its last event carries its
+(cut) hash, since each hash covers the one before it and so the last one checks the whole
+batch; an event's ``seq`` is left out (null) when it follows the event before it; and an
+event id that is a canonical UUID travels as its 16 bytes.  A computed hash that does not match what was sent stores nothing
 and is answered 409 ``{full_hashes: true}``; the station then sends full hashes for the rest
 of that sync, so central's per-event checks name the event.  Headers: ``Authorization: Bearer <credential>`` and ``X-Hallterm-Station:
 <code>``.
@@ -27,7 +28,7 @@ Endpoints (all ``POST``; one request each):
 - ``/v1/pull`` ``{cursor, central_id, limit}`` → ``{central_id, items, cursor, reset, more,
   chain, accepts}``: a page of the feed and the station's chain head at central (``[seq,
   hash]``); ``accepts`` names what central's pushes take beyond the first release's
-  (``base``, ``chained``), so a station sends them only to a central that checks them.
+  (``base``, ``compact``), so a station sends them only to a central that reads them.
   Runs in a transaction that is rolled back: an idle poll writes nothing.
 - ``/v1/push`` ``{events, after?, base?, brief?}`` → ``{results, chain}``: one result per event, in
   order, ``[event_id, status, problem, message]`` with status ``ok`` (stored now),
@@ -67,6 +68,7 @@ import base64
 import binascii
 import gzip
 import re
+import uuid
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -82,8 +84,8 @@ VERSION = "v1"
 ZSTD_LEVEL = 9
 ENCODING = "zstd"
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
-ACCEPTS = ("base", "chained")  # what pushes take beyond the first release (pull, enrolment)
-Hashes = Literal["full", "short", "chained"]  # how a pushed batch carries its events' hashes
+ACCEPTS = ("base", "compact")  # what pushes take beyond the first release (pull, enrolment)
+Form = Literal["full", "short", "compact"]  # how a pushed batch travels (see above)
 BRIEF_STATUSES = ("ok", "duplicate")  # results sent as a bare status in a brief reply
 HASH_PREFIX = 16  # hex digits of a pushed event's hash: 64 bits, against a mistake, not a foe
 _B64_FIELD = re.compile(r'"[A-Za-z0-9_]*_b64":"')
@@ -211,21 +213,48 @@ def event_in(raw: Any) -> EventIn:
     return EventIn._make(values)
 
 
-def events_out(events: list[EventIn], *, hashes: Hashes = "short") -> list[list[Any]]:
-    """A pushed batch as it travels: ``full`` hashes and links, or links left out and hashes
-    cut (``short``), or only the last event's hash, cut (``chained``; see above)."""
+def _id_out(text: str) -> str | bytes:
+    """A canonical UUID as its 16 bytes (read back exactly), any other id as it is."""
+    try:
+        raw = uuid.UUID(text).bytes
+    except ValueError:
+        return text
+    return raw if str(uuid.UUID(bytes=raw)) == text else text
+
+
+def events_out(events: list[EventIn], *, form: Form = "short") -> list[list[Any]]:
+    """A pushed batch as it travels: every hash and link (``full``), links left out and
+    hashes cut (``short``), or ``compact`` (see above)."""
     out: list[list[Any]] = []
-    prev: str | None = None
+    prev: EventIn | None = None
     for i, e in enumerate(events, 1):
         values = event_out(e)
-        if hashes != "full":
-            if prev is not None and e.prev_hash == prev:
+        if form != "full":
+            if prev is not None and e.prev_hash == prev.hash:
                 values[9] = ""
             last = i == len(events)
-            values[10] = e.hash[:HASH_PREFIX] if hashes == "short" or last else ""
-        prev = e.hash
+            values[10] = e.hash[:HASH_PREFIX] if form == "short" or last else ""
+        if form == "compact":
+            values[0] = _id_out(e.id)
+            if prev is not None and e.seq == prev.seq + 1:
+                values[2] = None
+        prev = e
         out.append(values)
     return out
+
+
+def _restored(item: Any, prev: EventIn | None) -> Any:
+    """A compact event's id and seq as text and number again."""
+    if not isinstance(item, list) or len(item) != len(EventIn._fields):
+        return item  # event_in says what is wrong with it
+    values = list(item)
+    if isinstance(values[0], bytes):
+        if len(values[0]) != 16:
+            raise BadBody("an event id sent as bytes must be a UUID's 16")
+        values[0] = str(uuid.UUID(bytes=values[0]))
+    if values[2] is None and prev is not None:
+        values[2] = prev.seq + 1
+    return values
 
 
 def events_in(raw: Any) -> list[EventIn]:
@@ -237,7 +266,7 @@ def events_in(raw: Any) -> list[EventIn]:
     out: list[EventIn] = []
     sent = ""
     for item in raw:
-        e = event_in(item)
+        e = event_in(_restored(item, out[-1] if out else None))
         if not e.prev_hash and out:
             e = e._replace(prev_hash=out[-1].hash)
         sent = e.hash
