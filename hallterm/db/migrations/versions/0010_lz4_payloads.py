@@ -5,8 +5,8 @@ otherwise.  A month of a station's events (~9,500, a quarter of them signed PDFs
 took ~0.55 s of pglz at central on every ingest, beside ~0.25 s for the whole ``COPY``; lz4
 stores about as small at a quarter of that time.  Values already stored keep their pglz and
 stay readable.  The event table's partitions get it too (a partition made later takes it from
-the table: ``central.partitions``).  Only on a PostgreSQL built with lz4 (14 or later, the usual packages); a
-SQLite store has no such compression and nothing changes.
+the table: ``central.partitions``).  Only on a PostgreSQL built with lz4 (14 or later, the
+usual packages); a SQLite store has no such compression and nothing changes.
 
 Revision ID: 0010_lz4_payloads
 Revises: 0009_escrow
