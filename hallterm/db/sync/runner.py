@@ -113,7 +113,7 @@ def sync_once(
     early = None
     try:
         with local.read() as ls:
-            client.accepts = central_accepts(ls)
+            known = client.accepts = central_accepts(ls)
         # The first batch goes beside the pull: on a slow link the push starts a round trip
         # sooner.  Central stores it only if the station's chain there is where the station
         # last saw it, otherwise it is dropped and the careful order follows; so it goes only
@@ -130,7 +130,9 @@ def sync_once(
             if early is not None and pulled.chain != early.base:
                 early.drop()
                 early = None
-            _remember_accepts(local, client.accepts)
+            if client.accepts != known:  # kept for the next sync's first batch
+                with local.write() as ls:
+                    set_info(ls, ACCEPTS_KEY, " ".join(sorted(client.accepts)))
             summary.pulled, summary.pull_conflicts, summary.reset = (
                 pulled.pulled,
                 pulled.conflicts,
@@ -168,15 +170,6 @@ def sync_once(
         summary.left = unsent_count(ls, code)
     _stamp(local, clock, error=None)
     return summary
-
-
-def _remember_accepts(local: Store, accepts: frozenset[str]) -> None:
-    """Note what central's pushes take, for the next sync's first batch (written on change)."""
-    with local.read() as ls:
-        known = central_accepts(ls)
-    if known != accepts:
-        with local.write() as ls:
-            set_info(ls, ACCEPTS_KEY, " ".join(sorted(accepts)))
 
 
 def describe_error(exc: Exception) -> str:

@@ -9,9 +9,9 @@ one station, the ``sync_feed`` lock orders feed writers).
 Each process holds a small bounded pool with server-side timeouts (``service_process``): a
 request never waits long for a lock and no transaction outlives its request.  A station's
 request is read completely before its transaction starts, so a client that freezes or
-vanishes mid-request holds nothing at central.  Each transaction authenticates the station (``admin.authenticate``), then runs as
-its role (``roles.station_role``) so row-level security applies.  See ``wire`` for the
-protocol.
+vanishes mid-request holds nothing at central.  Each transaction authenticates the station
+(``admin.authenticate``), then runs as its role (``roles.station_role``) so row-level
+security applies.  See ``wire`` for the protocol.
 
 With a timestamp authority configured (``serve --tsa`` or ``--tsa-url``, loaded once when
 each process starts), every push transaction carries it so central's apply step extends the

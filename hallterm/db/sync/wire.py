@@ -18,10 +18,10 @@ incompressible hex per event (a sixth of a month's link).  To a central that acc
 ``compact``, a batch travels smaller still (~10 % of a month): only its last event carries its
 (cut) hash, since each hash covers the one before it and so the last one checks the whole
 batch; an event's ``seq`` is left out (null) when it follows the event before it; and an
-event id that is a canonical UUID travels as its 16 bytes.  A computed hash that does not match what was sent stores nothing
-and is answered 409 ``{full_hashes: true}``; the station then sends full hashes for the rest
-of that sync, so central's per-event checks name the event.  Headers: ``Authorization: Bearer <credential>`` and ``X-Hallterm-Station:
-<code>``.
+event id that is a canonical UUID travels as its 16 bytes.  A computed hash that does not
+match what was sent stores nothing and is answered 409 ``{full_hashes: true}``; the station
+then sends full hashes for the rest of that sync, so central's per-event checks name the
+event.  Headers: ``Authorization: Bearer <credential>`` and ``X-Hallterm-Station: <code>``.
 
 Endpoints (all ``POST``; one request each):
 
@@ -30,8 +30,8 @@ Endpoints (all ``POST``; one request each):
   hash]``); ``accepts`` names what central's pushes take beyond the first release's
   (``base``, ``compact``), so a station sends them only to a central that reads them.
   Runs in a transaction that is rolled back: an idle poll writes nothing.
-- ``/v1/push`` ``{events, after?, base?, brief?}`` → ``{results, chain}``: one result per event, in
-  order, ``[event_id, status, problem, message]`` with status ``ok`` (stored now),
+- ``/v1/push`` ``{events, after?, base?, brief?}`` → ``{results, chain}``: one result per
+  event, in order, ``[event_id, status, problem, message]`` with status ``ok`` (stored now),
   ``duplicate`` (stored before: same id, same hash) or ``refused`` (kept in central's
   quarantine).  With ``brief: true`` (what stations send) the ids are left out: a result is
   the bare status when it is ``ok`` or ``duplicate``, else ``[status, problem, message]``,
@@ -216,10 +216,10 @@ def event_in(raw: Any) -> EventIn:
 def _id_out(text: str) -> str | bytes:
     """A canonical UUID as its 16 bytes (read back exactly), any other id as it is."""
     try:
-        raw = uuid.UUID(text).bytes
+        value = uuid.UUID(text)
     except ValueError:
         return text
-    return raw if str(uuid.UUID(bytes=raw)) == text else text
+    return value.bytes if str(value) == text else text
 
 
 def events_out(events: list[EventIn], *, form: Form = "short") -> list[list[Any]]:
