@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import threading
 import uuid
 import zlib
 from collections.abc import Iterator
@@ -297,6 +298,42 @@ def test_a_batch_sent_beside_the_pull_is_stored_only_where_the_station_thinks_th
         sent.clear()
         sync_once(a, client)
         assert sent[0] is not None
+    assert chain(central, "A1") == chain(a, "A1")
+
+
+def test_a_batch_sent_beside_the_pull_goes_again_when_another_sync_moved_the_chain(
+    hall: Hall, sqlite_url: str, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Another sync of this station (frozen mid-push, its bytes still on the wire) stores
+    # the same events after this sync's pull and before its early batch is read: central
+    # answers 409, and the sync sends the batch again without a base instead of failing.
+    central, a = hall
+    with a.read() as s:
+        waiting = next_batch(s, "A1", 1000)
+    with ServiceThread(sqlite_url, clock) as svc, enrol(a, central, "A1", svc.url, clock) as client:
+        pulled = threading.Event()
+        pull, push_with_keys = client.pull, client.push_with_keys
+        bases: list[ChainState | None] = []
+
+        def pull_then_tell(*args: Any) -> Any:
+            try:
+                return pull(*args)
+            finally:
+                pulled.set()
+
+        def other_sync_first(*args: Any) -> Any:
+            base = args[4] if len(args) > 4 else None
+            bases.append(base)
+            if base is not None:
+                assert pulled.wait(10)
+                push_with_keys(waiting, None)  # the other sync's batch lands
+            return push_with_keys(*args)
+
+        monkeypatch.setattr(client, "pull", pull_then_tell)
+        monkeypatch.setattr(client, "push_with_keys", other_sync_first)
+        summary = sync_once(a, client)
+    assert bases[0] is not None and bases[1:] and all(b is None for b in bases[1:])
+    assert summary.duplicates == len(waiting) and not summary.left and not summary.refused
     assert chain(central, "A1") == chain(a, "A1")
 
 

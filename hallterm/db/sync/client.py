@@ -53,7 +53,7 @@ class Behind(Exception):
 
 class Diverged(Exception):
     """409: a batch sent with its ``base`` found central's chain of this station elsewhere;
-    nothing was stored (the station pulls first, then recovers what it must)."""
+    nothing was stored (the sync sends it again without a base, see ``push.settle``)."""
 
 
 class DictionaryRefused(Exception):

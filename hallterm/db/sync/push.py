@@ -44,7 +44,6 @@ from hallterm.db.sync.client import (
     SyncClient,
 )
 from hallterm.db.sync.recover import delivered_head
-from hallterm.i18n import _
 
 Progress = Callable[[int], None]
 _EVENT = Event.__table__  # type: ignore[attr-defined]
@@ -290,10 +289,13 @@ def push(
             except Behind:  # central had not stored the batch before it yet: send it again
                 flight.reply, flight.started = None, time.monotonic()
                 continue
-            except Diverged:  # another sync of this station moved its chain meanwhile
-                raise LinkError(
-                    _("the station's chain at central changed during the sync; run it again")
-                ) from None
+            except Diverged:
+                # Only the early batch names a base.  Its pull found central's chain where
+                # the station thought, so another sync of this station (one frozen or cut
+                # mid-push) stored events since: send the batch the careful way, where what
+                # is already there comes back as duplicates.
+                flight.reply, flight.started = None, time.monotonic()
+                continue
             except FullHashesNeeded:  # rare: central's hash differs; it names the event now
                 client.full_hashes = True
                 flight.reply, flight.started = None, time.monotonic()
