@@ -158,6 +158,8 @@ USED_WITHOUT_IMPORT = {
     "paperang-p2-fonts-cjk": "the bundled CJK font, found with importlib.resources",
     "tzdata": "time zone data for zoneinfo where the system has none",
     "requests": "pyHanko's HTTP client for an external RFC 3161 timestamp authority (tsa.py)",
+    "httptools": "uvicorn's HTTP parser, named in serve (service_process.py)",
+    "uvloop": "uvicorn's event loop where it builds, taken by uvicorn when installed",
 }
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from hallterm.db.engine import Store, mask_url, normalize_url
-from hallterm.db.events import append_event, verify_chain
+from hallterm.db.events import _canonical_bytes, append_event, canonical_json, verify_chain
 from hallterm.db.migrate import current_revision, head_revision, upgrade
 from hallterm.db.models import Event, Station
 from hallterm.db.schema_version import SCHEMA_HEADS, stored_heads
@@ -118,6 +118,18 @@ def test_event_chain_links_and_detects_edits(any_url, ctx, clock):
         breaks = verify_chain(s)
     assert len(breaks) == 1 and breaks[0].seq == 4 and breaks[0].position == 4
     store.dispose()
+
+
+def test_event_hash_content_is_the_canonical_json_for_every_character():
+    # The hash's content goes through orjson for speed; it must be canonical_json's bytes
+    # (json.dumps, sorted keys, no ASCII escaping) for every code point, escapes included.
+    text = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
+    for part in (text[i : i + 4096] for i in range(0, len(text), 4096)):
+        value = {"payload": part, "seq": 2**40, "at": '"\\\n\t', "id": ""}
+        assert _canonical_bytes(value) == canonical_json(value).encode("utf-8")
+    lone = {"payload": "\ud800"}  # not UTF-8: refused as canonical_json refuses it
+    with pytest.raises(UnicodeEncodeError):
+        _canonical_bytes(lone)
 
 
 def test_concurrent_appends_keep_one_chain(any_url, ctx, clock):

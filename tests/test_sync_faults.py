@@ -170,7 +170,13 @@ def test_idle_sync_commits_nothing_at_central(pg_url, tmp_path, tmp_path_factory
         client = enrol(station, central, "A1", svc.url, clock)
         settle(station, client, clock)
         commits: list[object] = []
+        statements: list[str] = []
         event.listen(svc.store.engine, "commit", lambda conn: commits.append(conn))
+        event.listen(
+            svc.store.engine,
+            "before_cursor_execute",
+            lambda conn, cursor, statement, *rest: statements.append(statement),
+        )
 
         def state() -> tuple[object, ...]:
             with central.read() as s:
@@ -187,6 +193,9 @@ def test_idle_sync_commits_nothing_at_central(pg_url, tmp_path, tmp_path_factory
         for _ in range(5):
             assert sync_once(station, client, clock=clock).requests == 1
         assert state() == before and commits == []  # read, then rolled back: no commit
+        # Each idle pull is three statements: the credential, the station's role, and the
+        # feed's newest row with the chain's head together.
+        assert len(statements) == 5 * 3, statements
         client.close()
     central.dispose()
 

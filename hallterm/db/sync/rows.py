@@ -90,6 +90,17 @@ def to_python(table: Table, values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def known_columns(table: Table, values: dict[str, Any]) -> dict[str, Any]:
+    """Snapshot values as they are (JSON types), keys this schema does not know dropped."""
+    names = _converters(table.name)[0]
+    return values if names.issuperset(values) else {k: v for k, v in values.items() if k in names}
+
+
+def typed_pk(table: Table, values: dict[str, Any]) -> tuple[Any, ...]:
+    """A snapshot row's primary key in column types (``pk_of`` of ``to_python``)."""
+    return pk_of(table, to_python(table, {n: values.get(n) for n in pk_names(table)}))
+
+
 @cache
 def pk_names(table: Table) -> tuple[str, ...]:
     return tuple(c.name for c in table.primary_key.columns)

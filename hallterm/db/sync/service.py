@@ -49,6 +49,7 @@ from hallterm.db.sync.central import (
     problem_label,
     pull_page,
     receive,
+    top_and_head,
 )
 from hallterm.db.sync.central.apply import Prepared, prepare
 from hallterm.db.sync.central.common import EventIn
@@ -204,13 +205,15 @@ def make_app(store: Store, clock: Clock | None = None, ltv: LtvSource | None = N
         parse: Callable[[dict[str, Any]], Any] | None,
     ) -> Response:
         try:
-            data: Any = decode(body, request.headers.get(DICTIONARY_HEADER, ""))
-            if parse is not None:
-                # The credential first (a stranger's body is not worked on), then the body
-                # is read holding no connection: the pool's few serve other stations meanwhile.
+            dictionary = request.headers.get(DICTIONARY_HEADER, "")
+            if parse is None:
+                data: Any = decode(body, dictionary)
+            else:
+                # The credential first (a stranger's body is not even decompressed), then the
+                # body is read holding no connection: the pool's few serve other stations meanwhile.
                 with _peek(store) as session:
                     _authenticated(session, request)
-                data = parse(data)
+                data = parse(decode(body, dictionary))
             if write:
                 waited = 0.0
                 while True:
@@ -256,8 +259,8 @@ def make_app(store: Store, clock: Clock | None = None, ltv: LtvSource | None = N
         station_role(session, code, caller.role)
         cursor = int(data.get("cursor") or 0)
         limit = max(1, min(MAX_PAGE, int(data.get("limit") or 100)))
-        page = pull_page(session, code, cursor, data.get("central_id") or None, limit, mine)
-        head = chain_state(session, code)
+        top, head = top_and_head(session, code)
+        page = pull_page(session, code, cursor, data.get("central_id") or None, limit, mine, top)
         return {
             "central_id": page.central_id,
             "items": [[i.id, i.topic, i.key, i.payload] for i in page.items],

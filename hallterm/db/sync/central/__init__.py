@@ -55,6 +55,7 @@ from hallterm.db.sync.central.feed import (
     publish,
     publish_rows,
     pull_page,
+    top_and_head,
 )
 from hallterm.db.sync.central.persons import person_of
 from hallterm.db.sync.central.receive import chain_state, event_hash_at, receive
@@ -103,5 +104,6 @@ __all__ = [
     "resolve_conflict",
     "revoke_station",
     "set_holiday",
+    "top_and_head",
     "transfer_case",
 ]

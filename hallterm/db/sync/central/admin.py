@@ -17,9 +17,9 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import or_
+from sqlalchemy import or_, text
 from sqlmodel import Session, SQLModel, col, select
 
 from hallterm.clock import Clock
@@ -237,6 +237,9 @@ def transfer_case(session: Session, ctx: Ctx, case_ref: str, to_station: str) ->
 # -- station credentials -----------------------------------------------------------------
 
 
+_CREDENTIAL = text("SELECT credential_hash, role_name FROM sync_peer WHERE station_code = :c")
+
+
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
@@ -290,12 +293,8 @@ def revoke_station(session: Session, ctx: Ctx, code: str) -> None:
 def authenticate(session: Session, code: str, token: str) -> str | None:
     """The station's database role ("" where it has none) when ``token`` is its current
     credential (never a revoked one), else None; one query for both."""
-    row = session.exec(
-        select(col(SyncPeer.credential_hash), col(SyncPeer.role_name)).where(
-            col(SyncPeer.station_code) == code
-        )
-    ).first()
-    stored, role = row if row is not None else (None, None)
+    row = session.execute(_CREDENTIAL, {"c": code}).first()  # every request: no ORM
+    stored, role = cast("tuple[str | None, str | None]", tuple(row) if row else (None, None))
     # Compare even when nothing is stored, so timing does not tell a known station code.
     ok = hmac.compare_digest(stored or "0" * 64, _digest(token))
     return (role or "") if stored and ok else None

@@ -25,6 +25,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+import orjson
 from sqlalchemy import Table, TextClause, bindparam, insert, select, text, update
 from sqlalchemy.exc import DataError, IntegrityError, ProgrammingError
 from sqlmodel import Session
@@ -33,7 +34,17 @@ from hallterm.db.one_of import one_of, pairs_of
 from hallterm.db.sync.central.common import CENTRAL_TABLES, SHARED_TABLES, EventIn, Problem
 from hallterm.db.sync.central.layout import CASE_CHILDREN, DISTRIBUTED, STATION_CODE_ADDED
 from hallterm.db.sync.roles import as_central, quote_ident
-from hallterm.db.sync.rows import pk_names, pk_of, row_key, same, table_for, table_order, to_python
+from hallterm.db.sync.rows import (
+    known_columns,
+    pk_names,
+    pk_of,
+    row_key,
+    same,
+    table_for,
+    table_order,
+    to_python,
+    typed_pk,
+)
 
 RowHook = Callable[[Session, str, list[dict[str, Any]]], None]
 EventHook = Callable[[Session, str, Sequence[EventIn]], None]
@@ -61,8 +72,8 @@ def run_event_hooks(session: Session, station_code: str, events: Sequence[EventI
 @dataclass
 class _Change:
     table: Table
-    pk: tuple[Any, ...]
-    values: dict[str, Any]
+    pk: tuple[Any, ...]  # in column types
+    values: dict[str, Any]  # as the snapshot carries them (JSON types: ISO text for times)
     base_version: int | None
 
     @property
@@ -85,9 +96,12 @@ def changes_of(e: EventIn) -> list[_Change] | Problem:
     if '"rows"' not in e.payload:  # most audit events change no table
         return []
     try:
-        payload = json.loads(e.payload)
-    except ValueError:
-        return []
+        payload = orjson.loads(e.payload)
+    except orjson.JSONDecodeError:  # stricter than json (NaN, huge numbers): ask json too
+        try:
+            payload = json.loads(e.payload)
+        except ValueError:
+            return []
     rows = payload.get("rows") if isinstance(payload, dict) else None
     out: list[_Change] = []
     for snap in rows or []:
@@ -97,10 +111,12 @@ def changes_of(e: EventIn) -> list[_Change] | Problem:
         table = table_for(name)
         if table is None:
             return Problem("table", f"central does not know table {name!r}", name)
-        values = to_python(table, snap.get("values") or {})
+        # Kept in JSON types: a new row goes back to PostgreSQL as JSON, so only the rows
+        # compared with central's or updated are turned into column types (``to_python``).
+        values = known_columns(table, snap.get("values") or {})
         if name in STATION_CODE_ADDED and not values.get("station_code"):
             values["station_code"] = e.station_code  # a station from before migration 0007
-        pk = pk_of(table, values)
+        pk = typed_pk(table, values)
         if any(v is None for v in pk):
             return Problem("integrity", "row without its primary key", name)
         out.append(_Change(table, pk, values, snap.get("base_version")))
@@ -212,7 +228,7 @@ class Applier:
                 continue
             if "version" in ch.table.c:
                 if ch.base_version is None:
-                    if same(existing, ch.values):
+                    if same(to_python(ch.table, existing), to_python(ch.table, ch.values)):
                         continue
                     return self._problem(ch, "exists", "central already holds another version")
                 if existing.get("version") != ch.base_version:
@@ -264,7 +280,11 @@ class Applier:
             old = before.get((name, pk))
             if old is None:
                 inserts.setdefault(name, []).append(values)
-            elif not same(old, values):
+                continue
+            table = table_for(name)
+            assert table is not None
+            values = to_python(table, values)
+            if not same(old, values):
                 if name in DISTRIBUTED and old.get("station_code"):
                     # The distribution column never changes (an applicant's is its origin).
                     values = {**values, "station_code": old["station_code"]}
@@ -283,7 +303,7 @@ class Applier:
             if pg:  # one statement for the group: the rows travel as one JSON array
                 self.session.execute(_json_insert(table, list(group[0])), {"rows": _json(group)})
             else:
-                self.session.execute(insert(table), group)
+                self.session.execute(insert(table), [to_python(table, r) for r in group])
         pks = pk_names(table)
         if pg and table.name in DISTRIBUTED and "station_code" in table.c:
             pks = ("station_code", *pks)  # central's key; Citus routes the update by it
@@ -325,7 +345,9 @@ def _json_value(value: Any) -> Any:
 
 
 def _json(rows: list[dict[str, Any]]) -> str:
-    return json.dumps(rows, ensure_ascii=False, separators=(",", ":"), default=_json_value)
+    """The rows as one JSON array for ``jsonb_populate_recordset`` (orjson writes dates and
+    times as ISO text itself, much faster than a ``default`` call per value)."""
+    return orjson.dumps(rows, default=_json_value).decode("utf-8")
 
 
 def _by_columns(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:

@@ -21,9 +21,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, or_, text
+from sqlalchemy import or_, text
 from sqlmodel import Session, SQLModel, col, select
 
 from hallterm.clock import Clock
@@ -31,7 +31,14 @@ from hallterm.db.events import canonical_json, snapshot
 from hallterm.db.models import Event
 from hallterm.db.models_sync import SyncFeed
 from hallterm.db.services.setup import get_info
-from hallterm.db.sync.central.common import EVENT_COLUMNS, EventIn, FeedItem, Page, SyncRefused
+from hallterm.db.sync.central.common import (
+    EVENT_COLUMNS,
+    ChainState,
+    EventIn,
+    FeedItem,
+    Page,
+    SyncRefused,
+)
 from hallterm.i18n import _
 
 
@@ -91,6 +98,24 @@ def publish_rows(
     )
 
 
+# One statement for what every pull needs: the newest feed row the station may read, and
+# the head of its chain at central.  Plain text: an idle poll is nothing else, and the ORM
+# would cost more than the database does.
+_TOP_AND_HEAD = text(
+    "SELECT f.top, e.seq, e.hash FROM "
+    "(SELECT max(id) AS top FROM sync_feed WHERE station_code IS NULL OR station_code = :c) f "
+    "LEFT JOIN (SELECT seq, hash FROM event WHERE station_code = :c "
+    "ORDER BY seq DESC LIMIT 1) e ON 1 = 1"
+)
+
+
+def top_and_head(session: Session, station_code: str) -> tuple[int, ChainState]:
+    """The newest feed id visible to the station, and its chain head at central."""
+    row = session.execute(_TOP_AND_HEAD, {"c": station_code}).one()
+    top, seq, hash_ = cast("tuple[int | None, int | None, str | None]", tuple(row))
+    return int(top or 0), ChainState(int(seq or 0), str(hash_ or ""))
+
+
 def pull_page(
     session: Session,
     station_code: str,
@@ -98,16 +123,19 @@ def pull_page(
     central_id: str | None,
     limit: int = 100,
     mine: str | None = None,
+    top: int | None = None,
 ) -> Page:
     """The next feed rows for a station after ``cursor``, or "reset" when the cursor is not ours.
-    ``mine``: central's id, when the caller knows it (``check_central``)."""
+    ``mine``: central's id, and ``top``: the newest feed id the station may read, when the
+    caller knows them (``check_central``, ``top_and_head``)."""
     mine = mine or check_central(session)
-    visible = or_(col(SyncFeed.station_code).is_(None), col(SyncFeed.station_code) == station_code)
-    top = session.exec(select(func.max(col(SyncFeed.id))).where(visible)).first() or 0
+    if top is None:
+        top = top_and_head(session, station_code)[0]
     if cursor > 0 and ((central_id and central_id != mine) or cursor > top):
         return Page((), 0, mine, reset=True)
     if top <= cursor:  # nothing new (an idle poll): the rows are not read
         return Page((), cursor, mine)
+    visible = or_(col(SyncFeed.station_code).is_(None), col(SyncFeed.station_code) == station_code)
     rows = session.exec(
         select(col(SyncFeed.id), SyncFeed.topic, SyncFeed.key, SyncFeed.payload)
         .where(visible, col(SyncFeed.id) > cursor)
@@ -135,4 +163,4 @@ def own_events(session: Session, station_code: str, after: int, limit: int) -> l
     return [EventIn._make(r) for r in rows]
 
 
-__all__ = ["check_central", "own_events", "publish", "publish_rows", "pull_page"]
+__all__ = ["check_central", "own_events", "publish", "publish_rows", "pull_page", "top_and_head"]
