@@ -41,7 +41,6 @@ def canonical_json(value: Any) -> str:
 
 
 def event_hash(
-    *,
     id: str,
     station_code: str,
     seq: int,

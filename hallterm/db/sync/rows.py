@@ -96,9 +96,21 @@ def known_columns(table: Table, values: dict[str, Any]) -> dict[str, Any]:
     return values if names.issuperset(values) else {k: v for k, v in values.items() if k in names}
 
 
+@cache
+def _pk_converters(table_name: str) -> tuple[tuple[str, Converter | None], ...]:
+    table = _tables()[table_name]
+    converters = dict(_converters(table_name)[1])
+    return tuple((c.name, converters.get(c.name)) for c in table.primary_key.columns)
+
+
 def typed_pk(table: Table, values: dict[str, Any]) -> tuple[Any, ...]:
-    """A snapshot row's primary key in column types (``pk_of`` of ``to_python``)."""
-    return pk_of(table, to_python(table, {n: values.get(n) for n in pk_names(table)}))
+    """A snapshot row's primary key in column types (``pk_of`` of ``to_python``); every
+    row of a batch goes through here, so only the key's columns are looked at."""
+    out = []
+    for name, conv in _pk_converters(table.name):
+        v = values.get(name)
+        out.append(conv(v) if conv is not None and v is not None else v)
+    return tuple(out)
 
 
 @cache

@@ -40,8 +40,7 @@ class ServiceStore(Store):
         if self._engine is None and self.dialect == "postgresql":
             options = (
                 f"-c statement_timeout={STATEMENT_TIMEOUT_MS} -c lock_timeout={LOCK_TIMEOUT_MS} "
-                f"-c idle_in_transaction_session_timeout={IDLE_IN_TRANSACTION_MS} "
-                "-c plan_cache_mode=force_custom_plan"
+                f"-c idle_in_transaction_session_timeout={IDLE_IN_TRANSACTION_MS}"
             )
             self._engine = create_engine(
                 make_url(normalize_url(self.url)),

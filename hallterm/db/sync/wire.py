@@ -193,6 +193,11 @@ def event_out(e: EventIn) -> list[Any]:
 
 
 def event_in(raw: Any) -> EventIn:
+    return EventIn._make(_event_values(raw))
+
+
+def _event_values(raw: Any) -> list[Any]:
+    """An event's columns as sent, checked and in their types (a new list)."""
     if not isinstance(raw, list) or len(raw) != len(EventIn._fields):
         raise BadBody("an event must be a list of its columns")
     values = list(raw)
@@ -210,7 +215,7 @@ def event_in(raw: Any) -> EventIn:
     for i in (0, 1, 3, 4, 5, 6, 7, 9, 10):
         if not isinstance(values[i], str):
             raise BadBody("event fields must be text")
-    return EventIn._make(values)
+    return values
 
 
 def _id_out(text: str) -> str | bytes:
@@ -263,19 +268,21 @@ def events_in(raw: Any) -> list[EventIn]:
     one unchecked: the batch's last event, whose hash covers all of them, must carry it."""
     if not isinstance(raw, list):
         raise BadBody("events must be a list")
+    from hallterm.db.events import event_hash  # SQLModel: this module stays light
+
     out: list[EventIn] = []
     sent = ""
-    for item in raw:
-        e = event_in(_restored(item, out[-1] if out else None))
-        if not e.prev_hash and out:
-            e = e._replace(prev_hash=out[-1].hash)
-        sent = e.hash
+    for item in raw:  # each event is made once, with its link and hash filled in
+        values = _event_values(_restored(item, out[-1] if out else None))
+        if not values[9] and out:
+            values[9] = out[-1].hash
+        sent = values[10]
         if len(sent) != 64:
-            full = e.computed_hash()
+            full = event_hash(*values[:10])
             if sent and (len(sent) < HASH_PREFIX or not full.startswith(sent)):
-                raise HashMismatch(f"event {e.seq}: its hash is not the one computed")
-            e = e._replace(hash=full)
-        out.append(e)
+                raise HashMismatch(f"event {values[2]}: its hash is not the one computed")
+            values[10] = full
+        out.append(EventIn._make(values))
     if out and not sent:
         raise BadBody("the batch's last event must carry its hash")
     return out
