@@ -337,6 +337,23 @@ def test_a_batch_sent_beside_the_pull_goes_again_when_another_sync_moved_the_cha
     assert chain(central, "A1") == chain(a, "A1")
 
 
+def test_row_values_are_read_exactly_whatever_their_size() -> None:
+    # orjson reads an integer beyond 64 bits as a float without a word; central reads such a
+    # payload with json instead, so the number reaches the database as it was sent.
+    import orjson
+
+    from hallterm.db.sync.central.apply import changes_of
+
+    big = 123456789012345678901234567890
+    assert orjson.loads(str(big)) != big  # the library's behaviour this guards against
+    for value in (big, -(2**63) - 1, 2**64, 17, 3.5):
+        payload = json.dumps({"rows": [{"table": "case_matter", "values": {
+            "case_id": "c1", "matter_code": "M1", "position": value, "station_code": "3299",
+        }}]})  # fmt: skip
+        (change,) = changes_of(_event(payload))  # type: ignore[misc]
+        assert change.values["position"] == value and type(change.values["position"]) is type(value)
+
+
 def test_a_brief_reply_for_another_batch_is_not_taken() -> None:
     events = [_event("{}", 1), _event("{}", 2)]
     refused = ["refused", "stale", "central holds a newer version"]

@@ -69,7 +69,7 @@ def event_hash(
 
 def _canonical_bytes(value: dict[str, str | int]) -> bytes:
     """``canonical_json(value)`` in UTF-8, for a flat dict of text and numbers.  orjson writes
-    the very same bytes (every code point is checked in ``tests/test_events.py``) several
+    the very same bytes (every code point is checked in ``tests/test_store.py``) several
     times faster; central hashes every event of a compact batch."""
     try:
         return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
