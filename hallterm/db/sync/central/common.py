@@ -109,14 +109,6 @@ class EventIn(NamedTuple):
     def as_dict(self) -> dict[str, Any]:
         return self._asdict()
 
-    def computed_hash(self) -> str:
-        """The hash of this event's content and link (``events.event_hash``)."""
-        from hallterm.db.events import event_hash  # SQLModel: this module stays light
-
-        fields = self._asdict()
-        del fields["hash"]
-        return event_hash(**fields)
-
 
 class Reply(NamedTuple):
     event_id: str
