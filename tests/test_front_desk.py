@@ -602,7 +602,7 @@ async def test_case_list_detail_and_the_moves(demo_store, settings, clock, tmp_p
         await settle(pilot)
         assert detail.view.status == "approved"
         await pilot.press("d")
-        await pilot.pause()
+        await settle(pilot)  # the choice mounted before its key (a busy machine lost it once)
         await pilot.press("enter")  # 窗口领取, the first delivery method
         await settle(pilot)
         assert detail.view.status == "delivered"
