@@ -10,6 +10,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session
 from test_sync_support import (
     ServiceThread,
     chain,
@@ -28,7 +29,7 @@ from hallterm.db.sync.central import SyncRefused, central_ctx, revoke_station
 from hallterm.db.sync.central.common import EventIn
 from hallterm.db.sync.client import AuthRefused, SyncClient
 from hallterm.db.sync.push import next_batch
-from hallterm.db.sync.roles import station_role
+from hallterm.db.sync.roles import as_central, station_role, taken_role
 from hallterm.db.sync.runner import sync_once
 from hallterm.db.sync.security import drop_station_role
 from hallterm.db.sync.wire import STATION_HEADER, decode, encode, event_out
@@ -194,6 +195,43 @@ def test_row_level_security_closes_the_gaps(pg_url, tmp_path, tmp_path_factory, 
         with central.write() as s:
             drop_station_role(s, code_a)
             drop_station_role(s, code_b)
+        central.dispose()
+
+
+def test_central_work_leaves_the_station_role_and_takes_it_back(pg_url, clock):
+    """``as_central`` knows the role ``station_role`` took (no query), nests, and agrees with
+    the database after a savepoint's error and in the session's next transaction."""
+    code = f"R{uuid.uuid4().hex[:6]}"
+    central = make_central(pg_url, clock, (code,))
+
+    def user(s) -> str:  # type: ignore[no-untyped-def]
+        return str(s.execute(text("SELECT current_user")).scalar_one())
+
+    try:
+        with Session(central.engine) as s:
+            login = user(s)
+            assert taken_role(s) is None
+            station_role(s, code)
+            role = user(s)
+            assert role != login and taken_role(s) == role
+            with as_central(s):
+                assert user(s) == login and taken_role(s) == ""
+                with as_central(s):  # nested: stays central's
+                    assert user(s) == login
+                assert user(s) == login
+            assert user(s) == role and taken_role(s) == role
+            with pytest.raises(DBAPIError), s.begin_nested(), as_central(s):
+                s.execute(text("SELECT no_such_column FROM sync_peer"))
+            assert user(s) == role and taken_role(s) == role  # the savepoint took it back
+            with as_central(s):
+                assert user(s) == login
+            s.rollback()  # the next transaction starts as the login, and knows it
+            assert taken_role(s) is None and user(s) == login
+            with as_central(s):
+                assert user(s) == login
+    finally:
+        with central.write() as s:
+            drop_station_role(s, code)
         central.dispose()
 
 

@@ -33,6 +33,21 @@ def station_role(session: Session, station_code: str, role: str | None = None) -
     if not role:
         raise PermissionError(f"station {station_code} has no role at central")
     session.execute(text(f"SET LOCAL ROLE {_q(role)}"))
+    session.info[_TAKEN] = (session.get_transaction(), role)
+
+
+# ``session.info`` entry: (root transaction, the station role it runs as; "" inside
+# ``as_central``).  Known roles spare ``as_central`` a query each time (three a push).
+_TAKEN = "hallterm.station_role"
+
+
+def taken_role(session: Session) -> str | None:
+    """The station role ``station_role`` took for this transaction ("" while in
+    ``as_central``); None when this transaction took none through it."""
+    entry = session.info.get(_TAKEN)
+    if entry is not None and entry[0] is session.get_transaction():
+        return str(entry[1])
+    return None
 
 
 @contextmanager
@@ -41,11 +56,25 @@ def as_central(session: Session) -> Iterator[None]:
     if session.get_bind().dialect.name != "postgresql":
         yield
         return
-    row = session.execute(text("SELECT current_user, session_user")).one()
-    user, login = str(row[0]), str(row[1])
-    if user == login:
+    known = taken_role(session)
+    if known is None:  # taken some other way, or none: ask
+        row = session.execute(text("SELECT current_user, session_user")).one()
+        user, login = str(row[0]), str(row[1])
+        if user == login:
+            yield
+            return
+    elif not known:  # already central's
         yield
         return
+    else:
+        user = known
     session.execute(text("SET LOCAL ROLE NONE"))
-    yield  # on an error the transaction (or its savepoint) is rolled back, role and all
+    transaction = session.get_transaction()
+    if known:
+        session.info[_TAKEN] = (transaction, "")
+    try:
+        yield  # on an error the transaction (or its savepoint) is rolled back, role and all
+    finally:
+        if known:
+            session.info[_TAKEN] = (transaction, user)
     session.execute(text(f"SET LOCAL ROLE {_q(user)}"))

@@ -44,6 +44,7 @@ from hallterm.db.sync.central import (
     BulkInsertRefused,
     SyncRefused,
     authenticate,
+    authenticate_pull,
     chain_state,
     check_central,
     own_events,
@@ -53,7 +54,7 @@ from hallterm.db.sync.central import (
     top_and_head,
 )
 from hallterm.db.sync.central.apply import Prepared, prepare
-from hallterm.db.sync.central.common import EventIn
+from hallterm.db.sync.central.common import ChainState, EventIn
 from hallterm.db.sync.central.escrow import MAX_COPIES, own_copies, store_copies
 from hallterm.db.sync.font_dictionary import DICTIONARY_HEADER
 from hallterm.db.sync.roles import station_role
@@ -155,22 +156,29 @@ def _refusal(status: int, message: str) -> Response:
 class _Caller(NamedTuple):
     code: str  # the station this request speaks for
     role: str  # its database role (``roles.station_role``)
+    # A pull's newest readable feed id and the station's chain head, read with the credential.
+    start: tuple[int, ChainState] | None = None
 
 
-def _authenticated(session: Session, request: Request) -> _Caller:
-    """The station this request speaks for; 401 unless its credential is current."""
+def _authenticated(session: Session, request: Request, pull: bool = False) -> _Caller:
+    """The station this request speaks for; 401 unless its credential is current.
+    ``pull``: read the feed's top and the chain's head in the same statement."""
     code = request.headers.get(STATION_HEADER, "").strip()
     auth = request.headers.get("Authorization", "")
     token = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
     if not code or not token:
         raise _Reject(401, _("no station credential was sent; enrol the station first"))
-    role = authenticate(session, code, token)
+    start = None
+    if pull:
+        role, start = authenticate_pull(session, code, token)
+    else:
+        role = authenticate(session, code, token)
     if role is None:
         raise _Reject(
             401,
             _("central does not accept this station's credential (wrong or revoked); enrol again"),
         )
-    return _Caller(code, role)
+    return _Caller(code, role, start)
 
 
 def make_app(store: Store, clock: Clock | None = None, ltv: LtvSource | None = None) -> Starlette:
@@ -186,16 +194,17 @@ def make_app(store: Store, clock: Clock | None = None, ltv: LtvSource | None = N
         *,
         write: bool,
         parse: Callable[[dict[str, Any]], Any] | None = None,
+        pull: bool = False,
     ) -> Callable[[Request], Any]:
         """``parse``: reads the body once the credential is checked, before the transaction
         and only once (a pipelined push that waits for the batch before it is not read again
-        at each try)."""
+        at each try).  ``pull``: the credential comes with the feed's top (``_Caller.start``)."""
 
         async def endpoint(request: Request) -> Response:
             body = await request.body()  # read completely before any transaction starts
             from starlette.concurrency import run_in_threadpool
 
-            return await run_in_threadpool(_run, request, body, work, write, parse)
+            return await run_in_threadpool(_run, request, body, work, write, parse, pull)
 
         return endpoint
 
@@ -205,6 +214,7 @@ def make_app(store: Store, clock: Clock | None = None, ltv: LtvSource | None = N
         work: Callable[[Session, _Caller, Any], dict[str, Any]],
         write: bool,
         parse: Callable[[dict[str, Any]], Any] | None,
+        pull: bool,
     ) -> Response:
         try:
             dictionary = request.headers.get(DICTIONARY_HEADER, "")
@@ -230,7 +240,7 @@ def make_app(store: Store, clock: Clock | None = None, ltv: LtvSource | None = N
                         waited += 0.02
             else:
                 with _peek(store) as session:
-                    out = work(session, _authenticated(session, request), data)
+                    out = work(session, _authenticated(session, request, pull), data)
             return _reply(out)
         except _Diverged:  # nothing written; the station pulls, then recovers what it must
             message = _("central's chain of this station is not where the station thought")
@@ -258,10 +268,14 @@ def make_app(store: Store, clock: Clock | None = None, ltv: LtvSource | None = N
     def pull(session: Session, caller: _Caller, data: dict[str, Any]) -> dict[str, Any]:
         code = caller.code
         mine = central_id(session)
-        station_role(session, code, caller.role)
         cursor = int(data.get("cursor") or 0)
         limit = max(1, min(MAX_PAGE, int(data.get("limit") or 100)))
-        top, head = top_and_head(session, code)
+        # Read with the credential, before the station's role is taken: the statement itself
+        # keeps to the feed rows and the chain the station may read.  An idle poll needs
+        # nothing else.
+        top, head = caller.start or top_and_head(session, code)
+        if top > cursor:  # rows to read: as the station
+            station_role(session, code, caller.role)
         page = pull_page(session, code, cursor, data.get("central_id") or None, limit, mine, top)
         return {
             "central_id": page.central_id,
@@ -334,7 +348,7 @@ def make_app(store: Store, clock: Clock | None = None, ltv: LtvSource | None = N
         return {"events": [event_out(e) for e in events[:limit]], "more": len(events) > limit}
 
     routes = [
-        Route("/v1/pull", handler(pull, write=False), methods=["POST"]),
+        Route("/v1/pull", handler(pull, write=False, pull=True), methods=["POST"]),
         Route("/v1/push", handler(push, write=True, parse=_push_body), methods=["POST"]),
         Route("/v1/own", handler(own, write=False), methods=["POST"]),
     ]

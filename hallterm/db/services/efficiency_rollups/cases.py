@@ -143,8 +143,8 @@ def upsert(
         return
     table = table_of(CaseDaily)
     add_to_buckets(session, table, rows, ALL_MEASURES, fresh)
-    if fresh:
-        return
+    if fresh or not any(v < 0 for d in deltas.values() for v in d.values()):
+        return  # only a subtraction empties a row
     session.execute(
         delete(table).where(
             one_of(session, table.c.bucket, [r["bucket"] for r in rows]),
@@ -209,7 +209,8 @@ def apply_case_changes(session: Session, changes: Sequence[tuple[str, str, datet
         )
     cases = {c.id: c for c in case_rows(session, ids)}
     matters = matters_of(session, ids)
-    suspensions = suspensions_of(session, ids)
+    done = [c.id for c in cases.values() if c.status in DONE_STATUSES]  # only they count days
+    suspensions = suspensions_of(session, done) if done else {}
     new_rows: list[dict[str, Any]] = []
     changed: list[str] = []
     for case_id in ids:
@@ -234,11 +235,12 @@ def apply_case_changes(session: Session, changes: Sequence[tuple[str, str, datet
         for notice in notice_buckets(case, matters.get(case_id, []), at):
             deltas[notice]["notices"] = deltas[notice].get("notices", 0) + 1
     upsert(session, deltas)
-    if changed:
-        facts_table = table_of(CaseFact)
-        session.execute(delete(facts_table).where(one_of(session, facts_table.c.case_id, changed)))
-        if new_rows:
-            session.execute(insert(facts_table), new_rows)
+    facts_table = table_of(CaseFact)
+    stale = [case_id for case_id in changed if old[case_id]]  # a new case has no facts yet
+    if stale:
+        session.execute(delete(facts_table).where(one_of(session, facts_table.c.case_id, stale)))
+    if new_rows:
+        session.execute(insert(facts_table), new_rows)
     session.flush()
 
 

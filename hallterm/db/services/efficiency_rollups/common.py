@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Table, insert, inspect
 from sqlalchemy import select as core_select
@@ -16,6 +16,9 @@ from sqlmodel import Session, SQLModel, col, select
 from hallterm.clock import to_local
 from hallterm.db.models import CaseMatter, CaseSuspension, Matter, ServiceCase
 from hallterm.db.one_of import one_of
+
+if TYPE_CHECKING:
+    from hallterm.db.services.efficiency.workdays import WorkdayIndex
 
 NOTICE_KIND = "case.notified"
 DONE_STATUSES = ("approved", "denied", "delivered")
@@ -83,16 +86,22 @@ class Bucket:
 
 
 class Days:
-    """Working days between two dates (the efficiency package's prefix-sum index)."""
+    """Working days between two dates (the efficiency package's prefix-sum index).
+
+    The calendar is read on the first question: most of central's batches complete no case
+    and never ask (two queries and the calendar's index saved per batch)."""
 
     def __init__(self, session: Session) -> None:
-        from hallterm.db.services.calendar import calendar_for
-        from hallterm.db.services.efficiency.workdays import WorkdayIndex
-
-        self.index = WorkdayIndex(calendar_for(session))
+        self.session = session
+        self._index: WorkdayIndex | None = None
 
     def between(self, start: date, end: date) -> int:
-        return self.index.working_days_between(start, end)
+        if self._index is None:
+            from hallterm.db.services.calendar import calendar_for
+            from hallterm.db.services.efficiency.workdays import WorkdayIndex
+
+            self._index = WorkdayIndex(calendar_for(self.session))
+        return self._index.working_days_between(start, end)
 
 
 @dataclass(frozen=True)

@@ -43,9 +43,9 @@ from hallterm.db.services.efficiency_rollups import apply_case_change
 from hallterm.db.services.permissions import require
 from hallterm.db.services.setup import get_info, set_info, upsert_station
 from hallterm.db.sync.central.accounts import ensure_central_station
-from hallterm.db.sync.central.common import CENTRAL_CODE
+from hallterm.db.sync.central.common import CENTRAL_CODE, ChainState
 from hallterm.db.sync.central.escrow import share_with
-from hallterm.db.sync.central.feed import publish, publish_rows
+from hallterm.db.sync.central.feed import TOP_AND_HEAD, publish, publish_rows
 from hallterm.db.sync.central.relocate import relocate_case
 from hallterm.domain.catalog import CatalogIn
 from hallterm.domain.roles import Permission
@@ -238,6 +238,10 @@ def transfer_case(session: Session, ctx: Ctx, case_ref: str, to_station: str) ->
 
 
 _CREDENTIAL = text("SELECT credential_hash, role_name FROM sync_peer WHERE station_code = :c")
+_PULL_START = text(
+    "SELECT p.credential_hash, p.role_name, t.top, t.seq, t.hash FROM "
+    f"({TOP_AND_HEAD}) t LEFT JOIN sync_peer p ON p.station_code = :c"
+)
 
 
 def _digest(token: str) -> str:
@@ -294,6 +298,20 @@ def authenticate(session: Session, code: str, token: str) -> str | None:
     """The station's database role ("" where it has none) when ``token`` is its current
     credential (never a revoked one), else None; one query for both."""
     row = session.execute(_CREDENTIAL, {"c": code}).first()  # every request: no ORM
+    return _role_if_current(row, token)
+
+
+def authenticate_pull(
+    session: Session, code: str, token: str
+) -> tuple[str | None, tuple[int, ChainState]]:
+    """``authenticate`` and ``feed.top_and_head`` in one statement: an idle poll needs
+    nothing else.  Both halves are read for an unknown station too (it learns nothing)."""
+    row = session.execute(_PULL_START, {"c": code}).one()
+    top, seq, hash_ = cast("tuple[int | None, int | None, str | None]", tuple(row[2:]))
+    return _role_if_current(row[:2], token), (int(top or 0), ChainState(int(seq or 0), hash_ or ""))
+
+
+def _role_if_current(row: Any, token: str) -> str | None:
     stored, role = cast("tuple[str | None, str | None]", tuple(row) if row else (None, None))
     # Compare even when nothing is stored, so timing does not tell a known station code.
     ok = hmac.compare_digest(stored or "0" * 64, _digest(token))

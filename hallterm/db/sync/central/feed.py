@@ -99,14 +99,16 @@ def publish_rows(
 
 
 # One statement for what every pull needs: the newest feed row the station may read, and
-# the head of its chain at central.  Plain text: an idle poll is nothing else, and the ORM
-# would cost more than the database does.
-_TOP_AND_HEAD = text(
+# the head of its chain at central (the service reads it with the credential:
+# ``admin.authenticate_pull``).  Plain text: an idle poll is nothing else, and the ORM would
+# cost more than the database does.
+TOP_AND_HEAD = (
     "SELECT f.top, e.seq, e.hash FROM "
     "(SELECT max(id) AS top FROM sync_feed WHERE station_code IS NULL OR station_code = :c) f "
     "LEFT JOIN (SELECT seq, hash FROM event WHERE station_code = :c "
     "ORDER BY seq DESC LIMIT 1) e ON 1 = 1"
 )
+_TOP_AND_HEAD = text(TOP_AND_HEAD)
 
 
 def top_and_head(session: Session, station_code: str) -> tuple[int, ChainState]:
