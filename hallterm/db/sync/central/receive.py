@@ -4,9 +4,8 @@ The station's peer row is locked first, so two pushes of one station never inter
 Each event is classified — new, duplicate (same id, same hash), or conflict (same id with
 another hash, a sequence number taken by another event, a ``prev_hash`` not linking to the
 event before it, another station's event) — and the new ones are inserted as sent
-(``INSERT … ON CONFLICT DO NOTHING``; on PostgreSQL the batch travels as binary arrays, or
-by a binary ``COPY`` where row-level security does not apply; per-station ``seq`` and hashes
-kept as sent).  At a PostgreSQL central ``event`` is partitioned by month
+(``INSERT … ON CONFLICT DO NOTHING``; on PostgreSQL fed by a binary ``COPY``; per-station
+``seq`` and hashes kept as sent).  At a PostgreSQL central ``event`` is partitioned by month
 and keyed ``(station_code, id, at)``: the seq check here, under the peer lock, is what keeps
 ``(station_code, seq)`` unique (``central.partitions``).  Their effects are then applied (``apply``); anything
 refused goes to ``sync_quarantine`` for a person — never overwritten, and never blocking the
@@ -272,25 +271,34 @@ def _insert_events(
     from psycopg import errors
 
     raw = session.connection().connection.dbapi_connection
+    rows = ((*e, now) for e in events)  # EventIn is in EVENT_COLUMNS order
     with raw.cursor() as cur:  # type: ignore[union-attr]
         if fast:
             # Binary COPY straight into the table: the ids were checked under the peer lock.
             try:
                 with cur.copy(f"COPY event ({cols}, sent_at) FROM STDIN (FORMAT BINARY)") as cp:
                     cp.set_types(_COPY_TYPES)
-                    for e in events:  # EventIn is in EVENT_COLUMNS order
-                        cp.write_row((*e, now))
+                    for row in rows:
+                        cp.write_row(row)
             except errors.UniqueViolation:
                 raise BulkInsertRefused() from None
             return {e.id for e in events}
-        # Careful path (row-level security refuses COPY): one INSERT … ON CONFLICT DO NOTHING
-        # of the batch as arrays, one per column, sent in binary (``%b``: in text, each
-        # payload would be quoted and escaped into an array literal, ~20× slower).  A
-        # temporary table to COPY into cost its creation and drop (catalog writes) per push.
-        arrays = ", ".join(f"%b::{t}[]" for t in _COPY_TYPES[:-1])
+        # Careful path: COPY into a temporary table, then INSERT … ON CONFLICT DO NOTHING.
+        # The table is made by whoever runs the transaction (a station role under row-level
+        # security) and dropped at its end, so pooled connections never share one.  Its
+        # payloads are compressed as event's are (lz4): INSERT … SELECT keeps them as they are.
         cur.execute(
-            f"INSERT INTO event ({cols}, sent_at) SELECT *, %b FROM unnest({arrays}) "
-            "ON CONFLICT DO NOTHING RETURNING id",  # event may be partitioned (no key on id)
-            [now, *(list(column) for column in zip(*events, strict=True))],
+            "CREATE TEMP TABLE IF NOT EXISTS sync_incoming "
+            "(LIKE event INCLUDING DEFAULTS INCLUDING COMPRESSION) ON COMMIT DROP"
         )
-        return {r[0] for r in cur.fetchall()}
+        with cur.copy(f"COPY sync_incoming ({cols}, sent_at) FROM STDIN (FORMAT BINARY)") as cp:
+            cp.set_types(_COPY_TYPES)
+            for row in rows:
+                cp.write_row(row)
+        cur.execute(
+            f"INSERT INTO event ({cols}, sent_at) SELECT {cols}, sent_at FROM sync_incoming "
+            "ON CONFLICT DO NOTHING RETURNING id"  # event may be partitioned (no key on id)
+        )
+        inserted = {r[0] for r in cur.fetchall()}
+        cur.execute("DELETE FROM sync_incoming")
+        return inserted
