@@ -51,7 +51,6 @@ from hallterm.db.sync.central import (
     problem_label,
     pull_page,
     receive,
-    top_and_head,
 )
 from hallterm.db.sync.central.apply import Prepared, prepare
 from hallterm.db.sync.central.common import ChainState, EventIn
@@ -273,7 +272,8 @@ def make_app(store: Store, clock: Clock | None = None, ltv: LtvSource | None = N
         # Read with the credential, before the station's role is taken: the statement itself
         # keeps to the feed rows and the chain the station may read.  An idle poll needs
         # nothing else.
-        top, head = caller.start or top_and_head(session, code)
+        assert caller.start is not None  # the pull route asks for it (``handler(pull=True)``)
+        top, head = caller.start
         if top > cursor:  # rows to read: as the station
             station_role(session, code, caller.role)
         page = pull_page(session, code, cursor, data.get("central_id") or None, limit, mine, top)

@@ -45,7 +45,7 @@ from hallterm.db.services.setup import get_info, set_info, upsert_station
 from hallterm.db.sync.central.accounts import ensure_central_station
 from hallterm.db.sync.central.common import CENTRAL_CODE, ChainState
 from hallterm.db.sync.central.escrow import share_with
-from hallterm.db.sync.central.feed import TOP_AND_HEAD, publish, publish_rows
+from hallterm.db.sync.central.feed import TOP_AND_HEAD, publish, publish_rows, top_and_head_of
 from hallterm.db.sync.central.relocate import relocate_case
 from hallterm.domain.catalog import CatalogIn
 from hallterm.domain.roles import Permission
@@ -307,8 +307,7 @@ def authenticate_pull(
     """``authenticate`` and ``feed.top_and_head`` in one statement: an idle poll needs
     nothing else.  Both halves are read for an unknown station too (it learns nothing)."""
     row = session.execute(_PULL_START, {"c": code}).one()
-    top, seq, hash_ = cast("tuple[int | None, int | None, str | None]", tuple(row[2:]))
-    return _role_if_current(row[:2], token), (int(top or 0), ChainState(int(seq or 0), hash_ or ""))
+    return _role_if_current(row[:2], token), top_and_head_of(row[2:])
 
 
 def _role_if_current(row: Any, token: str) -> str | None:

@@ -113,7 +113,11 @@ _TOP_AND_HEAD = text(TOP_AND_HEAD)
 
 def top_and_head(session: Session, station_code: str) -> tuple[int, ChainState]:
     """The newest feed id visible to the station, and its chain head at central."""
-    row = session.execute(_TOP_AND_HEAD, {"c": station_code}).one()
+    return top_and_head_of(session.execute(_TOP_AND_HEAD, {"c": station_code}).one())
+
+
+def top_and_head_of(row: Any) -> tuple[int, ChainState]:
+    """``TOP_AND_HEAD``'s three columns (NULL where the feed or the chain is empty)."""
     top, seq, hash_ = cast("tuple[int | None, int | None, str | None]", tuple(row))
     return int(top or 0), ChainState(int(seq or 0), str(hash_ or ""))
 
