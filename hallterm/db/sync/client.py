@@ -27,6 +27,7 @@ from hallterm.db.sync.wire import (
     STATION_HEADER,
     BadBody,
     Form,
+    carries_bytes,
     decode,
     encode,
     event_in,
@@ -136,7 +137,7 @@ class SyncClient:
         self.station_code = station_code
         self.requests = 0
         self.full_hashes = False  # send whole hashes and links (after a FullHashesNeeded)
-        self.use_dictionary = True  # compress pushes with the font (until central refuses it)
+        self.use_dictionary = True  # compress certificates with the font (until central refuses)
         self.accepts: frozenset[str] = frozenset()  # what central's pushes take (``wire.ACCEPTS``)
         verify: ssl.SSLContext | bool = True
         if url.startswith("https"):
@@ -277,7 +278,8 @@ class SyncClient:
             body["base"] = [base.seq, base.hash]
         if keys:
             body["keys"] = [list(k) for k in keys]
-        dictionary = shared_dictionary() if self.use_dictionary else None
+        carries = carries_bytes(body["events"])
+        dictionary = shared_dictionary() if self.use_dictionary and carries else None
         try:
             data = self._post("/v1/push", body, timeout, dictionary)
         except DictionaryRefused:  # another font at central: the plain body goes at once

@@ -2,8 +2,9 @@
 
 A certificate's PDF embeds a subset of the CJK font, and those glyphs are most of what a
 month's certificates weigh on the link.  Both ends install the same font with hallterm (the
-``paperang-p2-fonts-cjk`` package), so a push body may be compressed with the font file as a
-raw-content zstd dictionary: the glyphs then cost a few bytes each.  The request names the
+``paperang-p2-fonts-cjk`` package), so a push body that carries binary parts (a certificate's
+PDF, ``wire.carries_bytes``) is compressed with the font file as a raw-content zstd
+dictionary: the glyphs then cost a few bytes each.  The request names the
 dictionary by the first 16 hex digits of the font's SHA-256 (``DICTIONARY_HEADER``); a
 service without that very font answers 415 ``{no_dictionary: true}``, and the station sends
 the batch again without it.  Where the font is not installed there is no dictionary.

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import os
 
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from starlette.applications import Starlette
 
 from hallterm.db.engine import Store, normalize_url
 from hallterm.db.services.certificate_tsa import TsaConfig, load_ltv_source
+from hallterm.db.sync.central.receive import stage_incoming
 from hallterm.db.sync.service import make_app
 
 POOL_SIZE = 4
@@ -52,8 +53,10 @@ class ServiceStore(Store):
                 # station) and is replaced.
                 pool_pre_ping=False,
                 pool_recycle=600,
-                connect_args={"options": options, "connect_timeout": 10},
+                # Nothing prepared but the reads' statements (``service._prepared``).
+                connect_args={"options": options, "connect_timeout": 10, "prepare_threshold": None},
             )
+            event.listen(self._engine, "connect", lambda conn, _record: stage_incoming(conn))
             self._read_engine = self._engine
         return super().engine
 

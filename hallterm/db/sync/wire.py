@@ -169,6 +169,13 @@ def split_payload(text: str) -> str | list[str | bytes]:
     return parts
 
 
+def carries_bytes(events: list[list[Any]]) -> bool:
+    """Whether a batch as it travels holds binary parts (a certificate's PDF).  Only those
+    gain from the font dictionary: plain events compress no smaller with it and take ~2.5×
+    the time (a day's 160 events: ~7.5 ms instead of ~3 ms at the station)."""
+    return any(isinstance(e[6], list) for e in events)
+
+
 def join_payload(value: Any) -> str:
     """The payload text from its travelling form; ``BadBody`` for any other shape."""
     if isinstance(value, str):

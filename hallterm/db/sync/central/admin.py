@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import or_, text
+from sqlalchemy import Connection, or_, text
 from sqlmodel import Session, SQLModel, col, select
 
 from hallterm.clock import Clock
@@ -294,15 +294,16 @@ def revoke_station(session: Session, ctx: Ctx, code: str) -> None:
     )
 
 
-def authenticate(session: Session, code: str, token: str) -> str | None:
+def authenticate(session: Session | Connection, code: str, token: str) -> str | None:
     """The station's database role ("" where it has none) when ``token`` is its current
-    credential (never a revoked one), else None; one query for both."""
+    credential (never a revoked one), else None; one query for both.  On a ``Connection``
+    the statement skips the ORM's bookkeeping (the service's reads, ``service._peek``)."""
     row = session.execute(_CREDENTIAL, {"c": code}).first()  # every request: no ORM
     return _role_if_current(row, token)
 
 
 def authenticate_pull(
-    session: Session, code: str, token: str
+    session: Session | Connection, code: str, token: str
 ) -> tuple[str | None, tuple[int, ChainState]]:
     """``authenticate`` and ``feed.top_and_head`` in one statement: an idle poll needs
     nothing else.  Both halves are read for an unknown station too (it learns nothing)."""

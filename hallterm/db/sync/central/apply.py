@@ -35,6 +35,7 @@ from hallterm.db.sync.central.common import CENTRAL_TABLES, SHARED_TABLES, Event
 from hallterm.db.sync.central.layout import CASE_CHILDREN, DISTRIBUTED, STATION_CODE_ADDED
 from hallterm.db.sync.roles import as_central, quote_ident
 from hallterm.db.sync.rows import (
+    column_names,
     known_columns,
     pk_names,
     pk_of,
@@ -132,8 +133,7 @@ def _loads(payload: str) -> Any:
     for snap in rows if isinstance(rows, list) else ():
         values = snap.get("values") if isinstance(snap, dict) else None
         if isinstance(values, dict) and (
-            type(snap.get("base_version")) is float
-            or any(type(v) is float for v in values.values())
+            type(snap.get("base_version")) is float or float in map(type, values.values())
         ):
             return json.loads(payload)
     return value
@@ -195,7 +195,7 @@ class Applier:
         for changes in change_lists:
             for ch in changes:
                 wanted.setdefault(ch.table.name, set()).add(ch.pk)
-                case_id = ch.values.get("case_id") if "case_id" in ch.table.c else None
+                case_id = ch.values.get("case_id") if "case_id" in column_names(ch.table) else None
                 if case_id:
                     wanted.setdefault("service_case", set()).add((case_id,))
         # Decide on what central really holds (as central: another station's row is
@@ -242,7 +242,7 @@ class Applier:
             if existing is None:
                 local[ch.key] = ch.values
                 continue
-            if "version" in ch.table.c:
+            if "version" in column_names(ch.table):
                 if ch.base_version is None:
                     if same(to_python(ch.table, existing), to_python(ch.table, ch.values)):
                         continue
@@ -263,17 +263,17 @@ class Applier:
     def _owner_problem(
         self, ch: _Change, existing: dict[str, Any] | None, local: dict[Key, dict[str, Any]]
     ) -> Problem | None:
-        name, values = ch.table.name, ch.values
-        if name == "service_case" or (name not in SHARED_TABLES and "station_code" in ch.table.c):
+        name, values, columns = ch.table.name, ch.values, column_names(ch.table)
+        if name == "service_case" or (name not in SHARED_TABLES and "station_code" in columns):
             owner = existing.get("station_code") if existing else values.get("station_code")
             if owner != self.sender or values.get("station_code", owner) != self.sender:
                 return self._problem(
                     ch, "owner", f"owned by station {owner}; only the owner may write it"
                 )
         if (
-            "case_id" in ch.table.c
+            "case_id" in columns
             and values.get("case_id")
-            and ("station_code" not in ch.table.c or name in CASE_CHILDREN)
+            and ("station_code" not in columns or name in CASE_CHILDREN)
         ):
             case = self._current(local, ("service_case", (values["case_id"],)))
             if case is None:
@@ -346,7 +346,7 @@ def _json_insert(table: Table, columns: list[str]) -> TextClause:
     name = quote_ident(table.name)
     return text(
         f"INSERT INTO {name} ({cols}) SELECT {cols} "
-        f"FROM jsonb_populate_recordset(NULL::{name}, CAST(:rows AS jsonb))"
+        f"FROM json_populate_recordset(NULL::{name}, CAST(:rows AS json))"
     )
 
 
@@ -361,7 +361,7 @@ def _json_value(value: Any) -> Any:
 
 
 def _json(rows: list[dict[str, Any]]) -> str:
-    """The rows as one JSON array for ``jsonb_populate_recordset`` (orjson writes dates and
+    """The rows as one JSON array for ``json_populate_recordset`` (orjson writes dates and
     times as ISO text itself, much faster than a ``default`` call per value)."""
     return orjson.dumps(rows, default=_json_value).decode("utf-8")
 

@@ -62,8 +62,8 @@ def link_persons(session: Session, station_code: str, rows: list[dict[str, Any]]
                 text(
                     "INSERT INTO sync_person (id, id_type, id_index, created_at) "
                     "SELECT gen_random_uuid()::text, w.id_type, w.id_index, :now "
-                    "FROM (SELECT DISTINCT id_type, id_index FROM jsonb_to_recordset("
-                    "CAST(:rows AS jsonb)) AS x(id_type text, id_index text)) w "
+                    "FROM (SELECT DISTINCT id_type, id_index FROM json_to_recordset("
+                    "CAST(:rows AS json)) AS x(id_type text, id_index text)) w "
                     "ON CONFLICT (id_type, id_index) DO NOTHING"
                 ),
                 {"rows": data, "now": now},
@@ -71,8 +71,8 @@ def link_persons(session: Session, station_code: str, rows: list[dict[str, Any]]
             session.execute(
                 text(
                     "INSERT INTO sync_person_link (applicant_id, station_code, person_id) "
-                    "SELECT w.applicant_id, w.station_code, p.id FROM jsonb_to_recordset("
-                    "CAST(:rows AS jsonb)) AS w(applicant_id text, station_code text, "
+                    "SELECT w.applicant_id, w.station_code, p.id FROM json_to_recordset("
+                    "CAST(:rows AS json)) AS w(applicant_id text, station_code text, "
                     "id_type text, id_index text) JOIN sync_person p "
                     "ON p.id_type = w.id_type AND p.id_index = w.id_index "
                     "ON CONFLICT (applicant_id) DO UPDATE SET person_id = EXCLUDED.person_id"
