@@ -466,7 +466,7 @@ def test_only_batches_with_binary_parts_use_the_font(
         _append_scan(a, clock)
         sent.clear()
         summary = sync_once(a, client)
-        assert sent == [True] and client.use_dictionary
+        assert sent and all(sent) and client.use_dictionary
     assert not summary.left and not summary.refused
     assert chain(central, "A1") == chain(a, "A1")
 

@@ -8,9 +8,10 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert
+from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
+from hallterm.db.bulk_insert import insert_rows
 from hallterm.db.models import Event
 from hallterm.db.models_rollup import CaseDaily, CaseFact
 from hallterm.db.one_of import one_of
@@ -239,8 +240,7 @@ def apply_case_changes(session: Session, changes: Sequence[tuple[str, str, datet
     stale = [case_id for case_id in changed if old[case_id]]  # a new case has no facts yet
     if stale:
         session.execute(delete(facts_table).where(one_of(session, facts_table.c.case_id, stale)))
-    if new_rows:
-        session.execute(insert(facts_table), new_rows)
+    insert_rows(session, facts_table, new_rows)
     session.flush()
 
 

@@ -21,19 +21,18 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 import orjson
-from sqlalchemy import Table, TextClause, bindparam, insert, select, text, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.exc import DataError, IntegrityError, ProgrammingError
 from sqlmodel import Session
 
+from hallterm.db.bulk_insert import insert_rows
 from hallterm.db.one_of import one_of, pairs_of
 from hallterm.db.sync.central.common import CENTRAL_TABLES, SHARED_TABLES, EventIn, Problem
 from hallterm.db.sync.central.layout import CASE_CHILDREN, DISTRIBUTED, STATION_CODE_ADDED
-from hallterm.db.sync.roles import as_central, quote_ident
+from hallterm.db.sync.roles import as_central
 from hallterm.db.sync.rows import (
     column_names,
     known_columns,
@@ -315,11 +314,8 @@ class Applier:
     ) -> None:
         """Write one table's rows of the batch: the one place rows reach a central table."""
         pg = self.session.get_bind().dialect.name == "postgresql"
-        for group in _by_columns(inserts):
-            if pg:  # one statement for the group: the rows travel as one JSON array
-                self.session.execute(_json_insert(table, list(group[0])), {"rows": _json(group)})
-            else:
-                self.session.execute(insert(table), [to_python(table, r) for r in group])
+        for group in _by_columns(inserts):  # PostgreSQL reads the JSON values of the snapshot
+            insert_rows(self.session, table, group if pg else [to_python(table, r) for r in group])
         pks = pk_names(table)
         if pg and table.name in DISTRIBUTED and "station_code" in table.c:
             pks = ("station_code", *pks)  # central's key; Citus routes the update by it
@@ -339,31 +335,6 @@ class Applier:
             )
         for hook in _ROW_HOOKS.get(table.name, []):
             hook(self.session, self.sender, inserts + updates)
-
-
-def _json_insert(table: Table, columns: list[str]) -> TextClause:
-    cols = ", ".join(quote_ident(c) for c in columns)
-    name = quote_ident(table.name)
-    return text(
-        f"INSERT INTO {name} ({cols}) SELECT {cols} "
-        f"FROM json_populate_recordset(NULL::{name}, CAST(:rows AS json))"
-    )
-
-
-def _json_value(value: Any) -> Any:
-    if isinstance(value, bytes):
-        return "\\x" + value.hex()  # bytea's text form
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    raise TypeError(f"not JSON serializable: {type(value).__name__}")
-
-
-def _json(rows: list[dict[str, Any]]) -> str:
-    """The rows as one JSON array for ``json_populate_recordset`` (orjson writes dates and
-    times as ISO text itself, much faster than a ``default`` call per value)."""
-    return orjson.dumps(rows, default=_json_value).decode("utf-8")
 
 
 def _by_columns(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
