@@ -100,6 +100,25 @@ def any_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return request.getfixturevalue("pg_url")
 
 
+def sqlalchemy_url(url: str) -> str:
+    """A store's URL or SQLite path as SQLAlchemy's ``create_engine`` takes it."""
+    if url.startswith("postgresql"):
+        return url.replace("postgresql://", "postgresql+psycopg://", 1)
+    return f"sqlite:///{url}"
+
+
+@pytest.fixture
+def any_engine_url(any_url: str) -> str:
+    """``any_url`` for ``create_engine`` (both stores)."""
+    return sqlalchemy_url(any_url)
+
+
+@pytest.fixture
+def pg_engine_url(pg_url: str) -> str:
+    """``pg_url`` for ``create_engine``."""
+    return sqlalchemy_url(pg_url)
+
+
 @pytest.fixture
 def ctx(clock: FrozenClock) -> Ctx:
     return Ctx(actor=SYSTEM, station_code="3299", clock=clock)

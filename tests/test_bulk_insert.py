@@ -46,14 +46,8 @@ PYTHON = {
 EMPTY = {k: None for k in PYTHON} | {"id": "r2"}
 
 
-def _url(any_url: str) -> str:
-    if any_url.startswith("postgresql"):
-        return any_url.replace("postgresql://", "postgresql+psycopg://", 1)
-    return f"sqlite:///{any_url}"
-
-
-def test_rows_come_back_as_they_went_in(any_url: str) -> None:
-    engine = create_engine(_url(any_url))
+def test_rows_come_back_as_they_went_in(any_engine_url: str) -> None:
+    engine = create_engine(any_engine_url)
     META.create_all(engine)
     try:
         with Session(engine) as session:
@@ -70,9 +64,9 @@ def test_rows_come_back_as_they_went_in(any_url: str) -> None:
         engine.dispose()
 
 
-def test_snapshot_values_are_read_in_column_types(pg_url: str) -> None:
+def test_snapshot_values_are_read_in_column_types(pg_engine_url: str) -> None:
     """Central inserts a snapshot's rows as they came (ISO text for times and dates)."""
-    engine = create_engine(_url(pg_url))
+    engine = create_engine(pg_engine_url)
     META.create_all(engine)
     snapshot = PYTHON | {"at": AT.isoformat(), "day": "2026-12-06", "amount": "12.50"}
     try:

@@ -19,14 +19,8 @@ ITEMS = Table(
 ROWS = [{"code": c, "n": n} for c in ("a", "b", "c", "d") for n in (1, 2, 3)]
 
 
-def _url(any_url: str) -> str:
-    if any_url.startswith("postgresql"):
-        return any_url.replace("postgresql://", "postgresql+psycopg://", 1)
-    return f"sqlite:///{any_url}"
-
-
-def test_same_rows_as_in_on_both_stores(any_url: str) -> None:
-    engine = create_engine(_url(any_url))
+def test_same_rows_as_in_on_both_stores(any_engine_url: str) -> None:
+    engine = create_engine(any_engine_url)
     META.create_all(engine)
     try:
         with Session(engine) as session:
@@ -52,10 +46,10 @@ def test_same_rows_as_in_on_both_stores(any_url: str) -> None:
         engine.dispose()
 
 
-def test_one_statement_text_on_postgresql(pg_url: str) -> None:
+def test_one_statement_text_on_postgresql(pg_engine_url: str) -> None:
     from sqlalchemy.dialects import postgresql
 
-    engine = create_engine(_url(pg_url))
+    engine = create_engine(pg_engine_url)
     with Session(engine) as session:
 
         def sql(values: list[str]) -> str:

@@ -90,12 +90,6 @@ def to_python(table: Table, values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def column_names(table: Table) -> frozenset[str]:
-    """A table's column names (cached: ``name in table.c`` costs ~10× more, and central asks
-    it several times for every row of a batch)."""
-    return _converters(table.name)[0]
-
-
 def known_columns(table: Table, values: dict[str, Any]) -> dict[str, Any]:
     """Snapshot values as they are (JSON types), keys this schema does not know dropped."""
     names = _converters(table.name)[0]

@@ -34,7 +34,6 @@ from hallterm.db.sync.central.common import CENTRAL_TABLES, SHARED_TABLES, Event
 from hallterm.db.sync.central.layout import CASE_CHILDREN, DISTRIBUTED, STATION_CODE_ADDED
 from hallterm.db.sync.roles import as_central
 from hallterm.db.sync.rows import (
-    column_names,
     known_columns,
     pk_names,
     pk_of,
@@ -194,7 +193,7 @@ class Applier:
         for changes in change_lists:
             for ch in changes:
                 wanted.setdefault(ch.table.name, set()).add(ch.pk)
-                case_id = ch.values.get("case_id") if "case_id" in column_names(ch.table) else None
+                case_id = ch.values.get("case_id") if "case_id" in ch.table.c else None
                 if case_id:
                     wanted.setdefault("service_case", set()).add((case_id,))
         # Decide on what central really holds (as central: another station's row is
@@ -241,7 +240,7 @@ class Applier:
             if existing is None:
                 local[ch.key] = ch.values
                 continue
-            if "version" in column_names(ch.table):
+            if "version" in ch.table.c:
                 if ch.base_version is None:
                     if same(to_python(ch.table, existing), to_python(ch.table, ch.values)):
                         continue
@@ -262,17 +261,17 @@ class Applier:
     def _owner_problem(
         self, ch: _Change, existing: dict[str, Any] | None, local: dict[Key, dict[str, Any]]
     ) -> Problem | None:
-        name, values, columns = ch.table.name, ch.values, column_names(ch.table)
-        if name == "service_case" or (name not in SHARED_TABLES and "station_code" in columns):
+        name, values = ch.table.name, ch.values
+        if name == "service_case" or (name not in SHARED_TABLES and "station_code" in ch.table.c):
             owner = existing.get("station_code") if existing else values.get("station_code")
             if owner != self.sender or values.get("station_code", owner) != self.sender:
                 return self._problem(
                     ch, "owner", f"owned by station {owner}; only the owner may write it"
                 )
         if (
-            "case_id" in columns
+            "case_id" in ch.table.c
             and values.get("case_id")
-            and ("station_code" not in columns or name in CASE_CHILDREN)
+            and ("station_code" not in ch.table.c or name in CASE_CHILDREN)
         ):
             case = self._current(local, ("service_case", (values["case_id"],)))
             if case is None:
