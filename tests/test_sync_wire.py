@@ -421,35 +421,12 @@ def test_a_body_made_with_a_dictionary_central_lacks_is_refused_not_misread() ->
         decode(body)  # without the dictionary it cannot be read
 
 
-def test_a_central_without_the_font_gets_plain_bodies(
+def test_only_binary_parts_use_the_font_and_a_central_without_it_gets_plain_bodies(
     hall: Hall, sqlite_url: str, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    central, a = hall
-    _append_scan(a, clock)  # binary parts: the station tries the font first
-    monkeypatch.setattr(wire, "shared_dictionary", lambda: None)  # central's side only
-    with ServiceThread(sqlite_url, clock) as svc, enrol(a, central, "A1", svc.url, clock) as client:
-        summary = sync_once(a, client)
-        assert not client.use_dictionary
-    assert not summary.left and not summary.refused
-    assert chain(central, "A1") == chain(a, "A1")
-
-
-def _append_scan(store: Store, clock: FrozenClock) -> None:
-    """An event whose payload carries a base64 field (travels as bytes), like a certificate."""
-    from hallterm.db.events import append_event
-
-    with store.write() as s:
-        append_event(
-            s, station_code="A1", entity="case", entity_id="c-scan", kind="case.note",
-            payload={"scan_b64": base64.b64encode(BLOB).decode()}, actor="u1", at=clock.now(),
-        )  # fmt: skip
-
-
-def test_only_batches_with_binary_parts_use_the_font(
-    hall: Hall, sqlite_url: str, clock: FrozenClock
-) -> None:
     """The font dictionary is for certificates: a batch of plain events goes without it (it
-    would compress them no smaller, ~2.5× slower)."""
+    would compress them no smaller, ~2.5× slower); one with binary parts goes with it, and
+    again plain when central lacks the font."""
     central, a = hall
     sent: list[bool] = []
     with ServiceThread(sqlite_url, clock) as svc, enrol(a, central, "A1", svc.url, clock) as client:
@@ -465,10 +442,26 @@ def test_only_batches_with_binary_parts_use_the_font(
         assert sent and not any(sent)
         _append_scan(a, clock)
         sent.clear()
-        summary = sync_once(a, client)
+        sync_once(a, client)
         assert sent and all(sent) and client.use_dictionary
+        _append_scan(a, clock)
+        monkeypatch.setattr(wire, "shared_dictionary", lambda: None)  # central's side only
+        sent.clear()
+        summary = sync_once(a, client)
+        assert sent[0] and not sent[-1] and not client.use_dictionary  # 415, then plain
     assert not summary.left and not summary.refused
     assert chain(central, "A1") == chain(a, "A1")
+
+
+def _append_scan(store: Store, clock: FrozenClock) -> None:
+    """An event whose payload carries a base64 field (travels as bytes), like a certificate."""
+    from hallterm.db.events import append_event
+
+    with store.write() as s:
+        append_event(
+            s, station_code="A1", entity="case", entity_id="c-scan", kind="case.note",
+            payload={"scan_b64": base64.b64encode(BLOB).decode()}, actor="u1", at=clock.now(),
+        )  # fmt: skip
 
 
 def _deflated(texts: list[str]) -> list[str]:
