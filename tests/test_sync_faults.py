@@ -214,15 +214,15 @@ def test_reads_keep_their_prepared_statements(pg_url, clock):
     """A read is rolled back, and psycopg forgets every prepared statement at a rollback: each
     idle poll would parse and plan its statement again.  The service's reads keep them."""
     from hallterm.db.sync.central import authenticate_pull
-    from hallterm.db.sync.service import _peek
     from hallterm.db.sync.service_process import ServiceStore
+    from hallterm.db.sync.service_reads import peek
 
     make_central(pg_url, clock, ("A1",)).dispose()
     store = ServiceStore(pg_url, pool_size=1)  # one connection: every read reuses it
     for _ in range(8):  # psycopg prepares a statement at its fifth run
-        with _peek(store) as session:
+        with peek(store) as session:
             assert authenticate_pull(session, "A1", "wrong")[0] is None
-    with _peek(store) as session:
+    with peek(store) as session:
         prepared = session.execute(text("SELECT count(*) FROM pg_prepared_statements")).scalar()
     assert prepared >= 1
     with store.engine.connect() as conn:  # the same connection, no transaction left open

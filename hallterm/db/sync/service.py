@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, NamedTuple, cast
+from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, text
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import configure_mappers
 from sqlmodel import Session
@@ -58,6 +58,7 @@ from hallterm.db.sync.central.escrow import MAX_COPIES, own_copies, store_copies
 from hallterm.db.sync.font_dictionary import DICTIONARY_HEADER
 from hallterm.db.sync.roles import station_role
 from hallterm.db.sync.rows import table_order
+from hallterm.db.sync.service_reads import direct, peek
 from hallterm.db.sync.wire import (
     ACCEPTS,
     BRIEF_STATUSES,
@@ -74,9 +75,6 @@ from hallterm.db.sync.wire import (
     shared_dictionary,
 )
 from hallterm.i18n import _
-
-if TYPE_CHECKING:
-    import psycopg
 
 MAX_PAGE = 1_000
 MAX_BATCH = 20_000
@@ -129,61 +127,6 @@ class _Reject(Exception):
         self.message = message
 
 
-@contextmanager
-def _peek(store: Store) -> Iterator[Session]:
-    """A read transaction that is rolled back: it writes nothing and commits nothing.
-
-    Its session is bound to one connection, whose transaction it joins and leaves to us: the
-    credential's statement goes to that connection straight (``_authenticated``), and an idle
-    poll is nothing else."""
-    engine = store.engine
-    if store.dialect == "sqlite":
-        engine = engine.execution_options(sqlite_begin="DEFERRED")
-    with engine.connect() as conn:
-        transaction = conn.begin()
-        try:
-            with _prepared(conn), Session(bind=conn, expire_on_commit=False) as session:
-                yield session
-        finally:
-            transaction.rollback()
-
-
-READ_PREPARE_THRESHOLD = 3  # runs of a read statement before psycopg prepares it
-
-
-@contextmanager
-def _prepared(conn: Connection) -> Iterator[None]:
-    """A read's statements are prepared, so an idle poll's is parsed and planned once per
-    connection, not each time (~0.4 ms of PostgreSQL's time a poll, four times its run).
-
-    The service's connections prepare nothing otherwise (``ServiceStore``): a push's statements
-    follow its batch, and their generic plans measured slower.  And psycopg forgets every
-    prepared statement at a rollback (in case it undid DDL they depend on): a read runs no DDL,
-    so a protocol-level ROLLBACK ends it here, and psycopg, finding no transaction open, then
-    sends nothing more."""
-    if conn.dialect.name != "postgresql":
-        yield
-        return
-    from psycopg import pq
-
-    raw = cast("psycopg.Connection[Any]", conn.connection.dbapi_connection)
-    raw.prepare_threshold = READ_PREPARE_THRESHOLD
-    try:
-        yield
-    finally:
-        raw.prepare_threshold = None
-        open_ = (pq.TransactionStatus.INTRANS, pq.TransactionStatus.INERROR)
-        if not conn.invalidated and raw.pgconn.transaction_status in open_:
-            raw.pgconn.exec_(b"ROLLBACK")  # if it fails, ``rollback()`` after it says why
-
-
-def _direct(session: Session) -> Session | Connection:
-    """Where a request's credential goes: a read's own connection (``_peek``), without the
-    ORM's bookkeeping (~0.25 ms of a poll's), else the write's session."""
-    bind = session.get_bind()
-    return bind if isinstance(bind, Connection) else session
-
-
 def _reply(value: dict[str, Any], status: int = 200) -> Response:
     return Response(
         encode(value),
@@ -214,9 +157,9 @@ def _authenticated(session: Session, request: Request, pull: bool = False) -> _C
         raise _Reject(401, _("no station credential was sent; enrol the station first"))
     start = None
     if pull:
-        role, start = authenticate_pull(_direct(session), code, token)
+        role, start = authenticate_pull(direct(session), code, token)
     else:
-        role = authenticate(_direct(session), code, token)
+        role = authenticate(direct(session), code, token)
     if role is None:
         raise _Reject(
             401,
@@ -267,7 +210,7 @@ def make_app(store: Store, clock: Clock | None = None, ltv: LtvSource | None = N
             else:
                 # The credential first (a stranger's body is not even decompressed), then the
                 # body is read holding no connection: the pool's few serve other stations meanwhile.
-                with _peek(store) as session:
+                with peek(store) as session:
                     _authenticated(session, request)
                 data = parse(decode(body, dictionary))
             if write:
@@ -283,7 +226,7 @@ def make_app(store: Store, clock: Clock | None = None, ltv: LtvSource | None = N
                         time.sleep(0.02)
                         waited += 0.02
             else:
-                with _peek(store) as session:
+                with peek(store) as session:
                     out = work(session, _authenticated(session, request, pull), data)
             return _reply(out)
         except _Diverged:  # nothing written; the station pulls, then recovers what it must

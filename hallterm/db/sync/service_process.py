@@ -53,7 +53,7 @@ class ServiceStore(Store):
                 # station) and is replaced.
                 pool_pre_ping=False,
                 pool_recycle=600,
-                # Nothing prepared but the reads' statements (``service._prepared``).
+                # Nothing prepared but the reads' statements (``service_reads``).
                 connect_args={"options": options, "connect_timeout": 10, "prepare_threshold": None},
             )
             event.listen(self._engine, "connect", lambda conn, _record: stage_incoming(conn))

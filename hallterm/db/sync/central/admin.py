@@ -297,7 +297,7 @@ def revoke_station(session: Session, ctx: Ctx, code: str) -> None:
 def authenticate(session: Session | Connection, code: str, token: str) -> str | None:
     """The station's database role ("" where it has none) when ``token`` is its current
     credential (never a revoked one), else None; one query for both.  On a ``Connection``
-    the statement skips the ORM's bookkeeping (the service's reads, ``service._peek``)."""
+    the statement skips the ORM's bookkeeping (the service's reads, ``service_reads.peek``)."""
     row = session.execute(_CREDENTIAL, {"c": code}).first()  # every request: no ORM
     return _role_if_current(row, token)
 
