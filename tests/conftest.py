@@ -1,4 +1,5 @@
-"""Shared fixtures: fresh SQLite and PostgreSQL stores, the demo store, a frozen clock.
+"""Shared fixtures: fresh SQLite and PostgreSQL stores, the demo store, a frozen clock; every
+UI test's keys go in as bursts (``burst_support.press_as_burst``).
 
 PostgreSQL tests read ``HALLTERM_TEST_PG_URL`` (a server URL; each test creates and drops
 its own database).  Outside CI they skip with the reason; under CI=true they must run.
@@ -14,6 +15,8 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from burst_support import press_as_burst
+from textual.pilot import Pilot
 
 from hallterm.clock import FrozenClock
 from hallterm.config import Settings
@@ -26,6 +29,12 @@ PG_ENV = "HALLTERM_TEST_PG_URL"
 TEST_STORE_PASSPHRASE = "test-station-passphrase"
 os.environ["HALLTERM_STORE_PASSPHRASE"] = TEST_STORE_PASSPHRASE
 FROZEN_AT = datetime(2026, 11, 27, 2, 0, 0)  # 10:00 in the hall (UTC+8), a Friday
+
+
+@pytest.fixture(autouse=True)
+def _keys_as_bursts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every UI test types its keys as bursts (``burst_support.press_as_burst``)."""
+    monkeypatch.setattr(Pilot, "press", press_as_burst)
 
 
 @pytest.fixture(autouse=True)
