@@ -6,6 +6,7 @@ Not a benchmark itself (no SUMMARY line).
 
 from __future__ import annotations
 
+import graphlib
 import hashlib
 import os
 import re
@@ -168,23 +169,74 @@ def event_rows(store: Store) -> list[tuple[object, ...]]:
         ]
 
 
+def _copy_events(conn: psycopg.Connection, table: str, rows: list[tuple[object, ...]]) -> None:
+    statement = f"COPY {table} ({', '.join(EVENT_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
+    with conn.cursor() as cur, cur.copy(statement) as copy:
+        copy.set_types(COPY_TYPES)
+        for row in rows:
+            copy.write_row(row)
+
+
 def copy_seconds(url: str, rows: list[tuple[object, ...]]) -> float:
     """Seconds to COPY the same event rows into a fresh scratch table (one transaction)."""
     table = f"event_copy_{uuid.uuid4().hex[:6]}"
     with psycopg.connect(url) as conn:
         conn.execute(f"CREATE TABLE {table} (LIKE event INCLUDING ALL)")
         conn.commit()
-        statement = f"COPY {table} ({', '.join(EVENT_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
         t0 = time.perf_counter()
-        with conn.cursor() as cur, cur.copy(statement) as copy:
-            copy.set_types(COPY_TYPES)
-            for row in rows:
-                copy.write_row(row)
+        _copy_events(conn, table, rows)
         conn.commit()
         took = time.perf_counter() - t0
         conn.execute(f"DROP TABLE {table}")
         conn.commit()
     return took
+
+
+def rows_written(url: str, fresh_url: str) -> dict[str, str]:
+    """The rows a sync left in the central at ``url`` in the tables a fresh central
+    (``fresh_url``) holds none of, one JSON document per table, parents before children;
+    the events themselves are left out."""
+    tables_sql = (
+        "SELECT relname::text FROM pg_class WHERE relkind IN ('r', 'p') AND NOT relispartition"
+        " AND relnamespace = 'public'::regnamespace AND relname <> 'event'"
+    )
+    keys_sql = (
+        "SELECT conrelid::regclass::text, confrelid::regclass::text FROM pg_constraint"
+        " WHERE contype = 'f'"
+    )
+    with psycopg.connect(url) as done, psycopg.connect(fresh_url) as fresh:
+
+        def holds_rows(conn: psycopg.Connection, table: str) -> bool:
+            return bool(conn.execute(f'SELECT EXISTS (SELECT FROM "{table}")').fetchone()[0])
+
+        tables = [t for (t,) in fresh.execute(tables_sql)]
+        grown = {t for t in tables if not holds_rows(fresh, t) and holds_rows(done, t)}
+        parents: dict[str, set[str]] = {t: set() for t in grown}
+        for child, parent in fresh.execute(keys_sql):
+            if child in grown and parent in grown and child != parent:
+                parents[child].add(parent)
+        return {
+            t: done.execute(f'SELECT json_agg(r)::text FROM "{t}" r').fetchone()[0]
+            for t in graphlib.TopologicalSorter(parents).static_order()
+        }
+
+
+def plain_write_seconds(url: str, rows: list[tuple[object, ...]], docs: dict[str, str]) -> float:
+    """Seconds to write a sync's result into a fresh central by plain SQL in one
+    transaction: the events by binary COPY, each other table's rows (``rows_written``) by one
+    insert from its JSON document.  No check, no read, nothing computed: a floor for any
+    apply done before the push's reply."""
+    with psycopg.connect(url) as conn:
+        t0 = time.perf_counter()
+        _copy_events(conn, "event", rows)
+        for table, doc in docs.items():
+            conn.execute(
+                f'INSERT INTO "{table}" SELECT * FROM '
+                f'json_populate_recordset(NULL::"{table}", %s::json)',
+                (doc,),
+            )
+        conn.commit()
+        return time.perf_counter() - t0
 
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
