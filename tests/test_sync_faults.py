@@ -219,7 +219,7 @@ def test_reads_keep_their_prepared_statements(pg_url, clock):
 
     make_central(pg_url, clock, ("A1",)).dispose()
     store = ServiceStore(pg_url, pool_size=1)  # one connection: every read reuses it
-    for _ in range(8):  # psycopg prepares a statement at its fifth run
+    for _ in range(8):  # psycopg prepares a read's statement after READ_PREPARE_THRESHOLD runs
         with peek(store) as session:
             assert authenticate_pull(session, "A1", "wrong")[0] is None
     with peek(store) as session:

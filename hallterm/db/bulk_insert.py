@@ -6,7 +6,8 @@ SQLAlchemy's multi-row ``VALUES`` is compiled anew for every number of rows (~17
 PostgreSQL casts each value from its JSON text (ISO dates and times, numbers, ``\\x`` hex for
 bytes), so rows may hold Python values or the JSON values of a snapshot alike.  ``json``
 rather than ``jsonb``: nothing is looked up in the document, and building ``jsonb`` took
-~45 % longer (200 checklist lines: 4.6–4.9 ms against 3.1–3.4 ms).  SQLite has no such function: there it is ``executemany``.
+~45 % longer (200 checklist lines: 4.6–4.9 ms against 3.1–3.4 ms).  SQLite has no such
+function: there it is ``executemany``.
 """
 
 from __future__ import annotations

@@ -278,8 +278,8 @@ class SyncClient:
             body["base"] = [base.seq, base.hash]
         if keys:
             body["keys"] = [list(k) for k in keys]
-        carries = carries_bytes(body["events"])
-        dictionary = shared_dictionary() if self.use_dictionary and carries else None
+        use_dictionary = self.use_dictionary and carries_bytes(body["events"])
+        dictionary = shared_dictionary() if use_dictionary else None
         try:
             data = self._post("/v1/push", body, timeout, dictionary)
         except DictionaryRefused:  # another font at central: the plain body goes at once

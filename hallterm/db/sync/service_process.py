@@ -56,7 +56,9 @@ class ServiceStore(Store):
                 # Nothing prepared but the reads' statements (``service_reads``).
                 connect_args={"options": options, "connect_timeout": 10, "prepare_threshold": None},
             )
-            event.listen(self._engine, "connect", lambda conn, _record: stage_incoming(conn))
+            event.listen(
+                self._engine, "connect", lambda conn, record: stage_incoming(conn, record.info)
+            )
             self._read_engine = self._engine
         return super().engine
 

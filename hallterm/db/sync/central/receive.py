@@ -266,17 +266,22 @@ _INCOMING = (
 )
 
 
-def stage_incoming(dbapi_connection: Any) -> None:
+STAGED = "sync_incoming"  # key in a pooled connection's ``info``: its staging table exists
+
+
+def stage_incoming(dbapi_connection: Any, info: dict[Any, Any]) -> None:
     """Give a new PostgreSQL connection its own ``sync_incoming`` table, kept as long as the
     connection: made once, not at every push (creating and dropping it cost ~3 ms of catalog
     writes a push).  Made by central's login, not a station's role (which could not be dropped
     while a pooled connection held its table); every station role may use it, and each push
-    leaves it empty (``DELETE``, or its rollback).  Nothing before central's schema exists."""
+    leaves it empty (``DELETE``, or its rollback).  Nothing before central's schema exists.
+    ``info``: the pooled connection's, marked so a push does not ask for the table again."""
     with dbapi_connection.cursor() as cur:
         cur.execute("SELECT to_regclass('event') IS NOT NULL")
         if cur.fetchone()[0]:
             cur.execute(_INCOMING)
             cur.execute("GRANT SELECT, INSERT, DELETE ON sync_incoming TO PUBLIC")
+            info[STAGED] = True
     dbapi_connection.commit()
 
 
@@ -291,7 +296,8 @@ def _insert_events(
         return {e.id for e in events}  # SQLite central: no hidden rows, ids were checked
     from psycopg import errors
 
-    raw = session.connection().connection.dbapi_connection
+    conn = session.connection()
+    raw = conn.connection.dbapi_connection
     rows = ((*e, now) for e in events)  # EventIn is in EVENT_COLUMNS order
     with raw.cursor() as cur:  # type: ignore[union-attr]
         if fast:
@@ -308,7 +314,8 @@ def _insert_events(
         # The service's connections have one for their lifetime (``stage_incoming``); any
         # other gets one for this transaction.  Its payloads are compressed as event's are
         # (lz4): INSERT … SELECT keeps them as they are.
-        cur.execute(f"{_INCOMING} ON COMMIT DROP")
+        if not conn.info.get(STAGED):
+            cur.execute(f"{_INCOMING} ON COMMIT DROP")
         with cur.copy(f"COPY sync_incoming ({cols}, sent_at) FROM STDIN (FORMAT BINARY)") as cp:
             cp.set_types(_COPY_TYPES)
             for row in rows:
